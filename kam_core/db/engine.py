@@ -1,0 +1,85 @@
+"""Engines for SQLite, PostgreSQL and DuckDB, and creating or upgrading the schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from kam_core.config import PROJECT_ROOT, resolve_db_url
+from kam_core.db.schema import metadata
+from kam_core.errors import DatabaseUnavailable, UserError
+
+ALEMBIC_DIR = PROJECT_ROOT / "kam_core" / "db" / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (the dashboard) do not block an import
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (resolved per DESIGN.md §3 when None).
+
+    Raises
+    ------
+    UserError
+        If the URL is malformed or names a driver that is not installed.
+    """
+    url = resolve_db_url(url)
+    try:
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs: dict = {}
+        if url.startswith("postgresql"):
+            kwargs["pool_pre_ping"] = True  # a restarted server does not leave dead connections
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise UserError(f"Cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ALEMBIC_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema on an empty database, or migrate an existing one to the newest revision."""
+    from alembic import command
+
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"Cannot reach the database: {exc.orig}") from None
+    cfg = alembic_config(engine)
+    if "account" not in tables:
+        metadata.create_all(engine)
+        command.stamp(cfg, "head")
+    else:
+        command.upgrade(cfg, "head")
+
+
+def has_data(engine: Engine) -> bool:
+    """True if the schema exists and holds at least one account."""
+    from sqlalchemy import func, select
+
+    from kam_core.db.schema import account
+
+    try:
+        if "account" not in inspect(engine).get_table_names():
+            return False
+        with engine.connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(account)).scalar())
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"Cannot reach the database: {exc.orig}") from None
