@@ -3,7 +3,6 @@
 from alembic import context
 from alembic.ddl.impl import DefaultImpl
 
-
 from kam_core.db.schema import metadata
 
 config = context.config
