@@ -99,9 +99,7 @@ def _engine(args):
 
 
 def _scope(args):
-    from kam_core.scope import Scope
-
-    return Scope.parse(args.as_)
+    return args.scope
 
 
 def cmd_init(args) -> int:
@@ -178,6 +176,9 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        from kam_core.scope import Scope
+
+        args.scope = Scope.parse(args.as_)  # a bad --as is refused before any work
         return COMMANDS[args.command](args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
