@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
 
 from kam_core.config import PROJECT_ROOT, resolve_db_url
 from kam_core.db.schema import metadata
@@ -83,3 +85,27 @@ def has_data(engine: Engine) -> bool:
             return bool(conn.execute(select(func.count()).select_from(account)).scalar())
     except OperationalError as exc:
         raise DatabaseUnavailable(f"Cannot reach the database: {exc.orig}") from None
+
+
+@contextmanager
+def db_errors() -> Iterator[None]:
+    """Turn a lost or unreachable database into :class:`DatabaseUnavailable` with a plain message.
+
+    Connection-level failures only (server down, network, disconnect); SQL errors still raise as bugs.
+    """
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise DatabaseUnavailable(f"Cannot reach the database: {str(exc.orig).strip().splitlines()[0]}") from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise DatabaseUnavailable("The connection to the database was lost; try again in a moment.") from None
+        raise
+
+
+def ping(engine: Engine) -> None:
+    """Raise :class:`DatabaseUnavailable` unless a trivial query succeeds."""
+    from sqlalchemy import text
+
+    with db_errors(), engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
