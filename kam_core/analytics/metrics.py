@@ -1,0 +1,154 @@
+"""Per-account sales, volume, margin and order-rhythm figures, aggregated in the database.
+
+Each query groups by account in SQL (SQLite, PostgreSQL, DuckDB); only one row per account
+(or per account-month) comes back to pandas. Window bounds are Python dates passed as parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, distinct, exists, func, literal, or_, select
+
+from kam_core.analytics.sqlfn import day_number, month_key
+from kam_core.analytics.window import Window
+from kam_core.db.schema import account, order_header, order_line, price_list, product, region
+
+PREMIUM_SEGMENTS = ("premium", "super_premium")
+
+
+def _frame(conn: Connection, stmt, index: str | None = "account_id") -> pd.DataFrame:
+    result = conn.execute(stmt)
+    df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return df.set_index(index) if index else df
+
+
+def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
+    """Accounts to score: every account with an order up to ``as_of`` or with status active/signed.
+
+    Prospects without orders are left out: they have no sales to rank and would all land in "lead".
+    """
+    has_order = exists(select(literal(1)).where(and_(order_header.c.account_id == account.c.account_id,
+                                                     order_header.c.order_date <= as_of)))
+    stmt = (select(account.c.account_id, account.c.name, account.c.name_en, account.c.tier_code.label("channel"),
+                   account.c.region_id, region.c.path.label("region_path"), account.c.owner_rep_id.label("rep"),
+                   account.c.status, account.c.first_order_date, account.c.contract_type, account.c.contract_start,
+                   account.c.contract_end, account.c.outlets_served, account.c.tangible_net_worth,
+                   account.c.annual_turnover_all_brands, account.c.exclusive_agreement, account.c.data_sharing,
+                   account.c.jbp_in_place)
+            .select_from(account.outerjoin(region, region.c.region_id == account.c.region_id))
+            .where(or_(has_order, account.c.status.in_(("active", "signed"))))
+            .order_by(account.c.account_id))
+    df = _frame(conn, stmt)
+    for col in ("exclusive_agreement", "data_sharing", "jbp_in_place"):
+        df[col] = df[col].fillna(False).astype(bool)
+    return df
+
+
+def _new_product_clause(conn: Connection, start: dt.date):
+    """True when the line's SKU was launched within 12 months before the order date.
+
+    Built from the (few) products with a recent launch date as explicit date ranges, which keeps the
+    date arithmetic in Python.
+    """
+    rows = conn.execute(select(product.c.sku_id, product.c.launch_date)
+                        .where(product.c.launch_date >= start - dt.timedelta(days=366))).all()
+    if not rows:
+        return literal(False)
+    parts = []
+    for sku_id, launch in rows:
+        launch = pd.Timestamp(launch).date()
+        until = (pd.Timestamp(launch) + pd.DateOffset(months=12)).date()
+        parts.append(and_(order_line.c.sku_id == sku_id, order_header.c.order_date.between(launch, until)))
+    return or_(*parts)
+
+
+def _floor_breach():
+    """EXISTS: the invoice price is at or below the floor price of the account's tier on the order date."""
+    return exists(select(literal(1)).where(and_(
+        price_list.c.sku_id == order_line.c.sku_id, price_list.c.tier_code == account.c.tier_code,
+        price_list.c.valid_from <= order_header.c.order_date,
+        or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= order_header.c.order_date),
+        order_line.c.invoice_price <= price_list.c.floor_price)))
+
+
+def _line_joins():
+    return (order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
+            .join(account, account.c.account_id == order_header.c.account_id)
+            .join(product, product.c.sku_id == order_line.c.sku_id))
+
+
+def fetch_sales(conn: Connection, w: Window) -> pd.DataFrame:
+    """Net sales, cases, COGS, promo and premium cases per account in the window (service lines excluded)."""
+    qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
+    promo = or_(order_line.c.promo_id.is_not(None), _floor_breach())
+    premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), _new_product_clause(conn, w.start))
+    stmt = (select(order_header.c.account_id,
+                   func.sum(qty * order_line.c.invoice_price).label("net_sales"),
+                   func.sum(qty * order_line.c.list_price).label("gross_sales"),
+                   func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
+                   func.sum(qty).label("volume_cases"),
+                   func.sum(case((pos, qty), else_=0.0)).label("pos_cases"),
+                   func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
+                   func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
+                   func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
+            .select_from(_line_joins())
+            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
+            .group_by(order_header.c.account_id))
+    return _frame(conn, stmt)
+
+
+def fetch_sales_totals(conn: Connection, w: Window, prefix: str) -> pd.DataFrame:
+    """Net sales and cases per account in another window (e.g. the same window last year)."""
+    qty = order_line.c.qty_cases
+    stmt = (select(order_header.c.account_id,
+                   func.sum(qty * order_line.c.invoice_price).label(f"{prefix}net_sales"),
+                   func.sum(qty).label(f"{prefix}volume_cases"))
+            .select_from(_line_joins())
+            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
+            .group_by(order_header.c.account_id))
+    return _frame(conn, stmt)
+
+
+def fetch_monthly(conn: Connection, w: Window) -> pd.DataFrame:
+    """Cases and net sales per account and month (``YYYY-MM``) in the window."""
+    month = month_key(order_header.c.order_date)
+    qty = order_line.c.qty_cases
+    stmt = (select(order_header.c.account_id, month.label("month"),
+                   func.sum(qty).label("cases"), func.sum(qty * order_line.c.invoice_price).label("net_sales"),
+                   func.sum(qty * (order_line.c.invoice_price - order_line.c.cogs_per_case)).label("gp"))
+            .select_from(_line_joins())
+            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
+            .group_by(order_header.c.account_id, month))
+    return _frame(conn, stmt, index=None)
+
+
+def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
+    """Orders, order days and inter-order gaps (count, sum, sum of squares) per account in the window."""
+    oh = order_header
+    in_w = and_(oh.c.order_date.between(w.start, w.end), oh.c.is_return.is_(False))
+    days = select(oh.c.account_id, oh.c.order_date).where(in_w).distinct().subquery()
+    dn = day_number(days.c.order_date)
+    gaps = select(days.c.account_id,
+                  (dn - func.lag(dn).over(partition_by=days.c.account_id, order_by=days.c.order_date)).label("gap")
+                  ).subquery()
+    gap_stmt = (select(gaps.c.account_id, func.count(gaps.c.gap).label("n_gaps"),
+                       func.sum(gaps.c.gap).label("gap_sum"), func.sum(gaps.c.gap * gaps.c.gap).label("gap_sq"))
+                .group_by(gaps.c.account_id))
+    order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
+                         func.min(oh.c.order_date).label("first_order_in_window"),
+                         func.max(oh.c.order_date).label("last_order_date"),
+                         func.sum(oh.c.delivery_cost).label("delivery_cost"))
+                  .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
+    return _frame(conn, order_stmt).join(_frame(conn, gap_stmt), how="left")
+
+
+def fetch_history(conn: Connection, as_of: dt.date) -> pd.DataFrame:
+    """All orders up to ``as_of``: first and last order date and distinct order days (for tenure and BG/NBD)."""
+    oh = order_header
+    stmt = (select(oh.c.account_id, func.min(oh.c.order_date).label("first_order_ever"),
+                   func.max(oh.c.order_date).label("last_order_ever"),
+                   func.count(distinct(oh.c.order_date)).label("order_days_ever"))
+            .where(oh.c.order_date <= as_of, oh.c.is_return.is_(False)).group_by(oh.c.account_id))
+    return _frame(conn, stmt)
