@@ -1,0 +1,114 @@
+"""Gather every per-account input of the scorecard from the database into one frame (one row per account).
+
+Also reports which inputs the database holds at all, so an ERP-only database (orders only) degrades
+gracefully and the dashboard can say what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, literal, select
+
+from kam_core.analytics import activity, credit, diversion, metrics, money
+from kam_core.analytics.params import Params
+from kam_core.analytics.window import Window
+from kam_core.db import schema
+
+# input name → (tables that feed it, what is lost without it)
+INPUTS = {
+    "visits": (("visit",), "visit cost-to-serve, advice events, contact levels"),
+    "service_events": (("service_event",), "service cost and advice events"),
+    "contacts": (("account_contact",), "contact levels on file"),
+    "surveys": (("survey_response",), "satisfaction (NPS) in the loyalty score"),
+    "competitors": (("account_competitor",), "competitor brands"),
+    "category_volume": (("account_category_volume",), "share of wallet and exclusivity"),
+    "co_investment": (("co_investment",), "co-investment ratio"),
+    "receivables": (("ar_invoice",), "financing cost, DSO/DBT and credit grade"),
+    "rebates": (("rebate_settlement",), "rebates in net profit"),
+    "promotions": (("redemption", "promotion_account"), "promotion spend in net profit"),
+    "ka_fees": (("ka_fee",), "KA fees in cost to serve"),
+    "code_scans": (("code_scan",), "diversion signal S1"),
+    "territories": (("account_territory",), "diversion signals S1 and S7"),
+    "price_checks": (("market_price_check",), "diversion signal S5"),
+    "rebate_tiers": (("rebate_enrollment",), "diversion signal S4"),
+    "credit_terms": (("credit_terms",), "settlement mode and payment terms"),
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything fetched for one window: per-account frame, monthly rows and data availability."""
+
+    frame: pd.DataFrame
+    monthly: pd.DataFrame
+    available: dict[str, bool]
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name, ok in self.available.items() if not ok]
+
+
+def check_available(engine: Engine) -> dict[str, bool]:
+    """Which optional inputs have at least one row."""
+    out = {}
+    with engine.connect() as conn:
+        for name, (tables, _) in INPUTS.items():
+            out[name] = any(conn.execute(select(literal(1)).select_from(schema.metadata.tables[t]).limit(1)).first()
+                            is not None for t in tables)
+    return out
+
+
+def _fetch_all(conn, w: Window, p: Params) -> list[pd.DataFrame]:
+    return [
+        metrics.fetch_sales(conn, w), metrics.fetch_sales_totals(conn, w.shifted_years(1), "ly_"),
+        metrics.fetch_order_rhythm(conn, w), metrics.fetch_history(conn, w.end),
+        activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
+        activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
+        activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),
+        money.fetch_fees_rebates_promos(conn, w), money.fetch_receivables(conn, w),
+        credit.fetch_credit_terms(conn, w.end),
+        diversion.fetch_scan_signal(conn, w), diversion.fetch_shipto_signal(conn, w),
+        diversion.fetch_price_signal(conn, w), diversion.fetch_quarter_chasing(conn, w),
+    ]
+
+
+def gather_inputs(engine: Engine, w: Window, p: Params) -> Inputs:
+    """Run every aggregate query for window ``w`` and join the results onto the scored accounts."""
+    available = check_available(engine)
+    with engine.connect() as conn:
+        accounts = metrics.fetch_accounts(conn, w.end)
+        parts = _fetch_all(conn, w, p)
+        monthly = metrics.fetch_monthly(conn, w)
+    frame = accounts
+    for part in parts:
+        part = part[~part.index.duplicated()]
+        frame = frame.join(part.reindex(frame.index), how="left")
+    frame = frame.rename_axis("account_id")
+    _fill_observed_zeros(frame, available)
+    return Inputs(frame=frame, monthly=monthly[monthly["account_id"].isin(frame.index)], available=available)
+
+
+_ZERO_WHEN_SOURCE = {
+    "visits": ("n_visits", "visit_minutes", "visit_cost", "advice_visits"),
+    "service_events": ("service_direct_cost", "service_minutes", "service_minute_cost", "advice_service_events"),
+    "competitors": ("competitor_brands",),
+    "rebates": ("rebates",),
+    "promotions": ("redemption_cost", "promo_fixed_fees"),
+    "ka_fees": ("ka_fees",),
+    "receivables": ("avg_ar", "bounced", "invoiced"),
+}
+
+
+def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> None:
+    """Where a source exists but has no row for an account, the true value is 0 (not unknown)."""
+    for name, cols in _ZERO_WHEN_SOURCE.items():
+        for col in cols:
+            if col in frame and available.get(name):
+                frame[col] = frame[col].fillna(0)
+    for col in ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
+                "free_goods_cost", "n_orders", "delivery_cost", "ly_net_sales", "ly_volume_cases"):
+        frame[col] = frame[col].fillna(0)
+    if available.get("visits") or available.get("contacts"):
+        frame["contact_levels"] = frame["contact_levels"].fillna(0)

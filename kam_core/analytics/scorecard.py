@@ -1,0 +1,192 @@
+"""The account scorecard: one row per account with value, type, tiers, loyalty, risk, CLV and credit.
+
+Scope and percentiles: every figure is computed over *all* scored accounts of the window, so an
+account's tier or percentile never depends on who is looking; the viewer's scope then restricts the
+rows (in SQL, via ``Scope.account_clause``). A manager sees only their rows, ranked among everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from kam_core.analytics import features as feat
+from kam_core.analytics import tiers
+from kam_core.analytics.clv import compute_clv
+from kam_core.analytics.credit import compute_credit
+from kam_core.analytics.diversion import flag_diversion
+from kam_core.analytics.inputs import INPUTS, gather_inputs
+from kam_core.analytics.loyalty import compute_loyalty, estimate_churn_heuristic, flag_hvll
+from kam_core.analytics.params import DEFAULT_PARAMS, Params
+from kam_core.analytics.window import Window, resolve_window
+from kam_core.db.schema import account
+from kam_core.scope import DIRECTOR, Scope
+
+DESIGN_COLUMNS = ["account_id", "name", "channel", "region", "rep", "net_sales", "gross_profit", "cost_to_serve",
+                  "net_profit", "value_type", "value_type_confidence", "pyramid_tier", "size_tier", "abc_class",
+                  "loyalty_score", "high_volume_low_loyalty", "diversion_score", "diversion_flag", "clv"]
+_DROP = ["region_id", "pos_cases", "promo_cases", "premium_cases", "n_gaps", "gap_sum", "gap_sq", "status"]
+
+
+@dataclass(frozen=True)
+class ScorecardBundle:
+    """The scorecard plus what the dashboard shows around it."""
+
+    scorecard: pd.DataFrame
+    window: Window
+    params_hash: str
+    features: pd.DataFrame
+    value_types: object | None  # ValueTypeResult from segmentation (diagnostics), None when unavailable
+    whale_curve: pd.DataFrame
+    whale: tiers.WhaleSummary
+    data_health: list[str] = field(default_factory=list)
+    missing_inputs: list[str] = field(default_factory=list)
+
+
+def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
+    """Gross profit, cost to serve (time-driven + direct + financing), rebates, promotion spend, NCP."""
+    out = pd.DataFrame(index=df.index)
+    z = lambda c: df[c].fillna(0) if c in df else 0.0  # noqa: E731
+    out["gross_profit"] = df["net_sales"] - df["cogs"]
+    out["financing_cost"] = z("avg_ar") * p.financing_rate * w.days / 365
+    out["contact_cost"] = z("visit_cost")
+    out["cost_to_serve"] = (z("visit_cost") + z("service_direct_cost") + z("service_minute_cost")
+                            + z("delivery_cost") + z("ka_fees") + out["financing_cost"])
+    out["rebates"] = z("rebates")
+    out["promo_spend"] = z("redemption_cost") + z("promo_fixed_fees") + z("free_goods_cost")
+    out["net_profit"] = out["gross_profit"] - out["rebates"] - out["promo_spend"] - out["cost_to_serve"]
+    out["dso"] = (df["avg_ar"] / df["net_sales"].where(df["net_sales"] > 0) * w.days) if "avg_ar" in df else np.nan
+    return out
+
+
+def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    parts = df["region_path"].fillna("").str.split("/")
+    for i, level in enumerate(("region", "area", "community", "street")):
+        out[level] = parts.str[i].replace("", np.nan)
+    out["sow"] = feat.compute_sow(df)
+    out["exclusivity"] = feat.compute_exclusivity(df)
+    out = out.join(feat.compute_regularity(df))
+    out["tenure_years"] = feat.compute_tenure(df, w.end)
+    ly = df["ly_net_sales"]
+    out["growth"] = (df["net_sales"] / ly.where(ly > 0) - 1)
+    sales_m = monthly.pivot_table(index="account_id", columns="month", values="net_sales", aggfunc="sum")
+    sales_m = sales_m.reindex(index=df.index, columns=w.months()).fillna(0)
+    mean = sales_m.mean(axis=1)
+    out["sales_cv"] = sales_m.std(axis=1) / mean.where(mean > 0)
+    out["order_days_window"] = df["n_gaps"] + 1  # distinct order days (one more than the gaps between them)
+    out["satisfaction"] = df["nps_score"].fillna(df["csat"] * 2) if "nps_score" in df else np.nan
+    return out
+
+
+def _value_types(features: pd.DataFrame, index: pd.Index):
+    try:
+        from kam_core.analytics.segmentation import label_value_types
+    except ImportError:
+        return None, pd.DataFrame(index=index, columns=["value_type", "value_type_confidence"])
+    result = label_value_types(features)
+    labels = result.labels.set_index("account_id").reindex(index)
+    labels = labels.rename(columns={"reasons": "value_type_reasons", "runner_up": "value_type_runner_up",
+                                    "low_confidence": "value_type_low_confidence"})
+    return result, labels
+
+
+def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    basis = "clv" if p.pyramid_basis == "clv" else "net_profit"
+    out["pyramid_tier"] = tiers.label_pyramid(df, basis, "channel", p.pyramid_platinum, p.pyramid_gold)
+    out["size_tier"] = tiers.label_size_tier(df, "net_sales", "channel", p.size_cuts)
+    out["abc_class"] = tiers.label_abc(df, "net_sales", "channel", p.abc_cuts)
+    out["abc_class_profit"] = tiers.label_abc(df, "net_profit", "channel", p.abc_cuts)
+    out["key_account"] = out["abc_class"].eq("A")
+    out["key_account_profit"] = out["abc_class_profit"].eq("A")
+    out["potential_key"] = tiers.flag_potential_key(df.assign(abc_class=out["abc_class"]), p.potential_growth_pct)
+    return out
+
+
+def _assemble(inp, w: Window, p: Params):
+    df = inp.frame.copy()
+    df = df.join(_money(df, w, p)).join(_derived(df, inp.monthly, w), rsuffix="_d")
+    df["window_years"], df["window_months"] = w.years, w.days / 30.4375
+    df["has_ar"] = df.get("invoiced", pd.Series(np.nan, index=df.index)).notna() & inp.available["receivables"]
+    features = feat.compute_value_features(df, inp.monthly, w)
+    result, labels = _value_types(features, df.index)
+    df = df.join(labels[[c for c in labels.columns if c not in df]])
+    df = df.reset_index()
+    df = df.join(compute_loyalty(df, p))
+    df = df.join(estimate_churn_heuristic(df, w.end, p))
+    df = df.join(compute_clv(df, w.end, p))
+    bgnbd = df["clv_model"].eq("bgnbd_gg") & df["p_alive"].notna()
+    df.loc[bgnbd, "churn_prob"] = (1 - df.loc[bgnbd, "p_alive"]).round(3)
+    df.loc[bgnbd, "churn_model"] = "bgnbd"
+    df = df.join(flag_hvll(df, p)).join(_label_tiers(df, p))
+    df = df.join(flag_diversion(df, p), rsuffix="_sig")
+    df = df.join(compute_credit(df, p))
+    return df, features, result
+
+
+def _health(inp) -> list[str]:
+    notes = [f"No {name.replace('_', ' ')} data: {INPUTS[name][1]} not available." for name in inp.missing]
+    if inp.frame.empty:
+        notes.insert(0, "No accounts with orders in the database.")
+    return notes
+
+
+def _in_scope(engine: Engine, scope: Scope) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(account.c.account_id).where(scope.account_clause())).scalars())
+
+
+def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR,
+                             params: Params | None = None) -> ScorecardBundle:
+    """Scorecard, value-type diagnostics, whale curve and data-health notes for one window.
+
+    Parameters
+    ----------
+    engine
+        Database with the schema.
+    as_of, since
+        Window bounds (dates or ISO strings); default: last order date and 12 months before it.
+    scope
+        Viewer's scope; restricts the returned rows, not the populations that percentiles use.
+    params
+        Settings (METHODS.md §8 defaults when None).
+
+    Raises
+    ------
+    UserError
+        For unparseable dates or ``since`` after ``as_of``.
+    """
+    p = params or DEFAULT_PARAMS
+    w = resolve_window(engine, as_of, since, p.window_months)
+    inp = gather_inputs(engine, w, p)
+    if inp.frame.empty:
+        empty = pd.DataFrame(columns=DESIGN_COLUMNS)
+        curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
+        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, _health(inp), inp.missing)
+    df, features, result = _assemble(inp, w, p)
+    curve, whale = tiers.compute_whale_curve(df, "net_profit")
+    if not scope.is_director:
+        allowed = _in_scope(engine, scope)
+        df = df[df["account_id"].isin(allowed)].reset_index(drop=True)
+        features = features[features["account_id"].isin(allowed)].reset_index(drop=True)
+    df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
+    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp), inp.missing)
+
+
+def compute_scorecard(engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR,
+                      params: Params | None = None) -> pd.DataFrame:
+    """One row per account in the viewer's scope (see :func:`compute_scorecard_bundle`)."""
+    return compute_scorecard_bundle(engine, as_of, since, scope, params).scorecard
+
+
+def scorecard_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The DESIGN.md §4 columns in order, then every extra column (alphabetical)."""
+    missing = [c for c in DESIGN_COLUMNS if c not in df]
+    if missing:
+        raise ValueError(f"Required scorecard column(s) {missing} missing")
+    extras = sorted(c for c in df.columns if c not in DESIGN_COLUMNS)
+    return df[DESIGN_COLUMNS + extras]
