@@ -1,0 +1,32 @@
+"""One catalogue for every user-facing string, Chinese and English side by side.
+
+The catalogue lives in ``catalog/*.toml`` (one file per area: common, overview, …). Each entry is a
+table with ``zh`` and ``en`` strings, e.g. ``[overview.title] zh = "总览" en = "Overview"``; the
+key is the dotted table path. Files are merged by :func:`load_catalog`, which refuses a key defined
+twice, so two areas can never silently overwrite each other's wording.
+"""
+
+from __future__ import annotations
+
+from kam_core.i18n.catalog_loader import CATALOG_DIR, LANGS, load_catalog
+from kam_core.i18n.formatting import (
+    format_cases,
+    format_date,
+    format_money,
+    format_number,
+    format_pct,
+)
+from kam_core.i18n.translate import label, t
+
+__all__ = [
+    "CATALOG_DIR",
+    "LANGS",
+    "format_cases",
+    "format_date",
+    "format_money",
+    "format_number",
+    "format_pct",
+    "label",
+    "load_catalog",
+    "t",
+]

@@ -1,0 +1,120 @@
+"""The string catalogue: complete in both languages, consistent placeholders, no hard-coded UI text."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from kam_core.i18n import format_cases, format_date, format_money, format_pct, label, load_catalog, t
+from kam_core.i18n.catalog_loader import read_catalog_files
+
+ROOT = Path(__file__).resolve().parents[2]
+UI_FILES = sorted(p for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "kam_ui").rglob("*.py")] if p.exists())
+TEXT_KEYWORDS = {"label", "help", "placeholder", "body", "title", "text", "caption", "value_label"}
+_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]{2,}")
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_has_chinese_and_english_text():
+    for key, texts in load_catalog().items():
+        assert texts["zh"].strip() and texts["en"].strip(), key
+
+
+def test_placeholders_match_between_languages():
+    for key, texts in load_catalog().items():
+        assert _fields(texts["zh"]) == _fields(texts["en"]), key
+
+
+def test_a_key_defined_in_two_files_is_refused(tmp_path):
+    (tmp_path / "a.toml").write_text('[x]\ny = { zh = "一", en = "one" }\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('[x]\ny = { zh = "二", en = "two" }\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="Duplicate i18n key 'x.y' in b.toml"):
+        read_catalog_files(tmp_path)
+
+
+def test_an_entry_missing_a_language_is_refused(tmp_path):
+    (tmp_path / "a.toml").write_text('[x]\ny = { zh = "一" }\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="has no en text"):
+        load_catalog(tmp_path)
+
+
+def test_t_fills_placeholders_and_rejects_unknown_keys_and_languages():
+    assert t("filters.matching", "en", n=3, total=10) == "Accounts matching the filters: 3 of 10"
+    with pytest.raises(KeyError):
+        t("no.such.key", "en")
+    with pytest.raises(ValueError, match="fr"):
+        t("nav.overview", "fr")
+
+
+@pytest.mark.parametrize(("kind", "code", "zh"), [("channel", "DIST", "一批商"), ("channel", "WHS2", "二批商"),
+                         ("channel", "KA", "KA卖场"), ("channel", "RETAIL", "小终端"), ("channel", "ONPREM", "餐饮"),
+                         ("settlement", "cash", "现款现货"), ("settlement", "credit", "赊销"),
+                         ("settlement", "consignment", "代销实结"), ("settlement", "turnover_deduction", "流水倒扣"),
+                         ("program", "threshold", "坎级返利"), ("program", "bottle_cap", "瓶盖兑奖")])
+def test_business_codes_carry_the_names_the_trade_uses(kind, code, zh):
+    assert label(kind, code, "zh") == zh
+
+
+def test_unknown_codes_show_as_themselves_and_missing_as_a_dash():
+    assert label("channel", "NEWCH", "en") == "NEWCH"
+    assert label("channel", None, "en") == "—"
+
+
+def test_money_and_numbers_follow_the_language():
+    assert format_money(12_345_678, "zh") == "¥1,234.6万"
+    assert format_money(3.2e9, "zh") == "¥32.0亿"
+    assert format_money(-12_345_678, "en") == "-¥12.3M"
+    assert format_money(999, "en") == "¥999"
+    assert format_money(float("nan"), "zh") == "–"
+    assert format_pct(0.2251, "en") == "22.5%"
+    assert format_cases(25_000, "zh") == "2.5万箱"
+    assert format_date(__import__("datetime").date(2026, 3, 1), "zh") == "2026年3月1日"
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
+
+
+def _is_st_call(func: ast.AST) -> bool:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name) and func.id in {"st", "sidebar", "col", "c1", "c2", "c3", "tab", "left", "right"}
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_ui_files_pass_no_hard_coded_text_to_streamlit(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    offenders = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _is_st_call(node.func)):
+            continue
+        candidates = node.args[:1] + [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+        for arg in candidates:
+            text = _literal_text(arg)
+            if text and _LETTERS.search(text) and not text.startswith(":material/"):
+                offenders.append(f"line {node.lineno}: {text[:40]!r}")
+    assert not offenders, f"{path.name} hard-codes user-facing text: {offenders}"
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_literal_key_passed_to_t_exists(path):
+    catalog = load_catalog()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    missing = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"t", "tr"}:
+            key = _literal_text(node.args[0]) if node.args else None
+            if key and isinstance(node.args[0], ast.Constant) and key not in catalog:
+                missing.append(key)
+    assert not missing, f"{path.name} uses keys missing from the catalogue: {missing}"
