@@ -1,0 +1,19 @@
+"""The account profile card (资料卡): read it whole, edit it safely (validated, locked, audited)."""
+
+from kam_core.profile.edit import (
+    ConcurrentEditError,
+    add_negotiation_note,
+    add_survey_response,
+    add_visit,
+    delete_contact,
+    update_account_fields,
+    update_capabilities,
+    upsert_contact,
+)
+from kam_core.profile.read import AccountNotFound, AccountProfile, list_accounts, load_profile
+
+__all__ = [
+    "AccountNotFound", "AccountProfile", "ConcurrentEditError", "add_negotiation_note", "add_survey_response",
+    "add_visit", "delete_contact", "list_accounts", "load_profile", "update_account_fields", "update_capabilities",
+    "upsert_contact",
+]
