@@ -94,7 +94,7 @@ _ZERO_WHEN_SOURCE = {
     "visits": ("n_visits", "visit_minutes", "visit_cost", "advice_visits"),
     "service_events": ("service_direct_cost", "service_minutes", "service_minute_cost", "advice_service_events"),
     "competitors": ("competitor_brands",),
-    "rebates": ("rebates",),
+    "rebates": ("rebates_settled",),
     "promotions": ("redemption_cost", "promo_fixed_fees"),
     "ka_fees": ("ka_fees",),
     "receivables": ("avg_ar", "bounced", "invoiced"),

@@ -7,6 +7,7 @@ Each query groups by account in SQL (SQLite, PostgreSQL, DuckDB); only one row p
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, distinct, exists, func, literal, or_, select
@@ -21,6 +22,9 @@ PREMIUM_SEGMENTS = ("premium", "super_premium")
 def _frame(conn: Connection, stmt, index: str | None = "account_id") -> pd.DataFrame:
     result = conn.execute(stmt)
     df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for col in df.columns:  # a column of NULLs (or Decimals from PostgreSQL) must still be numeric
+        if df[col].dtype == object and (df[col].isna().all() or isinstance(df[col].dropna().iloc[0], Decimal)):
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     return df.set_index(index) if index else df
 
 

@@ -31,7 +31,7 @@ def fetch_fees_rebates_promos(conn: Connection, w: Window) -> pd.DataFrame:
     """
     fees = (select(ka_fee.c.account_id, func.sum(ka_fee.c.amount).label("ka_fees"))
             .where(ka_fee.c.fee_date.between(w.start, w.end)).group_by(ka_fee.c.account_id))
-    rebates = (select(rebate_settlement.c.account_id, func.sum(rebate_settlement.c.actual_rebate).label("rebates"))
+    rebates = (select(rebate_settlement.c.account_id, func.sum(rebate_settlement.c.actual_rebate).label("rebates_settled"))
                .where(rebate_settlement.c.paid_date.between(w.start, w.end))
                .group_by(rebate_settlement.c.account_id))
     redeem = (select(redemption.c.account_id, func.sum(redemption.c.cost).label("redemption_cost"))

@@ -55,7 +55,7 @@ def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
     out["contact_cost"] = z("visit_cost")
     out["cost_to_serve"] = (z("visit_cost") + z("service_direct_cost") + z("service_minute_cost")
                             + z("delivery_cost") + z("ka_fees") + out["financing_cost"])
-    out["rebates"] = z("rebates")
+    out["rebates"] = z("rebates_settled")
     out["promo_spend"] = z("redemption_cost") + z("promo_fixed_fees") + z("free_goods_cost")
     out["net_profit"] = out["gross_profit"] - out["rebates"] - out["promo_spend"] - out["cost_to_serve"]
     out["dso"] = (df["avg_ar"] / df["net_sales"].where(df["net_sales"] > 0) * w.days) if "avg_ar" in df else np.nan

@@ -38,6 +38,7 @@ def label_pyramid(df: pd.DataFrame, value: str = "net_profit", group: str = "cha
     """
     _check(df, ["account_id", value, group])
     out = pd.Series("lead", index=df.index, dtype=object)
+    df = df.assign(**{value: pd.to_numeric(df[value], errors="coerce")})
     pos = df[df[value] > 0]
     if not pos.empty:
         s = _rank_desc(pos, value, group)
@@ -68,7 +69,7 @@ def label_abc(df: pd.DataFrame, value: str = "net_sales", group: str = "channel"
     _check(df, ["account_id", value, group])
     if df.empty:
         return pd.Series(dtype=object, name="abc_class")
-    v = df[value].fillna(0).clip(lower=0)
+    v = pd.to_numeric(df[value], errors="coerce").fillna(0).clip(lower=0)
     s = _rank_desc(df.assign(**{value: v}), value, group)
     total = s.groupby(group)[value].transform("sum")
     share = s[value] / total.where(total > 0)
