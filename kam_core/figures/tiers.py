@@ -1,0 +1,82 @@
+"""Figures for the customer pyramid, size tiers, whale curve and tier migration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PYRAMID_ORDER = ("platinum", "gold", "iron", "lead")
+PYRAMID_COLORS = {"platinum": "#7f8c9a", "gold": "#d4a017", "iron": "#5d6d7e", "lead": "#c0392b"}
+SIZE_ORDER = ("vip", "major", "ordinary", "small")
+
+
+def build_pyramid(counts: pd.Series, title: str = "Customer pyramid", labels: dict[str, str] | None = None,
+                  value_label: str = "accounts") -> go.Figure:
+    """A pyramid (funnel drawn centred, platinum on top) of account counts per tier.
+
+    ``counts`` is indexed by tier word; missing tiers count 0. ``labels`` maps tier words to display text.
+    """
+    labels = labels or {}
+    c = counts.reindex(PYRAMID_ORDER, fill_value=0).astype(int)
+    # widths grow toward the base so the shape reads as a pyramid whatever the counts are
+    fig = go.Figure(go.Funnel(
+        y=[labels.get(t, t) for t in PYRAMID_ORDER], x=[1, 2, 3, 4], text=[f"{v:,} {value_label}" for v in c],
+        textinfo="text", marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
+        customdata=c.to_numpy(), hovertemplate="%{y}: %{customdata:,}<extra></extra>", connector={"visible": False}))
+    fig.update_layout(title=title, showlegend=False, xaxis={"visible": False})
+    return fig
+
+
+def build_size_tiers(df: pd.DataFrame, title: str = "Size tiers", x_label: str = "channel",
+                     y_label: str = "accounts", labels: dict[str, str] | None = None) -> go.Figure:
+    """Stacked bars of accounts per channel (x) and size tier (vip/major/ordinary/small).
+
+    ``df`` needs channel and size_tier columns (one row per account).
+    """
+    labels = labels or {}
+    tab = pd.crosstab(df["channel"], df["size_tier"]).reindex(columns=SIZE_ORDER, fill_value=0)
+    fig = go.Figure([go.Bar(name=labels.get(t, t), x=list(tab.index), y=tab[t].tolist()) for t in SIZE_ORDER])
+    fig.update_layout(barmode="stack", title=title, xaxis_title=x_label, yaxis_title=y_label)
+    return fig
+
+
+def build_whale_curve(curve: pd.DataFrame, top20_share: float | None, title: str = "Whale curve",
+                      x_label: str = "share of accounts", y_label: str = "cumulative share of profit",
+                      annotation: str = "top 20% give {share:.0%} of profit") -> go.Figure:
+    """Whale curve from :func:`kam_core.analytics.tiers.compute_whale_curve` with the top-20% annotation.
+
+    When ``top20_share`` is None (total profit ≤ 0) the y axis is cumulative RMB, not a share.
+    """
+    relative = top20_share is not None
+    x = np.concatenate([[0.0], curve["x"].to_numpy(dtype=float)])
+    y = np.concatenate([[0.0], curve["y"].to_numpy(dtype=float)])
+    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines", name=y_label, line={"width": 3}))
+    fig.add_hline(y=1.0 if relative else 0.0, line_dash="dot")
+    if relative and len(curve):
+        k = min(len(curve) - 1, int(np.ceil(0.2 * len(curve))) - 1)
+        fig.add_annotation(x=float(curve["x"].iloc[k]), y=float(curve["y"].iloc[k]),
+                           text=annotation.format(share=top20_share), showarrow=True, arrowhead=2)
+    fig.update_layout(title=title, xaxis={"title": x_label, "tickformat": ".0%"},
+                      yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f"})
+    return fig
+
+
+def build_migration_sankey(matrix: pd.DataFrame, title: str = "Tier migration", before_suffix: str = " (before)",
+                           after_suffix: str = " (now)", labels: dict[str, str] | None = None) -> go.Figure:
+    """Sankey of a movement matrix (rows = earlier tier, columns = tier now, cells = accounts)."""
+    labels = labels or {}
+    left = [f"{labels.get(t, t)}{before_suffix}" for t in matrix.index]
+    right = [f"{labels.get(t, t)}{after_suffix}" for t in matrix.columns]
+    src, dst, val = [], [], []
+    for i, row in enumerate(matrix.index):
+        for j, col in enumerate(matrix.columns):
+            v = int(matrix.loc[row, col])
+            if v > 0:
+                src.append(i)
+                dst.append(len(left) + j)
+                val.append(v)
+    fig = go.Figure(go.Sankey(node={"label": left + right, "pad": 12},
+                              link={"source": src, "target": dst, "value": val}))
+    fig.update_layout(title=title)
+    return fig
