@@ -1,0 +1,121 @@
+"""Explanations of a nearest-centroid value type (METHODS.md §1.2 steps 4-6).
+
+For an account with standardised features z, assigned type T and runner-up R (centroids c_T, c_R):
+``margin = ||z − c_R||² − ||z − c_T||² = Σ_j Δ_j`` with ``Δ_j = (z_j − c_Rj)² − (z_j − c_Tj)²``.
+The Δ_j add up to the margin exactly, so the top positive Δ_j are a faithful reason for the label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import softmax
+from scipy.stats import rankdata
+from sklearn.tree import DecisionTreeClassifier, export_text
+
+from kam_core.analytics.prototypes import FEATURE_LABELS, FEATURES, TYPE_LABELS, VALUE_TYPES
+
+N_REASONS = 3
+
+
+def compute_membership(z: np.ndarray, centroids: np.ndarray) -> dict[str, np.ndarray | float]:
+    """Nearest centroid, runner-up, margin and soft membership ``softmax(−d²/τ)``.
+
+    τ is the median squared distance of the accounts to their own centroid (1 when that is 0, e.g. one
+    account sitting on its centroid), so confidence does not depend on the number of features.
+
+    Returns
+    -------
+    dict with d2 (n, k), assigned (n,), runner_up (n,), margin (n,), proba (n, k) and tau (float).
+    """
+    d2 = ((z[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+    order = np.argsort(d2, axis=1, kind="stable")
+    assigned, runner_up = order[:, 0], order[:, 1]
+    rows = np.arange(len(z))
+    margin = d2[rows, runner_up] - d2[rows, assigned]
+    tau = float(np.median(d2[rows, assigned])) if len(z) else 1.0
+    if not np.isfinite(tau) or tau <= 1e-12:
+        tau = 1.0
+    proba = softmax(-d2 / tau, axis=1) if len(z) else np.zeros((0, len(centroids)))
+    return {"d2": d2, "assigned": assigned, "runner_up": runner_up, "margin": margin, "proba": proba, "tau": tau}
+
+
+def decompose_margin(z: np.ndarray, centroids: np.ndarray, assigned: np.ndarray,
+                     runner_up: np.ndarray) -> np.ndarray:
+    """Per-feature contributions Δ (n, p); each row sums to the account's margin."""
+    return (z - centroids[runner_up]) ** 2 - (z - centroids[assigned]) ** 2
+
+
+def compute_percentiles(values: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile (0-100) of each value within its column: ties and a single account give 50."""
+    if len(values) == 0:
+        return np.zeros_like(values, dtype=float)
+    return (rankdata(values, axis=0, method="average") - 0.5) / len(values) * 100.0
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def format_reason(item: dict, tier_code: str, lang: str = "en") -> str:
+    """One reason item as a short sentence in English ('en') or Chinese ('zh').
+
+    Examples
+    --------
+    >>> format_reason({"feature": "promo_share", "percentile": 91.0, "z": 1.4, "delta": 2.1,
+    ...                "toward": "intrinsic", "imputed": False}, "KA")
+    'promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic'
+    """
+    feature, z, toward = item["feature"], item["z"], item["toward"]
+    name, kind = FEATURE_LABELS[lang][feature], TYPE_LABELS[lang][toward]
+    if lang == "zh":
+        if item.get("imputed"):
+            return f"{name}缺失，按{tier_code}中位数填补（z={z:+.1f}）→ {kind}"
+        return f"{name}位于{tier_code}客户的第{int(round(item['percentile']))}百分位（z={z:+.1f}）→ {kind}"
+    if item.get("imputed"):
+        return f"{name} missing, set to the {tier_code} median (z={z:+.1f}) → {kind}"
+    return f"{name} at the {_ordinal(int(round(item['percentile'])))} percentile of {tier_code} accounts (z={z:+.1f}) → {kind}"
+
+
+def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np.ndarray,
+                  assigned: np.ndarray, tier_code: str) -> tuple[list[list[str]], list[list[dict]]]:
+    """Top ``N_REASONS`` positive Δ_j per account, as English sentences and as items for other languages."""
+    top = np.argsort(-delta, axis=1, kind="stable")[:, :N_REASONS]
+    reasons: list[list[str]] = []
+    items: list[list[dict]] = []
+    for i in range(len(delta)):
+        row_items = []
+        for j in top[i]:
+            if not delta[i, j] > 0:
+                break
+            imputed = bool(missing[i, j])
+            row_items.append({"feature": FEATURES[j], "percentile": None if imputed else round(float(pct[i, j]), 1),
+                              "z": round(float(z[i, j]), 2), "delta": round(float(delta[i, j]), 3),
+                              "toward": VALUE_TYPES[assigned[i]], "imputed": imputed})
+        items.append(row_items)
+        reasons.append([format_reason(it, tier_code) for it in row_items])
+    return reasons, items
+
+
+def fit_surrogate_tree(z: np.ndarray, types: np.ndarray, random_state: int = 0) -> tuple[str, float]:
+    """A depth-3 decision tree on z → types: its rules as text and its fidelity (accuracy vs the types)."""
+    if len(z) == 0:
+        return "", float("nan")
+    tree = DecisionTreeClassifier(max_depth=3, random_state=random_state).fit(z, types)
+    text = export_text(tree, feature_names=list(FEATURES), class_names=[str(c) for c in tree.classes_],
+                       decimals=2)
+    return text, float(tree.score(z, types))
+
+
+def compute_centroid_profile(tier_code: str, z: np.ndarray, assigned: np.ndarray, centroids: np.ndarray,
+                             prototypes: np.ndarray) -> list[dict]:
+    """Long rows tier × type × feature: the typing centroid, the mean z of the type's accounts, the prototype."""
+    rows = []
+    for t, kind in enumerate(VALUE_TYPES):
+        members = z[assigned == t]
+        means = members.mean(axis=0) if len(members) else np.full(z.shape[1], np.nan)
+        for j, f in enumerate(FEATURES):
+            rows.append({"tier_code": tier_code, "value_type": kind, "feature": f,
+                         "centroid_z": float(centroids[t, j]), "mean_z": float(means[j]),
+                         "prototype_z": float(prototypes[t, j]), "n": int(len(members))})
+    return rows
