@@ -110,8 +110,9 @@ class ImportResult:
 
     def summary(self) -> str:
         """A few readable lines for the CLI and the Data page."""
-        parts = [f"{self.file}: {self.rows_read} row(s) read into {self.target}: "
-                 f"{self.inserted} inserted, {self.updated} updated"]
+        parts = [f"{self.file}: {self.rows_read} row(s) read into {self.target}: {self.inserted} inserted"]
+        if self.updated or self.target != "order_line":
+            parts[0] += f", {self.updated} updated"
         if self.unchanged:
             parts[0] += f", {self.unchanged} unchanged"
         if self.skipped:

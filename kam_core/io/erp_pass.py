@@ -1,0 +1,188 @@
+"""The two passes of an ERP import: check every line (pass 1), then write in one transaction (pass 2).
+
+Pass 1 keeps, per line, a reason code, two 64-bit hashes and small integer ids for its invoice,
+customer and product; per invoice its customer, date and first row. Pass 2 re-reads the file,
+skips lines already imported (by ``source_key``), creates missing tiers, accounts and products,
+and bulk-inserts order headers and lines chunk by chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from kam_core.db.schema import channel_tier, product
+from kam_core.io.erp_lines import BLANK, Chunk, channel_lookup, content_hashes, parse_chunk, row_hashes
+from kam_core.io.results import Problem
+
+CHUNK_LINES = 200_000
+
+
+@dataclass
+class FileState:
+    """What pass 1 learnt about the file (see module docstring)."""
+
+    file: str
+    channels: dict[str, str]
+    service_skus: set[str]
+    codes: list = field(default_factory=list)
+    inv_id: list = field(default_factory=list)
+    acct_id: list = field(default_factory=list)
+    sku_id: list = field(default_factory=list)
+    positive: list = field(default_factory=list)
+    row_hash: list = field(default_factory=list)
+    key_hash: list = field(default_factory=list)
+    invoices: dict[str, int] = field(default_factory=dict)
+    inv_acct: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    inv_date: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    inv_row: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    accounts: dict[str, int] = field(default_factory=dict)
+    acct_info: dict[int, list] = field(default_factory=dict)  # id -> [name, tier, region, min date]
+    skus: dict[str, int] = field(default_factory=dict)
+    sku_info: dict[int, list] = field(default_factory=dict)  # id -> [name, cost, is_service]
+    problems: list[Problem] = field(default_factory=list)
+    messages: dict[int, str] = field(default_factory=dict)
+    occurrence: np.ndarray | None = None
+    inv_positive: np.ndarray | None = None
+    blank_lines: int = 0
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.codes)
+
+    @property
+    def n_rejected(self) -> int:
+        return int(((self.codes != 0) & (self.codes != BLANK)).sum())
+
+
+def _ids(values: pd.Series, table: dict[str, int]) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    ids = np.fromiter((table.setdefault(u, len(table)) for u in uniques), dtype=np.int32, count=len(uniques))
+    return ids[codes] if len(codes) else np.zeros(0, np.int32)
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _load_reference(engine: Engine) -> tuple[dict[str, str], set[str]]:
+    with engine.connect() as conn:
+        tiers = conn.execute(select(channel_tier.c.tier_code, channel_tier.c.name_zh, channel_tier.c.name_en)).all()
+        service = set(conn.execute(select(product.c.sku_id).where(product.c.is_service.is_(True))).scalars())
+    extra = {}
+    for code, zh, en in tiers:
+        extra.update({code: code, zh: code, en: code})
+    return channel_lookup(extra), service
+
+
+def _flag(state: FileState, idx: np.ndarray, reason: int, codes: np.ndarray, pos: np.ndarray,
+          column: str, values: list[str], expected: list[str]) -> None:
+    codes[pos] = reason
+    for i, value, exp in zip(idx, values, expected, strict=True):
+        state.problems.append(Problem(state.file, int(i) + 2, column, value, exp))
+        state.messages[int(i)] = f"{column}: {value!r} (expected {exp})"
+
+
+def _register(state: FileState, ch: Chunk, df: pd.DataFrame, cols: dict, codes: np.ndarray) -> tuple:
+    """Give valid lines invoice/customer/product ids; flag lines that contradict their invoice's first line."""
+    n = len(df)
+    inv_id, acct_id, sku_id = (np.full(n, -1, np.int32) for _ in range(3))
+    ok = codes == 0
+    if not ok.any():
+        return inv_id, acct_id, sku_id
+    n_before = len(state.invoices)
+    inv = _ids(ch.inv[ok], state.invoices)
+    acct = _ids(ch.acct[ok], state.accounts)
+    days = _days(ch.date[ok])
+    rows = df.index.to_numpy()[ok]
+    new_ids = np.unique(inv[inv >= n_before])
+    if len(new_ids):
+        first = pd.Series(np.arange(len(inv))).groupby(inv).first().loc[new_ids].to_numpy()
+        state.inv_acct = np.concatenate([state.inv_acct, acct[first]])
+        state.inv_date = np.concatenate([state.inv_date, days[first]])
+        state.inv_row = np.concatenate([state.inv_row, rows[first]])
+    clash = (state.inv_acct[inv] != acct) | (state.inv_date[inv] != days)
+    if clash.any():
+        pos = np.flatnonzero(ok)[clash]
+        names = list(state.accounts)
+        when = state.inv_date[inv[clash]].astype("datetime64[D]").astype(str)
+        expected = [f"the customer {names[a]} and date {d} of this invoice's first line (row {r + 2})"
+                    for a, d, r in zip(state.inv_acct[inv[clash]], when, state.inv_row[inv[clash]], strict=True)]
+        _flag(state, rows[clash], 13, codes, pos, cols["invoice"], ch.inv.iloc[pos].tolist(), expected)
+    keep = np.flatnonzero(ok)[~clash]
+    inv_id[keep], acct_id[keep] = inv[~clash], acct[~clash]
+    sku_id[keep] = _ids(ch.sku.iloc[keep], state.skus)
+    _remember(state, ch, keep, acct_id[keep], sku_id[keep])
+    return inv_id, acct_id, sku_id
+
+
+def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, sku: np.ndarray) -> None:
+    """First name/tier/region and earliest date per customer; first name/cost and service flag per SKU."""
+    frame = pd.DataFrame({"a": acct, "name": ch.name.iloc[keep].to_numpy(), "tier": ch.tier.iloc[keep].to_numpy(),
+                          "region": ch.region.iloc[keep].to_numpy(), "date": ch.date.iloc[keep].to_numpy()})
+    frame["name"] = frame["name"].replace("", None)
+    for a, row in frame.groupby("a").agg(name=("name", "first"), tier=("tier", "first"),
+                                         region=("region", "first"), date=("date", "min")).iterrows():
+        info = state.acct_info.setdefault(int(a), [row["name"], row["tier"], row["region"], row["date"]])
+        info[0] = info[0] if isinstance(info[0], str) else row["name"]
+        info[3] = min(info[3], row["date"])
+    prod = pd.DataFrame({"s": sku, "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
+                         "cost": ch.cost.iloc[keep].to_numpy(), "svc": ch.service.iloc[keep].to_numpy()})
+    for s, row in prod.groupby("s").agg(name=("name", "first"), cost=("cost", "first"), svc=("svc", "any")).iterrows():
+        info = state.sku_info.setdefault(int(s), [row["name"], row["cost"], bool(row["svc"])])
+        info[0] = info[0] if isinstance(info[0], str) else row["name"]
+        info[1] = info[1] if info[1] == info[1] else row["cost"]
+        info[2] = info[2] or bool(row["svc"])
+
+
+def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file: str) -> FileState:
+    """Pass 1: check every line; returns the state pass 2 writes from, with every problem found."""
+    channels, service = _load_reference(engine)
+    state = FileState(file, channels, service)
+    for df in chunks:
+        ch = parse_chunk(df, cols, file, channels, service, collect=True)
+        codes = ch.code.copy()
+        state.problems += ch.problems
+        state.messages.update({k: "; ".join(v) for k, v in ch.messages.items()})
+        inv, acct, sku = _register(state, ch, df, cols, codes)
+        for name, values in (("codes", codes), ("inv_id", inv), ("acct_id", acct), ("sku_id", sku),
+                             ("positive", (ch.qty > 0).to_numpy(dtype=bool)),
+                             ("row_hash", row_hashes(df)), ("key_hash", content_hashes(ch))):
+            getattr(state, name).append(values)
+    _finish(state, cols)
+    return state
+
+
+def _cat(parts: list, dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def _finish(state: FileState, cols: dict) -> None:
+    """Whole-file checks: exact duplicates; then occurrence indexes and return invoices."""
+    state.codes = _cat(state.codes, np.uint8)
+    for name, dtype in (("inv_id", np.int32), ("acct_id", np.int32), ("sku_id", np.int32),
+                        ("positive", bool), ("row_hash", np.uint64), ("key_hash", np.uint64)):
+        setattr(state, name, _cat(getattr(state, name), dtype))
+    state.blank_lines = int((state.codes == BLANK).sum())
+    ok = np.flatnonzero(state.codes == 0)
+    hashes = pd.Series(state.row_hash[ok])
+    dup = hashes.duplicated(keep="first").to_numpy()
+    if dup.any():
+        first = pd.Series(ok).groupby(hashes.to_numpy()).transform("first").to_numpy()
+        lines = ok[dup]
+        names = list(state.invoices)
+        _flag(state, lines, 12, state.codes, lines, cols["invoice"], [names[i] for i in state.inv_id[lines]],
+              [f"a line that is not an exact copy of row {f + 2}" for f in first[dup]])
+        state.inv_id[lines] = -1
+    ok = state.codes == 0
+    occurrence = np.zeros(len(state.codes), np.int32)
+    occurrence[ok] = pd.Series(state.key_hash[ok]).groupby(state.key_hash[ok]).cumcount().to_numpy()
+    state.occurrence = occurrence
+    inv_positive = np.zeros(len(state.invoices), bool)
+    np.logical_or.at(inv_positive, state.inv_id[ok], state.positive[ok])
+    state.inv_positive = inv_positive
+    state.problems.sort(key=lambda p: (p.row, p.column))

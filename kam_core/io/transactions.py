@@ -1,0 +1,151 @@
+"""``import-transactions FILE --map field=COLUMN,...``: ERP invoice lines -> accounts, products, orders.
+
+One row of the file is one invoice line. Fields: ``invoice, date, account_id, sku, quantity,
+unit_price`` (required) and ``account_name, product_name, unit_cost, channel, region`` (optional);
+a field that is not mapped uses a column of the same name if the file has one.
+
+What becomes of a line
+    - order_header ``ERP-<invoice>`` (account, date, ``source='erp'``; ``is_return`` when every
+      line of the invoice has a negative quantity); order_line with ``line_no`` in file order
+      within the invoice, ``list_price = invoice_price = unit_price`` and ``cogs_per_case`` =
+      unit_cost, else the product's standard cost, else 0 (counted in the summary).
+    - Unknown customers become accounts (``created_source='erp'``, status active, tier from the
+      ``channel`` column - a code such as KA or a name such as 二批商 - else RETAIL; region set
+      when the value is a known region id or code). Unknown SKUs become products (standard cost
+      from the first unit_cost seen). Existing accounts and products are not changed: the ERP is
+      not their master.
+    - Negative quantities are returns or credit notes: imported as negative lines, so they net
+      against sales.
+    - Service lines (postage, freight, 运费, 邮费 ... recognised by SKU or product name, or a
+      product already marked ``is_service``) are imported on products with ``is_service = true``
+      (analytics leave them out of case volumes); they may have a zero price. They are counted.
+
+Refused lines (reasons in :data:`kam_core.io.erp_lines.REASONS`): no invoice, no customer, no
+product code, unreadable date or number, zero quantity, zero price on a goods line, negative
+price or cost, unknown channel, codes too long, exact duplicates of an earlier line (the whole
+row identical; the first is kept), and lines whose invoice already appeared for another customer
+or date. Without ``rejects`` any refused line refuses the whole file (ImportValidationError lists
+every one); with ``rejects`` the valid lines are imported and every refused line is written,
+unchanged, with its row number and reason, to that file (CSV UTF-8 with BOM).
+
+Idempotent re-import (keying)
+    ``order_line.source_key`` = sha1 hex[:32] of the normalised line: invoice, account id, ISO
+    date, sku, quantity and unit price as floats, and the occurrence index of identical content
+    within the invoice (0 for the first, 1 for a second identical line ...). A line whose key is
+    already stored is skipped and counted as "already imported", so importing the same file twice,
+    or an overlapping later export, doubles nothing. New lines of an invoice already stored are
+    appended after its last line number.
+
+Scale: the file is read in chunks of :data:`CHUNK_LINES` lines twice: pass 1 checks every line
+and keeps a few bytes per line (reason code, hashes, small integer ids); pass 2 writes in one
+transaction with :func:`kam_core.db.bulk.bulk_insert`. Memory grows with the number of invoices
+and customers, not with the text of the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from kam_core.db.engine import db_errors
+from kam_core.errors import UserError
+from kam_core.io.erp_lines import FIELDS, REQUIRED
+from kam_core.io.erp_pass import CHUNK_LINES, check_file
+from kam_core.io.erp_write import write_file
+from kam_core.io.readers import iter_chunks
+from kam_core.io.results import ImportResult, ImportValidationError
+
+__all__ = ["CHUNK_LINES", "FIELDS", "import_transactions", "parse_mapping", "resolve_columns"]
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """Parse ``"invoice=单据号,date=日期,..."`` into ``{"invoice": "单据号", ...}``.
+
+    Raises
+    ------
+    UserError
+        A pair without ``=`` or with an empty side, an unknown field, or a field given twice.
+    """
+    mapping: dict[str, str] = {}
+    if not text or not text.strip():
+        return mapping
+    for pair in text.replace("，", ",").split(","):
+        if not pair.strip():
+            continue
+        field, sep, column = pair.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
+            raise UserError(f"--map: malformed pair {pair.strip()!r}; expected field=COLUMN, e.g. invoice=单据号")
+        if field not in FIELDS:
+            raise UserError(f"--map: unknown field {field!r}; fields are {', '.join(FIELDS)}")
+        if field in mapping:
+            raise UserError(f"--map: field {field!r} is given twice")
+        mapping[field] = column
+    return mapping
+
+
+def resolve_columns(mapping: dict[str, str], header: list[str], file: str) -> dict[str, str | None]:
+    """The file column of every field: as mapped, else a column named like the field, else None."""
+    cols: dict[str, str | None] = {}
+    for field in FIELDS:
+        column = mapping.get(field)
+        if column is not None and column not in header:
+            raise UserError(f"{file}: column {column!r} (mapped to {field}) is not in the file; "
+                            f"its columns are: {', '.join(header)}")
+        cols[field] = column or (field if field in header else None)
+    missing = [f for f in REQUIRED if cols[f] is None]
+    if missing:
+        raise UserError(f"{file}: no column for required field(s) {', '.join(missing)}; map them with "
+                        f"--map {missing[0]}=COLUMN (the file's columns are: {', '.join(header)})")
+    return cols
+
+
+def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str],
+                        rejects: Path | str | None = None, user: str = "cli",
+                        chunk_lines: int = CHUNK_LINES) -> ImportResult:
+    """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
+
+    Parameters
+    ----------
+    engine
+        Target database (schema created).
+    path
+        The ERP export, one row per invoice line, with a header row.
+    mapping
+        Field -> column name (see :func:`parse_mapping`); unmapped fields use a same-named column.
+    rejects
+        If given, keep the valid lines and write refused lines with row number and reason here.
+    user
+        Who imports (``import_log.imported_by``, ``audit_log.changed_by``).
+    chunk_lines
+        Lines per chunk (memory bound).
+
+    Returns
+    -------
+    ImportResult
+        Lines read, inserted, already imported, refused per reason, accounts and products created.
+
+    Raises
+    ------
+    ImportValidationError
+        Without ``rejects``, when any line is refused (every bad line is listed); nothing is written.
+    UserError
+        Unreadable file, missing or unknown columns, bad mapping.
+    """
+    path = Path(path)
+    header, _, _ = iter_chunks(path, chunk_lines)
+    cols = resolve_columns(mapping, header, path.name)
+
+    def chunks():
+        return iter_chunks(path, chunk_lines)[1]
+
+    with db_errors():
+        state = check_file(engine, chunks(), cols, path.name)
+        if state.n_rejected and rejects is None:
+            raise ImportValidationError(path, state.problems)
+        started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return write_file(engine, chunks(), cols, path, header, state,
+                          Path(rejects) if rejects else None, user, started)
+
