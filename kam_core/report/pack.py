@@ -1,0 +1,181 @@
+"""The review pack: the current filtered view as ONE self-contained, printable HTML file.
+
+Made for review meetings and e-mail: it opens offline (plotly.js is inlined once, nothing is
+fetched from the network), states its filters, period, viewer scope and generation time, and
+prints on A4 (``@media print``). The numbers are the dashboard's own scorecard, filtered the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from kam_core.db.schema import region
+from kam_core.filters import Filters, apply_filters
+from kam_core.i18n import format_date, format_money, format_number, format_pct, label, t
+from kam_core.report import charts
+from kam_core.report.template import render_page
+from kam_core.scope import DIRECTOR, Scope
+
+MAX_TABLE_ROWS = 50
+TABLE_COLUMNS = {
+    "key_accounts": ["account_id", "name", "channel", "region", "rep", "net_sales", "net_profit", "pyramid_tier",
+                     "value_type", "loyalty_score"],
+    "at_risk": ["account_id", "name", "channel", "region", "rep", "net_sales", "loyalty_score", "churn_prob",
+                "hvll_reasons"],
+    "diversion": ["account_id", "name", "channel", "region", "rep", "diversion_score", "diversion_evidence"],
+}
+
+
+@dataclass(frozen=True)
+class PackView:
+    """The filtered scorecard and what the pack says about it."""
+
+    scorecard: pd.DataFrame
+    whale_curve: pd.DataFrame
+    top20_share: float | None
+    start: dt.date
+    end: dt.date
+    notes: tuple[str, ...]
+
+
+def _region_paths(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(region.c.region_id, region.c.code, region.c.path)).all()
+    return {**{r.region_id: r.path for r in rows}, **{r.code: r.path for r in rows}}
+
+
+def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR) -> PackView:
+    """The scorecard for the filters' period, limited to the scope, then filtered like the dashboard."""
+    from kam_core.analytics import tiers
+    from kam_core.analytics.scorecard import compute_scorecard_bundle
+
+    bundle = compute_scorecard_bundle(engine, as_of=filters.end, since=filters.start, scope=scope)
+    df = bundle.scorecard
+    if not df.empty:
+        df = apply_filters(df, filters, _region_paths(engine)).reset_index(drop=True)
+    if df.empty:
+        curve, share = pd.DataFrame({"x": [], "y": []}), None
+    else:
+        curve, whale = tiers.compute_whale_curve(df, "net_profit")
+        share = whale.top20_share
+    notes = tuple(getattr(bundle, "data_health", ()) or ())
+    return PackView(df, curve, share, bundle.window.start, bundle.window.end, notes)
+
+
+def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
+    df = view.scorecard
+
+    def total(col: str) -> float:
+        return float(df[col].sum()) if col in df else 0.0
+
+    def count(col: str) -> int:
+        return int(df[col].fillna(False).astype(bool).sum()) if col in df else 0
+
+    a_class = int((df["abc_class"] == "A").sum()) if "abc_class" in df else 0
+    return [
+        (t("report.kpi.accounts", lang), format_number(len(df), lang)),
+        (t("report.kpi.net_sales", lang), format_money(total("net_sales"), lang)),
+        (t("report.kpi.gross_profit", lang), format_money(total("gross_profit"), lang)),
+        (t("report.kpi.cost_to_serve", lang), format_money(total("cost_to_serve"), lang)),
+        (t("report.kpi.net_profit", lang), format_money(total("net_profit"), lang)),
+        (t("report.kpi.top20_share", lang), format_pct(view.top20_share, lang)),
+        (t("report.kpi.a_accounts", lang), format_number(a_class, lang)),
+        (t("report.kpi.at_risk", lang), format_number(count("high_volume_low_loyalty"), lang)),
+        (t("report.kpi.diversion", lang), format_number(count("diversion_flag"), lang)),
+    ]
+
+
+def select_tables(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Key accounts (A class by net sales), at-risk (HVLL by net sales) and the diversion queue (by score)."""
+    if df.empty:
+        return {name: df for name in TABLE_COLUMNS}
+    flag = lambda col: df[col].fillna(False).astype(bool) if col in df else pd.Series(False, index=df.index)  # noqa: E731
+    return {
+        "key_accounts": df[df["abc_class"] == "A"].sort_values("net_sales", ascending=False),
+        "at_risk": df[flag("high_volume_low_loyalty")].sort_values("net_sales", ascending=False),
+        "diversion": df[flag("diversion_flag")].sort_values("diversion_score", ascending=False),
+    }
+
+
+def _cell(col: str, value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return t("common.none", lang)
+    if col in ("net_sales", "net_profit", "gross_profit"):
+        return format_money(value, lang)
+    if col in ("loyalty_score", "diversion_score"):
+        return format_number(value, lang, 2)
+    if col == "churn_prob":
+        return format_pct(value, lang)
+    if col in ("channel", "pyramid_tier", "value_type"):
+        return label(col, value, lang)
+    if isinstance(value, list | tuple):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def render_table(df: pd.DataFrame, name: str, lang: str) -> str:
+    """An HTML table (escaped) of at most MAX_TABLE_ROWS rows, with a note of what was left out."""
+    if df.empty:
+        return f"<p class='muted'>{html.escape(t('report.none_listed', lang))}</p>"
+    cols = [c for c in TABLE_COLUMNS[name] if c in df.columns]
+    head = "".join(f"<th>{html.escape(t(f'col.{c}', lang))}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c, row[c], lang))}</td>" for c in cols) + "</tr>"
+                   for _, row in df.head(MAX_TABLE_ROWS).iterrows())
+    more = len(df) - MAX_TABLE_ROWS
+    note = f"<p class='muted'>{html.escape(t('report.more_rows', lang, n=more))}</p>" if more > 0 else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+
+
+def describe_filters(filters: Filters, lang: str) -> list[str]:
+    """One line per active filter, in words (codes translated where the catalogue knows them)."""
+    kinds = {"channel": "channel", "type": "value_type", "tier": "pyramid_tier"}
+    lines = []
+    for name, values in filters.selections.items():
+        if values:
+            shown = ", ".join(label(kinds[name], v, lang) if name in kinds else v for v in values)
+            lines.append(f"{t(f'filters.{name}', lang)}: {shown}")
+    return lines
+
+
+def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR, lang: str | None = None,
+                      now: dt.datetime | None = None) -> bytes:
+    """One self-contained HTML file (UTF-8 bytes) of the filtered view: KPIs, charts, tables.
+
+    Parameters
+    ----------
+    engine
+        The database.
+    filters
+        The dashboard's current filters (period, region, channel, rep, type, tier).
+    scope
+        The viewer's scope; the pack never shows more than the viewer may see.
+    lang
+        ``zh`` or ``en`` (default: ``filters.lang``).
+    now
+        Generation time to print (default: now, UTC).
+
+    Returns
+    -------
+    bytes
+        The HTML document; plotly.js is inlined once, nothing is loaded from the network.
+    """
+    lang = lang or filters.lang
+    view = compute_pack_view(engine, filters, scope)
+    figures = []
+    if not view.scorecard.empty:
+        figures = [charts.figure_pyramid(view.scorecard, lang), charts.figure_whale(view.whale_curve, lang),
+                   charts.figure_value_types(view.scorecard, lang), charts.figure_volume_loyalty(view.scorecard, lang)]
+    tables = {name: render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()}
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    header = {
+        "generated": t("report.generated", lang, when=stamp),
+        "window": t("report.window", lang, start=format_date(view.start, lang), end=format_date(view.end, lang)),
+        "viewer": t("report.viewer", lang, scope=str(scope)),
+        "filters": describe_filters(filters, lang) or [t("report.filters_none", lang)],
+    }
+    return render_page(lang, header, _kpis(view, lang), figures, tables, list(view.notes)).encode("utf-8")
