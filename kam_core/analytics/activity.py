@@ -145,5 +145,5 @@ def fetch_category_volume(conn: Connection, w: Window) -> pd.DataFrame:
     is_monthly = spacing < 45
     df["category_cases"] = (mean * months).where(is_monthly, mean * w.days / 365.25)
     df["category_cases"] = df["category_cases"].fillna(df["cat_before"] * w.days / 365.25)
-    df["sow_source"] = df["sow_source"].fillna(df["source_before"])
+    df["sow_source"] = df["sow_source"].astype(object).fillna(df["source_before"].astype(object))
     return df[["category_cases", "sow_source"]]

@@ -50,7 +50,7 @@ def compute_credit(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     """
     out = pd.DataFrame(index=df.index)
     monthly = (df["net_sales"].clip(lower=0) / df["window_months"]).fillna(0)
-    on_credit = df["settlement_mode"].fillna("cash").ne("cash")
+    on_credit = df["settlement_mode"].astype(object).fillna("cash").ne("cash")
     terms = df["payment_terms_days"].fillna(0) + df["dbt"].fillna(0).clip(lower=0)
     out["credit_need"] = (monthly * (1 + params.vat_rate) * terms / 30).where(on_credit, 0.0).round(0)
     pts = _points(df)

@@ -107,9 +107,14 @@ def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
     return out
 
 
+def _join_new(df: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """Join only the columns ``df`` does not have yet (the first computation of a figure wins)."""
+    return df.join(other[[c for c in other.columns if c not in df.columns]])
+
+
 def _assemble(inp, w: Window, p: Params):
     df = inp.frame.copy()
-    df = df.join(_money(df, w, p)).join(_derived(df, inp.monthly, w), rsuffix="_d")
+    df = _join_new(_join_new(df, _money(df, w, p)), _derived(df, inp.monthly, w))
     df["window_years"], df["window_months"] = w.years, w.days / 30.4375
     df["has_ar"] = df.get("invoiced", pd.Series(np.nan, index=df.index)).notna() & inp.available["receivables"]
     features = feat.compute_value_features(df, inp.monthly, w)
@@ -123,7 +128,7 @@ def _assemble(inp, w: Window, p: Params):
     df.loc[bgnbd, "churn_prob"] = (1 - df.loc[bgnbd, "p_alive"]).round(3)
     df.loc[bgnbd, "churn_model"] = "bgnbd"
     df = df.join(flag_hvll(df, p)).join(_label_tiers(df, p))
-    df = df.join(flag_diversion(df, p), rsuffix="_sig")
+    df = _join_new(df, flag_diversion(df, p))
     df = df.join(compute_credit(df, p))
     return df, features, result
 
