@@ -19,7 +19,7 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, Sequence, and_, bindparam, select, update
 
 from kam_core.db.bulk import bulk_insert
 from kam_core.db.schema import audit_log
@@ -81,12 +81,19 @@ def self_ref_levels(spec: TableSpec, records: list[dict], existing: set) -> tupl
     return levels, []
 
 
+def column_defaults(table) -> dict:
+    """Scalar Python-side defaults: bulk COPY on PostgreSQL does not apply them, so rows carry them."""
+    return {c.name: c.default.arg for c in table.c
+            if c.default is not None and not isinstance(c.default, Sequence) and not callable(c.default.arg)}
+
+
 def insert_rows(conn: Connection, spec: TableSpec, levels: list[list[dict]]) -> int:
-    """Insert new rows level by level; serial tables let the database assign the id."""
-    n = 0
+    """Insert new rows level by level (missing columns take their defaults); serial ids come from the database."""
+    n, defaults = 0, column_defaults(spec.table)
     for level in levels:
         if not level:
             continue
+        level = [{**defaults, **r} for r in level]
         if spec.serial:
             rows = [{k: v for k, v in r.items() if k != spec.serial} for r in level]
             conn.execute(spec.table.insert(), rows)

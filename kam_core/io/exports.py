@@ -1,0 +1,203 @@
+"""``export --what NAME --format csv|xlsx --out FILE``: scoped, injection-safe exports.
+
+Every table with an account (``account`` itself, tables with ``account_id`` or another reference
+to ``account``, ``order_line`` through its header, ``ar_payment`` through its invoice) is
+filtered by the viewer's :class:`~kam_core.scope.Scope`; housekeeping tables (users, audit and
+import logs, saved scenarios) are for directors only.
+
+Spreadsheet formula injection (OWASP "CSV injection"): a text cell that starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return could be run as a formula by Excel. In CSV it gets a
+leading single quote; in XLSX it is written as a text cell (``data_type 's'`` with the quote
+prefix style) so Excel shows it and never evaluates it. Numbers are never touched. CSV is UTF-8
+with a BOM so Excel shows Chinese text correctly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, Table, select
+
+from kam_core.db.engine import db_errors
+from kam_core.db.schema import account, ar_invoice, ar_payment, metadata, order_header, order_line
+from kam_core.errors import UserError
+from kam_core.scope import DIRECTOR, Scope
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DIRECTOR_ONLY = ("app_user", "audit_log", "import_log", "scenario_run")
+EXCEL_MAX_ROWS = 1_048_575  # one header row
+FORMATS = ("csv", "xlsx")
+
+
+def neutralise_formula(value):
+    """``value`` made safe for a spreadsheet: text starting with = + - @ tab CR gets a leading ``'``.
+
+    Examples
+    --------
+    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_formula(-5)
+    -5
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _is_dangerous(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as CSV bytes (UTF-8 with BOM, no index) with formula-like text neutralised."""
+    return _safe_text(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def _safe_text(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(neutralise_formula, na_action="ignore")
+    return out
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base[:28]}_{n}"
+    used.add(candidate)
+    return candidate
+
+
+def _cell_value(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        return None if isinstance(value, float) and np.isnan(value) else value
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return value
+
+
+def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    if len(df) > EXCEL_MAX_ROWS:
+        raise UserError(f"{name}: {len(df)} rows do not fit one Excel sheet ({EXCEL_MAX_ROWS}); export it as CSV")
+    ws = wb.create_sheet(title=name)
+    ws.append([str(c) for c in df.columns])
+    for row in df.itertuples(index=False, name=None):
+        cells = []
+        for value in row:
+            value = _cell_value(value)
+            if _is_dangerous(value):
+                cell = WriteOnlyCell(ws, value=value)
+                cell.data_type = "s"  # text, never a formula
+                cell.quotePrefix = True
+                cells.append(cell)
+            else:
+                cells.append(value)
+        ws.append(cells)
+
+
+def frames_to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one sheet per frame (names cut to Excel's 31 characters), formula-safe."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for name, df in frames.items():
+        _write_sheet(wb, _sheet_name(name, used), df)
+    if not frames:
+        wb.create_sheet("empty")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _account_link(table: Table):
+    """(join target, join condition, account column) that puts ``table`` under an account, or None."""
+    if table is account:
+        return None, None, account.c.account_id
+    if table is order_line:
+        return order_header, order_header.c.order_id == order_line.c.order_id, order_header.c.account_id
+    if table is ar_payment:
+        return ar_invoice, ar_invoice.c.invoice_id == ar_payment.c.invoice_id, ar_invoice.c.account_id
+    if "account_id" in table.c:
+        return None, None, table.c.account_id
+    for col in table.c:
+        if any(fk.column is account.c.account_id for fk in col.foreign_keys):
+            return None, None, col
+    return None, None, None
+
+
+def scoped_select(table: Table, scope: Scope = DIRECTOR):
+    """``SELECT * FROM table`` limited to the accounts ``scope`` may see, in primary-key order."""
+    if table.name in DIRECTOR_ONLY and not scope.is_director:
+        raise UserError(f"only a director may export {table.name}")
+    join, on, col = _account_link(table)
+    stmt = select(table)
+    if join is not None:
+        stmt = stmt.select_from(table.join(join, on))
+    if col is not None and not scope.is_director:
+        stmt = stmt.where(scope.account_clause(col))
+    return stmt.order_by(*table.primary_key.columns)
+
+
+def read_table(engine: Engine, name: str, scope: Scope = DIRECTOR) -> pd.DataFrame:
+    """One table as the viewer may see it."""
+    table = metadata.tables.get(name)
+    if table is None:
+        raise UserError(f"unknown table {name!r}; tables: {', '.join(sorted(metadata.tables))}, "
+                        "or 'scorecard', or 'all'")
+    with db_errors(), engine.connect() as conn:
+        result = conn.execute(scoped_select(table, scope))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _scorecard(engine: Engine, scope: Scope) -> pd.DataFrame:
+    try:
+        from kam_core.analytics.scorecard import compute_scorecard, scorecard_columns
+    except ImportError:
+        raise UserError("scorecard not available") from None
+    return scorecard_columns(compute_scorecard(engine, scope=scope))
+
+
+def export(engine: Engine, what: str, fmt: str, out: Path | str, scope: Scope = DIRECTOR) -> int:
+    """Write ``what`` (a table, ``'scorecard'`` or ``'all'``) as ``fmt`` to ``out``; returns rows written.
+
+    Raises
+    ------
+    UserError
+        Unknown table or format, ``all`` as CSV, a table the viewer may not export, an unwritable path.
+    """
+    if fmt not in FORMATS:
+        raise UserError(f"unknown format {fmt!r}; expected csv or xlsx")
+    if what == "all":
+        if fmt != "xlsx":
+            raise UserError("--what all writes one sheet per table: use --format xlsx")
+        names = [t.name for t in metadata.sorted_tables if scope.is_director or t.name not in DIRECTOR_ONLY]
+        frames = {name: read_table(engine, name, scope) for name in names}
+    elif what == "scorecard":
+        frames = {"scorecard": _scorecard(engine, scope)}
+    else:
+        frames = {what: read_table(engine, what, scope)}
+    data = frames_to_xlsx(frames) if fmt == "xlsx" else frame_to_csv_bytes(next(iter(frames.values())))
+    out = Path(out)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from None
+    return sum(len(df) for df in frames.values())
