@@ -64,7 +64,7 @@ def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
 
 def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
-    parts = df["region_path"].fillna("").str.split("/")
+    parts = df["region_path"].astype(object).fillna("").astype(str).str.split("/")
     for i, level in enumerate(("region", "area", "community", "street")):
         out[level] = parts.str[i].replace("", np.nan)
     out["sow"] = feat.compute_sow(df)
