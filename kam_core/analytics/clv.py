@@ -59,11 +59,18 @@ class LifetimesModel:
         return pd.Series(np.asarray(p, dtype=float), index=summary.index)
 
     def clv(self, summary: pd.DataFrame, months: int, monthly_discount: float) -> pd.Series:
+        from lifetimes.utils import _customer_lifetime_value
+
+        f, m = summary["frequency"], summary["monetary_value"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            v = self.ggf_.customer_lifetime_value(
-                self.bgf_, summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"],
-                time=months, discount_rate=monthly_discount, freq="W")
+            value = self.ggf_.conditional_expected_average_profit(f, m)
+            # q at its bound (no spend heterogeneity) makes the GG mean infinite: use the observed margin
+            self.gg_used_ = bool(np.isfinite(np.asarray(value, dtype=float)).all())
+            if not self.gg_used_:
+                value = m
+            v = _customer_lifetime_value(self.bgf_, f, summary["recency"], summary["T"], value,
+                                         time=months, discount_rate=monthly_discount, freq="W")
         return pd.Series(np.asarray(v, dtype=float), index=summary.index)
 
 

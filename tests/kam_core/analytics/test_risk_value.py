@@ -1,0 +1,161 @@
+"""Loyalty, HVLL, churn, diversion rules, CLV, credit and allocation on tiny literal frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kam_core.analytics.allocation import allocate_service_budget, list_follow_ups, plan_visit_cadence
+from kam_core.analytics.clv import compute_clv, discounted_margin_clv
+from kam_core.analytics.credit import compare_settlement_modes, compute_credit
+from kam_core.analytics.diversion import _chasing_from_frames, flag_diversion
+from kam_core.analytics.loyalty import compute_loyalty, estimate_churn_heuristic, flag_hvll
+from kam_core.analytics.params import Params
+
+P = Params()
+
+
+def _loyal_frame() -> pd.DataFrame:
+    return pd.DataFrame({"channel": "DIST", "sow": [0.9, 0.5, 0.2, np.nan], "exclusivity": [1.0, 0.5, 0.2, np.nan],
+                         "regularity": [0.9, 0.6, 0.1, 0.5], "tenure_years": [5.0, 3.0, 2.0, 1.0],
+                         "satisfaction": [9.0, 7.0, 4.0, np.nan]})
+
+
+def test_loyalty_renormalises_weights_over_observed_components():
+    out = compute_loyalty(_loyal_frame(), P)
+    assert out["loyalty_score"].iloc[0] == 100.0
+    assert out["loyalty_basis"].iloc[3] == "based on 2/5 components"
+    # account 3: regularity pr = 0.5, tenure pr = 0.25, equal weights 0.15 → 37.5
+    assert out["loyalty_score"].iloc[3] == pytest.approx(37.5)
+
+
+def test_params_hash_is_stable_and_changes_with_settings():
+    assert Params().params_hash == Params().params_hash and len(P.params_hash) == 12
+    assert Params().with_(hv_pct=0.9).params_hash != P.params_hash
+
+
+def test_hvll_needs_high_volume_low_loyalty_and_the_absolute_guard():
+    n = 10
+    df = pd.DataFrame({"channel": "WHS2", "volume_cases": np.arange(n, 0, -1.0) * 100,
+                       "loyalty_score": [10.0, 90, 50, 60, 70, 80, 20, 30, 40, 55],
+                       "sow": [0.3, 0.9, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.3, 0.8],
+                       "exclusivity": 0.5, "regularity": 0.4, "tenure_years": 3.0, "n_orders": 10,
+                       "pr_sow": 0.1, "pr_exclusivity": 0.2, "pr_regularity": 0.3, "pr_tenure_years": 0.9,
+                       "pr_satisfaction": np.nan, "satisfaction": np.nan})
+    out = flag_hvll(df, P)
+    assert list(out["high_volume_low_loyalty"]) == [True] + [False] * 9
+    assert out["hvll_reasons"].iloc[0][0].startswith("share of wallet 30%")
+    assert flag_hvll(df.assign(tenure_years=0.2), P)["high_volume_low_loyalty"].sum() == 0
+
+
+def test_churn_heuristic_rises_with_overdue_orders():
+    df = pd.DataFrame({"last_order_ever": pd.to_datetime(["2026-06-20", "2026-03-01", None]),
+                       "mean_ipt_days": [15.0, 15.0, np.nan], "contract_type": "noncontractual",
+                       "loyalty_score": 50.0})
+    p = estimate_churn_heuristic(df, "2026-06-30", P)["churn_prob"]
+    assert p.iloc[0] < 0.1 and p.iloc[1] > 0.9 and p.iloc[2] == 1.0
+
+
+def test_threshold_chasing_counts_only_quarters_where_a_tier_was_crossed():
+    per_q = pd.DataFrame({"account_id": ["a", "a", "b"], "quarter": ["2026Q1", "2026Q2", "2026Q1"],
+                          "cases": [100.0, 100.0, 100.0], "late_cases": [50.0, 10.0, 50.0],
+                          "sales": 1.0, "late_sales": 0.0})
+    tiers = pd.DataFrame({"account_id": ["a", "b"], "basis": "cases", "lower_bound": [80.0, 200.0]})
+    out = _chasing_from_frames(per_q, tiers)
+    assert out.loc["a", "s4_share"] == 0.5 and out.loc["a", "s4_quarters"] == 1
+    assert out.loc["b", "s4_share"] == 0.0
+
+
+def test_diversion_flag_needs_two_signals_and_explains_them():
+    df = pd.DataFrame({"channel": "DIST", "volume_cases": [100.0, 100, 100], "outlets_served": [10, 10, 10],
+                       "n_scans": [100, 100, 5], "n_scans_out": [30, 0, 5], "n_shipto": [10, 10, 10],
+                       "n_shipto_out": [5, 0, 0], "n_below_floor": [0, 1, 0], "s4_share": [0.0, 0.0, 0.0]},
+                      index=["x", "y", "z"])
+    out = flag_diversion(df, P)
+    assert list(out["diversion_flag"]) == [True, False, False]
+    assert out.loc["x", "diversion_score"] >= 6 and len(out.loc["x", "diversion_evidence"]) == 2
+    assert out.loc["z", "diversion_signals"] == 0  # 5 scans are too few for S1
+
+
+def test_discounted_margin_matches_the_closed_form_sum():
+    v = discounted_margin_clv(pd.Series([100.0]), pd.Series([0.8]), 0.10, 5)
+    assert v.iloc[0] == pytest.approx(sum(100 * 0.8 ** t / 1.1 ** t for t in range(1, 6)))
+
+
+def test_clv_falls_back_to_discounted_margin_with_few_repeat_buyers():
+    df = pd.DataFrame({"channel": ["RETAIL", "DIST"], "net_profit": [1000.0, -50.0], "gross_profit": [2000.0, 10.0],
+                       "churn_prob": [0.2, 0.1], "window_years": 1.0, "first_order_ever": ["2024-01-01"] * 2,
+                       "last_order_ever": ["2026-06-01"] * 2, "order_days_ever": [30, 20],
+                       "order_days_window": [12, 8]})
+    out = compute_clv(df, "2026-06-30", P)
+    assert (out["clv_model"] == "discounted_margin").all() and out["clv"].iloc[1] < 0
+
+
+def test_clv_uses_bgnbd_when_enough_repeat_buyers():
+    rng = np.random.default_rng(0)
+    n = 400
+    first = pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    last = first + pd.to_timedelta(rng.integers(30, 360, n), unit="D")
+    df = pd.DataFrame({"channel": "RETAIL", "net_profit": rng.uniform(100, 5000, n), "churn_prob": 0.2,
+                       "gross_profit": rng.uniform(5000, 9000, n), "window_years": 1.0, "first_order_ever": first,
+                       "last_order_ever": last, "order_days_ever": rng.integers(2, 40, n),
+                       "order_days_window": rng.integers(1, 20, n)})
+    out = compute_clv(df, "2026-06-30", P)
+    assert (out["clv_model"] == "bgnbd_gg").mean() > 0.9
+    assert out["p_alive"].between(0, 1).all() and (out["clv"] >= 0).all() and (out["clv"] > 0).mean() > 0.5
+
+
+def _credit_frame(**over) -> pd.DataFrame:
+    base = {"net_sales": 1_200_000.0, "window_months": 12.0, "payment_terms_days": 30, "settlement_mode": "credit",
+            "dbt": 0.0, "max_days_past_due": 0.0, "late_share": 0.0, "bounced": 0, "tenure_years": 5.0,
+            "sales_cv": 0.2, "tangible_net_worth": np.nan, "annual_turnover_all_brands": np.nan,
+            "deposit_amount": 20_000.0, "has_ar": True}
+    base.update(over)
+    return pd.DataFrame([base])
+
+
+def test_credit_limit_shows_need_cap_grade_and_rounding():
+    out = compute_credit(_credit_frame(), P).iloc[0]
+    assert out["credit_grade"] == "A" and out["credit_points"] == 100
+    assert out["credit_need"] == 100_000 and out["credit_cap"] == 150_000
+    assert out["credit_limit_suggested"] == 120_000
+    bad = compute_credit(_credit_frame(dbt=40.0, max_days_past_due=45.0, late_share=0.5, bounced=2), P).iloc[0]
+    assert bad["credit_grade"] == "E" and bad["credit_limit_suggested"] == 20_000
+
+
+def test_settlement_modes_delay_cash_in_the_documented_order():
+    df = compare_settlement_modes(300_000, terms_days=60, statement_cycle="monthly").set_index("settlement_mode")
+    assert df.loc["cash", "cash_delay_days"] == 0 and df.loc["credit", "cash_delay_days"] == 75
+    assert df.loc["consignment", "cash_delay_days"] > df.loc["credit", "cash_delay_days"]
+    assert df.loc["cash", "npv_month_sales"] > df.loc["credit", "npv_month_sales"]
+    with pytest.raises(ValueError, match="statement_cycle"):
+        compare_settlement_modes(1.0, statement_cycle="weekly")
+
+
+def _plan_frame() -> pd.DataFrame:
+    return pd.DataFrame({"account_id": ["a", "b", "c"], "name": "n", "channel": "KA",
+                         "key_account": [True, True, False], "loyalty_score": [80.0, 20.0, 50.0],
+                         "net_sales": [300.0, 100.0, 50.0], "net_profit": [50.0, -10.0, 5.0],
+                         "pyramid_tier": ["platinum", "lead", "iron"],
+                         "last_visit_date": pd.to_datetime(["2026-06-25", "2026-03-01", None]),
+                         "last_order_date": pd.to_datetime(["2026-06-20", "2026-06-27", "2026-01-01"])})
+
+
+def test_budget_split_sums_to_the_budget_and_follows_the_weights():
+    out = allocate_service_budget(_plan_frame(), 10_000.0).set_index("account_id")
+    assert list(out.index) == ["a", "b"] and out["budget"].sum() == pytest.approx(10_000)
+    assert out.loc["a", "budget"] == pytest.approx(10_000 * (0.4 * 0.8 + 0.3 * 0.75 + 0.3 * 1.0))
+    with pytest.raises(ValueError, match="weights"):
+        allocate_service_budget(_plan_frame(), 1.0, weights=(0, 0, 0))
+
+
+def test_visit_cadence_and_follow_ups_show_what_is_overdue():
+    cad = plan_visit_cadence(_plan_frame(), "2026-06-30").set_index("account_id")
+    assert cad.loc["b", "overdue_days"] == (pd.Timestamp("2026-06-30") - pd.Timestamp("2026-04-30")).days
+    assert cad.loc["a", "overdue_days"] == 0
+    launches = pd.DataFrame({"name": ["new IPA"], "start_date": ["2026-06-15"]})
+    tasks = list_follow_ups(_plan_frame(), "2026-06-30", launches)
+    b = tasks[tasks["account_id"] == "b"]
+    assert {"thank_you_order", "monthly_contact", "invite: new IPA"} <= set(b["task"])
+    assert "thank_you_order" not in set(tasks.loc[tasks["account_id"] == "a", "task"])
