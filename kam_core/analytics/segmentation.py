@@ -149,18 +149,43 @@ def _validate(features: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("account_id", kind="stable").reset_index(drop=True)
 
 
-def _fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str,
-                   random_state: int) -> tuple[np.ndarray, list[str]]:
-    """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes."""
+def lloyd_from(z: np.ndarray, init: np.ndarray, max_iter: int = 300, tol: float = 1e-4) -> np.ndarray:
+    """Lloyd's k-means from fixed initial centres, as ``KMeans(init=init, n_init=1)`` (same tolerance rule).
+
+    Used for the bootstrap refits: sklearn's per-fit set-up costs more than the fit on 1,000 rows.
+    An empty cluster keeps its previous centre.
+    """
+    centers = np.array(init, dtype=float)
+    limit = tol * float(np.mean(np.var(z, axis=0))) if len(z) else 0.0
+    for _ in range(max_iter):
+        labels = ((z[:, None, :] - centers[None]) ** 2).sum(axis=2).argmin(axis=1)
+        counts = np.bincount(labels, minlength=len(centers))
+        sums = np.zeros_like(centers)
+        np.add.at(sums, labels, z)
+        new = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
+        shift = float(((new - centers) ** 2).sum())
+        centers = new
+        if shift <= limit:
+            break
+    return centers
+
+
+def _fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int,
+                   fast: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes (``fast``: numpy Lloyd refit)."""
     if method == METHOD_PROTOTYPE:
         return protos, []
-    km = (KMeans(n_clusters=3, init=protos, n_init=1) if init == "prototypes"
-          else KMeans(n_clusters=3, n_init=10, random_state=random_state))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        km.fit(z)
-    notes = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-    centers = km.cluster_centers_
+    notes: list[str] = []
+    if fast and init == "prototypes":
+        centers = lloyd_from(z, protos)
+    else:
+        km = (KMeans(n_clusters=3, init=protos, n_init=1) if init == "prototypes"
+              else KMeans(n_clusters=3, n_init=10, random_state=random_state))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            km.fit(z)
+        notes = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+        centers = km.cluster_centers_
     cost = ((centers[:, None, :] - protos[None, :, :]) ** 2).sum(axis=2)
     rows, cols = linear_sum_assignment(cost)
     ordered = np.empty_like(centers)
@@ -173,20 +198,30 @@ def _fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str,
     return ordered, notes
 
 
+def _distinct_rows_below_3(z: np.ndarray) -> bool:
+    """True when z has fewer than 3 distinct rows (KMeans(k=3) would warn and leave clusters empty); O(n·p)."""
+    off0 = (np.abs(z - z[0]) > 1e-9).any(axis=1)
+    if not off0.any():
+        return True
+    off1 = (np.abs(z - z[int(off0.argmax())]) > 1e-9).any(axis=1)
+    return not (off0 & off1).any()
+
+
 def _choose_method(z: np.ndarray, min_cluster_n: int) -> tuple[str, list[str]]:
     n = len(z)
     if n < max(min_cluster_n, 3):
-        return METHOD_PROTOTYPE, [f"{n} accounts (< {max(min_cluster_n, 3)}): nearest prototype, no clustering"]
-    if np.unique(np.round(z, 9), axis=0).shape[0] < 3:
+        word = "account" if n == 1 else "accounts"
+        return METHOD_PROTOTYPE, [f"{n} {word} (< {max(min_cluster_n, 3)}): nearest prototype, no clustering"]
+    if _distinct_rows_below_3(z):
         return METHOD_PROTOTYPE, ["fewer than 3 distinct feature profiles: nearest prototype, no clustering"]
     return METHOD_KMEANS, []
 
 
-def fit_tier_types(x: np.ndarray, protos: np.ndarray, method: str, init: str,
-                   random_state: int) -> tuple[ValueFeatureScaler, np.ndarray, list[str]]:
+def fit_tier_types(x: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int,
+                   fast: bool = False) -> tuple[ValueFeatureScaler, np.ndarray, list[str]]:
     """Fit the per-tier pipeline on raw features x: the scaler, the type-ordered centroids and notes."""
     scaler = ValueFeatureScaler().fit(x)
-    centroids, notes = _fit_centroids(scaler.transform(x), protos, method, init, random_state)
+    centroids, notes = _fit_centroids(scaler.transform(x), protos, method, init, random_state, fast)
     return scaler, centroids, notes
 
 
@@ -250,7 +285,8 @@ def _bootstrap_ari(x: np.ndarray, reference: np.ndarray, method: str, opts: dict
         idx = rng.choice(n, size=size, replace=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a resample of few distinct rows is fine
-            scaler, centroids, _ = fit_tier_types(x[idx], protos, method, opts["init"], opts["random_state"])
+            scaler, centroids, _ = fit_tier_types(x[idx], protos, method, opts["init"], opts["random_state"],
+                                                  fast=True)
         d2 = ((scaler.transform(x[scored])[:, None, :] - centroids[None]) ** 2).sum(axis=2)
         aris.append(adjusted_rand_score(reference[scored], d2.argmin(axis=1)))
     return float(np.mean(aris))
