@@ -1,0 +1,173 @@
+"""The account card: the account picker bound to ``?account=ID``, the header and the read-only sections.
+
+The picker is a text input bound to the URL (the id itself, so a pasted link reopens the card) plus a
+name search that writes the id into it. The card is read fresh on every run (small, indexed queries),
+never from a cache, so a save shows at once; the version shown is remembered as the one the user saw,
+which is what an edit is checked against (see kam_ui.account_forms).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kam_core.i18n import format_cases, format_date, format_money, format_number
+from kam_core.profile import AccountNotFound, AccountProfile, list_accounts, load_profile
+from kam_ui import data
+from kam_ui.components import localise
+from kam_ui.lang import current_lang, lbl, tr
+
+KEY = "account"  # widget key = URL parameter (public contract, DESIGN.md §5)
+PICK_KEY = "_acct_pick"
+SEEN_KEY = "_acct_seen_version"
+
+
+@st.cache_data(ttl=120, max_entries=8, show_spinner=False)
+def _accounts(url: str, scope_text: str) -> pd.DataFrame:
+    from kam_core.scope import Scope
+
+    return list_accounts(data.engine_for(url), Scope.parse(scope_text))
+
+
+def _use_pick() -> None:
+    picked = st.session_state.get(PICK_KEY)
+    if picked:
+        st.session_state[KEY] = picked
+    st.session_state[PICK_KEY] = None
+
+
+def pick_account() -> str | None:
+    """The id box (bound to ``?account=``) and a name search; returns the chosen id or None."""
+    accounts = _accounts(data.db_url(), str(data.viewer_scope()))
+    name_col = "name" if current_lang() == "zh" else "name_en"
+    names = dict(zip(accounts["account_id"], accounts[name_col].fillna(accounts["name"]), strict=True))
+    left, right = st.columns([1, 2])
+    left.text_input(tr("account.id_label"), key=KEY, bind="query-params", help=tr("account.id_help"),
+                    max_chars=32)
+    right.selectbox(tr("account.find"), list(names), index=None, key=PICK_KEY, on_change=_use_pick,
+                    format_func=lambda i: f"{names.get(i, '')} · {i}", placeholder=tr("account.find_placeholder"))
+    value = str(st.session_state.get(KEY) or "").strip()
+    return value or None
+
+
+def load_card(account_id: str) -> AccountProfile | None:
+    """The profile within the viewer's scope, or a short notice (unknown and out-of-scope look the same)."""
+    try:
+        profile = load_profile(data.engine(), account_id, data.viewer_scope())
+    except AccountNotFound:
+        st.warning(tr("account.not_found", id=account_id), icon=":material/person_off:")
+        return None
+    st.session_state.setdefault(SEEN_KEY, {})[profile.account_id] = profile.version
+    return profile
+
+
+def seen_version(account_id: str) -> int | None:
+    """The version of the card the user last saw (what an edit is checked against)."""
+    return st.session_state.get(SEEN_KEY, {}).get(account_id)
+
+
+def _last_12(monthly: pd.DataFrame) -> pd.DataFrame:
+    return monthly.tail(12) if not monthly.empty else monthly
+
+
+def header(p: AccountProfile) -> None:
+    """Name, channel, region, owner, status, version and the headline figures."""
+    lang = current_lang()
+    b = p.basic
+    name = b["name"] if lang == "zh" or not b.get("name_en") else f"{b['name_en']} · {b['name']}"
+    st.subheader(f"{name} ({p.account_id})")
+    region = (p.region or {}).get("name_zh" if lang == "zh" else "name_en") or b.get("region_id") or "—"
+    owner = (p.owner or {}).get("name" if lang == "zh" else "name_en") or b.get("owner_rep_id") or "—"
+    st.caption(tr("account.status_line", channel=lbl("channel", b["tier_code"]), region=region, owner=owner,
+                  status=tr(f"account.status.{b['status']}"), version=p.version))
+    if p.parent:
+        st.caption(tr("account.parent", name=p.parent["name"], id=p.parent["account_id"]))
+    m = _last_12(p.monthly)
+    nps = p.satisfaction["nps_0_10"].dropna()
+    tier = p.tiers["pyramid_tier"].dropna() if not p.tiers.empty else pd.Series(dtype=object)
+    cols = st.columns(6)
+    cols[0].metric(tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang), border=True)
+    cols[1].metric(tr("account.kpi.gross_profit_12m"), format_money(m["gross_profit"].sum(), lang), border=True)
+    cols[2].metric(tr("account.kpi.cases_12m"), format_cases(m["cases"].sum(), lang), border=True)
+    cols[3].metric(tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang), border=True)
+    cols[4].metric(tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang), border=True)
+    cols[5].metric(tr("account.kpi.nps") if tier.empty else tr("account.kpi.tier"),
+                   (format_number(nps.iloc[0], lang) if not nps.empty else "—") if tier.empty
+                   else lbl("pyramid_tier", tier.iloc[0]), border=True)
+
+
+def table(frame: pd.DataFrame, columns: list[str] | None = None, key: str | None = None) -> None:
+    """A read-only table with translated code columns, or "nothing recorded"."""
+    if frame.empty:
+        st.caption(tr("account.section.empty"))
+        return
+    shown = localise(frame[columns] if columns else frame)
+    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+
+
+def overview_section(p: AccountProfile) -> None:
+    """Monthly trend, territory and the accounts this one supplies."""
+    from kam_core.profile.charts import figure_monthly_trend
+
+    st.markdown(f"**{tr('account.section.trend')}**")
+    if p.monthly.empty:
+        st.caption(tr("account.section.empty"))
+    else:
+        st.plotly_chart(figure_monthly_trend(p.monthly, current_lang()), width="stretch",
+                        config={"displaylogo": False}, key="acct_trend")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{tr('account.section.territory')}**")
+        table(p.territory, [c for c in ("code", "name_zh", "name_en", "valid_from", "valid_to", "exclusive")
+                            if c in p.territory], key="acct_territory")
+    with right:
+        st.markdown(f"**{tr('account.sub_accounts')}**")
+        table(p.sub_accounts, key="acct_subs")
+
+
+def capabilities_view(p: AccountProfile) -> None:
+    """The latest assessment as metrics, then the history."""
+    from kam_core.profile.read import CAPABILITY_FIELDS
+
+    if not p.capabilities:
+        st.caption(tr("account.section.no_capabilities"))
+    else:
+        cols = st.columns(len(CAPABILITY_FIELDS))
+        for col, name in zip(cols, CAPABILITY_FIELDS, strict=True):
+            value = p.capabilities.get(name)
+            shown = "—" if value is None or pd.isna(value) else format_number(value, current_lang())
+            col.metric(tr(f"account.field.{name}"), shown, border=True)
+        st.caption(format_date(p.capabilities.get("assessed_on"), current_lang()))
+    with st.expander(tr("account.section.capability_history")):
+        table(p.capability_history, key="acct_cap_hist")
+
+
+def satisfaction_view(p: AccountProfile) -> None:
+    st.markdown(f"**{tr('account.section.satisfaction')}**")
+    table(p.satisfaction, ["response_date", "respondent_role", "nps_0_10", "csat_1_5", "comment"], key="acct_sat")
+    st.markdown(f"**{tr('account.section.competitors')}**")
+    table(p.competitors, key="acct_comp")
+
+
+def credit_view(p: AccountProfile) -> None:
+    """Terms in force (settlement mode in words), invoices and the overdue ones."""
+    st.markdown(f"**{tr('account.section.terms')}**")
+    if p.credit_terms.empty:
+        st.caption(tr("account.section.no_terms"))
+    else:
+        terms = p.credit_terms.assign(settlement_mode=p.credit_terms["settlement_mode"].map(
+            lambda m: lbl("settlement", m)))
+        table(terms, key="acct_terms")
+    st.markdown(f"**{tr('account.section.overdue')}**")
+    table(p.overdue, key="acct_overdue")
+    st.markdown(f"**{tr('account.section.invoices')}**")
+    table(p.invoices, key="acct_invoices")
+
+
+def history_view(p: AccountProfile) -> None:
+    """Tier snapshots over time and every recorded change (who, when, what)."""
+    st.markdown(f"**{tr('account.section.tiers')}**")
+    table(p.tiers, [c for c in ("as_of", "pyramid_tier", "size_tier", "abc_class", "rackham_type", "hvll_flag",
+                                "credit_grade", "suggested_limit") if c in p.tiers], key="acct_tiers")
+    st.markdown(f"**{tr('account.section.changes')}**")
+    table(p.history, key="acct_history")

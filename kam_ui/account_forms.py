@@ -1,0 +1,200 @@
+"""Edit forms of the account card. Each save runs in a submit callback, before the page re-reads the
+card, and is checked against the version the user last *saw*; if someone else saved in between, the
+save is refused with who and when (kam_core.profile.ConcurrentEditError) and nothing is overwritten.
+Validation messages from kam_core name the field and the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_LEVELS, VISIT_TYPES
+from kam_core.errors import UserError
+from kam_core.profile import (
+    AccountProfile,
+    ConcurrentEditError,
+    add_negotiation_note,
+    add_survey_response,
+    add_visit,
+    delete_contact,
+    update_account_fields,
+    update_capabilities,
+    upsert_contact,
+)
+from kam_core.profile.read import CAPABILITY_FIELDS
+from kam_ui import data
+from kam_ui.account_components import seen_version
+from kam_ui.lang import tr
+
+FLASH_KEY = "_acct_flash"
+_INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loyalty_rating", "staff", "vehicles"}
+
+
+def editor_name() -> str:
+    """The signed-in e-mail, or "local" in the embedded single-user mode."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "signed-in")
+    except Exception:  # noqa: BLE001 - no auth configured: st.user is not available
+        pass
+    return "local"
+
+
+def show_flash() -> None:
+    """The outcome of the last save (success, validation error or conflict), shown once."""
+    outcome = st.session_state.pop(FLASH_KEY, None)
+    if outcome:
+        kind, text = outcome
+        {"success": st.success, "error": st.error, "conflict": st.warning}[kind](
+            text, icon={"success": ":material/check_circle:", "error": ":material/error:",
+                        "conflict": ":material/sync_problem:"}[kind])
+
+
+def _save(edit: Callable, account_id: str, build: Callable[[], object]) -> None:
+    version = seen_version(account_id)
+    try:
+        new = edit(data.engine(), account_id, version, editor_name(), build(), scope=data.viewer_scope())
+    except ConcurrentEditError as exc:
+        st.session_state[FLASH_KEY] = ("conflict", tr("account.conflict", error=str(exc)))
+    except UserError as exc:
+        st.session_state[FLASH_KEY] = ("error", tr("account.invalid", error=str(exc)))
+    else:
+        text = tr("account.saved", version=new) if new != version else tr("account.nothing_changed")
+        st.session_state[FLASH_KEY] = ("success", text)
+
+
+def _values(prefix: str, names: tuple[str, ...]) -> Callable[[], dict]:
+    return lambda: {n: st.session_state.get(f"{prefix}{n}") for n in names}
+
+
+def _label(kind: str, values: tuple[str, ...]) -> Callable[[str], str]:
+    return lambda v: tr(f"account.{kind}.{v}") if v in values else "—"
+
+
+def basic_form(p: AccountProfile) -> None:
+    """Name, status, contact data, contract type, size and partnership flags."""
+    b, pre = p.basic, f"acct_basic_{p.account_id}_"
+    names = ("name", "name_en", "status", "phone", "address", "contract_type", "outlets_served",
+             "warehouse_capacity_cases", "exclusive_agreement", "data_sharing", "jbp_in_place")
+    with st.form(f"form_basic_{p.account_id}"):
+        st.markdown(f"**{tr('account.section.edit_basic')}**")
+        c1, c2, c3 = st.columns(3)
+        c1.text_input(tr("account.field.name"), b["name"], key=pre + "name")
+        c2.text_input(tr("account.field.name_en"), b.get("name_en") or "", key=pre + "name_en")
+        c3.selectbox(tr("account.field.status"), ACCOUNT_STATUSES, ACCOUNT_STATUSES.index(b["status"]),
+                     format_func=_label("status", ACCOUNT_STATUSES), key=pre + "status")
+        c1.text_input(tr("account.field.phone"), b.get("phone") or "", key=pre + "phone")
+        c2.text_input(tr("account.field.address"), b.get("address") or "", key=pre + "address")
+        kinds = ("contractual", "noncontractual")
+        c3.selectbox(tr("account.field.contract_type"), kinds, kinds.index(b["contract_type"]),
+                     format_func=_label("contract", kinds), key=pre + "contract_type")
+        c1.number_input(tr("account.field.outlets_served"), value=_int(b.get("outlets_served")), step=1,
+                        key=pre + "outlets_served")
+        c2.number_input(tr("account.field.warehouse_capacity_cases"), value=_num(b.get("warehouse_capacity_cases")),
+                        key=pre + "warehouse_capacity_cases")
+        for col, flag in zip((c1, c2, c3), ("exclusive_agreement", "data_sharing", "jbp_in_place"), strict=True):
+            col.checkbox(tr(f"account.field.{flag}"), bool(b.get(flag)), key=pre + flag)
+        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
+                              args=(update_account_fields, p.account_id, _values(pre, names)))
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _num(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def capabilities_form(p: AccountProfile) -> None:
+    """A new assessment dated today; blank fields keep the last assessment's value."""
+    pre = f"acct_cap_{p.account_id}_"
+    with st.form(f"form_cap_{p.account_id}"):
+        st.markdown(f"**{tr('account.section.edit_capabilities')}**")
+        cols = st.columns(4)
+        for i, name in enumerate(CAPABILITY_FIELDS):
+            current = p.capabilities.get(name)
+            if name in _INT_CAPS:
+                cols[i % 4].number_input(tr(f"account.field.{name}"), value=_int(current), step=1, key=pre + name)
+            else:
+                cols[i % 4].number_input(tr(f"account.field.{name}"), value=_num(current), step=10000.0,
+                                         key=pre + name)
+        st.text_area(tr("account.field.note"), p.capabilities.get("note") or "", key=pre + "note", height=68)
+        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
+                              args=(update_capabilities, p.account_id, _values(pre, (*CAPABILITY_FIELDS, "note"))))
+
+
+def contacts_form(p: AccountProfile) -> None:
+    """Pick a contact (or "new"), edit it in a form; delete the picked one with its own button."""
+    contacts = p.contacts.set_index("contact_id") if not p.contacts.empty else pd.DataFrame()
+    options = [0, *[int(i) for i in contacts.index]]
+    chosen = st.selectbox(tr("account.field.contact"), options, key=f"acct_contact_sel_{p.account_id}",
+                          format_func=lambda i: tr("account.field.new_contact") if i == 0 else
+                          f"{contacts.loc[i, 'name']} · {tr('account.level.' + contacts.loc[i, 'level'])}")
+    row = contacts.loc[chosen].to_dict() if chosen else {}
+    pre = f"acct_contact_{p.account_id}_{chosen}_"
+    with st.form(f"form_contact_{p.account_id}_{chosen}"):
+        st.markdown(f"**{tr('account.section.edit_contact')}**")
+        c1, c2 = st.columns(2)
+        c1.text_input(tr("account.field.name"), row.get("name") or "", key=pre + "name")
+        level = row.get("level") or "buyer"
+        c2.selectbox(tr("account.field.level"), CONTACT_LEVELS, CONTACT_LEVELS.index(level),
+                     format_func=_label("level", CONTACT_LEVELS), key=pre + "level")
+        c1.text_input(tr("account.field.role"), row.get("role") or "", key=pre + "role")
+        c2.text_input(tr("account.field.phone"), row.get("phone") or "", key=pre + "phone")
+        build = _values(pre, ("name", "level", "role", "phone"))
+        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
+                              args=(upsert_contact, p.account_id, lambda: {**build(), "contact_id": chosen or None}))
+    if chosen:
+        st.button(tr("account.field.delete_contact"), icon=":material/delete:", key=f"acct_contact_del_{chosen}",
+                  on_click=_save, args=(delete_contact, p.account_id, lambda: chosen))
+
+
+def visit_form(p: AccountProfile, negotiation: bool = False) -> None:
+    """Record a visit, or a negotiation (type fixed, note required)."""
+    kind = "neg" if negotiation else "visit"
+    pre = f"acct_{kind}_{p.account_id}_"
+    with st.form(f"form_{kind}_{p.account_id}"):
+        st.markdown(f"**{tr('account.section.add_negotiation' if negotiation else 'account.section.add_visit')}**")
+        c1, c2, c3 = st.columns(3)
+        c1.date_input(tr("account.field.visit_date"), dt.date.today(), key=pre + "visit_date")
+        types = tuple(v for v in VISIT_TYPES if v != "negotiation")
+        if not negotiation:
+            c2.selectbox(tr("account.field.visit_type"), types, format_func=_label("visit_type", types),
+                         key=pre + "visit_type")
+        c3.number_input(tr("account.field.duration_min"), value=60 if negotiation else 30, step=5,
+                        key=pre + "duration_min")
+        c1.selectbox(tr("account.field.contact_level"), CONTACT_LEVELS, index=None,
+                     format_func=_label("level", CONTACT_LEVELS), key=pre + "contact_level")
+        if not negotiation:
+            c2.number_input(tr("account.field.travel_min"), value=0, step=5, key=pre + "travel_min")
+            c3.checkbox(tr("account.field.advice_given"), key=pre + "advice_given")
+        st.text_area(tr("account.field.negotiation_note" if negotiation else "account.field.note"),
+                     key=pre + "note", height=90)
+        names = ("visit_date", "duration_min", "contact_level", "note") + (
+            () if negotiation else ("visit_type", "travel_min", "advice_given"))
+        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
+                              args=(add_negotiation_note if negotiation else add_visit, p.account_id,
+                                    _values(pre, names)))
+
+
+def survey_form(p: AccountProfile) -> None:
+    """Record an NPS (0-10) and/or CSAT (1-5) response."""
+    pre = f"acct_survey_{p.account_id}_"
+    with st.form(f"form_survey_{p.account_id}"):
+        st.markdown(f"**{tr('account.section.add_survey')}**")
+        c1, c2, c3, c4 = st.columns(4)
+        c1.date_input(tr("account.field.response_date"), dt.date.today(), key=pre + "response_date")
+        c2.selectbox(tr("account.field.respondent_role"), CONTACT_LEVELS, format_func=_label("level", CONTACT_LEVELS),
+                     key=pre + "respondent_role")
+        c3.number_input(tr("account.field.nps_0_10"), value=None, step=1, key=pre + "nps_0_10")
+        c4.number_input(tr("account.field.csat_1_5"), value=None, step=1, key=pre + "csat_1_5")
+        st.text_input(tr("account.field.comment"), key=pre + "comment")
+        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
+                              args=(add_survey_response, p.account_id,
+                                    _values(pre, ("response_date", "respondent_role", "nps_0_10", "csat_1_5",
+                                                  "comment"))))

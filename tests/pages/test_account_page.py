@@ -1,0 +1,97 @@
+"""The account card page on a tiny database: URL seeding, scope notice, edits, conflicts."""
+
+from pathlib import Path
+
+import pytest
+from kam_tiny_db import seed_tiny
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from kam_core.db import ensure_schema, get_engine
+from kam_core.db.schema import account, visit
+from kam_core.profile import update_account_fields
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "account.py")
+
+
+@pytest.fixture
+def tiny_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'kam.db'}"
+    engine = get_engine(url)
+    ensure_schema(engine)
+    seed_tiny(engine)
+    engine.dispose()
+    monkeypatch.setenv("KAM_DATABASE_URL", url)
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    return url
+
+
+def open_card(account_id: str | None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if account_id is not None:
+        at.query_params["account"] = account_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def submit(at: AppTest, form: str) -> AppTest:
+    buttons = [b for b in at.button if form in str(b.id) or form in str(getattr(b, "form_id", ""))]
+    assert buttons, f"no submit button in {form}"
+    buttons[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_url_seeds_the_card(tiny_url):
+    at = open_card("A001")
+    assert at.text_input(key="account").value == "A001"
+    assert at.subheader[0].value == "Hangzhou Dist · 杭州一批 (A001)"
+    assert len(at.tabs) == 7
+    assert any("version 1" in c.value for c in at.caption)
+
+
+def test_without_an_account_the_page_asks_for_one(tiny_url):
+    at = open_card(None)
+    assert "Enter an account id" in at.info[0].value and not at.subheader
+
+
+def test_an_unknown_account_shows_a_short_notice_and_nothing_else(tiny_url):
+    at = open_card("ZZZ999")
+    assert "ZZZ999 was not found" in at.warning[0].value
+    assert not at.subheader and not at.tabs
+
+
+def test_a_visit_recorded_through_the_form_lands(tiny_url):
+    at = open_card("A001")
+    at.selectbox(key="acct_visit_A001_visit_type").set_value("consulting")
+    at.number_input(key="acct_visit_A001_duration_min").set_value(75)
+    at.text_area(key="acct_visit_A001_note").set_value("menu engineering for summer")
+    submit(at, "form_visit_A001")
+    assert "Saved (version 2)" in at.success[0].value
+    with get_engine(tiny_url).connect() as conn:
+        rows = conn.execute(select(visit.c.visit_type, visit.c.duration_min, visit.c.note, visit.c.created_by)
+                            .where(visit.c.note == "menu engineering for summer")).all()
+    assert rows == [("consulting", 75.0, "menu engineering for summer", "local")]
+
+
+def test_an_invalid_value_shows_the_validation_message_and_saves_nothing(tiny_url):
+    at = open_card("A001")
+    at.number_input(key="acct_visit_A001_duration_min").set_value(900)
+    submit(at, "form_visit_A001")
+    assert "duration_min" in at.error[0].value and "600" in at.error[0].value
+    with get_engine(tiny_url).connect() as conn:
+        assert conn.execute(select(account.c.version).where(account.c.account_id == "A001")).scalar() == 1
+
+
+def test_a_change_underneath_shows_the_conflict_message_and_keeps_their_change(tiny_url):
+    at = open_card("A001")
+    update_account_fields(get_engine(tiny_url), "A001", 1, "bob", {"phone": "0571-1111"})
+    at.text_input(key="acct_basic_A001_phone").set_value("0571-2222")
+    submit(at, "form_basic_A001")
+    assert "bob" in at.warning[0].value and "someone else saved first" in at.warning[0].value
+    with get_engine(tiny_url).connect() as conn:
+        assert conn.execute(select(account.c.phone).where(account.c.account_id == "A001")).scalar() == "0571-1111"
+    # the page now shows version 2; submitting again saves
+    submit(at, "form_basic_A001")
+    assert "Saved (version 3)" in at.success[0].value
