@@ -49,12 +49,17 @@ def _region_paths(engine: Engine) -> dict[str, str]:
     return {**{r.region_id: r.path for r in rows}, **{r.code: r.path for r in rows}}
 
 
-def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR) -> PackView:
-    """The scorecard for the filters' period, limited to the scope, then filtered like the dashboard."""
+def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR, bundle=None) -> PackView:
+    """The scorecard for the filters' period, limited to the scope, then filtered like the dashboard.
+
+    ``bundle`` is a scorecard bundle already computed for this period and scope (the dashboard's cache);
+    without it the scorecard is computed here.
+    """
     from kam_core.analytics import tiers
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
-    bundle = compute_scorecard_bundle(engine, as_of=filters.end, since=filters.start, scope=scope)
+    if bundle is None:
+        bundle = compute_scorecard_bundle(engine, as_of=filters.end, since=filters.start, scope=scope)
     df = bundle.scorecard
     if not df.empty:
         df = apply_filters(df, filters, _region_paths(engine)).reset_index(drop=True)
@@ -143,7 +148,7 @@ def describe_filters(filters: Filters, lang: str) -> list[str]:
 
 
 def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR, lang: str | None = None,
-                      now: dt.datetime | None = None) -> bytes:
+                      now: dt.datetime | None = None, bundle=None) -> bytes:
     """One self-contained HTML file (UTF-8 bytes) of the filtered view: KPIs, charts, tables.
 
     Parameters
@@ -158,6 +163,8 @@ def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
         ``zh`` or ``en`` (default: ``filters.lang``).
     now
         Generation time to print (default: now, UTC).
+    bundle
+        Optional scorecard bundle of the same period and scope, to avoid computing it twice.
 
     Returns
     -------
@@ -165,7 +172,7 @@ def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
         The HTML document; plotly.js is inlined once, nothing is loaded from the network.
     """
     lang = lang or filters.lang
-    view = compute_pack_view(engine, filters, scope)
+    view = compute_pack_view(engine, filters, scope, bundle)
     figures = []
     if not view.scorecard.empty:
         figures = [charts.figure_pyramid(view.scorecard, lang), charts.figure_whale(view.whale_curve, lang),

@@ -1,0 +1,48 @@
+"""The review-pack download button: the current filtered view as one self-contained HTML file.
+
+The pack is built only when the button is clicked (deferred ``data`` callable), from the scorecard
+the pages already cached for this period and scope, and cached itself for a few minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from kam_core.filters import Filters
+from kam_ui import data
+from kam_ui.lang import tr
+
+
+@st.cache_data(ttl=300, max_entries=4, show_spinner=False)
+def _pack(url: str, filters: Filters, scope_text: str, lang: str) -> bytes:
+    from kam_core.report import build_review_pack
+    from kam_core.scope import Scope
+
+    bundle = data.load_bundle(url, filters.start, filters.end, scope_text)
+    return build_review_pack(data.engine_for(url), filters, Scope.parse(scope_text), lang, bundle=bundle)
+
+
+def pack_bytes(filters: Filters) -> bytes:
+    """The review pack of ``filters`` for the current viewer, in the filters' language."""
+    return _pack(data.db_url(), filters, str(data.viewer_scope()), filters.lang)
+
+
+def review_pack_button(filters: Filters, key: str = "review_pack", container=None) -> None:
+    """A download button (sidebar by default) for the review pack of the current filtered view.
+
+    Parameters
+    ----------
+    filters
+        The current Filters (from the sidebar).
+    key
+        Widget key, if the button is placed more than once.
+    container
+        Where to draw it (default ``st.sidebar``).
+    """
+    where = container if container is not None else st.sidebar
+    name = f"kam-review-{dt.date.today().isoformat()}-{filters.lang}.html"
+    where.download_button(tr("report.button"), data=lambda: pack_bytes(filters), file_name=name,
+                          mime="text/html", icon=":material/summarize:", help=tr("report.button_help"),
+                          key=key, on_click="ignore", width="stretch")
