@@ -47,13 +47,14 @@ def current_viewer(engine: Engine, lang: str) -> Viewer:
         st.write(t("auth.sign_in_body", lang))
         st.button(t("auth.sign_in", lang), on_click=st.login, icon=":material/login:")
         st.stop()
-    email = str(st.user.get("email") or "")
+    identity = st.user.to_dict()
+    email = str(identity.get("email") or "")
     scope = scope_for_identity(engine, email)
     if scope is None:
         st.warning(t("auth.not_listed", lang, email=email or "?"))
         st.button(t("auth.sign_out", lang), on_click=st.logout)
         st.stop()
-    return Viewer(scope, str(st.user.get("name") or email), signed_in=True)
+    return Viewer(scope, str(identity.get("name") or email), signed_in=True)
 
 
 def sidebar_viewer(viewer: Viewer, lang: str) -> None:
