@@ -261,7 +261,7 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
 def _quality(z: np.ndarray, assigned: np.ndarray, rng: np.random.Generator,
              sample: int) -> tuple[float, float]:
     """Silhouette (on a sample: it is quadratic in n) and Davies-Bouldin; NaN when undefined."""
-    if len(np.unique(assigned)) < 2 or len(z) < 3:
+    if not 2 <= len(np.unique(assigned)) < len(z):  # both scores need 2 ≤ clusters ≤ n − 1
         return float("nan"), float("nan")
     idx = np.sort(rng.choice(len(z), size=sample, replace=False)) if len(z) > sample else np.arange(len(z))
     sil = (float(silhouette_score(z[idx], assigned[idx]))
