@@ -23,7 +23,6 @@ from kam_core.db.schema import (
     code_scan,
     market_price_check,
     order_header,
-    order_line,
     price_list,
     rebate_enrollment,
     rebate_program,
@@ -74,7 +73,7 @@ def fetch_price_signal(conn: Connection, w: Window) -> pd.DataFrame:
     return _frame(conn, stmt)
 
 
-def _quarters(w: Window) -> list[tuple[str, dt.date, dt.date]]:
+def quarters(w: Window) -> list[tuple[str, dt.date, dt.date]]:
     """Quarters whose end falls inside the window (complete rebate periods)."""
     out = []
     for q in pd.period_range(w.start, w.end, freq="Q"):
@@ -84,29 +83,37 @@ def _quarters(w: Window) -> list[tuple[str, dt.date, dt.date]]:
     return out
 
 
-def fetch_quarter_chasing(conn: Connection, w: Window) -> pd.DataFrame:
-    """S4: mean share of a quarter's cases bought in its last 10 days, over quarters where a tier was crossed."""
-    quarters = _quarters(w)
-    if not quarters:
-        return pd.DataFrame(columns=["s4_share", "s4_quarters"]).rename_axis("account_id")
-    oh, ol = order_header, order_line
-    qkey = case(*[(oh.c.order_date.between(s, e), literal(k)) for k, s, e in quarters], else_=None)
-    late = or_(*[oh.c.order_date.between(e - dt.timedelta(days=9), e) for _, _, e in quarters])
-    stmt = (select(oh.c.account_id, qkey.label("quarter"), func.sum(ol.c.qty_cases).label("cases"),
-                   func.sum(case((late, ol.c.qty_cases), else_=0.0)).label("late_cases"),
-                   func.sum(ol.c.qty_cases * ol.c.invoice_price).label("sales"),
-                   func.sum(case((late, ol.c.qty_cases * ol.c.invoice_price), else_=0.0)).label("late_sales"))
-            .select_from(ol.join(oh, oh.c.order_id == ol.c.order_id))
-            .where(oh.c.order_date.between(quarters[0][1], quarters[-1][2]))
-            .group_by(oh.c.account_id, qkey))
-    per_q = _frame(conn, stmt, index=None)
-    tiers = _frame(conn, select(rebate_enrollment.c.account_id, rebate_program.c.basis, rebate_tier.c.lower_bound)
-                   .select_from(rebate_enrollment.join(rebate_program, rebate_program.c.program_id ==
-                                                       rebate_enrollment.c.program_id)
-                                .join(rebate_tier, rebate_tier.c.program_id == rebate_program.c.program_id))
-                   .where(rebate_program.c.period == "quarter", rebate_tier.c.lower_bound > 0,
-                          rebate_program.c.valid_from <= w.end, rebate_program.c.valid_to >= w.start), index=None)
-    return _chasing_from_frames(per_q, tiers)
+def late_ranges(w: Window, days: int = 10) -> list[tuple[dt.date, dt.date]]:
+    """The last ``days`` days of each complete quarter in the window."""
+    return [(e - dt.timedelta(days=days - 1), e) for _, _, e in quarters(w)]
+
+
+def fetch_rebate_thresholds(conn: Connection, w: Window) -> pd.DataFrame:
+    """Lower bounds (> 0) of the quarterly rebate tiers each account is enrolled in."""
+    stmt = (select(rebate_enrollment.c.account_id, rebate_program.c.basis, rebate_tier.c.lower_bound)
+            .select_from(rebate_enrollment.join(rebate_program, rebate_program.c.program_id ==
+                                                rebate_enrollment.c.program_id)
+                         .join(rebate_tier, rebate_tier.c.program_id == rebate_program.c.program_id))
+            .where(rebate_program.c.period == "quarter", rebate_tier.c.lower_bound > 0,
+                   rebate_program.c.valid_from <= w.end, rebate_program.c.valid_to >= w.start))
+    return _frame(conn, stmt, index=None)
+
+
+def compute_quarter_chasing(cur: pd.DataFrame, thresholds: pd.DataFrame, w: Window) -> pd.DataFrame:
+    """S4: mean share of a quarter's cases bought in its last 10 days, over quarters where a tier was crossed.
+
+    ``cur`` are the window's line facts (account_id, month, late, volume_cases, net_sales).
+    """
+    keys = {k for k, _, _ in quarters(w)}
+    if cur.empty or not keys:
+        return _chasing_from_frames(pd.DataFrame(), thresholds)
+    q = cur.assign(quarter=pd.PeriodIndex(cur["month"], freq="M").asfreq("Q").astype(str))
+    q = q[q["quarter"].isin(keys)]
+    late = q["late"].astype(int) == 1
+    q = q.assign(cases=q["volume_cases"], late_cases=q["volume_cases"].where(late, 0.0), sales=q["net_sales"],
+                 late_sales=q["net_sales"].where(late, 0.0))
+    per_q = q.groupby(["account_id", "quarter"], as_index=False)[["cases", "late_cases", "sales", "late_sales"]].sum()
+    return _chasing_from_frames(per_q, thresholds)
 
 
 def _chasing_from_frames(per_q: pd.DataFrame, tiers: pd.DataFrame) -> pd.DataFrame:

@@ -60,18 +60,20 @@ def check_available(engine: Engine) -> dict[str, bool]:
     return out
 
 
-def _fetch_all(conn, w: Window, p: Params) -> list[pd.DataFrame]:
+def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w))
+    totals, monthly, cur = metrics.split_line_facts(facts)
+    chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [
-        metrics.fetch_sales(conn, w), metrics.fetch_sales_totals(conn, w.shifted_years(1), "ly_"),
-        metrics.fetch_order_rhythm(conn, w), metrics.fetch_history(conn, w.end),
+        totals, chasing, metrics.fetch_order_rhythm(conn, w), metrics.fetch_history(conn, w.end),
         activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
         activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
         activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),
         money.fetch_fees_rebates_promos(conn, w), money.fetch_receivables(conn, w),
         credit.fetch_credit_terms(conn, w.end),
         diversion.fetch_scan_signal(conn, w), diversion.fetch_shipto_signal(conn, w),
-        diversion.fetch_price_signal(conn, w), diversion.fetch_quarter_chasing(conn, w),
-    ]
+        diversion.fetch_price_signal(conn, w),
+    ], monthly
 
 
 def gather_inputs(engine: Engine, w: Window, p: Params) -> Inputs:
@@ -79,8 +81,7 @@ def gather_inputs(engine: Engine, w: Window, p: Params) -> Inputs:
     available = check_available(engine)
     with engine.connect() as conn:
         accounts = metrics.fetch_accounts(conn, w.end)
-        parts = _fetch_all(conn, w, p)
-        monthly = metrics.fetch_monthly(conn, w)
+        parts, monthly = _fetch_all(conn, w, p)
     frame = accounts
     for part in parts:
         part = part[~part.index.duplicated()]

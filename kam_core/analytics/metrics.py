@@ -83,12 +83,22 @@ def _line_joins():
             .join(product, product.c.sku_id == order_line.c.sku_id))
 
 
-def fetch_sales(conn: Connection, w: Window) -> pd.DataFrame:
-    """Net sales, cases, COGS, promo and premium cases per account in the window (service lines excluded)."""
+def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None = None) -> pd.DataFrame:
+    """One pass over the order lines of the window and of the same window last year.
+
+    Groups by account, span ('cur' | 'ly'), month and a "late in a rebate quarter" flag, so that totals,
+    monthly series, growth and quarter-end buying all come from one scan (service lines excluded).
+    ``late_days`` is a list of (first, last) date ranges counted as late.
+    """
+    ly = w.shifted_years(1)
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
+    d = order_header.c.order_date
+    span = case((d.between(w.start, w.end), literal("cur")), else_=literal("ly"))
+    late = case((or_(*[d.between(a, b) for a, b in late_days]), 1), else_=0) if late_days else literal(0)
+    month = month_key(d)
     promo = or_(order_line.c.promo_id.is_not(None), _floor_breach())
     premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), _new_product_clause(conn, w.start))
-    stmt = (select(order_header.c.account_id,
+    stmt = (select(order_header.c.account_id, span.label("span"), month.label("month"), late.label("late"),
                    func.sum(qty * order_line.c.invoice_price).label("net_sales"),
                    func.sum(qty * order_line.c.list_price).label("gross_sales"),
                    func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
@@ -98,34 +108,25 @@ def fetch_sales(conn: Connection, w: Window) -> pd.DataFrame:
                    func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
                    func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
             .select_from(_line_joins())
-            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id))
-    return _frame(conn, stmt)
-
-
-def fetch_sales_totals(conn: Connection, w: Window, prefix: str) -> pd.DataFrame:
-    """Net sales and cases per account in another window (e.g. the same window last year)."""
-    qty = order_line.c.qty_cases
-    stmt = (select(order_header.c.account_id,
-                   func.sum(qty * order_line.c.invoice_price).label(f"{prefix}net_sales"),
-                   func.sum(qty).label(f"{prefix}volume_cases"))
-            .select_from(_line_joins())
-            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id))
-    return _frame(conn, stmt)
-
-
-def fetch_monthly(conn: Connection, w: Window) -> pd.DataFrame:
-    """Cases and net sales per account and month (``YYYY-MM``) in the window."""
-    month = month_key(order_header.c.order_date)
-    qty = order_line.c.qty_cases
-    stmt = (select(order_header.c.account_id, month.label("month"),
-                   func.sum(qty).label("cases"), func.sum(qty * order_line.c.invoice_price).label("net_sales"),
-                   func.sum(qty * (order_line.c.invoice_price - order_line.c.cogs_per_case)).label("gp"))
-            .select_from(_line_joins())
-            .where(order_header.c.order_date.between(w.start, w.end), product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id, month))
+            .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
+            .group_by(order_header.c.account_id, span, month, late))
     return _frame(conn, stmt, index=None)
+
+
+SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
+        "free_goods_cost"]
+
+
+def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per-account window totals (with last year's net sales and cases) and the monthly series."""
+    cur = facts[facts["span"] == "cur"]
+    totals = cur.groupby("account_id")[SUMS].sum()
+    ly = facts[facts["span"] == "ly"].groupby("account_id")[["net_sales", "volume_cases"]].sum()
+    totals = totals.join(ly.add_prefix("ly_"), how="outer")
+    monthly = cur.groupby(["account_id", "month"], as_index=False)[["volume_cases", "net_sales", "cogs"]].sum()
+    monthly = monthly.rename(columns={"volume_cases": "cases"})
+    monthly["gp"] = monthly["net_sales"] - monthly.pop("cogs")
+    return totals, monthly, cur
 
 
 def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
