@@ -1,0 +1,93 @@
+"""Build every demo table in memory, stage by stage, from one seeded random generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from kam_core.demo import accounts as acc_mod
+from kam_core.demo import finance, programs, truth
+from kam_core.demo.catalogue import CHANNEL_TIERS, COMPETITORS, activity_rates, build_catalogue
+from kam_core.demo.geography import build_geography
+from kam_core.demo.orderbook import build_orderbook
+from kam_core.demo.season import daily_season, make_history
+from kam_core.demo.territory import assign_territory, territory_table
+
+
+def _window_totals(book, acc: pd.DataFrame, h) -> tuple[pd.Series, pd.Series]:
+    """Net sales and cases per account over the default analysis window (12 months to the last order)."""
+    last = int(book.line_day.max())
+    start = h.day_index([(h.start + pd.Timedelta(days=last)) - pd.DateOffset(months=12) + pd.Timedelta(days=1)])[0]
+    m = book.line_day >= start
+    ids = acc["account_id"].to_numpy()[book.line_account[m]]
+    qty = book.lines["qty_cases"].to_numpy()[m]
+    value = qty * book.lines["invoice_price"].to_numpy()[m]
+    cases = pd.Series(qty).groupby(ids).sum()
+    sales = pd.Series(value).groupby(ids).sum()
+    return sales, cases
+
+
+def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[[float, str], None]
+                 ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """All tables as DataFrames keyed by table name, and summary facts."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    h = make_history(end, months)
+    season = daily_season(h)
+    report(0.02, "regions, products and price lists")
+    geo = build_geography(rng)
+    cat = build_catalogue(h)
+    report(0.06, "accounts, reps and territories")
+    acc = acc_mod.plan_accounts(rng, n, h)
+    acc = acc_mod.place_accounts(rng, acc, geo)
+    acc = assign_territory(rng, acc)
+    reps = acc_mod.build_reps(rng, acc, geo, h)
+    acc, owners = acc_mod.assign_owners(rng, acc, reps, h)
+    acc, credit = finance.plan_credit(rng, acc, h)
+    report(0.15, "orders and order lines")
+    tpr, promo_of_day = programs.tpr_promotions(h)
+    book = build_orderbook(rng, acc, geo, cat, h, season, promo_of_day)
+    sales, cases = _window_totals(book, acc, h)
+    t = {
+        "region": geo.regions, "sales_rep": reps, "channel_tier": CHANNEL_TIERS, "product": cat.products,
+        "price_list": cat.price_list, "competitor_brand": COMPETITORS, "activity_rate": activity_rates(h),
+        "account": acc_mod.account_table(rng, acc, h, cases, sales), "account_owner_history": owners,
+        "account_territory": territory_table(acc, h), "credit_terms": credit,
+        "order_header": book.header, "order_line": book.lines,
+    }
+    report(0.45, "promotions and rebates")
+    t.update(_promotions(rng, acc, book, h, cat, tpr))
+    report(0.55, "invoices, payments and KA fees")
+    t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
+    t["ka_fee"] = finance.ka_fees(rng, acc, h)
+    t["demo_truth"] = truth.finalize_truth(acc, sales, cases)
+    dt_ = t["demo_truth"]
+    facts = dict(start=h.start.date().isoformat(), end=h.end.date().isoformat(),
+                 typed=int(dt_["value_type"].notna().sum()), high_volume_low_loyalty=int(dt_["high_volume_low_loyalty"].sum()),
+                 diverters=int(dt_["diverter"].sum()))
+    return t, facts
+
+
+def _promotions(rng, acc, book, h, cat, tpr) -> dict[str, pd.DataFrame]:
+    cogs = dict(zip(cat.products["sku_id"], cat.products["std_cogs_per_case"], strict=True))
+    promos, members = programs.other_promotions(rng, acc, h, cogs)
+    bought = book.lines.loc[book.lines["promo_id"].notna(), ["promo_id"]].assign(
+        account_id=acc["account_id"].to_numpy()[book.line_account[book.lines["promo_id"].notna().to_numpy()]])
+    tpr_members = bought.drop_duplicates().sort_values(["promo_id", "account_id"], kind="mergesort").assign(fixed_fee=0.0)
+    members = pd.concat([tpr_members, members], ignore_index=True)
+    monthly = _monthly_packs(book, acc, h)
+    red = programs.redemptions(rng, members, monthly, h, promos)
+    return {"promotion": pd.concat([tpr, promos], ignore_index=True), "promotion_account": members, "redemption": red}
+
+
+def _monthly_packs(book, acc, h) -> pd.DataFrame:
+    """Cases per account and month of bottle-cap SKUs and of returnable bottles."""
+    lines = book.lines
+    month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
+    cap = lines["sku_id"].isin(programs.BOTTLE_CAP_SKUS).to_numpy() * lines["qty_cases"].clip(lower=0).to_numpy()
+    ret = (lines["sku_id"] == programs.BOTTLE_CAP_SKUS[0]).to_numpy() * lines["qty_cases"].clip(lower=0).to_numpy()
+    df = pd.DataFrame({"account_id": acc["account_id"].to_numpy()[book.line_account], "month": month,
+                       "cap_cases": cap, "returnable_cases": ret})
+    return df.groupby(["account_id", "month"], as_index=False).sum()
