@@ -262,8 +262,9 @@ def apply_filters(scorecard: pd.DataFrame, filters: Filters, region_paths: Mappi
     filters
         The selections; the period is not applied here (it drives the scorecard window).
     region_paths
-        Region code (or id) → hierarchy path like ``R01/R01A02``. A selected region at any level
-        keeps every account whose own region lies at or below it.
+        Region code → hierarchy path like ``R01/R01A02``. A selected region at any level keeps every
+        account whose own region lies at or below it (the account's path is the scorecard's
+        ``region_path`` column when present, else ``region_paths[region]``).
 
     Returns
     -------
@@ -280,7 +281,10 @@ def apply_filters(scorecard: pd.DataFrame, filters: Filters, region_paths: Mappi
             mask &= scorecard[column].isin(chosen)
     if filters.region:
         prefixes = [region_paths[r] for r in filters.region if r in region_paths]
-        paths = scorecard["region"].map(lambda r: region_paths.get(r, "") if isinstance(r, str) else "")
+        if "region_path" in scorecard.columns:  # the scorecard carries each account's own path
+            paths = scorecard["region_path"].fillna("").astype(str)
+        else:
+            paths = scorecard["region"].map(lambda r: region_paths.get(r, "") if isinstance(r, str) else "")
         inside = pd.Series(False, index=scorecard.index)
         for prefix in prefixes:
             inside |= (paths == prefix) | paths.str.startswith(prefix + "/")

@@ -173,3 +173,9 @@ def test_apply_filters_never_returns_rows_outside_the_input(filters):
                           "value_type": ["intrinsic", None], "pyramid_tier": ["gold", "lead"]})
     out = apply_filters(frame, filters, PATHS)
     assert set(out.index) <= set(frame.index)
+
+
+def test_apply_filters_uses_the_accounts_own_region_path_when_the_scorecard_has_it(scorecard):
+    frame = scorecard.assign(region=["R01", "R01", "R02", None],
+                             region_path=["R01/R01A/S1", "R01/R01B/S2", "R02/R02A/S3", None])
+    assert apply_filters(frame, Filters(region=("R01A",)), PATHS)["account_id"].tolist() == ["A1"]

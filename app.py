@@ -1,0 +1,40 @@
+"""The dashboard frame: page config, language, shared filter sidebar bound to the URL, navigation."""
+
+import streamlit as st
+
+from kam_ui import data
+from kam_ui.bootstrap import ensure_database
+from kam_ui.filters import STATE_KEY, render_share_link, render_sidebar
+from kam_ui.lang import tr
+from kam_ui.page import READY_KEY
+
+st.set_page_config(page_title="KAM", page_icon=":material/sports_bar:", layout="wide")
+
+ready = ensure_database(data.engine(), data.db_url())
+st.session_state[READY_KEY] = ready
+if ready:
+    filters = render_sidebar(data.dimensions())
+else:
+    st.session_state.pop(STATE_KEY, None)
+    filters = None
+
+page = lambda name, icon, path, **kw: st.Page(  # noqa: E731
+    f"pages/{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw)
+pg = st.navigation({
+    tr("nav.section_analysis"): [
+        page("overview", "dashboard", "overview", default=True),
+        page("segments", "category", "segments"),
+        page("pyramid", "change_history", "pyramid"),
+        page("risk", "warning", "risk"),
+    ],
+    tr("nav.section_action"): [
+        page("simulator", "calculate", "simulator"),
+        page("account", "badge", "account"),
+        page("plan", "event_available", "plan"),
+        page("data", "database", "data"),
+    ],
+})
+if filters is not None:
+    render_share_link(filters)
+st.sidebar.caption(tr("app.scope_director_local"), help=str(data.viewer_scope()))
+pg.run()

@@ -1,0 +1,33 @@
+"""Data health for the Data page: rows per table and the latest imports (SQL GROUP BY in the database)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from kam_core.db.schema import import_log, metadata
+
+HEALTH_TABLES = ("region", "sales_rep", "account", "product", "price_list", "order_header", "order_line", "visit",
+                 "service_event", "survey_response", "account_competitor", "account_category_volume", "code_scan",
+                 "market_price_check", "rebate_program", "rebate_settlement", "promotion", "ar_invoice",
+                 "credit_terms", "ka_fee", "co_investment", "account_contact")
+
+
+def compute_row_counts(engine: Engine, tables: tuple[str, ...] = HEALTH_TABLES) -> pd.DataFrame:
+    """One row per table: ``table`` and ``rows`` (tables missing from the schema are skipped)."""
+    rows = []
+    with engine.connect() as conn:
+        for name in tables:
+            table = metadata.tables.get(name)
+            if table is None:
+                continue
+            rows.append({"table": name, "rows": int(conn.execute(select(func.count()).select_from(table)).scalar())})
+    return pd.DataFrame(rows, columns=["table", "rows"])
+
+
+def list_recent_imports(engine: Engine, limit: int = 10) -> pd.DataFrame:
+    """The latest ``limit`` imports from ``import_log``, newest first."""
+    cols = ["imported_at", "imported_by", "file_name", "target", "rows_read", "rows_written", "rows_rejected"]
+    query = select(*[import_log.c[c] for c in cols]).order_by(import_log.c.imported_at.desc()).limit(limit)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=cols)

@@ -1,0 +1,10 @@
+"""The Streamlit layer: filter sidebar bound to the URL, cached loaders, small components.
+
+The only package besides ``app.py`` and ``pages/`` that imports streamlit. Pages call these
+helpers and ``kam_core``; they hold no SQL and no model fitting.
+"""
+
+from kam_ui.filters import current_filters, render_sidebar, share_url
+from kam_ui.lang import current_lang, lbl, tr
+
+__all__ = ["current_filters", "current_lang", "lbl", "render_sidebar", "share_url", "tr"]

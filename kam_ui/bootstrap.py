@@ -1,0 +1,64 @@
+"""First start: create the schema and, on an empty database, build the demo brewer with a progress bar."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from kam_core.db import ensure_schema, has_data
+from kam_core.errors import DatabaseUnavailable
+from kam_ui.lang import tr
+
+DEMO_ACCOUNTS, DEMO_MONTHS, DEMO_SEED = 2000, 24, 7
+_LOCK = threading.Lock()  # two browser tabs on a fresh clone must not build the demo twice
+_READY: set[str] = set()
+
+
+def _progress_callback(bar):
+    """Adapt the generator's progress calls (fraction and/or message, in any order) to a progress bar."""
+    def report(*args, **kwargs) -> None:
+        values = list(args) + list(kwargs.values())
+        fraction = next((float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)), None)
+        message = next((v for v in values if isinstance(v, str)), "")
+        if fraction is not None and fraction > 1:
+            fraction = fraction / 100
+        bar.progress(min(max(fraction or 0.0, 0.0), 1.0), text=tr("app.building_step", step=message))
+    return report
+
+
+def _build_demo(engine: Engine) -> bool:
+    try:
+        from kam_core.demo import generate
+    except ImportError:
+        return False
+    with st.status(tr("app.building_demo", accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS), expanded=True) as status:
+        bar = st.progress(0.0)
+        summary = generate(engine, accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS, seed=DEMO_SEED,
+                           progress=_progress_callback(bar))
+        status.update(label=tr("app.demo_ready", summary=str(summary)[:200]), state="complete", expanded=False)
+    return True
+
+
+def ensure_database(engine: Engine, url: str) -> bool:
+    """Make sure the database has a schema and data; True when there is data to show.
+
+    On an empty database the demo generator runs once (2,000 accounts × 24 months, seed 7) so that
+    ``streamlit run app.py`` on a fresh clone needs nothing else.
+    """
+    if url in _READY:
+        return True
+    try:
+        with _LOCK:
+            if url in _READY:
+                return True
+            ensure_schema(engine)
+            if not has_data(engine) and not _build_demo(engine):
+                st.warning(tr("app.demo_missing"), icon=":material/database:")
+                return False
+            _READY.add(url)
+            return True
+    except DatabaseUnavailable as exc:
+        st.error(tr("app.db_unavailable", error=str(exc)), icon=":material/error:")
+        return False

@@ -1,0 +1,111 @@
+"""Small components: KPI row, empty states that say what to do, account tables with card links, downloads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from kam_ui.lang import current_lang, lbl, tr
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One metric tile: label key, formatted value, optional formatted change and whether up is good."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    good_when_up: bool = True
+    help: str | None = None
+
+
+def kpi_row(kpis: Sequence[Kpi]) -> None:
+    """A row of bordered metrics; the change is coloured so that "good" is green."""
+    for col, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
+        col.metric(kpi.label, kpi.value, kpi.delta, border=True, help=kpi.help,
+                   delta_color="normal" if kpi.good_when_up else "inverse")
+
+
+def empty_state(key: str, **fmt: object) -> None:
+    """An info box with the catalogue message ``key`` (which tells the user what to do)."""
+    st.info(tr(key, **fmt), icon=":material/info:")
+
+
+def card_link(account_id: str) -> str:
+    """A relative link to the account card that keeps the language."""
+    return "account?" + urlencode({"account": account_id, "lang": current_lang()})
+
+
+_CODE_KINDS = {"channel": "channel", "value_type": "value_type", "pyramid_tier": "pyramid_tier",
+               "size_tier": "size_tier", "abc_class": "abc_class"}
+
+
+def localise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A display copy: code columns as names in the current language, lists as "; "-joined text."""
+    out = frame.copy()
+    for col, kind in _CODE_KINDS.items():
+        if col in out:
+            out[col] = out[col].map(lambda c, k=kind: lbl(k, c) if isinstance(c, str) else lbl(k, None))
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple)).any():
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+    return out
+
+
+def _column_config(columns: Sequence[str], money: Sequence[str], pct: Sequence[str]) -> dict:
+    config: dict = {c: st.column_config.Column(tr(f"col.{c}")) for c in columns if c not in money and c not in pct}
+    config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="localized") for c in money})
+    config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="percent") for c in pct})
+    config["card"] = st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"), width="small")
+    return config
+
+
+def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[str] = (), pct: Sequence[str] = (),
+                  key: str | None = None, height: int | str = "auto") -> None:
+    """An account list whose last column opens the account card (``/account?account=ID``)."""
+    cols = [c for c in columns if c in frame.columns]
+    shown = localise(frame[cols])
+    shown["card"] = frame["account_id"].map(card_link)
+    st.dataframe(shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch",
+                 height=height, key=key)
+
+
+def flatten_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where list and dict cells (reasons, evidence) become text, as spreadsheets need."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple)
+                                    else (json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict) else v))
+    return out
+
+
+def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
+    """CSV (first frame) and Excel (one sheet per frame) download buttons."""
+    frames = {sheet: flatten_cells(frame) for sheet, frame in frames.items()}
+    first = next(iter(frames.values()))
+    try:
+        from kam_core.io.exports import frame_to_csv_bytes, frames_to_xlsx
+    except ImportError:  # the export module is not installed yet: offer the plain CSV
+        st.download_button(tr("common.download_csv"), first.to_csv(index=False).encode("utf-8-sig"),
+                           f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
+        return
+    left, right = st.columns(2)
+    left.download_button(tr("common.download_csv"), frame_to_csv_bytes(first), f"{name}.csv", "text/csv",
+                         icon=":material/download:", key=f"{key}_csv", on_click="ignore")
+    right.download_button(tr("common.download_xlsx"), frames_to_xlsx(frames), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table_view:", key=f"{key}_xlsx", on_click="ignore")
+
+
+def show_figure(builder: Callable[[], object] | None, name: str, key: str | None = None) -> None:
+    """Draw a plotly figure from a builder; an empty state if the figure module is not there yet."""
+    if builder is None:
+        empty_state("common.figure_missing", name=name)
+        return
+    st.plotly_chart(builder(), width="stretch", key=key, config={"displaylogo": False})

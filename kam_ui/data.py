@@ -1,0 +1,125 @@
+"""Cached loaders: the engine (shared resource), dimensions, and the scorecard per period and scope.
+
+Expensive work is cached on small, hashable keys (period dates and the scope string); the cheap
+interactive filters (region, channel, rep, type, tier) are applied afterwards, outside the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine, func, select
+
+from kam_core.config import resolve_db_url
+from kam_core.db import get_engine
+from kam_core.db.schema import order_header, region, sales_rep
+from kam_core.filters import Filters, KnownValues, apply_filters
+from kam_core.scope import DIRECTOR, Scope
+
+
+def db_url() -> str:
+    return resolve_db_url()
+
+
+@st.cache_resource(max_entries=4)
+def engine_for(url: str) -> Engine:
+    """One engine (connection pool) per database URL for the whole server."""
+    return get_engine(url)
+
+
+def engine() -> Engine:
+    return engine_for(db_url())
+
+
+def viewer_scope() -> Scope:
+    """The embedded default runs as a single local director (DESIGN.md §6)."""
+    return DIRECTOR
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """What the filter widgets offer: regions at every level, reps, and the data's date range."""
+
+    regions: pd.DataFrame  # code, name_zh, name_en, level, path
+    reps: pd.DataFrame  # rep_id, name, name_en
+    first_date: dt.date | None
+    last_date: dt.date | None
+
+    def known(self) -> KnownValues:
+        return KnownValues(region=frozenset(self.regions["code"]), rep=frozenset(self.reps["rep_id"]))
+
+    def region_paths(self) -> dict[str, str]:
+        return dict(zip(self.regions["code"], self.regions["path"], strict=True))
+
+
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def load_dimensions(url: str, scope_text: str) -> Dimensions:
+    """Regions, reps and the order-date range (cached 5 minutes so an import shows up soon)."""
+    eng = engine_for(url)
+    with eng.connect() as conn:
+        regions = pd.DataFrame(conn.execute(
+            select(region.c.code, region.c.name_zh, region.c.name_en, region.c.level, region.c.path)
+            .order_by(region.c.path)).mappings().all(), columns=["code", "name_zh", "name_en", "level", "path"])
+        reps = pd.DataFrame(conn.execute(
+            select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en).order_by(sales_rep.c.rep_id))
+            .mappings().all(), columns=["rep_id", "name", "name_en"])
+        first, last = conn.execute(select(func.min(order_header.c.order_date),
+                                          func.max(order_header.c.order_date))).one()
+    return Dimensions(regions, reps, _as_date(first), _as_date(last))
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None:
+        return None
+    return pd.Timestamp(value).date()
+
+
+def dimensions() -> Dimensions:
+    return load_dimensions(db_url(), str(viewer_scope()))
+
+
+def default_period(dims: Dimensions) -> tuple[dt.date | None, dt.date | None]:
+    """The last twelve months of data (METHODS.md §8 analysis window)."""
+    if dims.last_date is None:
+        return None, None
+    start = (pd.Timestamp(dims.last_date) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date()
+    return start, dims.last_date
+
+
+@st.cache_data(ttl=600, max_entries=12, show_spinner=False)
+def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str):
+    """The scorecard bundle for one window and scope (the expensive part; cached)."""
+    from kam_core.analytics.scorecard import compute_scorecard_bundle
+
+    return compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
+
+
+def bundle(filters: Filters):
+    """The cached scorecard bundle for the filters' period."""
+    return load_bundle(db_url(), filters.start, filters.end, str(viewer_scope()))
+
+
+def previous_period(filters: Filters) -> tuple[dt.date, dt.date] | None:
+    """The period of equal length that ends the day before ``filters.start``."""
+    if filters.start is None or filters.end is None:
+        return None
+    days = (filters.end - filters.start).days
+    prev_end = filters.start - dt.timedelta(days=1)
+    return prev_end - dt.timedelta(days=days), prev_end
+
+
+def previous_bundle(filters: Filters):
+    """The bundle of the previous period, or None when there is no order data before the period."""
+    period = previous_period(filters)
+    dims = dimensions()
+    if period is None or dims.first_date is None or period[1] < dims.first_date:
+        return None
+    return load_bundle(db_url(), period[0], period[1], str(viewer_scope()))
+
+
+def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Apply the cheap filters (region at any level, channel, rep, type, tier) to a scorecard."""
+    return apply_filters(frame, filters, dimensions().region_paths())

@@ -1,0 +1,39 @@
+"""The current language and ``tr()``: the catalogue's ``t()`` bound to it."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from kam_core.i18n import label, t
+
+LANG_KEY = "lang"  # the widget key, which is also the URL parameter name (public contract)
+
+
+def default_lang() -> str:
+    """``KAM_DEFAULT_LANG`` if set, else the browser's language (zh unless it asks for something else)."""
+    forced = os.environ.get("KAM_DEFAULT_LANG", "").strip().lower()
+    if forced in ("zh", "en"):
+        return forced
+    try:
+        locale = (st.context.locale or "").lower()
+    except Exception:  # noqa: BLE001 - no browser context (bare script, tests): fall back
+        locale = ""
+    return "en" if locale and not locale.startswith("zh") else "zh"
+
+
+def current_lang() -> str:
+    """The language chosen in the sidebar (bound to ``?lang=``), else the default."""
+    value = st.session_state.get(LANG_KEY)
+    return value if value in ("zh", "en") else default_lang()
+
+
+def tr(key: str, **fmt: object) -> str:
+    """``t(key, current language, **fmt)``."""
+    return t(key, current_lang(), **fmt)
+
+
+def lbl(kind: str, code: object) -> str:
+    """The display name of a code in the current language (``lbl("channel", "KA")``)."""
+    return label(kind, code, current_lang())

@@ -1,0 +1,63 @@
+"""Overview blocks: KPI tiles with change vs the previous period, movers and changes tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kam_core.i18n import format_money, format_number, format_pct
+from kam_core.views import Kpis, compute_kpis
+from kam_ui.components import Kpi, card_link, kpi_row
+from kam_ui.lang import current_lang, lbl, tr
+
+
+def _delta(now: float | None, before: float | None, money: bool) -> str | None:
+    if now is None or before is None:
+        return None
+    change = now - before
+    if money:
+        return format_money(change, current_lang())
+    return format_number(change, current_lang()) if abs(change) >= 1 else format_pct(change, current_lang())
+
+
+def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
+    """The KPI row for ``now`` with changes against ``before`` (None: no previous period)."""
+    k = compute_kpis(now)
+    p = compute_kpis(before) if before is not None else None
+    lang = current_lang()
+    pick = lambda attr: getattr(p, attr) if p else None  # noqa: E731
+    kpi_row([
+        Kpi(tr("overview.net_sales"), format_money(k.net_sales, lang), _delta(k.net_sales, pick("net_sales"), True)),
+        Kpi(tr("overview.gross_profit"), format_money(k.gross_profit, lang),
+            _delta(k.gross_profit, pick("gross_profit"), True)),
+        Kpi(tr("overview.net_profit"), format_money(k.net_profit, lang),
+            _delta(k.net_profit, pick("net_profit"), True)),
+        Kpi(tr("overview.key_accounts"), format_number(k.key_accounts, lang),
+            _delta(k.key_accounts, pick("key_accounts"), False)),
+        Kpi(tr("overview.concentration"), format_pct(k.top20_sales_share, lang),
+            _delta(k.top20_sales_share, pick("top20_sales_share"), False), good_when_up=False,
+            help=tr("overview.concentration_help", hhi=format_number(k.hhi, lang, 3))),
+        Kpi(tr("overview.at_risk"), format_number(k.at_risk, lang), _delta(k.at_risk, pick("at_risk"), False),
+            good_when_up=False, help=tr("overview.at_risk_help", n=k.diverting)),
+    ])
+    return k
+
+
+def show_movers(movers: pd.DataFrame) -> None:
+    shown = pd.DataFrame({
+        tr("col.name"): movers["name"], tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
+        tr("overview.movers_before"): movers["net_sales_before"], tr("overview.movers_now"): movers["net_sales_now"],
+        tr("overview.movers_change"): movers["change"], "card": movers["account_id"].map(card_link)})
+    money = {c: st.column_config.NumberColumn(format="localized") for c in shown.columns[2:5]}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
+        "card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))})
+
+
+def show_changes(changes: pd.DataFrame) -> None:
+    as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr("common.yes" if v else "common.no")  # noqa: E731
+    shown = pd.DataFrame({
+        tr("col.name"): changes["name"], tr("overview.change"): changes["change"].map(lambda c: tr(f"change.{c}")),
+        tr("overview.before"): changes["before"].map(as_text), tr("overview.after"): changes["after"].map(as_text),
+        "card": changes["account_id"].map(card_link)})
+    st.dataframe(shown, hide_index=True, width="stretch", height=320, column_config={
+        "card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))})

@@ -1,0 +1,45 @@
+"""Data: import with preview and row-level errors, export of the current view, data health."""
+
+import streamlit as st
+
+from kam_core.views.health import compute_row_counts, list_recent_imports
+from kam_ui import tr
+from kam_ui.components import downloads, empty_state
+from kam_ui.data import engine
+from kam_ui.importer import show_import_panel
+from kam_ui.page import READY_KEY, load_page_data
+
+st.header(tr("data.title"))
+tab_import, tab_export, tab_health = st.tabs([tr("data.import"), tr("data.export"), tr("data.health")])
+with tab_import:
+    show_import_panel()
+page = load_page_data(show_caption=False) if st.session_state.get(READY_KEY) else None
+with tab_export:
+    if page is None or page.empty:
+        empty_state("common.no_rows")
+    else:
+        from kam_core.analytics.scorecard import scorecard_columns
+
+        table = scorecard_columns(page.rows)
+        st.caption(tr("data.export_caption", n=len(table)))
+        downloads({"scorecard": table}, "kam_scorecard", key="data_dl")
+with tab_health:
+    if page is not None:
+        st.subheader(tr("data.missing_inputs"))
+        for note in page.bundle.data_health or []:
+            st.markdown(f"- {note}")
+        if not page.bundle.data_health:
+            st.caption(tr("data.no_missing"))
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tr("data.row_counts"))
+        counts = compute_row_counts(engine())
+        st.dataframe(counts.rename(columns={"table": tr("data.col_table"), "rows": tr("data.col_rows")}),
+                     hide_index=True, width="stretch")
+    with right:
+        st.subheader(tr("data.last_imports"))
+        imports = list_recent_imports(engine())
+        if imports.empty:
+            empty_state("data.no_imports")
+        else:
+            st.dataframe(imports, hide_index=True, width="stretch")

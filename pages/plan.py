@@ -1,0 +1,42 @@
+"""Plan: service budget allocation (weights in a fragment), visit cadence by tier, overdue visits, follow-ups."""
+
+import streamlit as st
+
+from kam_core.analytics.allocation import list_follow_ups, plan_visit_cadence
+from kam_core.analytics.params import DEFAULT_PARAMS
+from kam_ui import lbl, tr
+from kam_ui.components import account_table, downloads, empty_state
+from kam_ui.page import load_page_data
+from kam_ui.plan import budget_allocation, task_label
+
+st.header(tr("plan.title"))
+page = load_page_data()
+if page is not None and not page.empty:
+    rows, as_of = page.rows, page.bundle.window.end
+    st.subheader(tr("plan.budget"))
+    budget_allocation(rows)
+
+    st.subheader(tr("plan.cadence"))
+    cadence = dict(DEFAULT_PARAMS.visit_cadence_days)
+    st.markdown("  \n".join(tr("plan.cadence_rule", tier=lbl("pyramid_tier", tier), days=days)
+                            for tier, days in cadence.items()))
+    visits = plan_visit_cadence(rows, as_of, cadence)
+    overdue = visits[visits["overdue_days"] > 0]
+    left, right = st.columns(2)
+    with left:
+        st.subheader(tr("plan.overdue"))
+        if overdue.empty:
+            empty_state("plan.no_overdue")
+        else:
+            account_table(overdue, ["name", "pyramid_tier", "last_visit_date", "next_visit_due", "overdue_days"],
+                          key="plan_overdue", height=360)
+    with right:
+        st.subheader(tr("plan.followups"))
+        follow = list_follow_ups(rows, as_of)
+        if follow.empty:
+            empty_state("plan.no_followups")
+        else:
+            follow = follow.assign(task=follow["task"].map(task_label),
+                                   name=follow["account_id"].map(rows.set_index("account_id")["name"]))
+            account_table(follow, ["name", "task", "due", "overdue_days"], key="plan_follow", height=360)
+    downloads({"visits": visits, "follow_ups": follow}, "plan", key="plan_dl")

@@ -1,0 +1,60 @@
+"""Segments: value-type map and profiles, typing rules, per-account reasons, ABC per channel, key accounts."""
+
+import streamlit as st
+
+from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURE_LABELS, FEATURES
+from kam_core.figures.segments import build_abc_bars, build_value_type_map
+from kam_core.i18n import format_pct
+from kam_core.views import compute_abc_summary, compute_type_profiles
+from kam_ui import current_lang, lbl, tr
+from kam_ui.components import account_table, downloads, empty_state, localise, show_figure
+from kam_ui.page import load_page_data
+
+st.header(tr("segments.title"))
+page = load_page_data()
+if page is not None and not page.empty:
+    rows, lang = page.rows, current_lang()
+    typed = rows[rows["value_type"].notna()]
+    types = ("intrinsic", "extrinsic", "strategic")
+    left, right = st.columns([3, 2])
+    with left:
+        show_figure(lambda: build_value_type_map(
+            rows, {v: lbl("value_type", v) for v in types}, tr("segments.map"),
+            (tr("segments.axis_intrinsic"), tr("segments.axis_extrinsic"), tr("segments.axis_strategic")),
+            lbl("value_type", "untyped")), "value_types", key="seg_map")
+    with right:
+        st.subheader(tr("segments.rules"))
+        for vtype, rule in DEFAULT_PROTOTYPES.rules(lang).items():
+            st.markdown(f"**{lbl('value_type', vtype)}** — {rule}")
+        st.caption(tr("segments.rules_caption", version=DEFAULT_PROTOTYPES.version, floor=format_pct(0.6, lang, 0)))
+
+    st.subheader(tr("segments.profiles"))
+    if typed.empty:
+        empty_state("segments.no_types")
+    else:
+        profiles = compute_type_profiles(rows, page.bundle.features)
+        shown = localise(profiles).rename(columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
+                                          | {f: FEATURE_LABELS[lang][f] for f in FEATURES})
+        st.dataframe(shown, hide_index=True, width="stretch")
+        st.subheader(tr("segments.accounts"))
+        account_table(typed.sort_values("value_type_confidence", ascending=False),
+                      ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],
+                      pct=["value_type_confidence"], key="seg_accounts", height=360)
+
+    st.subheader(tr("segments.abc"))
+    abc = compute_abc_summary(rows)
+    for _, r in abc.iterrows():
+        name = tr("segments.all_channels") if r["channel"] == "all" else lbl("channel", r["channel"])
+        st.caption(tr("segments.abc_pareto", channel=name, share=format_pct(r["a_account_share"], lang),
+                      sales=format_pct(r["a_sales_share"], lang)))
+    show_figure(lambda: build_abc_bars(rows, {c: lbl("channel", c) for c in rows["channel"].unique()},
+                                       tr("segments.abc_chart"), tr("col.count")), "abc", key="seg_abc")
+
+    st.subheader(tr("segments.key"))
+    st.caption(tr("segments.key_caption"))
+    key = rows[rows["key_account"] | rows["potential_key"]].sort_values("net_sales", ascending=False)
+    key = key.assign(key_kind=key["potential_key"].map({True: tr("segments.is_potential"),
+                                                        False: tr("segments.is_key")}))
+    account_table(key, ["name", "key_kind", "channel", "region", "net_sales", "net_profit", "abc_class", "value_type"],
+                  money=["net_sales", "net_profit"], key="seg_key", height=360)
+    downloads({"key_accounts": key, "abc": abc, "types": typed}, "segments", key="seg_dl")
