@@ -7,9 +7,13 @@ The Δ_j add up to the margin exactly, so the top positive Δ_j are a faithful r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 from scipy.special import softmax
 from scipy.stats import rankdata
+from sklearn.decomposition import PCA
 from sklearn.tree import DecisionTreeClassifier, export_text
 
 from kam_core.analytics.prototypes import FEATURE_LABELS, FEATURES, TYPE_LABELS, VALUE_TYPES
@@ -130,3 +134,50 @@ def compute_centroid_profile(tier_code: str, z: np.ndarray, assigned: np.ndarray
                          "centroid_z": float(centroids[t, j]), "mean_z": float(means[j]),
                          "prototype_z": float(prototypes[t, j]), "n": int(len(members))})
     return rows
+
+
+@dataclass(frozen=True, eq=False)
+class TypeMap:
+    """Accounts, prototypes and typing centroids projected on the first two principal components of z."""
+
+    points: pd.DataFrame  # account_id, tier_code, value_type, value_type_confidence, low_confidence, pc1, pc2
+    prototypes: pd.DataFrame  # value_type, pc1, pc2
+    centroids: pd.DataFrame  # tier_code, value_type, pc1, pc2 (the centroids used for typing)
+    explained: tuple[float, float]  # share of z-variance on each axis
+
+
+def compute_type_map(z: pd.DataFrame, labels: pd.DataFrame, prototypes: np.ndarray,
+                     centroids: pd.DataFrame | None = None, tier_code: str | None = None,
+                     max_points: int = 5000, random_state: int = 0) -> TypeMap:
+    """PCA (2-D) of the standardised features for a type map, with the prototypes in the same plane.
+
+    Parameters
+    ----------
+    z, labels, centroids : the ``z``, ``labels`` and ``centroids`` of a ``ValueTypeResult``.
+    prototypes : (3, p) array of the prototypes used.
+    tier_code : only this channel tier (None: all tiers; each is standardised within itself).
+    max_points : accounts plotted at most (a reproducible sample; the PCA uses every account).
+    """
+    lab = labels if tier_code is None else labels[labels["tier_code"] == tier_code]
+    zz = z.reindex(lab["account_id"]).to_numpy(dtype=float)
+    keep = ["account_id", "tier_code", "value_type", "value_type_confidence", "low_confidence"]
+    empty = pd.DataFrame(columns=[*keep, "pc1", "pc2"])
+    if len(zz) < 2 or zz.var(axis=0).sum() <= 1e-12:  # no spread: nothing to project
+        return TypeMap(empty, pd.DataFrame(columns=["value_type", "pc1", "pc2"]),
+                       pd.DataFrame(columns=["tier_code", "value_type", "pc1", "pc2"]), (float("nan"),) * 2)
+    pca = PCA(n_components=2, svd_solver="full").fit(zz)
+    points = lab[keep].reset_index(drop=True).assign(**dict(zip(("pc1", "pc2"), pca.transform(zz).T, strict=True)))
+    if len(points) > max_points:
+        rng = np.random.default_rng(random_state)
+        points = points.iloc[np.sort(rng.choice(len(points), size=max_points, replace=False))].reset_index(drop=True)
+    proto_xy = pca.transform(prototypes)
+    protos = pd.DataFrame({"value_type": list(VALUE_TYPES), "pc1": proto_xy[:, 0], "pc2": proto_xy[:, 1]})
+    cent = pd.DataFrame(columns=["tier_code", "value_type", "pc1", "pc2"])
+    if centroids is not None and len(centroids):
+        part = centroids if tier_code is None else centroids[centroids["tier_code"] == tier_code]
+        wide = part.pivot_table(index=["tier_code", "value_type"], columns="feature", values="centroid_z")
+        if len(wide):
+            xy = pca.transform(wide[list(FEATURES)].to_numpy())
+            cent = wide.index.to_frame(index=False).assign(pc1=xy[:, 0], pc2=xy[:, 1])
+    ratio = pca.explained_variance_ratio_
+    return TypeMap(points, protos, cent, (float(ratio[0]), float(ratio[1])))
