@@ -62,8 +62,9 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["loyalty_pct"] = l_pct.round(3)
     out["high_volume_low_loyalty"] = flag.fillna(False).astype(bool)
     out["hvll_severity"] = (vol_pct * (1 - l_pct)).round(3)
-    out["hvll_reasons"] = [_reasons(df.loc[i], df.at[i, "channel"]) if out.at[i, "high_volume_low_loyalty"] else []
-                           for i in df.index]
+    out["loyalty_reasons"] = [_reasons(df.loc[i], df.at[i, "channel"]) for i in df.index]
+    out["hvll_reasons"] = [r if f else [] for r, f in zip(out["loyalty_reasons"], out["high_volume_low_loyalty"],
+                                                          strict=True)]
     return out
 
 

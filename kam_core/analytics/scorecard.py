@@ -89,8 +89,9 @@ def _value_types(features: pd.DataFrame, index: pd.Index):
         return None, pd.DataFrame(index=index, columns=["value_type", "value_type_confidence"])
     result = label_value_types(features)
     labels = result.labels.set_index("account_id").reindex(index)
-    labels = labels.rename(columns={"reasons": "value_type_reasons", "runner_up": "value_type_runner_up",
-                                    "low_confidence": "value_type_low_confidence"})
+    labels = labels.drop(columns=["tier_code"], errors="ignore")
+    labels = labels.rename(columns={c: c if c.startswith(("value_type", "p_")) else f"value_type_{c}"
+                                    for c in labels.columns})
     return result, labels
 
 
@@ -180,6 +181,15 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         features = features[features["account_id"].isin(allowed)].reset_index(drop=True)
     df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
     return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp), inp.missing)
+
+
+def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,
+                                   params: Params | None = None, column: str = "pyramid_tier") -> pd.DataFrame:
+    """Movement matrix of ``column`` between two as-of dates (12-month windows each), for the viewer's rows."""
+    before = compute_scorecard(engine, as_of=before_as_of, scope=scope, params=params).set_index("account_id")
+    after = compute_scorecard(engine, as_of=after_as_of, scope=scope, params=params).set_index("account_id")
+    order = tiers.PYRAMID if column == "pyramid_tier" else tiers.SIZE_TIERS if column == "size_tier" else ("A", "B", "C")
+    return tiers.compute_tier_migration(before[column], after[column], order)
 
 
 def compute_scorecard(engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR,

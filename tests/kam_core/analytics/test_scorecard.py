@@ -146,3 +146,11 @@ def test_erp_only_database_still_gives_pyramid_abc_whale_and_rfm_loyalty(db_engi
     assert (df["loyalty_basis"] == "based on 2/5 components").all()
     assert {"visits", "surveys", "category_volume", "receivables"} <= set(b.missing_inputs)
     assert not df["diversion_flag"].any() and df["credit_grade"].isna().all()
+
+
+def test_tier_migration_between_two_as_of_dates_counts_every_account_once(synth):
+    from kam_core.analytics.scorecard import compute_tier_migration_between
+
+    m = compute_tier_migration_between(synth[0], "2026-03-31", "2026-06-30")
+    assert int(m.to_numpy().sum()) == 48
+    assert list(m.index) == [t for t in ("platinum", "gold", "iron", "lead", "new") if t in m.index]
