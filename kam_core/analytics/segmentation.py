@@ -172,9 +172,14 @@ def lloyd_from(z: np.ndarray, init: np.ndarray, max_iter: int = 300, tol: float 
 
 def _fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int,
                    fast: bool = False) -> tuple[np.ndarray, list[str]]:
-    """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes (``fast``: numpy Lloyd refit)."""
+    """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes (``fast``: numpy Lloyd refit).
+
+    Nearest prototype: a column without spread in the tier (all missing or constant, so z ≡ 0) carries no
+    information, and its prototype coordinate is set to 0 so it cannot favour a type by the prototype's size.
+    """
     if method == METHOD_PROTOTYPE:
-        return protos, []
+        flat = np.abs(z).max(axis=0) <= 1e-12 if len(z) else np.zeros(protos.shape[1], dtype=bool)
+        return np.where(flat, 0.0, protos), []
     notes: list[str] = []
     if fast and init == "prototypes":
         centers = lloyd_from(z, protos)
@@ -249,8 +254,10 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
         "imputed_share": missing.mean(axis=1) if len(z) else [], "method": method,
         **{f"p_{t}": proba[:, i] for i, t in enumerate(VALUE_TYPES)}})
     for j, f in enumerate(FEATURES):
-        if len(z) and missing[:, j].all():
-            notes.append(f"{f} missing for every {tier} account: ignored (z = 0)")
+        if len(z) > 1 and missing[:, j].all():
+            notes.append(f"{f} missing for every {tier} account: ignored")
+        elif len(z) > 1 and np.abs(z[:, j]).max() <= 1e-12:
+            notes.append(f"{f} is the same for every {tier} account: ignored")
     diag = _describe_tier(tier, x, z, m["assigned"], method, opts, protos)
     absent = [f"no accounts of type {t}" for i, t in enumerate(VALUE_TYPES) if len(z) and not (m["assigned"] == i).any()]
     diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent))

@@ -207,10 +207,11 @@ def test_an_empty_frame_gives_empty_labels_with_the_documented_columns():
     assert result.per_tier.empty and result.centroids.empty and result.z.empty
 
 
-def test_one_account_gets_a_low_confidence_label_and_no_exception():
+def test_one_account_gets_a_low_confidence_label_without_reasons_and_no_exception():
     result = label_value_types(_frame([["A1", "KA", *range(11)]]))
     row = result.labels.iloc[0]
     assert row["value_type"] in VALUE_TYPES and row["low_confidence"]
+    assert row["value_type_confidence"] == pytest.approx(1 / 3) and row["reasons"] == [] and row["margin"] == 0
     assert result.per_tier["method"].iloc[0] == "nearest_prototype"
     assert np.isnan(result.per_tier["bootstrap_ari"].iloc[0])
 
@@ -224,7 +225,21 @@ def test_a_constant_or_all_missing_column_is_neutral(column_value):
     assert (result.labels.set_index("account_id")["value_type"] == truth).mean() >= 0.9
     if np.isnan(column_value):
         assert result.labels["imputed_share"].eq(1 / 11).all()
-        assert any("tenure_years missing for every" in n for n in result.per_tier["notes"].iloc[0])
+        assert any("tenure_years" in n and "ignored" in n for n in result.per_tier["notes"].iloc[0])
+
+
+def test_a_column_without_spread_in_a_small_tier_does_not_favour_any_type():
+    features, _ = simulate_value_features(20, noise=0.8, seed=4)
+    flat = ["competitor_brands", "service_min_per_10k", "advice_events"]
+    features[flat] = np.nan
+    features["data_sharing"] = 1.0
+    result = label_value_types(features, n_bootstrap=0)
+    used = PROTO.copy()
+    used[[*flat, "data_sharing"]] = 0.0
+    d2 = ((result.z.to_numpy()[:, None, :] - used.to_numpy()[None]) ** 2).sum(axis=2)
+    assert result.labels["value_type"].tolist() == [VALUE_TYPES[i] for i in d2.argmin(axis=1)]
+    notes = " ".join(result.per_tier["notes"].iloc[0])
+    assert all(f in notes for f in [*flat, "data_sharing"])
 
 
 def test_identical_accounts_fall_back_to_the_prototypes_without_warnings(recwarn):
