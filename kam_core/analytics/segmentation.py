@@ -174,12 +174,13 @@ def _fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, ra
                    fast: bool = False) -> tuple[np.ndarray, list[str]]:
     """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes (``fast``: numpy Lloyd refit).
 
-    Nearest prototype: a column without spread in the tier (all missing or constant, so z ≡ 0) carries no
-    information, and its prototype coordinate is set to 0 so it cannot favour a type by the prototype's size.
+    A column without spread in the tier (all missing or constant, so z ≡ 0) carries no information: its
+    prototype coordinate is set to 0, so it cannot favour a type by the size of the prototype's entry.
     """
+    flat = np.abs(z).max(axis=0) <= 1e-12 if len(z) else np.zeros(protos.shape[1], dtype=bool)
+    protos = np.where(flat, 0.0, protos)
     if method == METHOD_PROTOTYPE:
-        flat = np.abs(z).max(axis=0) <= 1e-12 if len(z) else np.zeros(protos.shape[1], dtype=bool)
-        return np.where(flat, 0.0, protos), []
+        return protos, []
     notes: list[str] = []
     if fast and init == "prototypes":
         centers = lloyd_from(z, protos)

@@ -61,6 +61,17 @@ def test_diagnostics_report_clear_separation_a_stable_bootstrap_and_a_faithful_s
     assert tier[[f"n_{t}" for t in VALUE_TYPES]].sum() == tier["n"] == 600
 
 
+def test_features_without_any_type_structure_are_flagged_as_weak_and_unstable():
+    rng = np.random.default_rng(0)
+    noise = pd.DataFrame(np.abs(rng.normal(size=(300, len(FEATURES)))), columns=list(FEATURES))
+    features = noise.assign(account_id=[f"A{i:03d}" for i in range(300)], tier_code="KA")
+    result = label_value_types(features, n_bootstrap=10)
+    tier = result.per_tier.iloc[0]
+    assert tier["weak_separation"] and tier["silhouette"] < 0.15
+    assert tier["bootstrap_ari"] < 0.6
+    assert result.labels["low_confidence"].mean() > 0.8
+
+
 def test_recovery_is_per_tier_even_when_tiers_differ_in_level_and_spread():
     features, truth = simulate_value_features(900, tiers=("DIST", "KA", "RETAIL"), noise=0.6, seed=8)
     result = label_value_types(features, n_bootstrap=0)
