@@ -5,6 +5,8 @@ pymc-marketing can replace lifetimes later. Falls back to discounted margin when
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from typing import Protocol
 
@@ -44,14 +46,28 @@ class LifetimesModel:
 
     def fit(self, summary: pd.DataFrame) -> LifetimesModel:
         from lifetimes import BetaGeoFitter, GammaGammaFitter
+        from lifetimes.utils import ConvergenceError
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.bgf_ = BetaGeoFitter(penalizer_coef=self.penalizer).fit(
-                summary["frequency"], summary["recency"], summary["T"])
-            rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-            self.ggf_ = GammaGammaFitter(penalizer_coef=self.penalizer).fit(
-                rep["frequency"], rep["monetary_value"], q_constraint=True)
+        self.bgf_ = None
+        for penalizer in (self.penalizer, self.penalizer * 10, self.penalizer * 100):
+            try:  # lifetimes prints the optimiser result on failure: keep stdout clean for the CLI
+                with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                    warnings.simplefilter("ignore")
+                    self.bgf_ = BetaGeoFitter(penalizer_coef=penalizer).fit(
+                        summary["frequency"], summary["recency"], summary["T"])
+                break
+            except ConvergenceError:
+                continue
+        if self.bgf_ is None:
+            raise ConvergenceError("BG/NBD did not converge")
+        rep = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                self.ggf_ = GammaGammaFitter(penalizer_coef=self.penalizer).fit(
+                    rep["frequency"], rep["monetary_value"], q_constraint=True)
+        except ConvergenceError:
+            self.ggf_ = None  # no spend heterogeneity to model: clv() uses the observed margin per period
         return self
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
@@ -64,7 +80,7 @@ class LifetimesModel:
         f, m = summary["frequency"], summary["monetary_value"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            value = self.ggf_.conditional_expected_average_profit(f, m)
+            value = self.ggf_.conditional_expected_average_profit(f, m) if self.ggf_ is not None else m
             # q at its bound (no spend heterogeneity) makes the GG mean infinite: use the observed margin
             self.gg_used_ = bool(np.isfinite(np.asarray(value, dtype=float)).all())
             if not self.gg_used_:
@@ -75,15 +91,18 @@ class LifetimesModel:
 
 
 def repeat_buyer_summary(df: pd.DataFrame, as_of) -> pd.DataFrame:
-    """frequency / recency / T in weeks from first, last and count of order days; margin per order day."""
+    """frequency / recency / T in weeks from first, last and count of order weeks; margin per order week."""
     first = pd.to_datetime(df["first_order_ever"], errors="coerce")
     last = pd.to_datetime(df["last_order_ever"], errors="coerce")
     end = pd.Timestamp(as_of)
     out = pd.DataFrame(index=df.index)
-    out["frequency"] = (df["order_days_ever"].fillna(1) - 1).clip(lower=0).astype(float)
+    # BG/NBD counts repeat *periods*: orders of the same week are merged (METHODS.md §3.4, freq='W')
+    periods = df["order_weeks_ever"] if "order_weeks_ever" in df else df["order_days_ever"]
+    out["frequency"] = (periods.fillna(1) - 1).clip(lower=0).astype(float)
     out["recency"] = ((last - first).dt.days / 7.0).astype(float)
     out["T"] = ((end - first).dt.days / 7.0 + 1 / 7).astype(float)
-    days = df["order_days_window"].where(df["order_days_window"] > 0)
+    per = df["order_weeks_window"] if "order_weeks_window" in df else df["order_days_window"]
+    days = per.where(per > 0)
     out["monetary_value"] = (df["gross_profit"] / days).astype(float)
     return out.dropna(subset=["recency", "T"])
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy import Connection, and_, case, distinct, exists, func, literal, or_, select
 
-from kam_core.analytics.sqlfn import day_number, month_key
+from kam_core.analytics.sqlfn import day_number, month_key, week_number
 from kam_core.analytics.window import Window
 from kam_core.db.schema import account, order_header, order_line, price_list, product, region
 
@@ -144,16 +144,18 @@ def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
     order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
                          func.min(oh.c.order_date).label("first_order_in_window"),
                          func.max(oh.c.order_date).label("last_order_date"),
-                         func.sum(oh.c.delivery_cost).label("delivery_cost"))
+                         func.sum(oh.c.delivery_cost).label("delivery_cost"),
+                         func.count(distinct(week_number(oh.c.order_date))).label("order_weeks_window"))
                   .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
     return _frame(conn, order_stmt).join(_frame(conn, gap_stmt), how="left")
 
 
 def fetch_history(conn: Connection, as_of: dt.date) -> pd.DataFrame:
-    """All orders up to ``as_of``: first and last order date and distinct order days (for tenure and BG/NBD)."""
+    """All orders up to ``as_of``: first and last order date, distinct order days and weeks (tenure, BG/NBD)."""
     oh = order_header
     stmt = (select(oh.c.account_id, func.min(oh.c.order_date).label("first_order_ever"),
                    func.max(oh.c.order_date).label("last_order_ever"),
-                   func.count(distinct(oh.c.order_date)).label("order_days_ever"))
+                   func.count(distinct(oh.c.order_date)).label("order_days_ever"),
+                   func.count(distinct(week_number(oh.c.order_date))).label("order_weeks_ever"))
             .where(oh.c.order_date <= as_of, oh.c.is_return.is_(False)).group_by(oh.c.account_id))
     return _frame(conn, stmt)

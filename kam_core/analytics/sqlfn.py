@@ -6,7 +6,7 @@ compiles per dialect; everything else in the analytics is plain SQLAlchemy Core.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String, and_, exists, literal, or_, select
+from sqlalchemy import Float, Integer, String, and_, exists, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -28,6 +28,28 @@ def _day_number_default(element, compiler, **kw):
 @compiles(day_number, "sqlite")
 def _day_number_sqlite(element, compiler, **kw):
     return f"(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5)"
+
+
+class week_number(FunctionElement):  # noqa: N801
+    """Whole weeks since 1970-01-01 of a DATE expression (for merging orders of the same week)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(week_number)
+def _week_number_default(element, compiler, **kw):
+    return f"((CAST(({compiler.process(element.clauses, **kw)}) AS DATE) - DATE '1970-01-01') // 7)"
+
+
+@compiles(week_number, "postgresql")
+def _week_number_pg(element, compiler, **kw):
+    return f"((CAST(({compiler.process(element.clauses, **kw)}) AS DATE) - DATE '1970-01-01') / 7)"
+
+
+@compiles(week_number, "sqlite")
+def _week_number_sqlite(element, compiler, **kw):
+    return f"CAST((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) / 7 AS INTEGER)"
 
 
 class month_key(FunctionElement):  # noqa: N801
