@@ -121,7 +121,10 @@ def _value_types(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFra
 
 
 def _interim(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFrame) -> dict[int, np.ndarray]:
-    """Interim payments per program: rebate_settlement rows (interim, paid in the period) + the scenario's own."""
+    """Interim payments per program from rebate_settlement (interim rows paid in the period).
+
+    A program's own ``interim_paid`` overrides these per account (applied in the model).
+    """
     out = {}
     rs = rebate_settlement
     for i, p in enumerate(scenario.programs):
@@ -133,9 +136,6 @@ def _interim(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFrame) 
                                        rs.c.account_id.in_(ids)).group_by(rs.c.account_id)).all()
             for acc, amount in rows:
                 paid[str(acc)] = float(amount or 0.0)
-        for acc, amount in p.interim_paid.items():
-            if acc in paid.index:
-                paid[acc] = amount
         if paid.any():
             out[i] = paid.to_numpy()
     return out

@@ -24,7 +24,8 @@ from kam_core.sim.spec import Scenario
 
 def _div(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.where(b != 0, a / np.where(b != 0, b, 1.0), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(b != 0, a / np.where(b != 0, b, 1.0), 0.0)
 
 
 def compute_account_economics(book: Book, scenario: Scenario, out: Outcome) -> pd.DataFrame:

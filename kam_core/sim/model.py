@@ -231,7 +231,7 @@ def _program(book: Book, i: int, p: Program, cases, draws: Draws, dtype) -> Prog
 
 def _settle(book: Book, i: int, p: Program, value, first, price, cogs, tier=None, cost=None) -> ProgramResult:
     """Cap, net interim payments, and cost the payout form."""
-    interim = book.interim.get(i)
+    interim = _interim(book, i, p)
     if p.cap_amount is None and interim is None:  # the common case: nothing to net, no copies
         our = calc.payout_cost(value, p.payout, price, cogs) if cost is None else cost
         return ProgramResult(value, our, first, value, value, tier)
@@ -244,6 +244,19 @@ def _settle(book: Book, i: int, p: Program, value, first, price, cogs, tier=None
     else:  # programs that price their own cost (prizes, free goods): scale with the cap, add overpaid interim
         our = cost * ratio + (total - capped)
     return ProgramResult(total, our, first * ratio, capped, final, tier)
+
+
+def _interim(book: Book, i: int, p: Program) -> np.ndarray | None:
+    """Interim payments of program ``i``: from the database (``book.interim``), the scenario's own win."""
+    paid = book.interim.get(i)
+    if not p.interim_paid:
+        return paid
+    paid = np.zeros(book.n) if paid is None else paid.copy()
+    pos = {str(a): j for j, a in enumerate(book.account_id)}
+    for acc, amount in p.interim_paid.items():
+        if acc in pos:
+            paid[pos[acc]] = amount
+    return paid
 
 
 def _bottle_cap(book, i, p, cases, draws, price, cogs) -> ProgramResult:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kam_core.sim import programs as calc
-from kam_core.sim.model import Book, Outcome, _groups, program_entitlement
+from kam_core.sim.model import Book, Outcome, _groups, _interim, program_entitlement
 from kam_core.sim.spec import Program, Scenario
 
 WATCH_WINDOW = 0.20
@@ -58,7 +58,8 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
     cases = np.asarray(out.cases, dtype=float)[0]
     for i, (p, r) in enumerate(zip(scenario.programs, out.programs, strict=True)):
         basis = cases * (book.price if p.basis == "net_sales" else 1.0)
-        interim = book.interim.get(i, np.zeros(book.n))
+        interim = _interim(book, i, p)
+        interim = np.zeros(book.n) if interim is None else interim
         single = len(_groups(p, book.months)) == 1
         ent, final, value = (np.asarray(a, dtype=float)[0] for a in (r.entitlement, r.final_payout, r.value))
         cost = np.asarray(r.cost, dtype=float)[0]
