@@ -159,3 +159,18 @@ def test_visit_cadence_and_follow_ups_show_what_is_overdue():
     b = tasks[tasks["account_id"] == "b"]
     assert {"thank_you_order", "monthly_contact", "invite: new IPA"} <= set(b["task"])
     assert "thank_you_order" not in set(tasks.loc[tasks["account_id"] == "a", "task"])
+
+
+def test_quarter_chasing_uses_complete_quarters_of_the_window_only():
+    import datetime as dt
+
+    from kam_core.analytics.diversion import compute_quarter_chasing, late_ranges
+    from kam_core.analytics.window import Window
+
+    w = Window(dt.date(2025, 7, 1), dt.date(2026, 5, 31))
+    assert late_ranges(w)[0] == (dt.date(2025, 9, 21), dt.date(2025, 9, 30)) and len(late_ranges(w)) == 3
+    cur = pd.DataFrame({"account_id": "a", "month": ["2025-08", "2025-09", "2025-09", "2026-05"],
+                        "late": [0, 0, 1, 1], "volume_cases": [40.0, 20.0, 40.0, 90.0], "net_sales": 1.0})
+    thresholds = pd.DataFrame({"account_id": ["a"], "basis": ["cases"], "lower_bound": [70.0]})
+    out = compute_quarter_chasing(cur, thresholds, w)
+    assert out.loc["a", "s4_share"] == pytest.approx(0.4) and out.loc["a", "s4_quarters"] == 1
