@@ -29,6 +29,11 @@ def _accounts(url: str, scope_text: str) -> pd.DataFrame:
     return list_accounts(data.engine_for(url), Scope.parse(scope_text))
 
 
+def accounts_in_scope() -> pd.DataFrame:
+    """Ids and names of the accounts the viewer may see (cached two minutes)."""
+    return _accounts(data.db_url(), str(data.viewer_scope()))
+
+
 def _use_pick() -> None:
     picked = st.session_state.get(PICK_KEY)
     if picked:
@@ -38,7 +43,7 @@ def _use_pick() -> None:
 
 def pick_account() -> str | None:
     """The id box (bound to ``?account=``) and a name search; returns the chosen id or None."""
-    accounts = _accounts(data.db_url(), str(data.viewer_scope()))
+    accounts = accounts_in_scope()
     name_col = "name" if current_lang() == "zh" else "name_en"
     names = dict(zip(accounts["account_id"], accounts[name_col].fillna(accounts["name"]), strict=True))
     left, right = st.columns([1, 2])

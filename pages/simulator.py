@@ -1,22 +1,37 @@
-"""Simulator (minimal frame version; the full scenario builder replaces this file)."""
-
-from pathlib import Path
+"""Simulator: /simulator?scenario=ID — build, run, save, reopen and compare rebate/promotion scenarios."""
 
 import streamlit as st
 
-from kam_ui import tr
-from kam_ui.components import empty_state
-from kam_ui.data import engine, viewer_scope
+from kam_ui import data
+from kam_ui import simulator_components as builder
+from kam_ui import simulator_results as results
+from kam_ui.account_components import accounts_in_scope
+from kam_ui.account_forms import editor_name
+from kam_ui.filters import current_filters, share_url
+from kam_ui.lang import tr
 
-st.header(tr("nav.simulator"))
-path = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "summer_push.json"
-try:
-    from kam_core.sim.scenario import load_scenario, run_scenario
-except ImportError:
-    load_scenario = None
-if load_scenario is None or not path.exists():
-    empty_state("minimal.simulator_missing")
-else:
-    st.caption(tr("minimal.simulator_intro", name=path.name))
-    result = run_scenario(engine(), load_scenario(path), scope=viewer_scope())
-    st.json(result["totals"])
+st.title(tr("sim.title"))
+sim = results.sim_api()
+if sim is None:
+    st.stop()
+
+engine, dims = data.engine(), data.dimensions()
+saved = sim.list_saved(engine)
+run_id = results.saved_picker(saved)
+if run_id is not None:
+    results.open_saved(sim, run_id, builder.seed_form)
+
+with st.container(border=True):
+    st.markdown(f"**{tr('sim.section.basics')}**")
+    scenario = builder.basics(dims.last_date)
+    with st.expander(tr("sim.section.accounts")):
+        accounts, volumes = builder.selection(dims.regions, accounts_in_scope())
+    st.markdown(f"**{tr('sim.section.programs')}**")
+    programs = builder.programs_editor()
+    scenario_json = {**scenario, "accounts": accounts, "volumes": volumes, "programs": programs}
+    if st.button(tr("sim.run"), type="primary", icon=":material/play_arrow:", key="sim_run"):
+        results.run_from_form(sim, scenario_json)
+
+results.show_last(sim, editor_name(), lambda extra: share_url(current_filters(), extra))
+st.divider()
+results.compare(sim, saved)

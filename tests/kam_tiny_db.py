@@ -32,23 +32,27 @@ from kam_core.db.schema import (
 TODAY = dt.date(2026, 6, 30)
 
 
-def _orders() -> tuple[pd.DataFrame, pd.DataFrame]:
+def _orders(history: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     heads, lines = [], []
-    for i, (acc, month, cases) in enumerate(
-            [(a, m, c) for a, base in (("A001", 1000), ("A002", 300), ("A003", 500))
-             for m, c in zip(range(1, 7), [base, base + 50, base + 100, base, base - 50, base + 200], strict=True)]):
+    rows = [(a, dt.date(2026, m, 10), c) for a, base in (("A001", 1000), ("A002", 300), ("A003", 500))
+            for m, c in zip(range(1, 7), [base, base + 50, base + 100, base, base - 50, base + 200], strict=True)]
+    if history:  # a year before at 90 %, so that a baseline has the same months a year back
+        rows += [(a, dt.date(2025, m, 10), round(0.9 * c)) for a, base in (("A001", 1000), ("A002", 300),
+                                                                          ("A003", 500))
+                 for m, c in zip(range(1, 13), [base] * 12, strict=True)]
+    for i, (acc, day, cases) in enumerate(rows):
         oid = f"O{i:04d}"
-        heads.append({"order_id": oid, "account_id": acc, "order_date": dt.date(2026, month, 10),
+        heads.append({"order_id": oid, "account_id": acc, "order_date": day,
                       "rep_id": "REP002" if acc == "A003" else "REP001", "source": "manual"})
         lines.append({"order_id": oid, "line_no": 1, "sku_id": "SKU1", "qty_cases": float(cases),
                       "list_price": 30.0, "invoice_price": 28.0, "off_invoice_disc": 0.0, "cogs_per_case": 18.0})
     return pd.DataFrame(heads), pd.DataFrame(lines)
 
 
-def seed_tiny(engine) -> None:
-    """Fill an empty schema with the tiny brewer."""
+def seed_tiny(engine, history: bool = False) -> None:
+    """Fill an empty schema with the tiny brewer (``history``: add 2025 orders as well)."""
     f = pd.DataFrame
-    heads, lines = _orders()
+    heads, lines = _orders(history)
     tables = [
         (region, f([{"region_id": "R01", "level": "region", "code": "R01", "name_zh": "华东", "name_en": "East",
                      "path": "R01"},

@@ -1,0 +1,213 @@
+"""Simulator page: run with progress, show a result, save/open/compare runs, downloads, shareable link.
+
+The saved run id is bound to the URL as ``?scenario=ID`` (a text input, so the id itself is in the
+link); opening such a link pours the saved scenario into the form and shows its stored result, or
+re-runs it when the result was computed for a wider scope than the viewer's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from kam_core.errors import UserError
+from kam_core.i18n import format_cases, format_money, format_number, format_pct
+from kam_ui import data
+from kam_ui.lang import current_lang, tr
+
+KEY = "scenario"  # widget key = URL parameter (public contract, DESIGN.md §5)
+PICK_KEY = "_sim_pick"
+LAST_KEY = "_sim_last"
+LOADED_KEY = "_sim_loaded"
+FLASH_KEY = "_sim_flash"
+
+
+def sim_api():
+    """The simulator core (``kam_core.sim.scenario``), or None with a notice while it is not installed."""
+    try:
+        from kam_core.sim import scenario as sim
+    except ImportError as exc:
+        st.info(tr("sim.unavailable", error=str(exc)), icon=":material/construction:")
+        return None
+    return sim
+
+
+def _use_pick() -> None:
+    if st.session_state.get(PICK_KEY) is not None:
+        st.session_state[KEY] = str(st.session_state[PICK_KEY])
+    st.session_state[PICK_KEY] = None
+
+
+def saved_picker(saved: pd.DataFrame) -> str | None:
+    """The run-id box bound to ``?scenario=`` and a picker of saved runs by name."""
+    labels = {int(r.run_id): f"#{r.run_id} · {r.name} · {r.created_by}" for r in saved.itertuples()}
+    left, right = st.columns([1, 3])
+    left.text_input(tr("sim.saved_id"), key=KEY, bind="query-params", max_chars=12, help=tr("sim.help.saved_id"))
+    right.selectbox(tr("sim.open_saved"), list(labels), index=None, key=PICK_KEY, on_change=_use_pick,
+                    format_func=labels.get, placeholder=tr("sim.open_saved_placeholder"))
+    value = str(st.session_state.get(KEY) or "").strip()
+    return value or None
+
+
+def open_saved(sim, run_id: str, seed_form) -> None:
+    """Load a saved run once per id: fill the form, and show its result (re-run if out of scope)."""
+    if st.session_state.get(LOADED_KEY) == run_id:
+        return
+    st.session_state[LOADED_KEY] = run_id
+    try:
+        scenario, result = sim.load_saved(data.engine(), int(run_id), data.viewer_scope())
+    except (UserError, ValueError):
+        st.warning(tr("sim.saved_unknown", id=run_id), icon=":material/search_off:")
+        st.session_state.pop(LAST_KEY, None)
+        return
+    seed_form(sim.scenario_to_dict(scenario))
+    if result is None:
+        result = _run(sim, scenario)
+    if result is not None:
+        st.session_state[LAST_KEY] = {"scenario": sim.scenario_to_dict(scenario), "result": result,
+                                      "run_id": int(run_id)}
+
+
+def _run(sim, scenario) -> dict | None:
+    bar = st.progress(0.0, text=tr("sim.running"))
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{tr('sim.running')} {message}")
+
+    try:
+        result = sim.run_scenario(data.engine(), scenario, data.viewer_scope(), progress=progress)
+    except UserError as exc:
+        st.error(tr("sim.invalid", error=str(exc)), icon=":material/error:")
+        return None
+    finally:
+        bar.empty()
+    return result
+
+
+def run_from_form(sim, scenario_json: dict) -> None:
+    """Check the form's scenario, run it with a progress bar and keep the result for display."""
+    try:
+        scenario = sim.load_scenario(scenario_json)
+    except UserError as exc:
+        st.error(tr("sim.invalid", error=str(exc)), icon=":material/error:")
+        return
+    result = _run(sim, scenario)
+    if result is not None:
+        st.session_state[LAST_KEY] = {"scenario": sim.scenario_to_dict(scenario), "result": result, "run_id": None}
+
+
+def _save(sim, user: str) -> None:
+    last = st.session_state.get(LAST_KEY)
+    if not last:
+        return
+    scenario = sim.load_scenario(last["scenario"])
+    run_id = sim.save_scenario(data.engine(), scenario, last["result"], user)
+    last["run_id"] = run_id
+    st.session_state[KEY] = str(run_id)  # the bound URL parameter now reopens this run
+    st.session_state[LOADED_KEY] = str(run_id)
+    st.session_state[FLASH_KEY] = tr("sim.saved", id=run_id)
+
+
+def _metrics(totals: dict, per_case: dict) -> None:
+    lang = current_lang()
+    money = lambda k: format_money(totals.get(k), lang)  # noqa: E731
+    row1 = [("baseline_cases", format_cases(totals.get("baseline_cases"), lang)),
+            ("scenario_cases", format_cases(totals.get("scenario_cases"), lang)),
+            ("trade_spend", money("trade_spend")), ("incremental_profit", money("incremental_profit")),
+            ("roi", format_pct(totals.get("roi"), lang))]
+    for col, (key, value) in zip(st.columns(len(row1)), row1, strict=True):
+        col.metric(tr(f"sim.col.{key}"), value, border=True)
+    unit = lambda v: "—" if v is None else "¥" + format_number(v, lang, 2)  # noqa: E731 - RMB per case, to the fen
+    row2 = [("incentive_per_case", unit(per_case.get("incentive_per_case"))),
+            ("incentive_per_case_compounded", unit(per_case.get("incentive_per_case_compounded"))),
+            ("accounts_below_floor", format_number(totals.get("accounts_below_floor"), lang))]
+    if totals.get("p50") is not None:
+        row2 += [(q, money(q)) for q in ("p10", "p50", "p90")]
+    for col, (key, value) in zip(st.columns(len(row2)), row2, strict=True):
+        col.metric(tr(f"sim.col.{key}"), value, border=True)
+
+
+def _downloads(sim, scenario: dict, result: dict) -> None:
+    name = "".join(ch if ch.isalnum() else "_" for ch in str(scenario.get("name") or "scenario"))[:40]
+    left, right = st.columns(2)
+    left.download_button(tr("sim.download_json"), json.dumps(scenario, ensure_ascii=False, indent=2).encode(),
+                         f"{name}.json", "application/json", icon=":material/data_object:", on_click="ignore",
+                         key="sim_dl_json", width="stretch")
+    try:
+        from kam_core.io.exports import frames_to_xlsx
+    except ImportError:
+        right.caption(tr("sim.excel_unavailable"))
+        return
+    right.download_button(tr("sim.download_xlsx"), lambda: frames_to_xlsx(sim.result_to_frames(result)),
+                          f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table_view:", on_click="ignore", key="sim_dl_xlsx", width="stretch")
+
+
+def _detail_tabs(result: dict) -> None:
+    tabs = st.tabs([tr(f"sim.tab.{n}") for n in ("accounts", "trace", "watchlist", "accrual", "per_case")])
+    accounts = pd.DataFrame(result.get("accounts") or [])
+    tabs[0].dataframe(accounts, hide_index=True, width="stretch", key="sim_accounts")
+    with tabs[1]:
+        trace = pd.DataFrame(result.get("trace") or [])
+        if trace.empty:
+            st.caption(tr("sim.nothing"))
+        else:
+            ids = sorted(trace["account_id"].unique())
+            chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account")
+            st.dataframe(trace[trace["account_id"] == chosen], hide_index=True, width="stretch", key="sim_trace")
+    tabs[2].dataframe(pd.DataFrame(result.get("watchlist") or []), hide_index=True, width="stretch", key="sim_watch")
+    accrual = result.get("accrual") or {}
+    tabs[3].dataframe(pd.DataFrame(accrual.get("schedule") or []), hide_index=True, width="stretch", key="sim_acc")
+    tabs[4].dataframe(pd.DataFrame((result.get("per_case") or {}).get("breakdown") or []), hide_index=True,
+                      width="stretch", key="sim_pc")
+
+
+def show_last(sim, user: str, share_url) -> None:
+    """The last run (fresh or opened): KPIs, warnings, details, save, downloads and the reopening link."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/bookmark_added:")
+    last = st.session_state.get(LAST_KEY)
+    if not last:
+        st.caption(tr("sim.not_run"))
+        return
+    result, scenario = last["result"], last["scenario"]
+    st.subheader(tr("sim.result_title", name=scenario.get("name", "")))
+    for warning in result.get("warnings") or []:
+        st.warning(warning, icon=":material/warning:")
+    _metrics(result.get("totals") or {}, result.get("per_case") or {})
+    _detail_tabs(result)
+    c1, c2 = st.columns([1, 2])
+    c1.button(tr("sim.save"), icon=":material/bookmark_add:", on_click=_save, args=(sim, user), key="sim_save",
+              disabled=last.get("run_id") is not None)
+    if last.get("run_id") is not None:
+        c2.code(share_url({KEY: str(last["run_id"])}), language=None, wrap_lines=True)
+    _downloads(sim, scenario, result)
+
+
+def compare(sim, saved: pd.DataFrame) -> None:
+    """Pick 2-5 saved runs; totals side by side with P10/P50/P90 and spend-vs-profit charts."""
+    from kam_core.report.scenario_charts import figure_profit_bands, figure_spend_and_profit, summarise_results
+
+    st.subheader(tr("sim.compare_title"))
+    labels = {int(r.run_id): f"#{r.run_id} · {r.name}" for r in saved.itertuples()}
+    chosen = st.multiselect(tr("sim.compare_pick"), list(labels), format_func=labels.get, max_selections=5,
+                            key="sim_compare", placeholder=tr("sim.compare_placeholder"))
+    if len(chosen) < 2:
+        st.caption(tr("sim.compare_hint"))
+        return
+    results = []
+    for run_id in chosen:
+        scenario, result = sim.load_saved(data.engine(), run_id, data.viewer_scope())
+        results.append(result if result is not None else _run(sim, scenario))
+    if any(r is None for r in results):
+        return
+    names = [labels[i] for i in chosen]
+    summary = summarise_results(results, names)
+    left, right = st.columns(2)
+    left.plotly_chart(figure_profit_bands(summary, current_lang()), width="stretch", key="sim_cmp_bands")
+    right.plotly_chart(figure_spend_and_profit(summary, current_lang()), width="stretch", key="sim_cmp_spend")
+    table = sim.compare_scenarios(results)
+    st.dataframe(table, width="stretch", key="sim_cmp_table")
