@@ -24,7 +24,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import davies_bouldin_score, silhouette_score
 
 from kam_core.analytics.explain import (
     build_reasons,
@@ -54,6 +54,26 @@ LABEL_COLUMNS = ["account_id", "tier_code", "value_type", "value_type_confidence
                  *(f"p_{t}" for t in VALUE_TYPES)]
 
 
+_LOG_MASK = np.isin(np.array(FEATURES), LOG_FEATURES)
+_FLAG_MASK = np.isin(np.array(FEATURES), FLAG_FEATURES)
+
+
+def adjusted_rand_index(a: np.ndarray, b: np.ndarray) -> float:
+    """``sklearn.metrics.adjusted_rand_score`` for small non-negative integer labels, via one bincount."""
+    n = len(a)
+    if n < 2:
+        return 1.0
+    k = int(max(a.max(), b.max())) + 1
+    table = np.bincount(a * k + b, minlength=k * k).reshape(k, k).astype(float)
+    pairs = lambda x: (x * (x - 1) / 2).sum()  # noqa: E731
+    both, rows, cols, total = pairs(table), pairs(table.sum(axis=1)), pairs(table.sum(axis=0)), n * (n - 1) / 2
+    expected = rows * cols / total
+    top = (rows + cols) / 2
+    if top == expected:  # one cluster on each side (or all singletons): identical partitions
+        return 1.0
+    return float((both - expected) / (top - expected))
+
+
 class ValueFeatureScaler(TransformerMixin, BaseEstimator):
     """Winsorize (p1/p99) → log1p on counts → median-impute → standardise, fitted on one channel tier.
 
@@ -75,14 +95,16 @@ class ValueFeatureScaler(TransformerMixin, BaseEstimator):
         p = a.shape[1]
         seen = ~np.isnan(a).all(axis=0)
         self.lower_, self.upper_ = np.full(p, -np.inf), np.full(p, np.inf)
-        wins = seen & ~np.isin(np.array(FEATURES[:p]), FLAG_FEATURES)
+        wins = seen & ~_FLAG_MASK[:p]
         if wins.any():
-            q = np.nanquantile(a[:, wins], [self.lower, self.upper], axis=0)
+            quantile = np.nanquantile if np.isnan(a[:, wins]).any() else np.quantile  # nan-aware is slower
+            q = quantile(a[:, wins], [self.lower, self.upper], axis=0)
             self.lower_[wins], self.upper_[wins] = q[0], q[1]
         self.median_ = np.zeros(p)
         filled = self._clip_log(a)
         if seen.any():
-            self.median_[seen] = np.nanmedian(filled[:, seen], axis=0)
+            median = np.nanmedian if np.isnan(filled[:, seen]).any() else np.median
+            self.median_[seen] = median(filled[:, seen], axis=0)
         filled = np.where(np.isnan(filled), self.median_, filled)
         self.mean_ = filled.mean(axis=0) if len(a) else np.zeros(p)
         std = filled.std(axis=0) if len(a) else np.ones(p)
@@ -92,7 +114,7 @@ class ValueFeatureScaler(TransformerMixin, BaseEstimator):
 
     def _clip_log(self, a: np.ndarray) -> np.ndarray:
         out = np.clip(a, self.lower_, self.upper_)
-        logs = np.isin(np.array(FEATURES[: a.shape[1]]), LOG_FEATURES)
+        logs = _LOG_MASK[: a.shape[1]]
         out[:, logs] = np.log1p(np.maximum(out[:, logs], 0.0))  # counts and ratios are ≥ 0 by definition
         return out
 
@@ -159,9 +181,9 @@ def lloyd_from(z: np.ndarray, init: np.ndarray, max_iter: int = 300, tol: float 
     limit = tol * float(np.mean(np.var(z, axis=0))) if len(z) else 0.0
     for _ in range(max_iter):
         labels = ((z[:, None, :] - centers[None]) ** 2).sum(axis=2).argmin(axis=1)
-        counts = np.bincount(labels, minlength=len(centers))
-        sums = np.zeros_like(centers)
-        np.add.at(sums, labels, z)
+        onehot = labels[None, :] == np.arange(len(centers))[:, None]
+        counts = onehot.sum(axis=1)
+        sums = onehot.astype(float) @ z
         new = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centers)
         shift = float(((new - centers) ** 2).sum())
         centers = new
@@ -296,7 +318,7 @@ def _bootstrap_ari(x: np.ndarray, reference: np.ndarray, method: str, opts: dict
             scaler, centroids, _ = fit_tier_types(x[idx], protos, method, opts["init"], opts["random_state"],
                                                   fast=True)
         d2 = ((scaler.transform(x[scored])[:, None, :] - centroids[None]) ** 2).sum(axis=2)
-        aris.append(adjusted_rand_score(reference[scored], d2.argmin(axis=1)))
+        aris.append(adjusted_rand_index(reference[scored], d2.argmin(axis=1)))
     return float(np.mean(aris))
 
 

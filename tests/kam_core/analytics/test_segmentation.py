@@ -20,6 +20,7 @@ from kam_core.analytics.segmentation import (
     VALUE_TYPES,
     Prototypes,
     ValueFeatureScaler,
+    adjusted_rand_index,
     label_value_types,
     lloyd_from,
 )
@@ -342,3 +343,12 @@ def test_prototypes_validate_their_shape_and_carry_rules_in_two_languages():
     assert "价格" in DEFAULT_PROTOTYPES.rules("zh")["intrinsic"]
     with pytest.raises(ValueError, match="shape"):
         Prototypes(version="bad", matrix=((1.0,),), rules_en=("a",) * 3, rules_zh=("b",) * 3)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 40, 500], ids=lambda n: f"{n}_accounts")
+def test_the_fast_adjusted_rand_index_equals_sklearn_s(n):
+    rng = np.random.default_rng(n)
+    for _ in range(20):
+        a = rng.integers(0, 3, n)
+        b = np.where(rng.random(n) < 0.7, a, rng.integers(0, 3, n))
+        assert adjusted_rand_index(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
