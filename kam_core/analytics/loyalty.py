@@ -21,17 +21,28 @@ def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Loyalty score 0-100 = weighted mean of within-channel percentile ranks of the observed components.
 
     Missing components drop out and the weights renormalise; ``loyalty_basis`` says "based on k/5 components".
-    ``df`` needs channel and the :data:`COMPONENTS` columns (satisfaction = NPS score 0-10).
+    Where at most two components are observed (an ERP-only database: tenure and regularity), recency
+    (``recency_days``, fewer is better) and order frequency (``orders_per_year``) stand in, RFM-style, at the
+    regularity weight each. ``df`` needs channel and the :data:`COMPONENTS` columns (satisfaction = NPS 0-10).
     """
     weights = dict(zip(COMPONENTS, params.loyalty_weights, strict=True))
     pr = pd.DataFrame({f"pr_{c}": _pct(df[c], df["channel"]) for c in COMPONENTS}, index=df.index)
     w = pd.DataFrame({c: np.where(pr[f"pr_{c}"].notna(), weights[c], 0.0) for c in COMPONENTS}, index=df.index)
+    k = (w > 0).sum(axis=1).astype(int)
     num = sum(pr[f"pr_{c}"].fillna(0) * w[c] for c in COMPONENTS)
     den = w.sum(axis=1)
+    rfm = (k <= 2) & ("recency_days" in df) & ("orders_per_year" in df)
+    if rfm.any():
+        for name, values in (("recency", -df["recency_days"]), ("frequency", df["orders_per_year"])):
+            p = _pct(values, df["channel"]).where(rfm)
+            pr[f"pr_{name}"] = p
+            num = num + p.fillna(0) * weights["regularity"]
+            den = den + np.where(p.notna(), weights["regularity"], 0.0)
     out = pr.copy()
-    out["loyalty_components"] = (w > 0).sum(axis=1).astype(int)
+    out["loyalty_components"] = k
     out["loyalty_score"] = (100 * num / den.where(den > 0)).round(1)
-    out["loyalty_basis"] = [f"based on {k}/{len(COMPONENTS)} components" for k in out["loyalty_components"]]
+    out["loyalty_basis"] = [f"based on {n}/{len(COMPONENTS)} components" + (" + recency and frequency" if r else "")
+                            for n, r in zip(k, rfm, strict=True)]
     return out
 
 

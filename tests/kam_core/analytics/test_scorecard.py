@@ -143,7 +143,8 @@ def test_erp_only_database_still_gives_pyramid_abc_whale_and_rfm_loyalty(db_engi
     assert df["pyramid_tier"].notna().all() and df["abc_class"].notna().all()
     assert (df["abc_class"] == "A").any() and b.whale.n_accounts == 30
     assert df["loyalty_score"].notna().all()
-    assert (df["loyalty_basis"] == "based on 2/5 components").all()
+    assert (df["loyalty_basis"] == "based on 2/5 components + recency and frequency").all()
+    assert df["pr_recency"].notna().all()
     assert {"visits", "surveys", "category_volume", "receivables"} <= set(b.missing_inputs)
     assert not df["diversion_flag"].any() and df["credit_grade"].isna().all()
 
