@@ -37,8 +37,9 @@ _INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loya
 def editor_name() -> str:
     """The signed-in e-mail, or "local" in the embedded single-user mode."""
     try:
-        if st.user.is_logged_in:
-            return str(st.user.get("email") or st.user.get("name") or "signed-in")
+        user = st.user
+        if user.is_logged_in:
+            return str(user.to_dict().get("email") or user.to_dict().get("name") or "signed-in")
     except Exception:  # noqa: BLE001 - no auth configured: st.user is not available
         pass
     return "local"
@@ -80,7 +81,7 @@ def basic_form(p: AccountProfile) -> None:
     b, pre = p.basic, f"acct_basic_{p.account_id}_"
     names = ("name", "name_en", "status", "phone", "address", "contract_type", "outlets_served",
              "warehouse_capacity_cases", "exclusive_agreement", "data_sharing", "jbp_in_place")
-    with st.form(f"form_basic_{p.account_id}"):
+    with st.form(key=f"form_basic_{p.account_id}"):
         st.markdown(f"**{tr('account.section.edit_basic')}**")
         c1, c2, c3 = st.columns(3)
         c1.text_input(tr("account.field.name"), b["name"], key=pre + "name")
@@ -113,7 +114,7 @@ def _num(value) -> float | None:
 def capabilities_form(p: AccountProfile) -> None:
     """A new assessment dated today; blank fields keep the last assessment's value."""
     pre = f"acct_cap_{p.account_id}_"
-    with st.form(f"form_cap_{p.account_id}"):
+    with st.form(key=f"form_cap_{p.account_id}"):
         st.markdown(f"**{tr('account.section.edit_capabilities')}**")
         cols = st.columns(4)
         for i, name in enumerate(CAPABILITY_FIELDS):
@@ -137,7 +138,7 @@ def contacts_form(p: AccountProfile) -> None:
                           f"{contacts.loc[i, 'name']} · {tr('account.level.' + contacts.loc[i, 'level'])}")
     row = contacts.loc[chosen].to_dict() if chosen else {}
     pre = f"acct_contact_{p.account_id}_{chosen}_"
-    with st.form(f"form_contact_{p.account_id}_{chosen}"):
+    with st.form(key=f"form_contact_{p.account_id}_{chosen}"):
         st.markdown(f"**{tr('account.section.edit_contact')}**")
         c1, c2 = st.columns(2)
         c1.text_input(tr("account.field.name"), row.get("name") or "", key=pre + "name")
@@ -158,7 +159,7 @@ def visit_form(p: AccountProfile, negotiation: bool = False) -> None:
     """Record a visit, or a negotiation (type fixed, note required)."""
     kind = "neg" if negotiation else "visit"
     pre = f"acct_{kind}_{p.account_id}_"
-    with st.form(f"form_{kind}_{p.account_id}"):
+    with st.form(key=f"form_{kind}_{p.account_id}"):
         st.markdown(f"**{tr('account.section.add_negotiation' if negotiation else 'account.section.add_visit')}**")
         c1, c2, c3 = st.columns(3)
         c1.date_input(tr("account.field.visit_date"), dt.date.today(), key=pre + "visit_date")
@@ -185,7 +186,7 @@ def visit_form(p: AccountProfile, negotiation: bool = False) -> None:
 def survey_form(p: AccountProfile) -> None:
     """Record an NPS (0-10) and/or CSAT (1-5) response."""
     pre = f"acct_survey_{p.account_id}_"
-    with st.form(f"form_survey_{p.account_id}"):
+    with st.form(key=f"form_survey_{p.account_id}"):
         st.markdown(f"**{tr('account.section.add_survey')}**")
         c1, c2, c3, c4 = st.columns(4)
         c1.date_input(tr("account.field.response_date"), dt.date.today(), key=pre + "response_date")

@@ -16,7 +16,9 @@ import streamlit as st
 from kam_ui.lang import lbl, tr
 
 PROGRAMS_KEY = "sim_programs"
-GEN_KEY = "_sim_gen"  # bumps when a scenario is loaded, so table editors start from the loaded rows
+GEN_KEY = "_sim_gen"
+NEW_TYPE_KEY = "sim_new_type"
+VOLUMES_INIT_KEY = "_sim_volumes_init"  # bumps when a scenario is loaded, so table editors start from the loaded rows
 PROGRAM_TYPES = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount",
                  "contest", "bottle_cap", "empty_exchange", "display_fee")
 BASES = ("cases", "net_sales")
@@ -52,6 +54,11 @@ def default_period(last_date: dt.date | None) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def tiers_init_key(uid: int) -> str:
+    """Where the tier rows a table editor starts from are kept (set when a scenario is loaded)."""
+    return f"_sim_p{uid}_tiers_init"
+
+
 def _init(key: str, value) -> None:
     if key not in st.session_state:
         st.session_state[key] = value
@@ -65,7 +72,7 @@ def _new_program(ptype: str) -> dict:
 
 
 def _add_program() -> None:
-    ptype = st.session_state.get("sim_new_type") or "per_case"
+    ptype = st.session_state.get(NEW_TYPE_KEY) or "per_case"
     st.session_state.setdefault(PROGRAMS_KEY, []).append(_new_program(ptype))
 
 
@@ -119,7 +126,7 @@ def selection(regions: pd.DataFrame, accounts: pd.DataFrame) -> tuple[dict, dict
                    format_func=lambda i: f"{names.get(i, '')} · {i}")
     st.caption(tr("sim.help.volumes"))
     gen = st.session_state.get(GEN_KEY, 0)
-    initial = st.session_state.get("_sim_volumes_init", pd.DataFrame({"account_id": pd.Series(dtype=str),
+    initial = st.session_state.get(VOLUMES_INIT_KEY, pd.DataFrame({"account_id": pd.Series(dtype=str),
                                                                       "cases": pd.Series(dtype=float)}))
     edited = st.data_editor(initial, key=f"sim_volumes_{gen}", num_rows="dynamic", hide_index=True, width="stretch",
                             column_config={"account_id": st.column_config.TextColumn(tr("col.account_id")),
@@ -150,7 +157,7 @@ def _tiers_editor(uid: int) -> list[dict]:
     _init(f"sim_p{uid}_tier_unit", "per_case")
     st.radio(tr("sim.field.tier_unit"), ("per_case", "pct"), key=f"sim_p{uid}_tier_unit", horizontal=True,
              format_func=lambda v: tr(f"sim.choice.{v}"))
-    initial = st.session_state.get(f"_sim_p{uid}_tiers_init", DEFAULT_TIERS)
+    initial = st.session_state.get(tiers_init_key(uid), DEFAULT_TIERS)
     edited = st.data_editor(initial, key=f"sim_p{uid}_tiers_{gen}", num_rows="dynamic", hide_index=True,
                             column_config={"from": st.column_config.NumberColumn(tr("sim.field.tier_from"),
                                                                                  min_value=0.0),
@@ -205,7 +212,7 @@ def programs_editor() -> list[dict]:
     """The list of programs with an "add program of type …" control."""
     _init(PROGRAMS_KEY, [_new_program("per_case")])
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.selectbox(tr("sim.new_program_type"), PROGRAM_TYPES, key="sim_new_type", format_func=lambda p: lbl("program", p))
+    c1.selectbox(tr("sim.new_program_type"), PROGRAM_TYPES, key=NEW_TYPE_KEY, format_func=lambda p: lbl("program", p))
     c2.button(tr("sim.add_program"), icon=":material/add:", on_click=_add_program, width="stretch")
     out = [program_editor(p, i) for i, p in enumerate(st.session_state[PROGRAMS_KEY])]
     if not out:
@@ -234,7 +241,7 @@ def _seed_program(p: dict) -> dict:
     if tiers:
         unit = "pct" if "rate_pct" in tiers[0] else "per_case"
         ss[pre + "tier_unit"] = unit
-        ss[f"_{pre}tiers_init"] = pd.DataFrame({"from": [float(t["from"]) for t in tiers],
+        ss[tiers_init_key(prog["uid"])] = pd.DataFrame({"from": [float(t["from"]) for t in tiers],
                                                 "rate": [float(t[_RATE_KEYS[unit]]) for t in tiers]})
     return prog
 
@@ -255,7 +262,7 @@ def seed_form(scenario: dict) -> None:
     for key in ("channel", "region", "ids"):
         ss[f"sim_{key}"] = list(acc.get(key) or [])
     volumes = scenario.get("volumes") or {}
-    ss["_sim_volumes_init"] = pd.DataFrame({"account_id": pd.Series(list(volumes), dtype=str),
+    ss[VOLUMES_INIT_KEY] = pd.DataFrame({"account_id": pd.Series(list(volumes), dtype=str),
                                             "cases": pd.Series(list(volumes.values()), dtype=float)})
     ss[PROGRAMS_KEY] = [_seed_program(p) for p in scenario.get("programs") or [] if p.get("type") in PROGRAM_FIELDS]
     ss[GEN_KEY] = ss.get(GEN_KEY, 0) + 1
