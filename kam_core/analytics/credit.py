@@ -97,3 +97,18 @@ def compare_settlement_modes(monthly_sales: float, terms_days: int = 60, stateme
                      "financing_cost_year": daily * delay * rate, "extra_cost_year": extra,
                      "npv_month_sales": npv})
     return pd.DataFrame(rows)
+
+
+def compare_settlement_modes_for(row: pd.Series, params: Params | None = None) -> pd.DataFrame:
+    """:func:`compare_settlement_modes` for one scorecard row (its monthly sales, terms, cycle, DBT, 扣点)."""
+    p = params or Params()
+    months = row.get("window_months") or 12.0
+    sales = max(float(row.get("net_sales") or 0.0), 0.0) / float(months)
+    gp = float(row.get("gross_profit") or 0.0)
+    cycle = row.get("statement_cycle") if row.get("statement_cycle") in CYCLE_DAYS else "monthly"
+    deduction = row.get("deduction_rate")
+    return compare_settlement_modes(
+        sales, terms_days=int(row.get("payment_terms_days") or 0), statement_cycle=cycle,
+        deduction_rate=float(deduction) if pd.notna(deduction) else 0.20,
+        cogs_ratio=(1 - gp / (sales * months)) if sales > 0 else 0.55,
+        dbt_days=float(row.get("dbt")) if pd.notna(row.get("dbt")) else 0.0, rate=p.financing_rate)

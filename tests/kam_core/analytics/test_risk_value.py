@@ -174,3 +174,14 @@ def test_quarter_chasing_uses_complete_quarters_of_the_window_only():
     thresholds = pd.DataFrame({"account_id": ["a"], "basis": ["cases"], "lower_bound": [70.0]})
     out = compute_quarter_chasing(cur, thresholds, w)
     assert out.loc["a", "s4_share"] == pytest.approx(0.4) and out.loc["a", "s4_quarters"] == 1
+
+
+def test_settlement_comparison_reads_an_accounts_terms():
+    from kam_core.analytics.credit import compare_settlement_modes_for
+
+    row = pd.Series({"net_sales": 1_200_000.0, "gross_profit": 480_000.0, "window_months": 12.0,
+                     "payment_terms_days": 45, "statement_cycle": "semi_monthly", "deduction_rate": np.nan,
+                     "dbt": 5.0})
+    df = compare_settlement_modes_for(row).set_index("settlement_mode")
+    assert df.loc["credit", "cash_delay_days"] == pytest.approx(7.5 + 45 + 5)
+    assert df.loc["turnover_deduction", "npv_month_sales"] < 100_000 * 0.81
