@@ -82,6 +82,15 @@ def format_reason(item: dict, tier_code: str, lang: str = "en") -> str:
     return f"{name} at the {_ordinal(pct)} percentile of {tier_code} accounts (z={z:+.1f}) → {kind}"
 
 
+def _z_text(z2: np.ndarray) -> list[str]:
+    """``f"{z:+.1f}"`` of values already rounded to 2 decimals, formatted once per distinct value."""
+    if z2.size == 0:
+        return []
+    values, inverse = np.unique(z2, return_inverse=True)
+    table = np.array([f"{v:+.1f}" for v in values.tolist()], dtype=object)
+    return table[inverse.ravel()].tolist()
+
+
 def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np.ndarray,
                   assigned: np.ndarray, tier_code: str) -> tuple[list[list[str]], list[list[dict]]]:
     """Top ``N_REASONS`` positive Δ_j per account, as English sentences and as items for other languages.
@@ -91,19 +100,20 @@ def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np
     """
     k = min(N_REASONS, delta.shape[1])
     top = np.argsort(-delta, axis=1, kind="stable")[:, :k]
+    # + 0.0 turns −0.0 into 0.0 (np.unique would merge them and "−0.0" reads oddly)
     take = lambda a: np.take_along_axis(a, top, axis=1).ravel()  # noqa: E731
-    d_top, miss, z2, p1 = take(delta), take(missing).astype(bool), np.round(take(z), 2), np.round(take(pct), 1)
+    d_top, miss, z2, p1 = take(delta), take(missing).astype(bool), np.round(take(z), 2) + 0.0, np.round(take(pct), 1)
     shown = np.clip(np.rint(p1), 1, 99).astype(int)
     feats = np.asarray(FEATURES, dtype=object)[top.ravel()].tolist()
     kinds = np.asarray(VALUE_TYPES, dtype=object)[assigned].repeat(k).tolist()
     ords = [""] + [_ordinal(i) for i in range(1, 100)]
     flat = list(zip(feats, shown.tolist(), p1.tolist(), z2.tolist(), np.round(d_top, 3).tolist(), kinds,
-                    miss.tolist(), strict=True))
-    text = [f"{f} missing, set to the {tier_code} median (z={zz:+.1f}) → {t}" if m else
-            f"{f} at the {ords[sh]} percentile of {tier_code} accounts (z={zz:+.1f}) → {t}"
-            for f, sh, _, zz, _, t, m in flat]
+                    miss.tolist(), _z_text(z2), strict=True))
+    text = [f"{f} missing, set to the {tier_code} median (z={zs}) → {t}" if m else
+            f"{f} at the {ords[sh]} percentile of {tier_code} accounts (z={zs}) → {t}"
+            for f, sh, _, _, _, t, m, zs in flat]
     items = [{"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
-             for f, _, pp, zz, d, t, m in flat]
+             for f, _, pp, zz, d, t, m, _ in flat]
     counts = (d_top.reshape(-1, k) > 0).sum(axis=1).tolist() if k else [0] * len(delta)  # positives sort first
     starts = range(0, len(text), k) if k else [0] * len(delta)
     reasons = [text[s:s + c] for s, c in zip(starts, counts, strict=True)]

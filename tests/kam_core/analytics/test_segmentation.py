@@ -11,7 +11,13 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from kam_core.analytics.explain import compute_membership, decompose_margin, format_reason
+from kam_core.analytics.explain import (
+    build_reasons,
+    compute_membership,
+    compute_percentiles,
+    decompose_margin,
+    format_reason,
+)
 from kam_core.analytics.prototypes import simulate_value_features
 from kam_core.analytics.segmentation import (
     DEFAULT_PROTOTYPES,
@@ -352,3 +358,19 @@ def test_the_fast_adjusted_rand_index_equals_sklearn_s(n):
         a = rng.integers(0, 3, n)
         b = np.where(rng.random(n) < 0.7, a, rng.integers(0, 3, n))
         assert adjusted_rand_index(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+
+
+def test_vectorised_reason_sentences_equal_format_reason_for_every_item_including_imputed_ones():
+    rng = np.random.default_rng(0)
+    z = np.round(rng.normal(size=(3000, len(FEATURES))) * 1.3, 3)
+    z[:5] = -0.0
+    centroids = DEFAULT_PROTOTYPES.as_array()
+    m = compute_membership(z, centroids)
+    delta = decompose_margin(z, centroids, m["assigned"], m["runner_up"])
+    missing = rng.random(z.shape) < 0.05
+    reasons, items = build_reasons(delta, z, compute_percentiles(z), missing, m["assigned"], "WHS2")
+    texts, flat = [r for row in reasons for r in row], [it for row in items for it in row]
+    assert texts == [format_reason(it, "WHS2") for it in flat]
+    assert any(it["imputed"] for it in flat)
+    zero = [t for t, it in zip(texts, flat, strict=True) if it["z"] == 0]
+    assert zero and all("(z=+0.0)" in t for t in zero)
