@@ -26,10 +26,9 @@ from kam_core.analytics.segmentation import (
     VALUE_TYPES,
     Prototypes,
     ValueFeatureScaler,
-    adjusted_rand_index,
     label_value_types,
-    lloyd_from,
 )
+from kam_core.analytics.value_model import adjusted_rand_index, lloyd_from
 
 COLUMNS = ["account_id", "tier_code", *FEATURES]
 PROTO = DEFAULT_PROTOTYPES.as_frame()
