@@ -18,6 +18,7 @@ import pandas as pd
 
 PARAMS = ("start", "end", "region", "channel", "rep", "type", "tier", "lang")
 LIST_PARAMS = ("region", "channel", "rep", "type", "tier")
+PAGE_PARAMS = ("account", "scenario")  # bound and validated on their own pages (DESIGN.md §5), not filters
 CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
 VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 PYRAMID_TIERS = ("platinum", "gold", "iron", "lead")
@@ -151,6 +152,8 @@ class Filters:
             return cls(lang=default_lang if default_lang in LANGS else "zh"), [Notice("?", "", "bad_value")]
         for raw_key, raw in items:
             key = raw_key if isinstance(raw_key, str) else repr(raw_key)
+            if key in PAGE_PARAMS:
+                continue
             if key not in PARAMS:
                 notices.append(Notice(_clip(key), _clip(_first_text(raw)), "unknown_param"))
                 continue
