@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kam_core.i18n import format_cases, format_date, format_money, format_number
+from kam_core.i18n import format_date, format_money, format_number, load_catalog
 from kam_core.profile import AccountNotFound, AccountProfile, list_accounts, load_profile
 from kam_ui import data
 from kam_ui.components import localise
@@ -90,24 +90,42 @@ def header(p: AccountProfile) -> None:
     m = _last_12(p.monthly)
     nps = p.satisfaction["nps_0_10"].dropna()
     tier = p.tiers["pyramid_tier"].dropna() if not p.tiers.empty else pd.Series(dtype=object)
-    cols = st.columns(6)
-    cols[0].metric(tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang), border=True)
-    cols[1].metric(tr("account.kpi.gross_profit_12m"), format_money(m["gross_profit"].sum(), lang), border=True)
-    cols[2].metric(tr("account.kpi.cases_12m"), format_cases(m["cases"].sum(), lang), border=True)
-    cols[3].metric(tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang), border=True)
-    cols[4].metric(tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang), border=True)
-    cols[5].metric(tr("account.kpi.nps") if tier.empty else tr("account.kpi.tier"),
-                   (format_number(nps.iloc[0], lang) if not nps.empty else "—") if tier.empty
-                   else lbl("pyramid_tier", tier.iloc[0]), border=True)
+    nps_text = format_number(nps.iloc[0], lang) if not nps.empty else "—"
+    tiles = [(tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang)),
+             (tr("account.kpi.gross_profit_12m"), format_money(m["gross_profit"].sum(), lang)),
+             (tr("account.kpi.cases_12m"), format_number(m["cases"].sum(), lang)),
+             (tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang)),
+             (tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang)),
+             (tr("account.kpi.nps"), nps_text) if tier.empty else
+             (tr("account.kpi.tier"), lbl("pyramid_tier", tier.iloc[0]))]
+    for row in (tiles[:3], tiles[3:]):
+        for col, (label, value) in zip(st.columns(3), row, strict=True):
+            col.metric(label, value, border=True)
+
+
+_CODE_COLUMNS = {"visit_type": "account.visit_type", "contact_level": "account.level", "level": "account.level",
+                 "respondent_role": "account.level", "status": "account.status"}
+
+
+def _column_label(column: str) -> str:
+    catalog = load_catalog()
+    for key in (f"account.field.{column}", f"account.col.{column}", f"col.{column}"):
+        if key in catalog:
+            return tr(key)
+    return column
 
 
 def table(frame: pd.DataFrame, columns: list[str] | None = None, key: str | None = None) -> None:
-    """A read-only table with translated code columns, or "nothing recorded"."""
+    """A read-only table with translated headers and code values, or "nothing recorded"."""
     if frame.empty:
         st.caption(tr("account.section.empty"))
         return
     shown = localise(frame[columns] if columns else frame)
-    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+    for col, prefix in _CODE_COLUMNS.items():
+        if col in shown:
+            shown[col] = shown[col].map(lambda v, p=prefix: tr(f"{p}.{v}") if f"{p}.{v}" in load_catalog() else v)
+    config = {c: st.column_config.Column(_column_label(c)) for c in shown.columns}
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def overview_section(p: AccountProfile) -> None:
