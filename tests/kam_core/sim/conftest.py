@@ -15,6 +15,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from sqlalchemy import insert
 
 from kam_core.db.bulk import bulk_insert
 from kam_core.db.schema import (
@@ -96,16 +97,26 @@ def seed_sim_db(engine) -> None:
         (order_line, lines),
         (rebate_program, f([{"program_id": "RP1", "name": "summer tiers", "type": "retro_tiered",
                              "valid_from": dt.date(2026, 6, 1), "valid_to": dt.date(2026, 8, 31)}])),
-        (rebate_settlement, f([{"program_id": "RP1", "account_id": "D1", "period": "2026-06",
-                                "actual_basis": 120.0, "actual_rebate": 200.0, "paid_date": dt.date(2026, 7, 5),
-                                "interim": True},
-                               {"program_id": "RP1", "account_id": "D1", "period": "2025",
-                                "actual_basis": 1.0, "actual_rebate": 999.0, "paid_date": dt.date(2025, 7, 5),
-                                "interim": True}])),
     ]
+    settlements = [  # an interim payment this summer, and last year's (outside the period)
+        {"program_id": "RP1", "account_id": "D1", "period": "2026-06", "actual_basis": 120.0,
+         "actual_rebate": 200.0, "paid_date": dt.date(2026, 7, 5), "interim": True, "form": "credit_note"},
+        {"program_id": "RP1", "account_id": "D1", "period": "2025", "actual_basis": 1.0,
+         "actual_rebate": 999.0, "paid_date": dt.date(2025, 7, 5), "interim": True, "form": "credit_note"}]
     with engine.begin() as conn:
         for table, df in tables:
-            bulk_insert(conn, table, df)
+            bulk_insert(conn, table, _with_defaults(table, df))
+        # COPY on PostgreSQL does not draw ids from a Sequence: event rows go through a plain INSERT
+        conn.execute(insert(rebate_settlement), settlements)
+
+
+def _with_defaults(table, df: pd.DataFrame) -> pd.DataFrame:
+    """PostgreSQL COPY skips client-side defaults: write them out (and fill gaps in given columns)."""
+    out = df.copy()
+    for col in table.c:
+        if col.default is not None and col.default.is_scalar:
+            out[col.name] = out[col.name].fillna(col.default.arg) if col.name in out else col.default.arg
+    return out
 
 
 @pytest.fixture
