@@ -1,5 +1,7 @@
 """The dashboard frame: page config, language, shared filter sidebar bound to the URL, navigation."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from kam_ui import data
@@ -18,8 +20,9 @@ else:
     st.session_state.pop(STATE_KEY, None)
     filters = None
 
+PAGES = Path(__file__).resolve().parent / "pages"
 page = lambda name, icon, path, **kw: st.Page(  # noqa: E731
-    f"pages/{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw)
+    PAGES / f"{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw)
 pg = st.navigation({
     tr("nav.section_analysis"): [
         page("overview", "dashboard", "overview", default=True),

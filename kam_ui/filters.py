@@ -28,9 +28,10 @@ def _raw_query() -> dict[str, list[str]]:
 
 
 def _language_control() -> str:
+    # No format_func on bound widgets: Streamlit writes the *formatted* option into the URL, and the
+    # URL must carry the codes of the public contract (lang=zh|en, channel=KA, ...), whatever the language.
     st.sidebar.radio(tr("app.language"), ("zh", "en"), index=("zh", "en").index(default_lang()),
-                     format_func={"zh": "中文", "en": "English"}.get, key=LANG_KEY, bind="query-params",
-                     horizontal=True)
+                     key=LANG_KEY, bind="query-params", horizontal=True, help=tr("app.language_help"))
     return current_lang()
 
 
@@ -38,13 +39,19 @@ def _region_label(regions, lang: str):
     names = dict(zip(regions["code"], regions["name_zh" if lang == "zh" else "name_en"], strict=True))
     depth = dict(zip(regions["code"], regions["path"].str.count("/"), strict=True))
     return lambda code: tr("filters.region_level", indent="· " * depth.get(code, 0), name=names.get(code, code),
-                           code=code)
+                           code=code).strip()
 
 
 def _rep_label(reps, lang: str):
     column = "name" if lang == "zh" else "name_en"
     names = dict(zip(reps["rep_id"], reps[column].fillna(reps["name"]), strict=True))
     return lambda rep: f"{names.get(rep, rep)} · {rep}"
+
+
+def _legend(options: list[str], name_of, limit: int = 12) -> str:
+    """Tooltip naming the codes (first ``limit``), since the chips themselves show codes."""
+    shown = [f"{o} = {name_of(o)}" for o in options[:limit]]
+    return "  \n".join(shown + (["…"] if len(options) > limit else []))
 
 
 def _clear(dims: Dimensions) -> None:
@@ -71,9 +78,11 @@ def _widgets(dims: Dimensions, lang: str) -> dict:
         "type": (list(VALUE_TYPES), lambda v: lbl("value_type", v)),
         "tier": (list(PYRAMID_TIERS), lambda v: lbl("pyramid_tier", v)),
     }
-    for key, (options, fmt) in choices.items():
-        values[key] = sb.multiselect(tr(f"filters.{key}"), options, format_func=fmt, key=key,
-                                     bind="query-params", placeholder=tr("filters.all"))
+    for key, (options, name_of) in choices.items():
+        values[key] = sb.multiselect(tr(f"filters.{key}"), options, key=key, bind="query-params",
+                                     placeholder=tr("filters.all"), help=_legend(options, name_of))
+        if values[key]:  # the chips show codes (see above); name them underneath
+            sb.caption("; ".join(name_of(v) for v in values[key][:8]) + (" …" if len(values[key]) > 8 else ""))
     sb.button(tr("filters.reset"), on_click=_clear, args=(dims,), icon=":material/filter_alt_off:")
     return values
 

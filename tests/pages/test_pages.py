@@ -1,0 +1,150 @@
+"""Page smoke tests and URL → filter seeding with streamlit's AppTest on the small demo database."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from kam_core.analytics.scorecard import compute_scorecard
+from kam_core.filters import Filters, apply_filters
+from kam_core.i18n import t
+
+pytest.importorskip("streamlit.testing.v1")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+OWN_PAGES = ["overview", "segments", "pyramid", "risk", "plan", "data"]
+MATCHING = re.compile(r"Accounts matching the filters: (\d+) of (\d+)")
+
+
+@pytest.fixture(scope="module")
+def launcher(tmp_path_factory) -> str:
+    """A one-line script that runs app.py, beside a link ``p`` to the pages.
+
+    AppTest (1.67) treats a ``pages/`` folder next to the main script as an old-style multipage app and
+    replays reruns by running the page file alone (no frame, no sidebar). A real server does not: once
+    ``st.navigation`` runs, the folder is ignored. Launching from a folder without ``pages/`` gives the
+    browser's behaviour; app.py registers its pages by absolute path, so ``p/<name>.py`` matches them.
+    """
+    folder = tmp_path_factory.mktemp("launcher")
+    (folder / "p").symlink_to(ROOT / "pages", target_is_directory=True)
+    script = folder / "app.py"
+    script.write_text(f"import runpy\nrunpy.run_path({APP!r}, run_name='__main__')\n", encoding="utf-8")
+    return str(script)
+
+
+@pytest.fixture
+def app(demo_engine, launcher, monkeypatch):
+    """A fresh AppTest of the frame against the session's demo database."""
+    monkeypatch.setenv("KAM_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "zh")
+    return AppTest.from_file(launcher, default_timeout=180)
+
+
+def _open(at: AppTest, page: str = "overview", **params) -> AppTest:
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"p/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _rerun(at: AppTest, page: str | None = None) -> AppTest:
+    if page:
+        at.switch_page(f"p/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _matching(at: AppTest) -> tuple[int, int]:
+    for caption in at.caption:
+        found = MATCHING.search(caption.value)
+        if found:
+            return int(found.group(1)), int(found.group(2))
+    raise AssertionError(f"no 'matching' caption in {[c.value for c in at.caption]}")
+
+
+@pytest.mark.parametrize("page", OWN_PAGES)
+def test_every_page_renders_its_title_without_exception_or_error(app, page):
+    at = _open(app, page)
+    assert at.header[0].value == t(f"{page}.title", "zh")
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_overview_shows_six_kpis_with_change_vs_previous_period(app):
+    at = _open(app, lang="en")
+    labels = [m.label for m in at.metric]
+    assert labels == [t(f"overview.{k}", "en") for k in ("net_sales", "gross_profit", "net_profit", "key_accounts",
+                                                         "concentration", "at_risk")]
+    assert all(m.value not in ("", "–") for m in at.metric)
+
+
+def test_a_shared_link_seeds_the_filters_and_filters_the_rows(app, demo_engine):
+    at = _open(app, region="R01", channel=["KA", "DIST"], lang="en", start="2026-01-01")
+    assert at.multiselect(key="region").value == ["R01"]
+    assert sorted(at.multiselect(key="channel").value) == ["DIST", "KA"]
+    assert at.radio(key="lang").value == "en"
+    assert str(at.date_input(key="start").value) == "2026-01-01"
+    end = at.date_input(key="end").value
+    full = compute_scorecard(demo_engine, as_of=end, since="2026-01-01")
+    paths = {"R01": "R01"}
+    expected = apply_filters(full, Filters(region=("R01",), channel=("DIST", "KA")), paths)
+    assert _matching(at) == (len(expected), len(full))
+    assert 0 < len(expected) < len(full)
+
+
+def test_bad_link_parameters_are_dropped_with_a_notice_and_never_crash(app):
+    at = _open(app, lang="en", region=["R01", "NOPE'; drop table account;--"], tier="diamond", scope="director:*",
+               start="2026-02-30")
+    texts = [c.value for c in at.caption]
+    assert any("scope" in x and "director:*" in x for x in texts)
+    assert any("diamond" in x for x in texts)
+    assert any("2026-02-30" in x for x in texts)
+    assert at.multiselect(key="region").value == ["R01"]
+    assert at.multiselect(key="tier").value == []
+
+
+def test_changing_a_filter_narrows_the_view_and_updates_the_url(app):
+    at = _open(app, lang="en")
+    n_all, total = _matching(at)
+    started = time.perf_counter()
+    at.multiselect(key="channel").set_value(["KA"])
+    _rerun(at)
+    elapsed = time.perf_counter() - started
+    n_ka, _ = _matching(at)
+    assert 0 < n_ka < n_all == total
+    assert at.multiselect(key="channel").value == ["KA"]
+    print(f"filter change rerun: {elapsed * 1000:.0f} ms")
+
+
+def test_switching_language_relabels_the_page(app):
+    at = _open(app)
+    assert at.header[0].value == t("overview.title", "zh")
+    at.radio(key="lang").set_value("en")
+    _rerun(at)
+    assert at.header[0].value == t("overview.title", "en")
+    assert at.metric[0].label == t("overview.net_sales", "en")
+
+
+def test_filters_survive_a_page_switch(app):
+    at = _open(app, "risk", channel="KA", lang="en")
+    assert at.multiselect(key="channel").value == ["KA"]
+    n_risk = _matching(at)
+    _rerun(at, "pyramid")
+    assert at.multiselect(key="channel").value == ["KA"]
+    assert _matching(at) == n_risk
+
+
+def test_risk_lists_link_each_account_to_its_card(app):
+    at = _open(app, "risk", lang="en")
+    frames = [df.value for df in at.dataframe if "card" in df.value.columns]
+    assert frames, "no account table with a card link"
+    links = frames[0]["card"].tolist()
+    assert all(re.fullmatch(r"account\?account=[^&]+&lang=en", link) for link in links)
