@@ -178,18 +178,58 @@ def _growth_reference(book: Book, p: Program):
     return ref, has_ly | np.isfinite(tgt)
 
 
+def _by_settlement(book: Book, p: Program, cases, settle):
+    """Sum ``settle(cases_g, share_g)`` over the program's settlement sub-periods.
+
+    ``share_g`` is the account's share of period volume in sub-period ``g`` (None when the program
+    settles once); ``settle`` returns ``(value, tier)``, and the last sub-period's tier is reported.
+    """
+    value, tier = None, None
+    for share in _shares(book, p):
+        part, tier = settle(cases if share is None else cases * share.astype(cases.dtype), share)
+        value = part if value is None else value + part
+    return value, tier
+
+
 def _tiered(book: Book, p: Program, basis_fn, cases):
     conv = calc.rate_conversion(p.basis, p.rate_unit, book.price).astype(cases.dtype)
     lowers, rates = [t.lower for t in p.tiers], [t.rate for t in p.tiers]
     fn = calc.retro_tiered if p.type == "retro_tiered" else calc.incremental_tiered
-    value, tier = None, None
-    for share in _shares(book, p):
-        b = basis_fn(cases if share is None else cases * share.astype(cases.dtype))
+
+    def settle(c, _share):
+        b = basis_fn(c)
         k = calc.tier_index(b, lowers)
-        part = fn(b, lowers, rates, k) * conv
-        value = part if value is None else value + part
-        tier = k + 1  # 0 = no tier; the last sub-period's tier is reported
-    return value, tier
+        return fn(b, lowers, rates, k) * conv, k + 1  # tier 0 = none reached
+
+    return _by_settlement(book, p, cases, settle)
+
+
+def _threshold(book: Book, p: Program, basis_fn, cases):
+    o = p.options
+    conv = 1.0 if o["rate_unit"] == "fixed" else calc.rate_conversion(p.basis, o["rate_unit"], book.price)
+
+    def settle(c, _share):
+        b = basis_fn(c)
+        if o["rate_unit"] == "fixed":
+            return calc.threshold(b, o["threshold"], 0.0, o["rate"]), (b >= o["threshold"]).astype(np.int8)
+        return (calc.threshold(b, o["threshold"], o["rate"]) * np.asarray(conv, dtype=c.dtype),
+                (b >= o["threshold"]).astype(np.int8))
+
+    return _by_settlement(book, p, cases, settle)
+
+
+def _growth(book: Book, p: Program, basis_fn, cases):
+    o = p.options
+    ref, ok = _growth_reference(book, p)
+    conv = calc.rate_conversion(p.basis, o["rate_unit"], book.price).astype(cases.dtype)
+
+    def settle(c, share):
+        # a sub-period's reference is last year's total spread like this year's volume
+        r = (ref if share is None else ref * share).astype(c.dtype)
+        v = calc.growth(basis_fn(c), r, ok, o["min_growth"], o["rate"], o["on"]) * conv
+        return v, (v > 0).astype(np.int8)
+
+    return _by_settlement(book, p, cases, settle)
 
 
 def _program(book: Book, i: int, p: Program, cases, draws: Draws, dtype) -> ProgramResult:
@@ -202,18 +242,9 @@ def _program(book: Book, i: int, p: Program, cases, draws: Draws, dtype) -> Prog
     elif p.type in ("retro_tiered", "incremental_tiered"):
         value, tier = _tiered(book, p, to_basis, cases)
     elif p.type == "threshold":
-        b = to_basis(cases)
-        if o["rate_unit"] == "fixed":
-            value = calc.threshold(b, o["threshold"], 0.0, o["rate"])
-        else:
-            conv = calc.rate_conversion(p.basis, o["rate_unit"], book.price).astype(dtype)
-            value = calc.threshold(b, o["threshold"], o["rate"]) * conv
-        tier = (b >= o["threshold"]).astype(np.int8)
+        value, tier = _threshold(book, p, to_basis, cases)
     elif p.type == "growth":
-        ref, ok = _growth_reference(book, p)
-        conv = calc.rate_conversion(p.basis, o["rate_unit"], book.price).astype(dtype)
-        value = calc.growth(to_basis(cases), ref.astype(dtype), ok, o["min_growth"], o["rate"], o["on"]) * conv
-        tier = (value > 0).astype(np.int8)
+        value, tier = _growth(book, p, to_basis, cases)
     elif p.type == "cash_discount":
         value = calc.cash_discount(cases * price, o["discount_pct"], o["prompt_share"])
     elif p.type == "contest":

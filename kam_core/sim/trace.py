@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kam_core.sim import programs as calc
-from kam_core.sim.model import Book, Outcome, _groups, _interim, program_entitlement
+from kam_core.sim.model import Book, Outcome, _groups, _growth_reference, _interim, program_entitlement
 from kam_core.sim.spec import Program, Scenario
 
 WATCH_WINDOW = 0.20
@@ -31,7 +31,7 @@ def _rate_text(p: Program, rate: float) -> str:
     return f"{rate:g}%" if p.rate_unit == "pct" else f"{_money(rate)}/case"
 
 
-def _rule_text(p: Program, basis: float, value: float) -> str:
+def _rule_text(p: Program, basis: float, value: float, ref: float | None = None) -> str:
     unit = "cases" if p.basis == "cases" else "net sales"
     b = f"{basis:,.0f} {unit}" if p.basis == "cases" else f"{_money(basis)} {unit}"
     o = p.options
@@ -46,7 +46,11 @@ def _rule_text(p: Program, basis: float, value: float) -> str:
         hit = basis >= o["threshold"]
         return f"{b} {'≥' if hit else '<'} threshold {o['threshold']:,.0f} → {_money(value)}"
     if p.type == "growth":
-        return f"{b} vs reference; needs growth ≥ {o['min_growth']:.0%} → {_money(value)}"
+        if not ref or ref <= 0:
+            return f"{b}: no sales last year and no target → not eligible"
+        paid_on = "the increment" if o["on"] == "increment" else "all units"
+        return (f"{b} vs {ref:,.0f} a year earlier/target = {basis / ref - 1:+.1%} "
+                f"(needs ≥ {o['min_growth']:+.0%}) → {_money(value)} on {paid_on}")
     if p.type == "per_case":
         return f"{b} × {_money(o['amount_per_case'])}/case = {_money(value)}"
     return f"{p.type} on {b} = {_money(value)}"
@@ -64,8 +68,9 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
         ent, final, value = (np.asarray(a, dtype=float)[0] for a in (r.entitlement, r.final_payout, r.value))
         cost = np.asarray(r.cost, dtype=float)[0]
         tier = None if r.tier is None else np.asarray(r.tier)[0]
+        ref = _growth_reference(book, p)[0] if p.type == "growth" else np.zeros(book.n)
         for a in range(book.n):
-            text = _rule_text(p, basis[a], ent[a]) if single else \
+            text = _rule_text(p, basis[a], ent[a], ref[a]) if single else \
                 f"settled per {p.period}: {ent[a]:,.2f} earned over the period"
             if p.cap_amount is not None and ent[a] >= p.cap_amount - 1e-9 and ent[a] > 0:
                 text += f"; capped at {_money(p.cap_amount)}"

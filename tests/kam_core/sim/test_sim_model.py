@@ -167,3 +167,40 @@ def test_common_random_numbers_make_scenario_differences_tight():
     crn = simulate_draws(b, more).incremental_profit - a
     indep = simulate_draws(b, other_seed).incremental_profit - a
     assert np.std(crn) < 0.25 * np.std(indep)
+
+
+def test_quarterly_programs_settle_each_quarter_on_its_own_volume():
+    # 1,200 cases over Jul–Dec, 200 a month: one settlement reaches the 1,000 tier, two quarters of 600 do not
+    months = ("2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12")
+    b = make_book(["A"], "DIST", 24.0, 15.0, [1200.0], months=months)
+    tiers = [{"from": 1000, "rate_per_case": 1.0}]
+    period = {"start": "2026-07-01", "end": "2026-12-31"}
+    whole = simulate_book(b, load_scenario({"period": period, "programs": [{"type": "retro_tiered", "tiers": tiers}]}))
+    quarterly = simulate_book(b, load_scenario({"period": period, "programs": [
+        {"type": "retro_tiered", "tiers": tiers, "period": "quarter"}]}))
+    assert whole["totals"]["rebate"] == 1200.0
+    assert quarterly["totals"]["rebate"] == 0.0
+    monthly = simulate_book(b, load_scenario({"period": period, "programs": [
+        {"type": "threshold", "threshold": 150, "fixed_amount": 100.0, "period": "month"}]}))
+    assert monthly["totals"]["rebate"] == 600.0   # 200 ≥ 150 in each of six months → 6 × ¥100
+
+
+def test_growth_against_last_year_and_a_target_for_new_accounts():
+    b = book((1100.0, 1040.0, 500.0, 700.0), baseline_ly=[1000.0, 1000.0, np.nan, np.nan])
+    progs = [{"type": "growth", "min_growth": 0.05, "rate_per_case": 2.0, "on": "increment",
+              "targets": {"A3": 600.0}}]
+    r = simulate_book(b, scen(progs))
+    # A0 +10 % → 2 × 100 ; A1 +4 % → 0 ; A2 new without a target → ineligible ; A3 700 vs its 600 → 2 × 100
+    assert [a["rebate"] for a in r["accounts"]] == [200.0, 0.0, 0.0, 200.0]
+    assert "not eligible" in r["trace"][2]["explanation"]
+    progs[0]["new_account_target"] = 400.0      # A2 qualifies against 400 (+25 %); A3 keeps its own 600 (+16.7 %)
+    r = simulate_book(b, scen(progs))
+    assert [a["rebate"] for a in r["accounts"]] == [200.0, 0.0, 200.0, 200.0]
+    text = [t["explanation"] for t in r["trace"]]
+    assert "+10.0%" in text[0] and "needs ≥ +5%" in text[0]
+
+
+def test_progress_is_reported_up_to_done():
+    seen = []
+    simulate_book(_mc_book(), scen(MC_PROGS, draws=600, seed=1), progress=lambda f, m: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
