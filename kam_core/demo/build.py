@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kam_core.demo import accounts as acc_mod
-from kam_core.demo import finance, programs, truth
+from kam_core.demo import activities, finance, programs, rebates, relations, scans, truth
 from kam_core.demo.catalogue import CHANNEL_TIERS, COMPETITORS, activity_rates, build_catalogue
 from kam_core.demo.geography import build_geography
 from kam_core.demo.orderbook import build_orderbook
@@ -62,6 +62,14 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     report(0.55, "invoices, payments and KA fees")
     t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
     t["ka_fee"] = finance.ka_fees(rng, acc, h)
+    report(0.62, "visits, service, surveys and competitors")
+    t.update(_relationship(rng, acc, book, h))
+    report(0.72, "rebate settlements")
+    t.update(_rebates(acc, book, h))
+    report(0.78, "code scans and price checks")
+    window_first = int((h.window_start - h.start).days)
+    t["code_scan"] = scans.code_scans(rng, acc, geo, cat, h, window_first)
+    t["market_price_check"] = scans.price_checks(rng, acc, geo, cat, h, window_first)
     t["demo_truth"] = truth.finalize_truth(acc, sales, cases)
     dt_ = t["demo_truth"]
     facts = dict(start=h.start.date().isoformat(), end=h.end.date().isoformat(),
@@ -91,3 +99,26 @@ def _monthly_packs(book, acc, h) -> pd.DataFrame:
     df = pd.DataFrame({"account_id": acc["account_id"].to_numpy()[book.line_account], "month": month,
                        "cap_cases": cap, "returnable_cases": ret})
     return df.groupby(["account_id", "month"], as_index=False).sum()
+
+
+def _relationship(rng, acc, book, h) -> dict[str, pd.DataFrame]:
+    month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
+    monthly = (pd.DataFrame({"a": book.line_account, "month": month, "cases": book.lines["qty_cases"].to_numpy()})
+               .groupby(["a", "month"], as_index=False)["cases"].sum())
+    return {
+        "visit": activities.visits(rng, acc, h), "service_event": activities.service_events(rng, acc, h),
+        "account_contact": relations.contacts(rng, acc, h), "survey_response": relations.surveys(rng, acc, h),
+        "co_investment": relations.co_investment(rng, acc, h),
+        "account_competitor": relations.competitors(rng, acc, h, h.window_start),
+        "account_category_volume": relations.category_volume(rng, acc, monthly),
+        "account_capability": relations.capabilities(rng, acc, h),
+    }
+
+
+def _rebates(acc, book, h) -> dict[str, pd.DataFrame]:
+    progs, tiers = rebates.programs_and_tiers(h)
+    enrol = rebates.enrolments(acc, h)
+    qty = book.lines["qty_cases"].to_numpy()
+    value = qty * book.lines["invoice_price"].to_numpy()
+    settle = rebates.settlements(acc, book.line_account, book.line_day, qty, value, enrol, h)
+    return {"rebate_program": progs, "rebate_tier": tiers, "rebate_enrollment": enrol, "rebate_settlement": settle}

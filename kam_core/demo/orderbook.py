@@ -16,7 +16,7 @@ from kam_core.demo.programs import QUARTER_TIERS
 from kam_core.demo.season import History, quarter_ends
 from kam_core.demo.territory import streets_outside
 
-DELIVERY = {"DIST": (0.0, 0.8), "WHS2": (20.0, 0.9), "KA": (40.0, 1.2), "RETAIL": (15.0, 0.6), "ONPREM": (18.0, 0.6)}
+DELIVERY = {"DIST": (0.0, 0.8), "WHS2": (20.0, 0.9), "KA": (40.0, 1.2), "RETAIL": (35.0, 0.6), "ONPREM": (35.0, 0.6)}
 
 
 @dataclass(frozen=True)

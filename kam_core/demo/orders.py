@@ -83,8 +83,8 @@ def order_cases(rng: np.random.Generator, acc: pd.DataFrame, od: pd.DataFrame, h
     trend = np.exp(acc["growth"].to_numpy()[a] * (day - ref) / 365.25)
     pf = price_factor[a, month_idx]
     response = pf ** (-acc["elasticity"].to_numpy()[a])
-    to_loss = acc["loss_day"].to_numpy()[a] - day
-    fade = np.clip(0.3 + 0.7 * to_loss / 90.0, 0.3, 1.0)
+    loss = acc["loss_day"].to_numpy()[a]
+    fade = np.where(loss <= h.days, np.clip(0.3 + 0.7 * (loss - day) / 90.0, 0.3, 1.0), 1.0)  # lost: buying dwindles
     noise = rng.lognormal(-0.03, 0.25, len(a))
     s = np.sqrt(season[day])
     return np.maximum(base * s / np.sqrt(season.mean()) * trend * response * fade * noise, 1.0)

@@ -143,7 +143,7 @@ def _loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFr
     b["sow"] = np.where(loyal, np.maximum(b["sow"], np.choose(t, [u(0.66, 0.76, n), u(0.72, 0.86, n), u(0.86, 0.98, n)])),
                         b["sow"])
     b["exclusive"] = np.where(loyal, b["exclusive"] | (rng.random(n) < np.choose(t, [0.3, 0.6, 0.95])), b["exclusive"])
-    b["gap_cv"] = np.where(loyal, u(0.15, 0.35, n), b["gap_cv"])
+    b["gap_cv"] = np.where(loyal, u(0.08, 0.2, n), b["gap_cv"])
     b["nps_mean"] = np.where(loyal, u(8.6, 9.6, n), b["nps_mean"])
     b["sow"] = np.where(hv, u(0.22, 0.42, n), b["sow"])
     b["n_comp"] = np.where(hv, np.maximum(b["n_comp"], rng.integers(3, 6, n)), b["n_comp"])
