@@ -185,7 +185,8 @@ def program_editor(prog: dict, index: int) -> dict:
     uid, ptype = prog["uid"], prog["type"]
     pre = f"sim_p{uid}_"
     _init(pre + "name", lbl("program", ptype))
-    with st.expander(f"{index + 1}. {st.session_state[pre + 'name']} · {lbl('program', ptype)}", expanded=True):
+    title, kind = st.session_state[pre + "name"], lbl("program", ptype)
+    with st.expander(f"{index + 1}. {title}" + ("" if title == kind else f" · {kind}"), expanded=True):
         c1, c2, c3, c4 = st.columns(4)
         c1.text_input(tr("sim.field.program_name"), key=pre + "name")
         values = {"name": st.session_state[pre + "name"]}

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.errors import UserError
-from kam_core.i18n import format_cases, format_money, format_number, format_pct
+from kam_core.i18n import format_money, format_number, format_pct, load_catalog
 from kam_ui import data
 from kam_ui.lang import current_lang, tr
 
@@ -113,20 +113,35 @@ def _save(sim, user: str) -> None:
 def _metrics(totals: dict, per_case: dict) -> None:
     lang = current_lang()
     money = lambda k: format_money(totals.get(k), lang)  # noqa: E731
-    row1 = [("baseline_cases", format_cases(totals.get("baseline_cases"), lang)),
-            ("scenario_cases", format_cases(totals.get("scenario_cases"), lang)),
-            ("trade_spend", money("trade_spend")), ("incremental_profit", money("incremental_profit")),
-            ("roi", format_pct(totals.get("roi"), lang))]
-    for col, (key, value) in zip(st.columns(len(row1)), row1, strict=True):
-        col.metric(tr(f"sim.col.{key}"), value, border=True)
     unit = lambda v: "—" if v is None else "¥" + format_number(v, lang, 2)  # noqa: E731 - RMB per case, to the fen
-    row2 = [("incentive_per_case", unit(per_case.get("incentive_per_case"))),
-            ("incentive_per_case_compounded", unit(per_case.get("incentive_per_case_compounded"))),
-            ("accounts_below_floor", format_number(totals.get("accounts_below_floor"), lang))]
+    tiles = [("baseline_cases", format_number(totals.get("baseline_cases"), lang)),
+             ("scenario_cases", format_number(totals.get("scenario_cases"), lang)),
+             ("trade_spend", money("trade_spend")), ("incremental_profit", money("incremental_profit")),
+             ("roi", format_pct(totals.get("roi"), lang)),
+             ("accounts_below_floor", format_number(totals.get("accounts_below_floor"), lang)),
+             ("incentive_per_case", unit(per_case.get("incentive_per_case"))),
+             ("incentive_per_case_compounded", unit(per_case.get("incentive_per_case_compounded")))]
     if totals.get("p50") is not None:
-        row2 += [(q, money(q)) for q in ("p10", "p50", "p90")]
-    for col, (key, value) in zip(st.columns(len(row2)), row2, strict=True):
-        col.metric(tr(f"sim.col.{key}"), value, border=True)
+        tiles += [(q, money(q)) for q in ("p10", "p50", "p90")]
+    for i in range(0, len(tiles), 3):
+        row = tiles[i:i + 3]
+        for col, (key, value) in zip(st.columns(3), row, strict=False):
+            col.metric(tr(f"sim.col.{key}"), value, border=True)
+
+
+def _frame(rows, key: str) -> None:
+    """A result table with translated headers where the catalogue has them, numbers localised."""
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or [])
+    if df.empty:
+        st.caption(tr("sim.nothing"))
+        return
+    catalog = load_catalog()
+    config = {}
+    for c in df.columns:
+        name = tr(f"sim.col.{c}") if f"sim.col.{c}" in catalog else tr(f"col.{c}") if f"col.{c}" in catalog else c
+        numeric = pd.api.types.is_float_dtype(df[c])
+        config[c] = st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def _downloads(sim, scenario: dict, result: dict) -> None:
@@ -148,7 +163,8 @@ def _downloads(sim, scenario: dict, result: dict) -> None:
 def _detail_tabs(result: dict) -> None:
     tabs = st.tabs([tr(f"sim.tab.{n}") for n in ("accounts", "trace", "watchlist", "accrual", "per_case")])
     accounts = pd.DataFrame(result.get("accounts") or [])
-    tabs[0].dataframe(accounts, hide_index=True, width="stretch", key="sim_accounts")
+    with tabs[0]:
+        _frame(accounts, "sim_accounts")
     with tabs[1]:
         trace = pd.DataFrame(result.get("trace") or [])
         if trace.empty:
@@ -156,12 +172,13 @@ def _detail_tabs(result: dict) -> None:
         else:
             ids = sorted(trace["account_id"].unique())
             chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account")
-            st.dataframe(trace[trace["account_id"] == chosen], hide_index=True, width="stretch", key="sim_trace")
-    tabs[2].dataframe(pd.DataFrame(result.get("watchlist") or []), hide_index=True, width="stretch", key="sim_watch")
-    accrual = result.get("accrual") or {}
-    tabs[3].dataframe(pd.DataFrame(accrual.get("schedule") or []), hide_index=True, width="stretch", key="sim_acc")
-    tabs[4].dataframe(pd.DataFrame((result.get("per_case") or {}).get("breakdown") or []), hide_index=True,
-                      width="stretch", key="sim_pc")
+            _frame(trace[trace["account_id"] == chosen], "sim_trace")
+    with tabs[2]:
+        _frame(result.get("watchlist"), "sim_watch")
+    with tabs[3]:
+        _frame((result.get("accrual") or {}).get("schedule"), "sim_acc")
+    with tabs[4]:
+        _frame((result.get("per_case") or {}).get("breakdown"), "sim_pc")
 
 
 def show_last(sim, user: str, share_url) -> None:
