@@ -96,8 +96,8 @@ def _mix_prices(conn: Connection, ids, accounts: pd.DataFrame, start: dt.date) -
         return out
     pl = pl.groupby(["sku_id", "channel"], as_index=False)[["list", "floor"]].mean()
     tier_mean = pl.groupby("channel")[["list", "floor"]].mean()
-    fallback = accounts.set_index("account_id")["channel"].map(lambda c: c).to_frame()
-    out = fallback.join(tier_mean, on="channel")[["list", "floor"]]
+    # accounts without history in a priced SKU fall back to their channel's average list/floor
+    out = accounts.set_index("account_id")[["channel"]].join(tier_mean, on="channel")[["list", "floor"]]
     m = mix.astype({"account_id": str}).merge(accounts[["account_id", "channel"]], on="account_id")
     m = m.merge(pl, on=["sku_id", "channel"])
     m = m[m["q"] > 0]

@@ -32,7 +32,8 @@ def rate_conversion(basis: str, rate_unit: str, price):
         return np.ones_like(price) if rate_unit == "per_case" else price / 100.0
     if rate_unit == "pct":
         return np.full_like(price, 0.01)
-    return 1.0 / np.where(price > 0, price, np.nan)  # RMB → cases, then RMB per case
+    # RMB → cases, then RMB per case; an account without a price earns nothing rather than NaN
+    return np.where(price > 0, 1.0 / np.where(price > 0, price, 1.0), 0.0)
 
 
 def tier_index(basis, lowers) -> np.ndarray:

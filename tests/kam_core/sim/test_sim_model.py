@@ -204,3 +204,23 @@ def test_progress_is_reported_up_to_done():
     seen = []
     simulate_book(_mc_book(), scen(MC_PROGS, draws=600, seed=1), progress=lambda f, m: seen.append(f))
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 3
+
+
+def test_free_bottle_caps_compound_in_value_and_cost_cogs():
+    # p = .15 a bottle, ρ = .7: first round .105 free bottles a bottle, compounded .105/.895 = .11732
+    progs = [{"type": "bottle_cap", "prize": "free_bottle", "win_rate": 0.15, "redemption_rate": 0.7}]
+    r = simulate_book(book((1000.0,)), scen(progs))
+    pc = r["per_case"]["breakdown"][0]
+    assert pc["first_round_per_case"] == pytest.approx(24 * 0.105)
+    assert pc["compounded_per_case"] == pytest.approx(24 * 0.105 / 0.895)
+    assert pc["our_cost_per_case"] == pytest.approx(15 * 0.105 / 0.895)   # free goods at COGS, no handling fee
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.floats(0, 1e5), min_size=1, max_size=6), st.sampled_from(["none", "elastic"]),
+       st.integers(0, 30))
+def test_no_programs_means_no_cost_and_no_change_for_any_volumes(volumes, response, draws):
+    r = simulate_book(book(tuple(volumes)), scen([], response=response, draws=draws))
+    assert r["totals"]["trade_spend"] == 0.0
+    assert r["totals"]["incremental_profit"] == pytest.approx(0.0, abs=1e-6)
+    assert all(a["scenario_cases"] == a["baseline_cases"] for a in r["accounts"])
