@@ -120,24 +120,24 @@ def _value_types(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFra
     return [latest.get(a) for a in accounts["account_id"]], "classification_snapshot"
 
 
-def _interim(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFrame) -> dict[int, np.ndarray]:
-    """Interim payments per program from rebate_settlement (interim rows paid in the period).
+def _interim(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Interim payments per ``program_id`` from rebate_settlement (interim rows paid in the period).
 
     A program's own ``interim_paid`` overrides these per account (applied in the model).
     """
-    out = {}
     rs = rebate_settlement
-    for i, p in enumerate(scenario.programs):
-        paid = pd.Series(0.0, index=accounts["account_id"])
-        if p.program_id is not None:
-            rows = conn.execute(select(rs.c.account_id, func.sum(rs.c.actual_rebate))
-                                .where(rs.c.program_id == p.program_id, rs.c.interim.is_(True),
-                                       rs.c.paid_date >= scenario.period_start, rs.c.paid_date <= scenario.period_end,
-                                       rs.c.account_id.in_(ids)).group_by(rs.c.account_id)).all()
-            for acc, amount in rows:
-                paid[str(acc)] = float(amount or 0.0)
-        if paid.any():
-            out[i] = paid.to_numpy()
+    wanted = sorted({p.program_id for p in scenario.programs if p.program_id is not None})
+    if not wanted:
+        return {}
+    rows = conn.execute(select(rs.c.program_id, rs.c.account_id, func.sum(rs.c.actual_rebate))
+                        .where(rs.c.program_id.in_(wanted), rs.c.interim.is_(True),
+                               rs.c.paid_date >= scenario.period_start, rs.c.paid_date <= scenario.period_end,
+                               rs.c.account_id.in_(ids)).group_by(rs.c.program_id, rs.c.account_id)).all()
+    pos = {a: j for j, a in enumerate(accounts["account_id"])}
+    out = {pid: np.zeros(len(accounts)) for pid in wanted}
+    for pid, acc, amount in rows:
+        if str(acc) in pos:
+            out[str(pid)][pos[str(acc)]] = float(amount or 0.0)
     return out
 
 

@@ -29,7 +29,8 @@ class Book:
 
     ``month_shares`` (A × M) splits an account's period volume over the months of the period
     (seasonality), so that monthly/quarterly programs settle on their own sub-period.
-    ``interim`` maps a program's position to interim payments already made (A,).
+    ``interim`` maps a ``program_id`` to the interim payments already made under it (A,), read
+    from ``rebate_settlement``; keyed by id so that a cached book survives edits to the programs.
     """
 
     account_id: np.ndarray
@@ -44,7 +45,7 @@ class Book:
     elasticity: np.ndarray
     month_shares: np.ndarray
     months: tuple[str, ...]
-    interim: dict[int, np.ndarray] = field(default_factory=dict)
+    interim: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -103,13 +104,12 @@ def evaluate(book: Book, scenario: Scenario, draws: Draws, dtype=np.float64) -> 
     """
     params = ResponseParams.from_assumptions(scenario.assumptions)
     base = (book.baseline.astype(dtype) * draws.volume_mult).astype(dtype, copy=False)
-    start = base
-    pulled = np.zeros_like(start)
-    cases = start
+    pulled = np.zeros_like(base)
+    cases = base
     if scenario.response == "elastic":
-        expected = _price_incentive(book, scenario, start, draws, dtype)
+        expected = _price_incentive(book, scenario, base, draws, dtype)
         eps = (book.elasticity * draws.elasticity_mult).astype(dtype, copy=False)
-        cases = elastic_volume(start, book.price.astype(dtype), expected, eps, params.max_lift)
+        cases = elastic_volume(base, book.price.astype(dtype), expected, eps, params.max_lift)
         cliff = _next_cliff(book, scenario.programs, cases)
         cases, pulled = chase_threshold(cases, cliff, params.chase_window, draws.chase)
     results = [_program(book, i, p, cases, draws, dtype) for i, p in enumerate(scenario.programs)]
@@ -279,7 +279,7 @@ def _settle(book: Book, i: int, p: Program, value, first, price, cogs, tier=None
 
 def _interim(book: Book, i: int, p: Program) -> np.ndarray | None:
     """Interim payments of program ``i``: from the database (``book.interim``), the scenario's own win."""
-    paid = book.interim.get(i)
+    paid = book.interim.get(p.program_id) if p.program_id is not None else None
     if not p.interim_paid:
         return paid
     paid = np.zeros(book.n) if paid is None else paid.copy()
@@ -323,7 +323,7 @@ def _empty_exchange(book, i, p, cases, draws, price, cogs) -> ProgramResult:
 
 def make_book(account_id, channel, price, cogs, baseline, *, floor=None, baseline_ly=None, outlets=None,
               baseline_cv=0.15, elasticity=None, months: tuple[str, ...] = (), month_shares=None,
-              interim: dict[int, np.ndarray] | None = None) -> Book:
+              interim: dict[str, np.ndarray] | None = None) -> Book:
     """A :class:`Book` from plain sequences (tests, benchmarks, notebooks); scalars broadcast.
 
     ``elasticity`` defaults to the channel defaults of :class:`ResponseParams` (untyped accounts).

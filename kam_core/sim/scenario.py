@@ -48,7 +48,7 @@ def run_scenario(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR, pr
     baseline
         A ``(book, context)`` from :func:`kam_core.sim.book.build_book` to reuse (the Simulator
         page caches it while the user edits programs; it must come from the same selection,
-        period and scope). Programs' interim payments are re-read only when it is None.
+        period and scope). Interim payments are read for the program_ids the book was built with.
 
     Returns
     -------

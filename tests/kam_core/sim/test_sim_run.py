@@ -156,3 +156,14 @@ def test_result_has_the_contract_keys(sim_engine):
     assert CONTRACT_ACCOUNT | {"tier_reached", "p_tier_reached"} <= set(r["accounts"][0])
     assert {"incentive_per_case", "incentive_per_case_compounded", "net_price_per_case", "our_gp_per_case",
             "below_floor"} <= set(r["per_case"])
+
+
+def test_a_cached_book_gives_the_same_result_without_touching_the_database(sim_sqlite):
+    a = scen(draws=30, programs=[{"type": "per_case", "amount_per_case": 1.0}])
+    cached = build_book(sim_sqlite, a)
+    b = scen(draws=30, programs=[{"type": "per_case", "amount_per_case": 2.0}])
+    fresh = run_scenario(sim_sqlite, b)
+    seen = []
+    reused = run_scenario(None, b, baseline=cached, progress=lambda f, m: seen.append((f, m)))  # no engine needed
+    assert reused["totals"] == fresh["totals"]
+    assert seen[0] == (0.0, "loading history") and seen[-1][0] == 1.0
