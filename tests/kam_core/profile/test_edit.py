@@ -163,3 +163,22 @@ def test_parallel_writers_with_retry_lose_no_update(tiny_engine):
     assert {r["changed_by"] for r in rows} == {f"user{i}" for i in range(writers)}
     assert all(r["changed_at"] >= start for r in rows)
     assert len(attempts) >= n
+
+
+def test_edits_and_conflicts_also_work_on_duckdb(tmp_path):
+    pytest.importorskip("duckdb_engine")
+    from kam_tiny_db import seed_tiny
+
+    from kam_core.db import ensure_schema, get_engine
+
+    engine = get_engine(f"duckdb:///{tmp_path / 'kam.duckdb'}")
+    ensure_schema(engine)
+    seed_tiny(engine)
+    v = add_visit(engine, "A001", 1, "alice", GOOD_VISIT, today=TODAY)
+    v = update_account_fields(engine, "A001", v, "alice", {"outlets_served": 121}, today=TODAY)
+    with pytest.raises(ConcurrentEditError, match="changed by alice"):
+        update_account_fields(engine, "A001", 1, "bob", {"outlets_served": 122}, today=TODAY)
+    p = load_profile(engine, "A001", today=TODAY)
+    assert (v, p.version, p.basic["outlets_served"]) == (3, 3, 121)
+    assert len(p.history) == len(audit_rows(engine)) == 5  # 4 visit fields + 1 account field
+    engine.dispose()
