@@ -37,7 +37,7 @@ def plan_accounts(rng: np.random.Generator, n: int, h: History) -> pd.DataFrame:
     size = np.round(pd.Series(tier).map(SIZE_MEDIAN).to_numpy() * np.exp(SIZE_SIGMA * z), 0) + 12
     acc = pd.DataFrame({"account_id": [f"AC{i:05d}" for i in range(1, n + 1)], "tier": tier, "size": size})
     acc["status"] = _statuses(rng, tier)
-    acc["type_idx"] = truth.assign_types(rng, tier)
+    acc["type_idx"] = truth.assign_types(rng, tier, size)
     div = truth.plan_diverters(rng, acc)
     acc = pd.concat([acc, div.set_axis(acc.index)], axis=1)
     acc["hvll"] = truth.plan_hvll(rng, acc)

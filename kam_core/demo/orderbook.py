@@ -83,7 +83,7 @@ def build_orderbook(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography,
     lumps = _lumps(rng, acc, od, h)
     lumps["month"] = _month_index(h, lumps["day"].to_numpy())
     od["kind"], lumps["kind"] = 0, 1
-    orders = pd.concat([od, lumps], ignore_index=True)
+    orders = pd.concat([od, lumps], ignore_index=True).astype({"a": int, "day": int, "month": int, "kind": int, "cases": float})
     orders = orders.sort_values(["day", "a", "kind"], kind="mergesort").reset_index(drop=True)
     weights = lines_mod.assortment_weights(rng, acc)
     lines = lines_mod.build_lines(rng, acc, orders, weights, cat, h, price_factor, deal, promo_of_day)

@@ -89,7 +89,7 @@ def daily_season(h: History) -> np.ndarray:
     """Seasonal factor per day of the history (mean about 1): month shape x Spring Festival effect."""
     dates = h.dates
     # interpolate month factors between mid-months so the curve has no steps at month ends
-    doy = (dates.dayofyear.to_numpy() - 15.0) / 365.25 * 12.0
+    doy = (dates.day_of_year.to_numpy() - 15.0) / 365.25 * 12.0
     lo = np.floor(doy).astype(int) % 12
     frac = doy - np.floor(doy)
     factor = MONTH_FACTOR[lo] * (1 - frac) + MONTH_FACTOR[(lo + 1) % 12] * frac

@@ -16,15 +16,17 @@ FUZZ = 0.10  # chance that one feature group of an account behaves like another 
 SIGNALS = ("s1", "s2", "s4", "s5", "s7")
 
 
-def assign_types(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
-    """Latent type index per account: the 45/35/20 mix within every tier, independent of size."""
+def assign_types(rng: np.random.Generator, tier: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Latent type index per account: the 45/35/20 mix in every block of 20 accounts of similar size within a
+    tier, so the key accounts (the biggest) carry the mix too, and size says nothing about the type."""
+    block = np.repeat(np.arange(3), (TYPE_MIX * 20).round().astype(int))
     out = np.empty(len(tier), dtype=int)
     for code in np.unique(tier):
         idx = np.flatnonzero(tier == code)
-        counts = np.floor(TYPE_MIX * len(idx)).astype(int)
-        counts[0] += len(idx) - counts.sum()
-        labels = np.repeat(np.arange(3), counts)
-        out[idx] = rng.permutation(labels)
+        idx = idx[np.argsort(-size[idx], kind="stable")]
+        for start in range(0, len(idx), len(block)):
+            chunk = idx[start:start + len(block)]
+            out[chunk] = rng.permutation(block)[:len(chunk)]
     return out
 
 
@@ -116,7 +118,7 @@ def behaviour(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
     b["advice_rate"] = _by_type(rng, src(), [lambda k: u(0.0, 0.6, k), lambda k: u(6.0, 12.0, k), lambda k: u(2.0, 4.0, k)])
     b["premium_share"] = _by_type(rng, src(), [lambda k: rng.beta(2, 20, k), lambda k: rng.beta(9, 10, k),
                                                 lambda k: rng.beta(6, 14, k)])
-    b["tenure"] = _by_type(rng, src(), [lambda k: u(0.6, 3.5, k), lambda k: u(1.5, 6.5, k), lambda k: u(6.0, 15.0, k)])
+    b["tenure"] = _by_type(rng, src(), [lambda k: u(1.0, 3.5, k), lambda k: u(1.5, 6.5, k), lambda k: u(6.0, 15.0, k)])
     b["coinv_ratio"] = _by_type(rng, src(), [lambda k: np.where(rng.random(k) < 0.8, 0.0, u(0.0, 0.05, k)),
                                               lambda k: u(0.05, 0.2, k), lambda k: u(0.35, 0.6, k)])
     b["n_levels"] = _by_type(rng, src(), [lambda k: rng.integers(1, 3, k), lambda k: rng.integers(2, 4, k),

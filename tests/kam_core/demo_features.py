@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+
+from kam_core.db.schema import metadata
 
 PROTOTYPES = pd.DataFrame({
     "promo_share": [1.0, -0.3, -0.6], "price_sensitivity": [1.0, -0.3, -0.6], "competitor_brands": [0.7, 0.0, -1.0],
@@ -19,7 +21,9 @@ FEATURES = list(PROTOTYPES.columns)
 
 
 def read(engine: Engine, table: str) -> pd.DataFrame:
-    return pd.read_sql_table(table, engine)
+    with engine.connect() as conn:
+        result = conn.execute(select(metadata.tables[table]))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
