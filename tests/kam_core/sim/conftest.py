@@ -130,3 +130,9 @@ def sim_engine(db_engine):
 def sim_sqlite(sqlite_engine):
     seed_sim_db(sqlite_engine)
     return sqlite_engine
+
+
+@pytest.fixture
+def seed_sim():
+    """The seeding function, for engines the shared fixtures do not cover (DuckDB)."""
+    return seed_sim_db

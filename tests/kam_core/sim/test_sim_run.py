@@ -167,3 +167,17 @@ def test_a_cached_book_gives_the_same_result_without_touching_the_database(sim_s
     reused = run_scenario(None, b, baseline=cached, progress=lambda f, m: seen.append((f, m)))  # no engine needed
     assert reused["totals"] == fresh["totals"]
     assert seen[0] == (0.0, "loading history") and seen[-1][0] == 1.0
+
+
+def test_the_same_baselines_on_duckdb(tmp_path, seed_sim):
+    from kam_core.db import ensure_schema, get_engine
+
+    engine = get_engine(f"duckdb:///{tmp_path / 'sim.duckdb'}")
+    ensure_schema(engine)
+    seed_sim(engine)
+    r = run_scenario(engine, scen(programs=[{"type": "per_case", "amount_per_case": 1.0, "program_id": "RP1"}]))
+    acc = by_id(r)
+    assert acc["D1"]["baseline_cases"] == pytest.approx(330 * 331 / 301)
+    assert acc["D3"]["baseline_cases"] == pytest.approx(3 * 50 * 310 / 260)
+    assert [t["interim_paid"] for t in r["trace"] if t["account_id"] == "D1"] == [200.0]
+    engine.dispose()
