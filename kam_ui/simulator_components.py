@@ -111,10 +111,15 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
-def selection(regions: pd.DataFrame, accounts: pd.DataFrame) -> tuple[dict, dict]:
-    """Who is in the scenario (channel, region, ids; empty = all in scope) and per-account volume overrides."""
-    for key in ("sim_channel", "sim_region", "sim_ids"):
-        _init(key, [])
+def selection(regions: pd.DataFrame, accounts: pd.DataFrame, channels: tuple[str, ...] = (),
+              region_codes: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """Who is in the scenario (channel, region, ids; empty = all in scope) and per-account volume overrides.
+
+    ``channels`` and ``region_codes`` (the sidebar filters) preset the selection the first time.
+    """
+    _init("sim_channel", list(channels))
+    _init("sim_region", [r for r in region_codes if r in set(regions["code"])])
+    _init("sim_ids", [])
     names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
     region_names = dict(zip(regions["code"], regions["name_zh"], strict=True))
     c1, c2, c3 = st.columns(3)

@@ -15,7 +15,7 @@ sim = results.sim_api()
 if sim is None:
     st.stop()
 
-engine, dims = data.engine(), data.dimensions()
+engine, dims, filters = data.engine(), data.dimensions(), current_filters()
 saved = sim.list_saved(engine)
 run_id = results.saved_picker(saved)
 if run_id is not None:
@@ -25,13 +25,13 @@ with st.container(border=True):
     st.markdown(f"**{tr('sim.section.basics')}**")
     scenario = builder.basics(dims.last_date)
     with st.expander(tr("sim.section.accounts")):
-        accounts, volumes = builder.selection(dims.regions, accounts_in_scope())
+        accounts, volumes = builder.selection(dims.regions, accounts_in_scope(), filters.channel, filters.region)
     st.markdown(f"**{tr('sim.section.programs')}**")
     programs = builder.programs_editor()
     scenario_json = {**scenario, "accounts": accounts, "volumes": volumes, "programs": programs}
     if st.button(tr("sim.run"), type="primary", icon=":material/play_arrow:", key="sim_run"):
         results.run_from_form(sim, scenario_json)
 
-results.show_last(sim, editor_name(), lambda extra: share_url(current_filters(), extra))
+results.show_last(sim, editor_name(), lambda extra: share_url(filters, extra))
 st.divider()
 results.compare(sim, saved)

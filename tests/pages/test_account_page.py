@@ -95,3 +95,20 @@ def test_a_change_underneath_shows_the_conflict_message_and_keeps_their_change(t
     # the page now shows version 2; submitting again saves
     submit(at, "form_basic_A001")
     assert "Saved (version 3)" in at.success[0].value
+
+
+def test_a_rep_cannot_open_another_reps_card_from_a_link(tiny_url, monkeypatch):
+    from kam_core.scope import Scope
+
+    monkeypatch.setattr("kam_ui.data.viewer_scope", lambda: Scope("rep", "REP002"))
+    at = open_card("A001")
+    assert "A001 was not found" in at.warning[0].value and not at.subheader
+    assert open_card("A003").subheader[0].value == "Beijing Mart · 北京卖场 (A003)"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_tab_renders_in_both_languages(tiny_url, monkeypatch, lang):
+    monkeypatch.setenv("KAM_DEFAULT_LANG", lang)
+    at = open_card("A001")
+    assert at.title[0].value == {"zh": "客户资料卡", "en": "Account card"}[lang]
+    assert len(at.tabs) == 7 and len(at.get("form")) >= 6
