@@ -297,7 +297,8 @@ def _opt_bottle_cap(r, p, c):
            "units_per_case": c.integer(r, "units_per_case", p, 12, lo=1)}
     if prize == "free_bottle" or "win_rate" in r:
         out["win_rate"] = c.number(r, "win_rate", p, hi=1.0, hi_open=True)
-        out["prize_cost"] = c.number(r, "prize_cost", p, 0.0 if prize == "free_bottle" else None)
+        # a free bottle costs its COGS (prize_cost = extra handling per prize); a cash prize needs its value
+        out["prize_cost"] = c.number(r, "prize_cost", p, 0.0) if prize == "free_bottle" else c.number(r, "prize_cost", p)
         if "prize_value_per_case" in r:
             c.fail(f"{p}.prize_value_per_case", "cannot be combined with win_rate (give one or the other)")
     else:

@@ -224,3 +224,10 @@ def test_no_programs_means_no_cost_and_no_change_for_any_volumes(volumes, respon
     assert r["totals"]["trade_spend"] == 0.0
     assert r["totals"]["incremental_profit"] == pytest.approx(0.0, abs=1e-6)
     assert all(a["scenario_cases"] == a["baseline_cases"] for a in r["accounts"])
+
+
+def test_cash_cap_prizes_from_win_rate_bottles_and_prize_cost():
+    # 10 % of bottles win ¥2, 12 bottles a case, 70 % redeemed: 0.1 × 12 × 2 × 0.7 = ¥1.68 a case
+    progs = [{"type": "bottle_cap", "win_rate": 0.1, "prize_cost": 2.0, "redemption_rate": 0.7}]
+    a = simulate_book(book((1000.0,)), scen(progs))["accounts"][0]
+    assert a["promotion_cost"] == pytest.approx(1680.0)

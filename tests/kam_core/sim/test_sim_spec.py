@@ -90,3 +90,10 @@ def test_the_design_example_keeps_its_meaning():
     assert s.case_price == 24.0 and s.accounts.channel == ("DIST",)
     assert [p.type for p in s.programs] == ["per_case", "retro_tiered", "bottle_cap", "empty_exchange"]
     assert [(t.lower, t.rate, t.unit) for t in s.programs[1].tiers] == [(1000, 2.0, "per_case"), (3000, 4.0, "per_case")]
+
+
+def test_a_cash_cap_prize_by_win_rate_needs_the_prize_cost():
+    msg = problems({"period": PERIOD, "programs": [{"type": "bottle_cap", "win_rate": 0.1}]})
+    assert "programs[0].prize_cost is required" in msg
+    s = load_scenario({"period": PERIOD, "programs": [{"type": "bottle_cap", "win_rate": 0.1, "prize_cost": 2.0}]})
+    assert s.programs[0].options["prize_cost"] == 2.0
