@@ -46,14 +46,22 @@ def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     return out
 
 
-def _reasons(row: pd.Series, channel: str) -> list[str]:
-    """The three lowest-percentile loyalty components, in words."""
-    items = [(row[f"pr_{c}"], c) for c in COMPONENTS if pd.notna(row[f"pr_{c}"])]
+def _reasons(df: pd.DataFrame) -> list[list[str]]:
+    """Per account, the three lowest-percentile loyalty components in words (vectorised over accounts)."""
+    pr = df[[f"pr_{c}" for c in COMPONENTS]].to_numpy(dtype=float)
+    vals = df[list(COMPONENTS)].to_numpy(dtype=float)
+    order = np.argsort(np.where(np.isnan(pr), np.inf, pr), axis=1, kind="stable")[:, :3]
+    channels = df["channel"].astype(str).to_numpy()
     out = []
-    for pr, c in sorted(items)[:3]:
-        val = row[c]
-        shown = f"{val:.0%}" if c in ("sow", "exclusivity", "regularity") else f"{val:.1f}"
-        out.append(f"{COMPONENT_WORDS[c]} {shown} (percentile {pr * 100:.0f} in {channel})")
+    for i in range(len(df)):
+        items = []
+        for j in order[i]:
+            if np.isnan(pr[i, j]):
+                continue
+            c, v = COMPONENTS[j], vals[i, j]
+            shown = f"{v:.0%}" if c in ("sow", "exclusivity", "regularity") else f"{v:.1f}"
+            items.append(f"{COMPONENT_WORDS[c]} {shown} (percentile {pr[i, j] * 100:.0f} in {channels[i]})")
+        out.append(items)
     return out
 
 
@@ -73,7 +81,7 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["loyalty_pct"] = l_pct.round(3)
     out["high_volume_low_loyalty"] = flag.fillna(False).astype(bool)
     out["hvll_severity"] = (vol_pct * (1 - l_pct)).round(3)
-    out["loyalty_reasons"] = [_reasons(df.loc[i], df.at[i, "channel"]) for i in df.index]
+    out["loyalty_reasons"] = _reasons(df)
     out["hvll_reasons"] = [r if f else [] for r, f in zip(out["loyalty_reasons"], out["high_volume_low_loyalty"],
                                                           strict=True)]
     return out
