@@ -119,11 +119,43 @@ def evaluate(book: Book, scenario: Scenario, draws: Draws, dtype=np.float64) -> 
 
 def _price_incentive(book: Book, scenario: Scenario, cases, draws: Draws, dtype):
     """Value per case the account expects from the price-like programs at its starting volume."""
-    total = np.zeros_like(cases)
+    total, per_case = None, np.zeros((1, 1), dtype=dtype)
     for i, p in enumerate(scenario.programs):
-        if p.type in PRICE_LIKE:
-            total = total + _program(book, i, p, cases, draws, dtype).value
-    return np.where(cases > 0, total / np.where(cases > 0, cases, 1.0), 0.0).astype(dtype, copy=False)
+        if p.type not in PRICE_LIKE:
+            continue
+        linear = _linear_value_per_case(book, i, p, draws, dtype)
+        if linear is not None:  # value ∝ cases: no need to build and divide a draws × accounts array
+            per_case = per_case + linear
+            continue
+        value = _program(book, i, p, cases, draws, dtype).value
+        total = value if total is None else total + value
+    if total is None:
+        return np.broadcast_to(per_case, cases.shape)
+    safe = np.where(cases > 0, cases, 1.0)
+    return (per_case + np.where(cases > 0, total / safe, 0.0)).astype(dtype, copy=False)
+
+
+def _linear_value_per_case(book: Book, i: int, p: Program, draws: Draws, dtype):
+    """Value per case of a program that pays in proportion to volume (no cap, no interim), else None."""
+    if p.cap_amount is not None or _interim(book, i, p) is not None:
+        return None
+    o, price = p.options, book.price.astype(dtype)
+    if p.type == "per_case":
+        return np.full((1, 1), o["amount_per_case"], dtype=dtype)
+    if p.type == "cash_discount":
+        return price * (o["discount_pct"] / 100.0 * o["prompt_share"])
+    if p.type == "empty_exchange":
+        r = draws.redemption[i].astype(dtype)
+        return price * calc.empty_exchange_free_cases(o["empties_per_free_case"], r, compounded=True).astype(dtype)
+    if p.type == "bottle_cap":
+        rho = draws.redemption[i].astype(dtype)
+        if o["prize"] == "free_bottle":
+            q = draws.win_rate[i].astype(dtype) * rho
+            return price * calc.free_goods_per_case(q, compounded=True).astype(dtype)
+        if "prize_value_per_case" in o:
+            return o["prize_value_per_case"] * rho
+        return draws.win_rate[i].astype(dtype) * o["units_per_case"] * o["prize_cost"] * rho
+    return None
 
 
 def _groups(program: Program, months: tuple[str, ...]) -> list[list[int]]:

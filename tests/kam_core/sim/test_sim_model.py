@@ -231,3 +231,17 @@ def test_cash_cap_prizes_from_win_rate_bottles_and_prize_cost():
     progs = [{"type": "bottle_cap", "win_rate": 0.1, "prize_cost": 2.0, "redemption_rate": 0.7}]
     a = simulate_book(book((1000.0,)), scen(progs))["accounts"][0]
     assert a["promotion_cost"] == pytest.approx(1680.0)
+
+
+def test_the_linear_shortcut_for_expected_incentives_matches_the_full_calculation():
+    # a cap no account reaches forces the full per-account path; the response must not change
+    progs = [{"type": "per_case", "amount_per_case": 1.0},
+             {"type": "cash_discount", "discount_pct": 2.0, "prompt_share": 0.5},
+             {"type": "bottle_cap", "prize": "free_bottle", "win_rate": 0.1, "redemption_rate": 0.6},
+             {"type": "bottle_cap", "win_rate": 0.1, "prize_cost": 1.0, "redemption_rate": 0.6},
+             {"type": "empty_exchange", "empties_per_free_case": 6, "return_rate": 0.8}]
+    capped = [{**p, "cap_amount": 1e12} for p in progs]
+    b = _mc_book()
+    fast = simulate_draws(b, scen(progs, response="elastic", draws=40, seed=2))
+    full = simulate_draws(b, scen(capped, response="elastic", draws=40, seed=2))
+    np.testing.assert_allclose(fast.scenario_cases, full.scenario_cases, rtol=1e-5)
