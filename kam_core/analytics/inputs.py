@@ -65,7 +65,7 @@ def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataF
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [
-        totals, chasing, metrics.fetch_order_rhythm(conn, w), metrics.fetch_history(conn, w.end),
+        totals, chasing, metrics.fetch_order_rhythm(conn, w),
         activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
         activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
         activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),

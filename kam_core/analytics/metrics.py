@@ -134,32 +134,34 @@ def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
 
 
 def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
-    """Orders, order days and inter-order gaps (count, sum, sum of squares) per account in the window."""
+    """Order rhythm from the distinct order days up to ``as_of`` in one pass.
+
+    All history: first/last order date, distinct order days and weeks (tenure, BG/NBD). Window: order weeks
+    and the gaps between consecutive order days (count, sum, sum of squares, for the CV of inter-order days).
+    Orders, first/last order date and delivery cost in the window come from a plain GROUP BY on the headers.
+    """
     oh = order_header
-    in_w = and_(oh.c.order_date.between(w.start, w.end), oh.c.is_return.is_(False))
-    days = select(oh.c.account_id, oh.c.order_date).where(in_w).distinct().subquery()
+    days = (select(oh.c.account_id, oh.c.order_date)
+            .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False)).distinct().subquery())
     dn = day_number(days.c.order_date)
-    gaps = select(days.c.account_id,
-                  (dn - func.lag(dn).over(partition_by=days.c.account_id, order_by=days.c.order_date)).label("gap")
-                  ).subquery()
-    gap_stmt = (select(gaps.c.account_id, func.count(gaps.c.gap).label("n_gaps"),
-                       func.sum(gaps.c.gap).label("gap_sum"), func.sum(gaps.c.gap * gaps.c.gap).label("gap_sq"))
-                .group_by(gaps.c.account_id))
+    over = {"partition_by": days.c.account_id, "order_by": days.c.order_date}
+    per_day = select(days.c.account_id, days.c.order_date, week_number(days.c.order_date).label("wk"),
+                     (dn - func.lag(dn).over(**over)).label("gap"),
+                     func.lag(days.c.order_date).over(**over).label("prev")).subquery()
+    d = per_day.c
+    in_w = d.order_date >= w.start
+    gap = case((and_(in_w, d.prev >= w.start), d.gap), else_=None)
+    day_stmt = (select(d.account_id, func.min(d.order_date).label("first_order_ever"),
+                       func.max(d.order_date).label("last_order_ever"), func.count().label("order_days_ever"),
+                       func.count(distinct(d.wk)).label("order_weeks_ever"),
+                       func.count(distinct(case((in_w, d.wk), else_=None))).label("order_weeks_window"),
+                       func.count(case((in_w, 1), else_=None)).label("order_days_window"),
+                       func.count(gap).label("n_gaps"), func.sum(gap).label("gap_sum"),
+                       func.sum(gap * gap).label("gap_sq"))
+                .group_by(d.account_id))
     order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
                          func.min(oh.c.order_date).label("first_order_in_window"),
                          func.max(oh.c.order_date).label("last_order_date"),
-                         func.sum(oh.c.delivery_cost).label("delivery_cost"),
-                         func.count(distinct(week_number(oh.c.order_date))).label("order_weeks_window"))
+                         func.sum(oh.c.delivery_cost).label("delivery_cost"))
                   .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
-    return _frame(conn, order_stmt).join(_frame(conn, gap_stmt), how="left")
-
-
-def fetch_history(conn: Connection, as_of: dt.date) -> pd.DataFrame:
-    """All orders up to ``as_of``: first and last order date, distinct order days and weeks (tenure, BG/NBD)."""
-    oh = order_header
-    stmt = (select(oh.c.account_id, func.min(oh.c.order_date).label("first_order_ever"),
-                   func.max(oh.c.order_date).label("last_order_ever"),
-                   func.count(distinct(oh.c.order_date)).label("order_days_ever"),
-                   func.count(distinct(week_number(oh.c.order_date))).label("order_weeks_ever"))
-            .where(oh.c.order_date <= as_of, oh.c.is_return.is_(False)).group_by(oh.c.account_id))
-    return _frame(conn, stmt)
+    return _frame(conn, day_stmt).join(_frame(conn, order_stmt), how="outer")

@@ -77,7 +77,6 @@ def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame
     sales_m = sales_m.reindex(index=df.index, columns=w.months()).fillna(0)
     mean = sales_m.mean(axis=1)
     out["sales_cv"] = sales_m.std(axis=1) / mean.where(mean > 0)
-    out["order_days_window"] = df["n_gaps"] + 1  # distinct order days (one more than the gaps between them)
     last = pd.to_datetime(df["last_order_ever"], errors="coerce")
     out["recency_days"] = (pd.Timestamp(w.end) - last).dt.days.astype(float)
     out["orders_per_year"] = df["n_orders"].fillna(0) / w.years
