@@ -22,6 +22,7 @@ PICK_KEY = "_sim_pick"
 LAST_KEY = "_sim_last"
 LOADED_KEY = "_sim_loaded"
 FLASH_KEY = "_sim_flash"
+UPLOAD_KEY = "sim_upload"
 
 
 def sim_api():
@@ -49,6 +50,34 @@ def saved_picker(saved: pd.DataFrame) -> str | None:
                     format_func=labels.get, placeholder=tr("sim.open_saved_placeholder"))
     value = str(st.session_state.get(KEY) or "").strip()
     return value or None
+
+
+def _use_upload(sim, seed_form) -> None:
+    upload = st.session_state.get(UPLOAD_KEY)
+    if upload is None:
+        return
+    try:
+        scenario = sim.load_scenario(json.loads(upload.getvalue().decode("utf-8-sig")))
+    except (UserError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        st.session_state[FLASH_KEY] = ("error", tr("sim.upload_bad", name=upload.name, error=str(exc)))
+        return
+    seed_form(sim.scenario_to_dict(scenario))
+    st.session_state[FLASH_KEY] = ("success", tr("sim.uploaded", name=upload.name))
+
+
+def upload_json(sim, seed_form) -> None:
+    """Open a scenario JSON file (one downloaded here, or written for the CLI) into the form."""
+    st.file_uploader(tr("sim.upload"), type=["json"], key=UPLOAD_KEY, on_change=_use_upload,
+                     args=(sim, seed_form), help=tr("sim.help.upload"))
+
+
+def show_flash() -> None:
+    """The outcome of the last save or upload, shown once."""
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "success" else st.error)(
+            text, icon=":material/check_circle:" if kind == "success" else ":material/error:")
 
 
 def open_saved(sim, run_id: str, seed_form) -> None:
@@ -107,7 +136,7 @@ def _save(sim, user: str) -> None:
     last["run_id"] = run_id
     st.session_state[KEY] = str(run_id)  # the bound URL parameter now reopens this run
     st.session_state[LOADED_KEY] = str(run_id)
-    st.session_state[FLASH_KEY] = tr("sim.saved", id=run_id)
+    st.session_state[FLASH_KEY] = ("success", tr("sim.saved", id=run_id))
 
 
 def _metrics(totals: dict, per_case: dict) -> None:
@@ -183,9 +212,6 @@ def _detail_tabs(result: dict) -> None:
 
 def show_last(sim, user: str, share_url) -> None:
     """The last run (fresh or opened): KPIs, warnings, details, save, downloads and the reopening link."""
-    flash = st.session_state.pop(FLASH_KEY, None)
-    if flash:
-        st.success(flash, icon=":material/bookmark_added:")
     last = st.session_state.get(LAST_KEY)
     if not last:
         st.caption(tr("sim.not_run"))

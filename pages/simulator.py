@@ -18,6 +18,8 @@ if sim is None:
 engine, dims, filters = data.engine(), data.dimensions(), current_filters()
 saved = sim.list_saved(engine)
 run_id = results.saved_picker(saved)
+results.upload_json(sim, builder.seed_form)
+results.show_flash()
 if run_id is not None:
     results.open_saved(sim, run_id, builder.seed_form)
 
