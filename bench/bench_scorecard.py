@@ -48,13 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         engine = _engine(args.db or Path(tmp) / "bench.db", args.accounts, args.months, args.seed)
         with engine.connect() as conn:
             lines = conn.execute(select(func.count()).select_from(order_line)).scalar()
-        best = float("inf")
+        best, cpu = float("inf"), float("inf")
         for _ in range(args.repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             sc = compute_scorecard(engine)
             best = min(best, time.perf_counter() - t0)
+            cpu = min(cpu, time.process_time() - c0)  # this process's CPU: what a quiet machine would take
         engine.dispose()
-    print(f"scorecard: {len(sc)} accounts, {lines:,} order lines, {best:.1f} s (budget < {BUDGET_S:.0f} s)"
+    print(f"scorecard: {len(sc)} accounts, {lines:,} order lines, {best:.1f} s wall, {cpu:.1f} s CPU"
+          f" (budget < {BUDGET_S:.0f} s)"
           f" → {'OK' if best < BUDGET_S else 'OVER BUDGET'}")
     return 0 if best < BUDGET_S else 1
 
