@@ -1,7 +1,7 @@
 """The review-pack download button: the current filtered view as one self-contained HTML file.
 
 The pack is built only when the button is clicked (deferred ``data`` callable), from the scorecard
-the pages already cached for this period and scope, and cached itself for a few minutes.
+the pages already cached for this period and scope.
 """
 
 from __future__ import annotations
@@ -15,18 +15,15 @@ from kam_ui import data
 from kam_ui.lang import tr
 
 
-@st.cache_data(ttl=300, max_entries=4, show_spinner=False)
-def _pack(url: str, filters: Filters, scope_text: str, lang: str) -> bytes:
-    from kam_core.report import build_review_pack
-    from kam_core.scope import Scope
-
-    bundle = data.load_bundle(url, filters.start, filters.end, scope_text)
-    return build_review_pack(data.engine_for(url), filters, Scope.parse(scope_text), lang, bundle=bundle)
-
-
 def pack_bytes(filters: Filters) -> bytes:
-    """The review pack of ``filters`` for the current viewer, in the filters' language."""
-    return _pack(data.db_url(), filters, str(data.viewer_scope()), filters.lang)
+    """The review pack of ``filters`` for the current viewer, in the filters' language.
+
+    Built from the scorecard bundle the pages already cached (``kam_ui.data.bundle``), so a click
+    costs only the HTML rendering; not cached itself, so it always matches the current data.
+    """
+    from kam_core.report import build_review_pack
+
+    return build_review_pack(data.engine(), filters, data.viewer_scope(), filters.lang, bundle=data.bundle(filters))
 
 
 def review_pack_button(filters: Filters, key: str = "review_pack", container=None) -> None:
