@@ -30,6 +30,25 @@ def _prepared(table: Table, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _with_defaults(conn: Connection, table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    """Add what executemany would have supplied: scalar Python-side defaults and sequence ids.
+
+    COPY (PostgreSQL) and INSERT ... SELECT (DuckDB) bypass SQLAlchemy's column defaults, so a
+    missing NOT NULL column with a default, or a serial id, must be filled here.
+    """
+    out = df
+    for col in table.c:
+        if col.name in out.columns:
+            continue
+        if col.default is not None and col.default.is_scalar:
+            out = out.assign(**{col.name: col.default.arg})
+        elif col.default is not None and col.default.is_sequence and conn.dialect.supports_sequences:
+            seq = col.default.name
+            ids = conn.exec_driver_sql(f"SELECT nextval('{seq}') FROM generate_series(1, {len(out)})").scalars().all()
+            out = out.assign(**{col.name: ids})
+    return out
+
+
 def _records(df: pd.DataFrame) -> list[dict]:
     obj = df.astype(object).where(df.notna(), None)
     return obj.to_dict("records")
@@ -55,6 +74,8 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     if df.empty:
         return 0
     df = _prepared(table, df)
+    if conn.dialect.name in ("postgresql", "duckdb"):
+        df = _with_defaults(conn, table, df)
     cols = list(df.columns)
     dialect = conn.dialect.name
     if dialect == "duckdb":

@@ -64,3 +64,36 @@ def test_round_trip_of_chinese_text_dates_and_nulls(db_engine):
     assert row["first_order_date"] == dt.date(2020, 3, 1)
     assert row["exclusive_agreement"] is True
     assert reg["population"] is None and reg["name_zh"] == "华东大区"
+
+
+def test_bulk_insert_fills_python_defaults_and_serial_ids(db_engine):
+    from kam_core.db.schema import visit
+
+    accounts = pd.DataFrame({"account_id": ["A1"], "name": ["x"], "tier_code": ["DIST"]})
+    visits = pd.DataFrame({"account_id": ["A1", "A1"], "visit_date": [dt.date(2026, 1, 5), dt.date(2026, 2, 5)],
+                           "visit_type": ["order", "training"]})
+    with db_engine.begin() as conn:
+        conn.execute(channel_tier.insert(), [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}])
+        bulk_insert(conn, account, accounts)
+        bulk_insert(conn, visit, visits)
+        bulk_insert(conn, visit, visits.iloc[:1])
+    with db_engine.connect() as conn:
+        acc = conn.execute(select(account)).mappings().one()
+        ids = [r.visit_id for r in conn.execute(select(visit.c.visit_id).order_by(visit.c.visit_id))]
+        durations = {r.duration_min for r in conn.execute(select(visit.c.duration_min))}
+    assert acc["status"] == "active" and acc["version"] == 1 and acc["exclusive_agreement"] is False
+    assert len(set(ids)) == 3
+    assert durations == {30.0}
+
+
+def test_bulk_insert_on_duckdb_fills_ids(tmp_path):
+    from kam_core.db.schema import visit
+
+    engine = get_engine(f"duckdb:///{tmp_path / 'k.duckdb'}")
+    ensure_schema(engine)
+    visits = pd.DataFrame({"account_id": ["A1"] * 3, "visit_date": [dt.date(2026, 1, 5)] * 3, "visit_type": ["order"] * 3})
+    with engine.begin() as conn:
+        bulk_insert(conn, visit, visits)
+    with engine.connect() as conn:
+        assert sorted(r[0] for r in conn.execute(select(visit.c.visit_id))) == [1, 2, 3]
+    engine.dispose()
