@@ -7,6 +7,7 @@ rows (in SQL, via ``Scope.account_clause``). A manager sees only their rows, ran
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,6 +137,18 @@ def _assemble(inp, w: Window, p: Params):
     return df, features, result
 
 
+def _restrict_result(result, allowed: set[str]):
+    """Per-account parts of the value-type result limited to the viewer's accounts (tier statistics stay)."""
+    if result is None or not dataclasses.is_dataclass(result):
+        return result
+    changes = {}
+    if isinstance(getattr(result, "labels", None), pd.DataFrame) and "account_id" in result.labels:
+        changes["labels"] = result.labels[result.labels["account_id"].isin(allowed)].reset_index(drop=True)
+    if isinstance(getattr(result, "z", None), pd.DataFrame):
+        changes["z"] = result.z[result.z.index.isin(allowed)]
+    return dataclasses.replace(result, **changes)
+
+
 def _health(inp) -> list[str]:
     notes = [f"No {name.replace('_', ' ')} data: {INPUTS[name][1]} not available." for name in inp.missing]
     if inp.frame.empty:
@@ -176,11 +189,12 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
         return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, _health(inp), inp.missing)
     df, features, result = _assemble(inp, w, p)
-    curve, whale = tiers.compute_whale_curve(df, "net_profit")
     if not scope.is_director:
         allowed = _in_scope(engine, scope)
         df = df[df["account_id"].isin(allowed)].reset_index(drop=True)
         features = features[features["account_id"].isin(allowed)].reset_index(drop=True)
+        result = _restrict_result(result, allowed)
+    curve, whale = tiers.compute_whale_curve(df, "net_profit")  # the viewer's accounts only
     df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
     return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp), inp.missing)
 

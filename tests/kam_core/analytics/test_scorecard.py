@@ -155,3 +155,14 @@ def test_tier_migration_between_two_as_of_dates_counts_every_account_once(synth)
     m = compute_tier_migration_between(synth[0], "2026-03-31", "2026-06-30")
     assert int(m.to_numpy().sum()) == 48
     assert list(m.index) == [t for t in ("platinum", "gold", "iron", "lead", "new") if t in m.index]
+
+
+def test_a_managers_bundle_holds_no_other_regions_accounts(synth):
+    from kam_core.scope import Scope
+
+    b = compute_scorecard_bundle(synth[0], as_of="2026-06-30", scope=Scope("manager", "R02"))
+    assert len(b.scorecard) == 24 and set(b.scorecard["region"]) == {"R02"}
+    mine = set(b.scorecard["account_id"])
+    assert set(b.whale_curve["account_id"]) == mine and set(b.features["account_id"]) == mine
+    if b.value_types is not None:
+        assert set(b.value_types.labels["account_id"]) <= mine and set(b.value_types.z.index) <= mine
