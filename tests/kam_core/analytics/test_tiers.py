@@ -129,3 +129,24 @@ def test_migration_matrix_counts_moves_new_and_gone_accounts():
     assert m.loc["gold", "platinum"] == 1 and m.loc["gold", "gold"] == 1
     assert m.loc["lead", "gone"] == 1 and m.loc["new", "iron"] == 1
     assert int(m.to_numpy().sum()) == 4
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["DIST", "KA"]), st.floats(0, 1), st.floats(0, 1), st.floats(0, 20),
+                          st.floats(0, 1000)), min_size=3, max_size=40), st.randoms(use_true_random=False))
+def test_loyalty_and_diversion_do_not_depend_on_row_order(rows, rnd):
+    from kam_core.analytics.diversion import flag_diversion
+    from kam_core.analytics.loyalty import compute_loyalty
+    from kam_core.analytics.params import Params
+
+    df = pd.DataFrame(rows, columns=["channel", "sow", "regularity", "tenure_years", "volume_cases"],
+                      index=[f"A{i:03d}" for i in range(len(rows))])
+    df = df.assign(exclusivity=df["sow"], satisfaction=np.nan, outlets_served=10, n_scans=50,
+                   n_scans_out=(df["sow"] * 10).round(), n_shipto=10, n_shipto_out=(df["regularity"] * 3).round(),
+                   n_below_floor=0, s4_share=0.0)
+    order = list(df.index)
+    rnd.shuffle(order)
+    for fn in (compute_loyalty, flag_diversion):
+        a = fn(df, Params())
+        b = fn(df.loc[order], Params()).reindex(df.index)
+        pd.testing.assert_frame_equal(a, b)
