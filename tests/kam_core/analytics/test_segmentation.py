@@ -373,3 +373,11 @@ def test_vectorised_reason_sentences_equal_format_reason_for_every_item_includin
     assert any(it["imputed"] for it in flat)
     zero = [t for t, it in zip(texts, flat, strict=True) if it["z"] == 0]
     assert zero and all("(z=+0.0)" in t for t in zero)
+
+
+def test_the_scaler_follows_sklearn_conventions_and_keeps_feature_names_with_pandas_output():
+    features, _ = simulate_value_features(50, seed=1)
+    scaler = ValueFeatureScaler(lower=0.05).set_output(transform="pandas")
+    out = scaler.fit_transform(features[list(FEATURES)])
+    assert list(out.columns) == list(FEATURES) and scaler.get_params() == {"lower": 0.05, "upper": 0.99}
+    assert hasattr(scaler, "mean_") and not hasattr(ValueFeatureScaler(), "mean_")
