@@ -37,8 +37,19 @@ def _build_demo(engine: Engine) -> bool:
         bar = st.progress(0.0)
         summary = generate(engine, accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS, seed=DEMO_SEED,
                            progress=_progress_callback(bar))
+        bar.progress(1.0, text=tr("app.warming"))
+        _warm_up()
         status.update(label=tr("app.demo_ready", summary=str(summary)[:200]), state="complete", expanded=False)
     return True
+
+
+def _warm_up() -> None:
+    """Compute the default period's scorecards once, so the first page opens from the (disk) cache."""
+    from kam_core.filters import Filters
+    from kam_ui.data import default_period, dimensions, warm_up
+
+    start, end = default_period(dimensions())
+    warm_up(Filters(start=start, end=end))
 
 
 def ensure_database(engine: Engine, url: str) -> bool:

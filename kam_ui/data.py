@@ -18,6 +18,7 @@ from kam_core.db import get_engine
 from kam_core.db.schema import order_header, region, sales_rep
 from kam_core.filters import Filters, KnownValues, apply_filters
 from kam_core.scope import DIRECTOR, Scope
+from kam_core.views.health import compute_data_fingerprint
 
 
 def db_url() -> str:
@@ -89,17 +90,33 @@ def default_period(dims: Dimensions) -> tuple[dt.date | None, dt.date | None]:
     return start, dims.last_date
 
 
-@st.cache_data(ttl=600, max_entries=12, show_spinner=False)
-def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str):
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False)
+def data_fingerprint(url: str) -> str:
+    """Changes when the data changes (checked at most every 30 s; an import clears it at once)."""
+    return compute_data_fingerprint(engine_for(url))
+
+
+# Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
+# recomputing it (seconds at 2,000 accounts). The data fingerprint in the key retires stale entries.
+@st.cache_data(persist="disk", max_entries=16, show_spinner=False)
+def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str):
     """The scorecard bundle for one window and scope (the expensive part; cached)."""
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
     return compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def shared_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str):
+    """One in-memory bundle per key shared by all sessions (no copy per rerun); READ-ONLY by contract:
+    pages filter it with :func:`filtered`, which returns new frames."""
+    return load_bundle(url, start, end, scope_text, fingerprint)
+
+
 def bundle(filters: Filters):
     """The cached scorecard bundle for the filters' period."""
-    return load_bundle(db_url(), filters.start, filters.end, str(viewer_scope()))
+    url = db_url()
+    return shared_bundle(url, filters.start, filters.end, str(viewer_scope()), data_fingerprint(url))
 
 
 def previous_period(filters: Filters) -> tuple[dt.date, dt.date] | None:
@@ -117,7 +134,14 @@ def previous_bundle(filters: Filters):
     dims = dimensions()
     if period is None or dims.first_date is None or period[1] < dims.first_date:
         return None
-    return load_bundle(db_url(), period[0], period[1], str(viewer_scope()))
+    url = db_url()
+    return shared_bundle(url, period[0], period[1], str(viewer_scope()), data_fingerprint(url))
+
+
+def warm_up(filters: Filters) -> None:
+    """Compute (and persist) the scorecards the first page needs: the period and the one before it."""
+    bundle(filters)
+    previous_bundle(filters)
 
 
 def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

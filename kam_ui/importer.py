@@ -55,4 +55,5 @@ def show_import_panel() -> None:
             st.error(str(exc), icon=":material/error:")
         else:
             st.cache_data.clear()  # the scorecard and dimensions must see the new rows
+            st.cache_resource.clear()
             st.success(tr("data.imported", summary=result.summary()), icon=":material/check_circle:")

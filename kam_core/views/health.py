@@ -31,3 +31,20 @@ def list_recent_imports(engine: Engine, limit: int = 10) -> pd.DataFrame:
     query = select(*[import_log.c[c] for c in cols]).order_by(import_log.c.imported_at.desc()).limit(limit)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=cols)
+
+
+def compute_data_fingerprint(engine: Engine) -> str:
+    """A short text that changes when the data behind the scorecard changes (orders, accounts, visits,
+    service events, imports); a cache key for results persisted across restarts."""
+    from kam_core.db.schema import account, order_header, service_event, visit
+
+    with engine.connect() as conn:
+        parts = [
+            *conn.execute(select(func.count(), func.max(order_header.c.order_date))
+                          .select_from(order_header)).one(),
+            *conn.execute(select(func.count(), func.sum(account.c.version)).select_from(account)).one(),
+            conn.execute(select(func.count()).select_from(visit)).scalar(),
+            conn.execute(select(func.count()).select_from(service_event)).scalar(),
+            conn.execute(select(func.max(import_log.c.import_id))).scalar(),
+        ]
+    return "|".join("" if p is None else str(p) for p in parts)

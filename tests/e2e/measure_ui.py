@@ -1,0 +1,58 @@
+"""Measure the dashboard in a real browser and (optionally) refresh the README screenshots.
+
+    python tests/e2e/measure_ui.py sqlite:///data/kam.db [--shots docs/screenshots] [--runs 2]
+
+Prints: server start → /_stcore/health, then for each run (a fresh server each time) the time from
+the server being up to the Overview being rendered (KPIs visible). The first run on a new database
+computes the scorecards; later runs read them from Streamlit's disk cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+from e2e_server import CHROMIUM_ARGS, chromium_path, streamlit_server
+from playwright.sync_api import sync_playwright
+
+PAGES = [("overview", "/"), ("segments", "/segments"), ("pyramid", "/pyramid"), ("risk", "/risk"),
+         ("plan", "/plan"), ("data", "/data")]
+RENDERED = re.compile(r"Accounts matching the filters|Data: import")
+
+
+def _wait_rendered(page) -> None:
+    page.get_by_text(RENDERED).first.wait_for(timeout=300_000)
+    if page.locator(".js-plotly-plot").count():
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=300_000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("--shots", type=Path)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        for run in range(args.runs):
+            with streamlit_server(args.db) as (base, up):
+                page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+                started = time.perf_counter()
+                page.goto(f"{base}/?lang=en")
+                _wait_rendered(page)
+                print(f"run {run + 1}: server up in {up:.1f}s; first Overview render {time.perf_counter() - started:.2f}s")
+                if args.shots and run == args.runs - 1:
+                    args.shots.mkdir(parents=True, exist_ok=True)
+                    for name, path in PAGES:
+                        page.goto(f"{base}{path}?lang=en")
+                        _wait_rendered(page)
+                        page.wait_for_timeout(800)
+                        page.screenshot(path=str(args.shots / f"{name}.png"))
+                page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
