@@ -40,8 +40,11 @@ def plan_accounts(rng: np.random.Generator, n: int, h: History) -> pd.DataFrame:
     acc["type_idx"] = truth.assign_types(rng, tier, size)
     div = truth.plan_diverters(rng, acc)
     acc = pd.concat([acc, div.set_axis(acc.index)], axis=1)
+    b = truth.behaviour(rng, acc)
+    # planned cases, sales-neutral by type; quarter-end lumps add about a third to threshold chasers
+    acc["size"] = np.round(acc["size"] / truth.sales_multiplier(b) / np.where(acc["s4"], 1.35, 1.0), 0) + 6
     acc["hvll"] = truth.plan_hvll(rng, acc)
-    acc = pd.concat([acc, truth.behaviour(rng, acc)], axis=1)
+    acc = pd.concat([acc, truth.loyalty_overrides(rng, acc, b)], axis=1)
     acc.loc[acc["diverter"], "tenure"] = np.maximum(acc.loc[acc["diverter"], "tenure"], 1.5)
     return _timeline(rng, acc, h)
 
@@ -107,23 +110,31 @@ def _parents(rng: np.random.Generator, acc: pd.DataFrame) -> np.ndarray:
     tier = acc["tier"].to_numpy()
     ids = acc["account_id"].to_numpy()
     ordering = acc["status"].isin(["active", "lost", "signed"]).to_numpy()
+    area, top = acc["area_id"].to_numpy(), acc["top_id"].to_numpy()
     parent = np.full(len(acc), None, dtype=object)
 
-    def pick(i: int, pool: np.ndarray) -> object:
-        for key in ("area_id", "top_id"):
-            same = pool[acc[key].to_numpy()[pool] == acc[key].iat[i]]
-            if len(same):
-                return ids[rng.choice(same)]
-        return ids[rng.choice(pool)] if len(pool) else None
+    def pools(mask: np.ndarray) -> tuple[dict, dict, np.ndarray]:
+        idx = np.flatnonzero(mask)
+        by_area = pd.Series(idx).groupby(area[idx]).apply(np.asarray).to_dict() if len(idx) else {}
+        by_top = pd.Series(idx).groupby(top[idx]).apply(np.asarray).to_dict() if len(idx) else {}
+        return by_area, by_top, idx
 
-    dists = np.flatnonzero((tier == "DIST") & ordering)
-    suppliers = np.flatnonzero(np.isin(tier, ["DIST", "WHS2"]) & ordering)
+    def pick(i: int, pool: tuple[dict, dict, np.ndarray]) -> object:
+        by_area, by_top, every = pool
+        for found in (by_area.get(area[i]), by_top.get(top[i]), every):
+            if found is not None and len(found):
+                return ids[found[rng.integers(len(found))]]
+        return None
+
+    dists = pools((tier == "DIST") & ordering)
+    suppliers = pools(np.isin(tier, ["DIST", "WHS2"]) & ordering)
+    ka_direct = rng.random(len(acc)) < 0.6
     for i in range(len(acc)):
         if tier[i] == "WHS2":
             parent[i] = pick(i, dists)
         elif tier[i] in ("RETAIL", "ONPREM"):
             parent[i] = pick(i, suppliers)
-        elif tier[i] == "KA" and rng.random() < 0.4:
+        elif tier[i] == "KA" and not ka_direct[i]:
             parent[i] = pick(i, dists)
     return parent
 
@@ -162,10 +173,12 @@ def assign_owners(rng: np.random.Generator, acc: pd.DataFrame, reps: pd.DataFram
     rep_ids = field["rep_id"].to_numpy()
     owner = np.empty(len(acc), dtype=object)
     previous = np.full(len(acc), None, dtype=object)
+    by_area = {a: rep_ids[home == a] for a in np.unique(home)}
+    by_top = {t: rep_ids[np.char.startswith(home.astype(str), t)] for t in np.unique(acc["top_id"])}
     for i, (area, top) in enumerate(zip(acc["area_id"], acc["top_id"], strict=True)):
-        pool = rep_ids[home == area]
-        if not len(pool):
-            pool = rep_ids[np.char.startswith(home.astype(str), top)]
+        pool = by_area.get(area)
+        if pool is None or not len(pool):
+            pool = by_top[top]
         owner[i] = pool[rng.integers(len(pool))]
         if len(pool) > 1 and rng.random() < 0.15:
             previous[i] = rng.choice(pool[pool != owner[i]])

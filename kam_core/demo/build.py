@@ -110,7 +110,7 @@ def _relationship(rng, acc, book, h) -> dict[str, pd.DataFrame]:
         "account_contact": relations.contacts(rng, acc, h), "survey_response": relations.surveys(rng, acc, h),
         "co_investment": relations.co_investment(rng, acc, h),
         "account_competitor": relations.competitors(rng, acc, h, h.window_start),
-        "account_category_volume": relations.category_volume(rng, acc, monthly),
+        "account_category_volume": relations.category_volume(rng, acc, monthly, h),
         "account_capability": relations.capabilities(rng, acc, h),
     }
 

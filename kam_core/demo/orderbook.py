@@ -41,9 +41,10 @@ def _lumps(rng: np.random.Generator, acc: pd.DataFrame, od: pd.DataFrame, h: His
     q_start = h.day_index(qe - pd.offsets.QuarterBegin(startingMonth=1))
     rows = []
     chasers = np.flatnonzero(acc["s4"].to_numpy() & acc["tier"].isin(list(QUARTER_TIERS)).to_numpy())
+    by_account = dict(tuple(od[od["a"].isin(chasers)].groupby("a")))
     for i in chasers:
         bounds = np.array(QUARTER_TIERS[acc["tier"].iat[i]][0], dtype=float)
-        mine = od[od["a"] == i]
+        mine = by_account.get(i, od.iloc[:0])
         weak = bool(acc["weak"].iat[i])
         quarters = [k for k in range(len(qe)) if q_start[k] >= acc["start_day"].iat[i] and q_end[k] < acc["loss_day"].iat[i]]
         picks = [k for k in quarters if rng.random() < 0.85] if not weak else list(rng.permutation(quarters))

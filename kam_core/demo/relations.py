@@ -100,17 +100,25 @@ def competitors(rng: np.random.Generator, acc: pd.DataFrame, h: History, window_
                          "est_volume_share": np.round(out["share"].to_numpy(), 3), "source": out["source"].to_numpy()})
 
 
-def category_volume(rng: np.random.Generator, acc: pd.DataFrame, monthly_cases: pd.DataFrame) -> pd.DataFrame:
-    """Monthly total beer cases per account (all brands): our cases (smoothed) / share of wallet, with noise.
-
-    ``monthly_cases``: a, month (first day), cases (ours, net)."""
-    m = monthly_cases.copy()
-    mean = m.groupby("a")["cases"].transform("mean")
-    ours = 0.5 * m["cases"].clip(lower=0) + 0.5 * mean
-    total = ours / acc["sow"].to_numpy()[m["a"].to_numpy()] * rng.lognormal(0, 0.06, len(m))
-    declared = acc["tier"].isin(["DIST", "WHS2", "KA"]).to_numpy()[m["a"].to_numpy()]
-    return pd.DataFrame({"account_id": acc["account_id"].to_numpy()[m["a"].to_numpy()], "period": m["month"].to_numpy(),
-                         "total_beer_cases_est": np.round(np.maximum(total, m["cases"].clip(lower=0)), 1),
+def category_volume(rng: np.random.Generator, acc: pd.DataFrame, monthly_cases: pd.DataFrame, h: History
+                    ) -> pd.DataFrame:
+    """Monthly total beer cases per account (all brands), for every month it is served: our cases smoothed over
+    three months, divided by its share of wallet, with noise. ``monthly_cases``: a, month (first day), cases."""
+    first, stop = active_span(acc, h)
+    ordering = np.flatnonzero(acc["start_day"].to_numpy() < h.days)
+    months = h.month_starts()
+    m_first = np.searchsorted(months, h.start + pd.to_timedelta(first[ordering], unit="D"), side="right") - 1
+    m_stop = np.searchsorted(months, h.start + pd.to_timedelta(stop[ordering] - 1, unit="D"), side="right")
+    n = np.maximum(m_stop - m_first, 0)
+    a = np.repeat(ordering, n)
+    k = np.repeat(m_first, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    grid = pd.DataFrame({"a": a, "month": months[k]})
+    grid = grid.merge(monthly_cases, on=["a", "month"], how="left").fillna({"cases": 0.0})
+    smooth = grid.groupby("a")["cases"].transform(lambda s: s.clip(lower=0).rolling(3, center=True, min_periods=1).mean())
+    total = smooth / acc["sow"].to_numpy()[grid["a"].to_numpy()] * rng.lognormal(0, 0.05, len(grid))
+    declared = acc["tier"].isin(["DIST", "WHS2", "KA"]).to_numpy()[grid["a"].to_numpy()]
+    return pd.DataFrame({"account_id": acc["account_id"].to_numpy()[grid["a"].to_numpy()], "period": grid["month"].to_numpy(),
+                         "total_beer_cases_est": np.round(np.maximum(total, grid["cases"].clip(lower=0)), 1),
                          "source": np.where(declared, "declared", "estimate"),
                          "confidence": np.where(declared, 0.8, 0.6)})
 

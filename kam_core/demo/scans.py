@@ -35,7 +35,7 @@ def code_scans(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, cat:
     kind = rng.choice(np.array(["outbound", "dealer_in", "terminal", "consumer"]), len(a), p=[0.1, 0.15, 0.4, 0.35])
     s1 = acc["s1"].to_numpy()
     rate = np.where(s1, np.where(acc["weak"].to_numpy(), rng.uniform(0.06, 0.09, len(acc)), rng.uniform(0.15, 0.4, len(acc))),
-                    0.004)
+                    0.0015)  # a stray scan now and then
     away = np.isin(kind, ["terminal", "consumer"]) & (rng.random(len(a)) < rate[a])
     street = streets_inside(rng, acc, geo, a)
     street = np.where(kind == "outbound", acc["street_idx"].to_numpy()[a], street)

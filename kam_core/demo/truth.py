@@ -62,7 +62,7 @@ def plan_diverters(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
     want = max(5, int(np.ceil(0.025 * n)))
     active = (acc["status"] == "active").to_numpy()
     not_strategic = acc["type_idx"].to_numpy() < 2
-    weight = np.select([tier == "DIST", tier == "WHS2", tier == "KA"], [6.0, 3.0, 0.6], 0.0)
+    weight = np.select([tier == "DIST", tier == "WHS2", tier == "KA"], [4.0, 3.0, 0.6], 0.0)
     weight = weight * active * not_strategic
     take = min(want, int((weight > 0).sum()))
     div = np.zeros(n, dtype=bool)
@@ -132,10 +132,24 @@ def behaviour(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
     b["gap_cv"] = u(0.3, 0.9, n)
     b["nps_mean"] = np.choose(t, [6.8, 8.0, 8.6]) + rng.normal(0, 0.8, n)
     b["irregular"] = False
-    return _loyalty_overrides(rng, acc, b)
+    return b
 
 
-def _loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+def sales_multiplier(b: pd.DataFrame) -> np.ndarray:
+    """Expected net sales per case relative to an all-mainstream, no-deal account: premium beer costs about
+    twice as much a case, and deals cut the price but (for price buyers) lift volume more. Dividing planned
+    size by this keeps sales, and so the key-account (A) class, independent of the type."""
+    p = b["premium_share"].to_numpy()
+    price = 1.0 + 1.5 * p
+    e = b["elasticity"].to_numpy()
+    dp, dd = b["deal_prob"].to_numpy(), b["deal_depth"].to_numpy()
+    deals = dp * (1 - dd) ** (1 - e) + (1 - dp) * 0.99 ** (1 - e)
+    return price * deals
+
+
+def loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """HVLL accounts disloyal; other big accounts (top quarter by cases in their tier) loyal."""
+    b = b.copy()
     n = len(acc)
     t = acc["type_idx"].to_numpy()
     u = rng.uniform
@@ -147,7 +161,7 @@ def _loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFr
     b["exclusive"] = np.where(loyal, b["exclusive"] | (rng.random(n) < np.choose(t, [0.3, 0.6, 0.95])), b["exclusive"])
     b["gap_cv"] = np.where(loyal, u(0.08, 0.2, n), b["gap_cv"])
     b["nps_mean"] = np.where(loyal, u(8.6, 9.6, n), b["nps_mean"])
-    b["sow"] = np.where(hv, u(0.22, 0.42, n), b["sow"])
+    b["sow"] = np.where(hv, u(0.22, 0.40, n), b["sow"])
     b["n_comp"] = np.where(hv, np.maximum(b["n_comp"], rng.integers(3, 6, n)), b["n_comp"])
     b["exclusive"] = np.where(hv, False, b["exclusive"])
     b["irregular"] = hv

@@ -219,5 +219,5 @@ def _threshold_chasing(engine, lines: pd.DataFrame, start, as_of) -> pd.Series:
     for _, r in g.iterrows():
         b = tiers.loc[tiers["program_id"] == r["pid"], "lower_bound"].to_numpy()
         crossed.append(bool(((r["tot"] - r["late"] < b) & (b <= r["tot"])).any()))
-    g["share"] = np.where(crossed, g["late"] / g["tot"], 0.0)
-    return g.groupby("account_id")["share"].max()
+    g = g[crossed]  # the mean late share over the quarters where a tier was crossed
+    return (g["late"] / g["tot"]).groupby(g["account_id"]).mean()
