@@ -19,6 +19,7 @@ from sklearn.tree import DecisionTreeClassifier, export_text
 from kam_core.analytics.prototypes import FEATURE_LABELS, FEATURES, TYPE_LABELS, VALUE_TYPES
 
 N_REASONS = 3
+SURROGATE_MAX_FIT = 10_000
 
 
 def compute_membership(z: np.ndarray, centroids: np.ndarray) -> dict[str, np.ndarray | float]:
@@ -120,16 +121,24 @@ def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np
     return reasons, [items[s:s + c] for s, c in zip(starts, counts, strict=True)]
 
 
-def fit_surrogate_tree(z: np.ndarray, types: np.ndarray, random_state: int = 0) -> tuple[str, float]:
-    """A depth-3 decision tree on z → types: its rules as text and its fidelity (accuracy vs the types)."""
+def fit_surrogate_tree(z: np.ndarray, assigned: np.ndarray, random_state: int = 0,
+                       max_fit: int = SURROGATE_MAX_FIT) -> tuple[str, float]:
+    """A depth-3 decision tree on z → types: its rules as text and its fidelity (accuracy vs the types).
+
+    ``assigned`` holds type indices (into VALUE_TYPES). A tier larger than ``max_fit`` fits the tree on a
+    seeded sample (a depth-3 tree needs no more), and fidelity is always measured on every account.
+    """
     if len(z) == 0:
         return "", float("nan")
-    if len(np.unique(types)) == 1:  # export_text would print a class index, not its name
-        return f"|--- class: {types[0]}\n", 1.0
-    tree = DecisionTreeClassifier(max_depth=3, random_state=random_state).fit(z, types)
-    text = export_text(tree, feature_names=list(FEATURES), class_names=[str(c) for c in tree.classes_],
+    present = np.flatnonzero(np.bincount(assigned, minlength=len(VALUE_TYPES)))
+    if len(present) == 1:  # export_text would print a class index, not its name
+        return f"|--- class: {VALUE_TYPES[present[0]]}\n", 1.0
+    fit = (np.sort(np.random.default_rng(random_state).choice(len(z), size=max_fit, replace=False))
+           if len(z) > max_fit else slice(None))
+    tree = DecisionTreeClassifier(max_depth=3, random_state=random_state).fit(z[fit], assigned[fit])
+    text = export_text(tree, feature_names=list(FEATURES), class_names=[VALUE_TYPES[c] for c in tree.classes_],
                        decimals=2)
-    return text, float(tree.score(z, types))
+    return text, float((tree.predict(z) == assigned).mean())
 
 
 def compute_centroid_profile(tier_code: str, z: np.ndarray, assigned: np.ndarray, centroids: np.ndarray,

@@ -168,7 +168,7 @@ def _describe_tier(tier: str, x: np.ndarray, z: np.ndarray, assigned: np.ndarray
                    opts: dict, protos: np.ndarray) -> dict:
     rng = np.random.default_rng(_tier_seed(opts["random_state"], tier))
     sil, dbi = _quality(z, assigned, rng, opts["bootstrap_size"])
-    tree, fidelity = fit_surrogate_tree(z, np.asarray(VALUE_TYPES, dtype=object)[assigned], opts["random_state"])
+    tree, fidelity = fit_surrogate_tree(z, assigned, opts["random_state"])
     return {"tier_code": tier, "n": len(z), "method": method, "silhouette": sil, "davies_bouldin": dbi,
             "weak_separation": bool(sil < 0.15) if np.isfinite(sil) else True,
             "bootstrap_ari": _bootstrap_ari(x, assigned, method, opts, rng, protos),

@@ -16,6 +16,7 @@ from kam_core.analytics.explain import (
     compute_membership,
     compute_percentiles,
     decompose_margin,
+    fit_surrogate_tree,
     format_reason,
 )
 from kam_core.analytics.prototypes import simulate_value_features
@@ -381,3 +382,13 @@ def test_the_scaler_follows_sklearn_conventions_and_keeps_feature_names_with_pan
     out = scaler.fit_transform(features[list(FEATURES)])
     assert list(out.columns) == list(FEATURES) and scaler.get_params() == {"lower": 0.05, "upper": 0.99}
     assert hasattr(scaler, "mean_") and not hasattr(ValueFeatureScaler(), "mean_")
+
+
+def test_the_surrogate_tree_fitted_on_a_sample_names_the_types_and_scores_fidelity_on_every_account(synthetic):
+    _, _, result = synthetic
+    z = result.z.to_numpy()
+    assigned = result.labels["value_type"].map({t: i for i, t in enumerate(VALUE_TYPES)}).to_numpy()
+    text, fidelity = fit_surrogate_tree(z, assigned, max_fit=150)
+    assert all(f"class: {t}" in text for t in VALUE_TYPES)
+    assert 0.8 < fidelity <= 1.0
+    assert fit_surrogate_tree(z[:5], np.zeros(5, dtype=int)) == ("|--- class: intrinsic\n", 1.0)
