@@ -55,7 +55,8 @@ def _is_dangerous(value) -> bool:
 
 def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
     """``df`` as CSV bytes (UTF-8 with BOM, no index) with formula-like text neutralised."""
-    return _safe_text(df).to_csv(index=False).encode("utf-8-sig")
+    # CRLF (RFC 4180) also makes the csv writer quote a bare \r inside a cell, which "\n" would not
+    return _safe_text(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _safe_text(df: pd.DataFrame) -> pd.DataFrame:
