@@ -24,11 +24,14 @@ class Kpi:
     help: str | None = None
 
 
-def kpi_row(kpis: Sequence[Kpi]) -> None:
-    """A row of bordered metrics; the change is coloured so that "good" is green."""
-    for col, kpi in zip(st.columns(len(kpis)), kpis, strict=True):
-        col.metric(kpi.label, kpi.value, kpi.delta, border=True, help=kpi.help,
-                   delta_color="normal" if kpi.good_when_up else "inverse")
+def kpi_row(kpis: Sequence[Kpi], per_row: int = 3) -> None:
+    """Bordered metrics, at most ``per_row`` side by side (wide enough for ¥1,234.5万 on a projector);
+    the change is coloured so that "good" is green."""
+    for first in range(0, len(kpis), per_row):
+        chunk = kpis[first:first + per_row]
+        for col, kpi in zip(st.columns(per_row), chunk, strict=False):
+            col.metric(kpi.label, kpi.value, kpi.delta, border=True, help=kpi.help,
+                       delta_color="normal" if kpi.good_when_up else "inverse")
 
 
 def empty_state(key: str, **fmt: object) -> None:
@@ -70,6 +73,9 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
     """An account list whose last column opens the account card (``/account?account=ID``)."""
     cols = [c for c in columns if c in frame.columns]
     shown = localise(frame[cols])
+    for col in money:  # whole yuan: cents are noise on a projector
+        if col in shown:
+            shown[col] = shown[col].round(0)
     shown["card"] = frame["account_id"].map(card_link)
     st.dataframe(shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch",
                  height=height, key=key)

@@ -46,8 +46,9 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
 def show_movers(movers: pd.DataFrame) -> None:
     shown = pd.DataFrame({
         tr("col.name"): movers["name"], tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
-        tr("overview.movers_before"): movers["net_sales_before"], tr("overview.movers_now"): movers["net_sales_now"],
-        tr("overview.movers_change"): movers["change"], "card": movers["account_id"].map(card_link)})
+        tr("overview.movers_before"): movers["net_sales_before"].round(0),
+        tr("overview.movers_now"): movers["net_sales_now"].round(0),
+        tr("overview.movers_change"): movers["change"].round(0), "card": movers["account_id"].map(card_link)})
     money = {c: st.column_config.NumberColumn(format="localized") for c in shown.columns[2:5]}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
         "card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))})

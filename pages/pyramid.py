@@ -21,7 +21,7 @@ if page is not None and not page.empty:
     kpi_row([Kpi(tr("pyramid.whale_kpi_top20"), format_pct(whale.top20_share, lang, 0)),
              Kpi(tr("pyramid.whale_kpi_peak"), format_pct(whale.peak_share, lang, 0)),
              Kpi(tr("pyramid.whale_kpi_negative"), format_pct(whale.share_negative, lang)),
-             Kpi(tr("pyramid.whale_kpi_tail"), format_money(whale.tail_loss, lang))])
+             Kpi(tr("pyramid.whale_kpi_tail"), format_money(whale.tail_loss, lang))], per_row=4)
     left, right = st.columns(2)
     with left:
         show_figure(lambda: build_pyramid(rows["pyramid_tier"].value_counts(), tr("pyramid.pyramid"), labels,

@@ -38,7 +38,7 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         for run in range(args.runs):
             with streamlit_server(args.db) as (base, up):
-                page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="en-US")
+                page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
                 started = time.perf_counter()
                 page.goto(f"{base}/?lang=en")
                 _wait_rendered(page)
@@ -48,7 +48,7 @@ def main() -> None:
                     for name, path in PAGES:
                         page.goto(f"{base}{path}?lang=en")
                         _wait_rendered(page)
-                        page.wait_for_timeout(800)
+                        page.wait_for_timeout(2500)  # tables draw on a canvas after the data arrives
                         page.screenshot(path=str(args.shots / f"{name}.png"))
                 page.close()
         browser.close()
