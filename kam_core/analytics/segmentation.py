@@ -43,7 +43,8 @@ from kam_core.analytics.value_model import (
 )
 
 __all__ = ["FEATURES", "VALUE_TYPES", "DEFAULT_PROTOTYPES", "LABEL_COLUMNS", "METHOD_KMEANS", "METHOD_PROTOTYPE",
-           "Prototypes", "ValueFeatureScaler", "ValueTypeResult", "label_value_types"]
+           "Prototypes", "ValueFeatureScaler", "ValueTypeResult", "label_value_types", "label_with_hysteresis",
+           "summarise_type_changes"]
 
 LOW_CONFIDENCE = 0.6
 LABEL_COLUMNS = ["account_id", "tier_code", "value_type", "value_type_confidence", "low_confidence", "runner_up",
@@ -261,3 +262,51 @@ def _empty_profile() -> pd.DataFrame:
                          "feature": pd.Series(dtype=object), "centroid_z": pd.Series(dtype=float),
                          "mean_z": pd.Series(dtype=float), "prototype_z": pd.Series(dtype=float),
                          "n": pd.Series(dtype=int)})
+
+
+def label_with_hysteresis(history: pd.DataFrame, hold: int = 2) -> pd.DataFrame:
+    """Hold a value-type change until it persists for ``hold`` consecutive snapshots (METHODS §1.2 step 7).
+
+    Parameters
+    ----------
+    history : DataFrame
+        account_id, as_of and value_type (the raw label of each monthly snapshot; NaN = not typed).
+    hold : int
+        Consecutive snapshots a new label needs before it replaces the held one (default 2 months).
+
+    Returns
+    -------
+    DataFrame
+        account_id, as_of, value_type_raw, value_type (held) and changed (the held type differs from the
+        account's previous snapshot), sorted by account_id and as_of. An account's first snapshot is taken as is;
+        a missing raw label never replaces a held type.
+    """
+    missing = [c for c in ("account_id", "as_of", "value_type") if c not in history.columns]
+    if missing:
+        raise ValueError(f"Required column {missing[0]} missing from the value-type history")
+    if hold < 1:
+        raise ValueError(f"hold must be at least 1 snapshot, not {hold}")
+    h = history[["account_id", "as_of", "value_type"]].sort_values(["account_id", "as_of"], kind="stable")
+    h = h.rename(columns={"value_type": "value_type_raw"}).reset_index(drop=True)
+    acct, raw = h["account_id"], h["value_type_raw"].astype(object)
+    first = acct.ne(acct.shift())
+    run = (first | raw.ne(raw.shift())).cumsum()
+    run_len = h.groupby(run).cumcount() + 1
+    h["value_type"] = raw.where(first | (run_len >= hold)).groupby(acct).ffill()
+    h["changed"] = ~first & h["value_type"].ne(h.groupby(acct)["value_type"].shift())
+    return h
+
+
+def summarise_type_changes(previous: pd.DataFrame, current: pd.DataFrame) -> dict:
+    """Share of accounts whose type changed since the last snapshot, with the transition counts.
+
+    Both frames need account_id and value_type; only accounts typed in both are compared.
+    """
+    both = previous[["account_id", "value_type"]].merge(current[["account_id", "value_type"]], on="account_id",
+                                                         suffixes=("_before", "_now")).dropna()
+    table = pd.crosstab(pd.Categorical(both["value_type_before"], VALUE_TYPES),
+                        pd.Categorical(both["value_type_now"], VALUE_TYPES), dropna=False)
+    table.index.name, table.columns.name = "before", "now"
+    changed = both["value_type_before"].ne(both["value_type_now"])
+    return {"n_compared": len(both), "share_changed": float(changed.mean()) if len(both) else float("nan"),
+            "transitions": table}

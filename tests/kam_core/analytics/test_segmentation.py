@@ -28,6 +28,8 @@ from kam_core.analytics.segmentation import (
     Prototypes,
     ValueFeatureScaler,
     label_value_types,
+    label_with_hysteresis,
+    summarise_type_changes,
 )
 from kam_core.analytics.value_model import adjusted_rand_index, lloyd_from
 
@@ -392,3 +394,36 @@ def test_the_surrogate_tree_fitted_on_a_sample_names_the_types_and_scores_fideli
     assert all(f"class: {t}" in text for t in VALUE_TYPES)
     assert 0.8 < fidelity <= 1.0
     assert fit_surrogate_tree(z[:5], np.zeros(5, dtype=int)) == ("|--- class: intrinsic\n", 1.0)
+
+
+# --- label history --------------------------------------------------------------------------------------------
+
+HISTORY = pd.DataFrame({
+    "account_id": ["A"] * 6 + ["B"] * 3,
+    "as_of": pd.to_datetime(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30",
+                             "2026-01-31", "2026-02-28", "2026-03-31"]),
+    "value_type": ["intrinsic", "extrinsic", "intrinsic", "extrinsic", "extrinsic", None,
+                   "strategic", "extrinsic", "extrinsic"]})
+
+
+@pytest.mark.parametrize("hold, held_a, held_b", [
+    (2, ["intrinsic"] * 4 + ["extrinsic"] * 2, ["strategic", "strategic", "extrinsic"]),
+    (1, ["intrinsic", "extrinsic", "intrinsic", "extrinsic", "extrinsic", "extrinsic"],
+     ["strategic", "extrinsic", "extrinsic"]),
+], ids=["two_month_hold", "no_hold"])
+def test_a_type_change_is_held_until_it_persists_for_hold_snapshots(hold, held_a, held_b):
+    out = label_with_hysteresis(HISTORY.sample(frac=1.0, random_state=3), hold=hold)
+    assert out.loc[out["account_id"] == "A", "value_type"].tolist() == held_a
+    assert out.loc[out["account_id"] == "B", "value_type"].tolist() == held_b
+    switches = [sum(a != b for a, b in zip(held[:-1], held[1:], strict=True)) for held in (held_a, held_b)]
+    assert out["changed"].sum() == sum(switches)
+
+
+def test_the_share_of_changed_types_compares_accounts_typed_in_both_snapshots():
+    before = pd.DataFrame({"account_id": ["A", "B", "C"], "value_type": ["intrinsic", "strategic", None]})
+    now = pd.DataFrame({"account_id": ["A", "B", "C", "D"], "value_type": ["intrinsic", "extrinsic", "extrinsic",
+                                                                           "strategic"]})
+    summary = summarise_type_changes(before, now)
+    assert summary["n_compared"] == 2 and summary["share_changed"] == 0.5
+    assert summary["transitions"].loc["strategic", "extrinsic"] == 1
+    assert summary["transitions"].to_numpy().sum() == 2
