@@ -42,10 +42,6 @@ def test_high_volume_low_loyalty_recall_reaches_0_8(scored):
     assert recall >= 0.8, f"HVLL recall {recall:.2f}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "generator: at 600 accounts (seed 29) 6 of 95 honest high-volume accounts have SOW < 0.65 and NPS < 8, "
-    "against notes/features.md ('other high-volume accounts are loyal: SOW >= 0.65, NPS >= 8'); the hybrid rule "
-    "rightly flags them, precision 17/23 = 0.74. At 2,000 accounts (bench_truth, seeds 101/202/303) it is 0.84-0.88."))
 def test_high_volume_low_loyalty_precision_reaches_0_8(scored):
     precision, _ = _precision_recall(scored["high_volume_low_loyalty"], scored["truth_hvll"])
     assert precision >= 0.8, f"HVLL precision {precision:.2f}"
