@@ -223,6 +223,14 @@ def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = No
     ------
     ValueError
         A required column is missing, account_id repeats, a feature is not numeric, or a bad option.
+
+    Examples
+    --------
+    >>> from kam_core.analytics.prototypes import simulate_value_features
+    >>> features, truth = simulate_value_features(300, seed=1)
+    >>> result = label_value_types(features, n_bootstrap=0)
+    >>> bool((result.labels.set_index("account_id")["value_type"] == truth).mean() > 0.95)
+    True
     """
     if init not in ("prototypes", "random"):
         raise ValueError(f"init must be 'prototypes' or 'random', not {init!r}")
