@@ -71,7 +71,7 @@ def fetch_receivables(conn: Connection, w: Window) -> pd.DataFrame:
     hi = case((open_to < end, open_to), else_=end)
     overlap = case((hi > lo, hi - lo), else_=0.0)
     due = day_number(inv.c.due_date)
-    late_days = case((closed, day_number(paid.c.last_pay) - due), else_=end - due)
+    late_days = case((closed, day_number(paid.c.last_pay) - due), else_=end - 1 - due)  # open: days late at as_of
     due_in_w = inv.c.due_date.between(w.start, w.end)
     closed_in_w = and_(closed, paid.c.last_pay.between(w.start, w.end))
     pos_late = case((late_days > 0, late_days), else_=0.0)

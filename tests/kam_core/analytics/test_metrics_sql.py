@@ -60,8 +60,9 @@ def _rows() -> list[tuple]:
         (s.promotion_account, f({"promo_id": ["PR1"], "account_id": ["A1"], "fixed_fee": [15.0]})),
         (s.redemption, f({"promo_id": ["PR1"], "account_id": ["A1"], "redeem_date": [D(2026, 2, 15)],
                           "units_redeemed": [10.0], "cost": [5.0]})),
-        (s.ar_invoice, f({"invoice_id": ["I1"], "account_id": ["A1"], "invoice_date": [D(2026, 1, 10)],
-                          "due_date": [D(2026, 2, 9)], "amount": [180.0]})),
+        (s.ar_invoice, f({"invoice_id": ["I1", "I2"], "account_id": ["A1", "A2"],
+                          "invoice_date": [D(2026, 1, 10), D(2026, 6, 1)], "due_date": [D(2026, 2, 9), D(2026, 6, 10)],
+                          "amount": [180.0, 400.0]})),
         (s.ar_payment, f({"invoice_id": ["I1"], "pay_date": [D(2026, 2, 19)], "amount": [180.0]})),
         (s.account_category_volume, f({"account_id": ["A1"], "period": [D(2026, 1, 1)],
                                        "total_beer_cases_est": [90.0], "source": ["declared"]})),
@@ -105,7 +106,10 @@ def _check_exact(engine) -> None:
     assert a1["growth"] == pytest.approx(910 / 180 - 1)
     assert a1["dbt"] == pytest.approx(10.0)
     assert a1["s7_share"] == pytest.approx(0.5)
-    assert a2["net_profit"] == pytest.approx(200 - 100) and a2["exclusivity"] == 1.0
+    a2_financing = 400 * 30 / 365 * 0.045  # open since 1 June: 30 days to 30 June
+    assert a2["net_profit"] == pytest.approx(200 - 100 - a2_financing) and a2["exclusivity"] == 1.0
+    assert a2["max_days_past_due"] == pytest.approx(20) and a2["late_share"] == 1.0
+    assert a2["dso"] == pytest.approx(400 * 30 / 365 / 400 * 365)
     assert a1["region"] == "R01" and a2["region"] == "R02"
 
 
