@@ -92,7 +92,8 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
 
     Groups by account, span ('cur' | 'ly'), month and a "late in a rebate quarter" flag, so that totals,
     monthly series, growth and quarter-end buying all come from one scan (service lines excluded).
-    ``late_days`` is a list of (first, last) date ranges counted as late.
+    ``late_days`` is a list of (first, last) date ranges counted as late. With a window longer than a year
+    the overlap of the two windows counts as current (growth is then against the non-overlapping part).
     """
     ly = w.shifted_years(1)
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,6 @@ class Params:
     # allocation
     allocation_weights: tuple[float, float, float] = (0.4, 0.3, 0.3)  # loyalty, sales, profit
     visit_cadence_days: tuple[tuple[str, int], ...] = (("platinum", 7), ("gold", 14), ("iron", 30), ("lead", 60))
-    extra: tuple[tuple[str, str], ...] = field(default=())
 
     def with_(self, **changes) -> Params:
         """A copy with some settings changed."""
