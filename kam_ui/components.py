@@ -92,19 +92,23 @@ def flatten_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
-    """CSV (first frame) and Excel (one sheet per frame) download buttons."""
-    frames = {sheet: flatten_cells(frame) for sheet, frame in frames.items()}
-    first = next(iter(frames.values()))
+    """CSV (first frame) and Excel (one sheet per frame) download buttons.
+
+    The files are built only when a button is clicked (a callable ``data``): writing a workbook of
+    10,000 rows on every filter change would cost seconds.
+    """
+    flat = lambda: {sheet: flatten_cells(frame) for sheet, frame in frames.items()}  # noqa: E731
     try:
         from kam_core.io.exports import frame_to_csv_bytes, frames_to_xlsx
     except ImportError:  # the export module is not installed yet: offer the plain CSV
-        st.download_button(tr("common.download_csv"), first.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(tr("common.download_csv"),
+                           lambda: next(iter(flat().values())).to_csv(index=False).encode("utf-8-sig"),
                            f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
         return
     left, right = st.columns(2)
-    left.download_button(tr("common.download_csv"), frame_to_csv_bytes(first), f"{name}.csv", "text/csv",
-                         icon=":material/download:", key=f"{key}_csv", on_click="ignore")
-    right.download_button(tr("common.download_xlsx"), frames_to_xlsx(frames), f"{name}.xlsx",
+    left.download_button(tr("common.download_csv"), lambda: frame_to_csv_bytes(next(iter(flat().values()))),
+                         f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
+    right.download_button(tr("common.download_xlsx"), lambda: frames_to_xlsx(flat()), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/table_view:", key=f"{key}_xlsx", on_click="ignore")
 

@@ -98,6 +98,8 @@ def test_a_shared_link_seeds_the_filters_and_filters_the_rows(app, demo_engine):
     expected = apply_filters(full, Filters(region=("R01",), channel=("DIST", "KA")), paths)
     assert _matching(at) == (len(expected), len(full))
     assert 0 < len(expected) < len(full)
+    link = next(c.value for c in at.code if "?" in c.value)  # the "link to this view" popover
+    assert "region=R01" in link and "channel=DIST" in link and "channel=KA" in link and "lang=en" in link
 
 
 def test_bad_link_parameters_are_dropped_with_a_notice_and_never_crash(app):
