@@ -150,3 +150,25 @@ def test_risk_lists_link_each_account_to_its_card(app):
     assert frames, "no account table with a card link"
     links = frames[0]["card"].tolist()
     assert all(re.fullmatch(r"account\?account=[^&]+&lang=en", link) for link in links)
+
+
+def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, demo_engine):
+    from sqlalchemy import func, select
+
+    from kam_core.db.schema import visit
+
+    with demo_engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(visit)).scalar()
+    at = _open(app, "data", lang="en")
+    at.selectbox(key="import_table").set_value("visit")
+    at.file_uploader(key="import_file").upload(
+        "visits.csv", b"account_id,visit_date,visit_type\nNOPE,2026-13-45,teleport\n", "text/csv")
+    _rerun(at)
+    assert any("Preview" in c.value for c in at.caption)
+    at.button[[b.label for b in at.button].index("Import into visit")].click()
+    _rerun(at)
+    assert any("nothing was written" in e.value for e in at.error), [e.value for e in at.error]
+    report = next(df.value for df in at.dataframe if {"row", "column", "value", "expected"} <= set(df.value.columns))
+    assert (report["row"] == 2).all()
+    with demo_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(visit)).scalar() == before
