@@ -123,6 +123,15 @@ def _assemble(rng, acc, geo, h, orders, lines, ret, cat) -> OrderBook:
     return OrderBook(header, lines_out, a_line, d_line, value)
 
 
+def spread(rng: np.random.Generator, a: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Mark a share ``rate[a]`` of each account's rows (in their given order) evenly, with a random phase, so
+    any stretch of time shows about that share (a Bernoulli draw would leave some diverters below a trigger)."""
+    j = pd.Series(np.zeros(len(a))).groupby(a).cumcount().to_numpy()
+    phase = rng.random(len(rate))[a]
+    r = rate[a]
+    return np.floor((j + 1) * r + phase) > np.floor(j * r + phase)
+
+
 def _header(rng, acc, geo, h, orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     a, day = orders["a"].to_numpy(), orders["day"].to_numpy()
     n = len(orders)
@@ -133,8 +142,8 @@ def _header(rng, acc, geo, h, orders: pd.DataFrame, lines: pd.DataFrame) -> pd.D
     street = geo.streets["region_id"].to_numpy()
     ship = acc["street_idx"].to_numpy()[a].copy()
     s7_rate = np.where(acc["s7"].to_numpy(), np.where(acc["weak"].to_numpy(), rng.uniform(0.115, 0.14, len(acc)),
-                                                       rng.uniform(0.15, 0.35, len(acc))), 0.0)
-    away = rng.random(n) < s7_rate[a]
+                                                       rng.uniform(0.2, 0.4, len(acc))), 0.0)
+    away = spread(rng, a, s7_rate)
     ship[away] = streets_outside(rng, acc, geo, a[away])
     after_change = day >= acc["change_day"].to_numpy()[a]
     mode = np.where(after_change, acc["mode"].to_numpy()[a], acc["mode0"].to_numpy()[a])

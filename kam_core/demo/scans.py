@@ -14,6 +14,7 @@ from kam_core.demo.activities import active_span
 from kam_core.demo.catalogue import TIERS, Catalogue
 from kam_core.demo.geography import Geography
 from kam_core.demo.lines import price_tables
+from kam_core.demo.orderbook import spread
 from kam_core.demo.season import History
 from kam_core.demo.territory import streets_inside, streets_outside
 
@@ -36,7 +37,7 @@ def code_scans(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, cat:
     s1 = acc["s1"].to_numpy()
     rate = np.where(s1, np.where(acc["weak"].to_numpy(), rng.uniform(0.06, 0.09, len(acc)), rng.uniform(0.15, 0.4, len(acc))),
                     0.0015)  # a stray scan now and then
-    away = np.isin(kind, ["terminal", "consumer"]) & (rng.random(len(a)) < rate[a])
+    away = np.isin(kind, ["terminal", "consumer"]) & np.where(s1[a], spread(rng, a, rate), rng.random(len(a)) < rate[a])
     street = streets_inside(rng, acc, geo, a)
     street = np.where(kind == "outbound", acc["street_idx"].to_numpy()[a], street)
     street[away] = streets_outside(rng, acc, geo, a[away])

@@ -129,7 +129,8 @@ def behaviour(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
     d = src()
     b["data_sharing"] = rng.random(n) < np.choose(d, [0.03, 0.12, 0.75])
     b["jbp"] = (rng.random(n) < np.choose(d, [0.01, 0.05, 0.5])) & acc["tier"].isin(["DIST", "KA", "WHS2"]).to_numpy()
-    b["gap_cv"] = u(0.3, 0.9, n)
+    # wholesalers restock on a rhythm; shops and restaurants order when they run low
+    b["gap_cv"] = np.where(acc["tier"].isin(["DIST", "WHS2"]).to_numpy(), u(0.25, 0.55, n), u(0.3, 0.9, n))
     b["nps_mean"] = np.choose(t, [6.8, 8.0, 8.6]) + rng.normal(0, 0.8, n)
     b["irregular"] = False
     return b
