@@ -69,6 +69,13 @@ class Chunk:
     messages: dict[int, list[str]]
 
 
+def _matches(values: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Regex search on the distinct values only (an ERP file repeats a few dozen product names)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    hit = np.fromiter((bool(pattern.search(str(u))) for u in uniques), dtype=bool, count=len(uniques))
+    return pd.Series(hit[codes] if len(codes) else np.zeros(0, bool), index=values.index)
+
+
 def _text(df: pd.DataFrame, column: str | None) -> pd.Series:
     if column is None:
         return pd.Series("", index=df.index, dtype=str)
@@ -86,7 +93,7 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
                       else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index)))
     pname, channel = _text(df, cols["product_name"]), _text(df, cols["channel"])
     tier = channel.str.lower().map(channels)
-    service = sku.isin(service_skus) | sku.str.contains(SERVICE_PATTERN) | pname.str.contains(SERVICE_PATTERN)
+    service = sku.isin(service_skus) | _matches(sku, SERVICE_PATTERN) | _matches(pname, SERVICE_PATTERN)
     c = cols
     checks = [  # (code, mask, column, expected) in priority order
         (1, inv == "", c["invoice"], "an invoice number"),
