@@ -62,6 +62,7 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     report(0.55, "invoices, payments and KA fees")
     t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
     t["ka_fee"] = finance.ka_fees(rng, acc, h)
+    t["consignment_stock"] = finance.consignment_stock(rng, acc, book.lines, book.line_account, book.line_day, h)
     report(0.62, "visits, service, surveys and competitors")
     t.update(_relationship(rng, acc, book, h))
     report(0.72, "rebate settlements")

@@ -104,9 +104,9 @@ def ka_fees(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> pd.DataF
         scale = r["size"] / 2_400.0
         for ms in pd.date_range(start.replace(day=1), stop, freq="MS"):
             if ms.month == 1 or ms == start.replace(day=1):
-                rows.append((r["account_id"], "entry", ms, round(8_000 * scale ** 0.5 * rng.uniform(0.7, 1.3), -2)))
+                rows.append((r["account_id"], "entry", ms, round(6_000 * scale ** 0.5 * rng.uniform(0.7, 1.3), -2)))
                 rows.append((r["account_id"], "barcode", ms + pd.Timedelta(days=4), 600.0 * int(rng.integers(3, 9))))
-            rows.append((r["account_id"], "display", ms + pd.Timedelta(days=9), round(1_200 * scale ** 0.6 * rng.uniform(0.6, 1.4), -1)))
+            rows.append((r["account_id"], "display", ms + pd.Timedelta(days=9), round(800 * scale ** 0.6 * rng.uniform(0.6, 1.4), -1)))
             if ms.month in (1, 9, 10):
                 rows.append((r["account_id"], "festival", ms + pd.Timedelta(days=14), round(3_000 * scale ** 0.5 * rng.uniform(0.7, 1.3), -2)))
             if scale > 1.5:
@@ -117,3 +117,20 @@ def ka_fees(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> pd.DataF
     fees = fees[fees["fee_date"] <= h.end]
     fees["deducted_from_settlement"] = fees["fee_type"].isin(["display", "festival", "promoter", "year_end_rebate"])
     return fees.sort_values(["fee_date", "account_id", "fee_type"], kind="mergesort").reset_index(drop=True)
+
+
+def consignment_stock(rng: np.random.Generator, acc: pd.DataFrame, lines: pd.DataFrame, line_account: np.ndarray,
+                      line_day: np.ndarray, h: History) -> pd.DataFrame:
+    """Month-end stock we own on the shelves of consignment (代销实结) KA accounts: about two to four weeks of
+    that month's sales per SKU."""
+    on_consignment = (acc["mode"] == "consignment").to_numpy() & (acc["tier"] == "KA").to_numpy()
+    m = on_consignment[line_account] & (lines["qty_cases"].to_numpy() > 0)
+    if not m.any():
+        return pd.DataFrame(columns=["account_id", "sku_id", "snap_date", "qty_cases"])
+    month_end = (h.start + pd.to_timedelta(line_day[m], unit="D")) + pd.offsets.MonthEnd(0)
+    df = pd.DataFrame({"account_id": acc["account_id"].to_numpy()[line_account[m]], "sku_id": lines["sku_id"].to_numpy()[m],
+                       "snap_date": month_end, "qty": lines["qty_cases"].to_numpy()[m]})
+    g = df.groupby(["account_id", "sku_id", "snap_date"], as_index=False)["qty"].sum()
+    g = g[g["snap_date"] <= h.end]
+    g["qty_cases"] = np.round(g["qty"] * rng.uniform(0.5, 1.0, len(g)))
+    return g.drop(columns="qty")

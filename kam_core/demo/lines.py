@@ -86,11 +86,15 @@ def build_lines(rng: np.random.Generator, acc: pd.DataFrame, orders: pd.DataFram
     factor = price_factor[a[o_idx], month]
     on_deal = deal[a[o_idx], month]
     invoice = np.round(list_price * factor, 2)
+    promo = np.where(on_deal, promo_of_day[day[o_idx]], None)
+    # Spring Festival stocking deal for wholesalers: one free case per 20 bought (买二十送一)
+    wholesale = np.isin(tier_idx, [TIERS.index("DIST"), TIERS.index("WHS2")])
+    free = np.where(on_deal & wholesale & (pd.Series(promo).str[7:9] == "12").to_numpy(), np.floor(q / 20.0), 0.0)
     lines = pd.DataFrame({
         "o": o_idx, "sku": s_idx, "qty": q, "list_price": list_price, "invoice_price": invoice,
         "floor_price": fp_tab[tier_idx, s_idx, period],
         "cogs": cogs_at(cat.cogs_end, s_idx, day[o_idx], h),
-        "promo_id": np.where(on_deal, promo_of_day[day[o_idx]], None),
+        "promo_id": promo, "free_qty": free,
     })
     assert n_sku == len(cat.products)
     return lines

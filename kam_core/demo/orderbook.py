@@ -72,6 +72,7 @@ def _returns(rng: np.random.Generator, lines: pd.DataFrame, orders: pd.DataFrame
     r["ret_day"] = day[day < h.days]
     r["qty"] = -np.maximum(1.0, np.round(r["qty"] * rng.uniform(0.1, 0.4, len(r))))
     r["promo_id"] = None
+    r["free_qty"] = 0.0
     return r
 
 
@@ -114,7 +115,7 @@ def _assemble(rng, acc, geo, h, orders, lines, ret, cat) -> OrderBook:
         "invoice_price": all_lines["invoice_price"].to_numpy(),
         "off_invoice_disc": np.round(all_lines["list_price"] - all_lines["invoice_price"], 2).to_numpy(),
         "cogs_per_case": all_lines["cogs"].to_numpy(), "promo_id": all_lines["promo_id"].to_numpy(),
-        "free_qty_cases": 0.0,
+        "free_qty_cases": all_lines["free_qty"].fillna(0.0).to_numpy(),
     })
     value = np.bincount(all_lines["o"].to_numpy(), weights=(all_lines["qty"] * all_lines["invoice_price"]).to_numpy(),
                         minlength=len(header))
