@@ -98,12 +98,26 @@ def data_fingerprint(url: str) -> str:
 
 # Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
 # recomputing it (seconds at 2,000 accounts). The data fingerprint in the key retires stale entries.
+@dataclass(frozen=True)
+class ScorecardView:
+    """What the pages use from a scorecard bundle. Plain data on purpose: reading it back from the
+    disk cache needs pandas only, not the scikit-learn models behind the value-type diagnostics."""
+
+    scorecard: pd.DataFrame
+    window: object  # kam_core.analytics.window.Window
+    features: pd.DataFrame
+    data_health: tuple[str, ...]
+    missing_inputs: tuple[str, ...]
+
+
 @st.cache_data(persist="disk", max_entries=16, show_spinner=False)
-def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str):
-    """The scorecard bundle for one window and scope (the expensive part; cached)."""
+def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str,
+                fingerprint: str) -> ScorecardView:
+    """The scorecard for one window and scope (the expensive part; cached)."""
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
-    return compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
+    b = compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
+    return ScorecardView(b.scorecard, b.window, b.features, tuple(b.data_health), tuple(b.missing_inputs))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -23,7 +23,10 @@ RENDERED = re.compile(r"Accounts matching the filters|Data: import")
 
 
 def _wait_rendered(page) -> None:
+    """Until the script run has finished (Streamlit's running indicator is gone) and charts are drawn."""
     page.get_by_text(RENDERED).first.wait_for(timeout=300_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=300_000, polling=50)
     if page.locator(".js-plotly-plot").count():
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=300_000)
 
