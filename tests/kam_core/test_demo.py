@@ -174,6 +174,9 @@ def test_generator_runs_on_postgresql_and_sqlite(db_engine):
         assert conn.execute(select(func.count()).select_from(account)).scalar() == 60
     assert summary.order_lines > 1000 and summary.diverters >= 5 and summary.high_volume_low_loyalty >= 5
     assert "60 accounts" in str(summary)
+    generate(db_engine, accounts=40, months=4, seed=3, replace=True)  # deletes children before parents
+    with db_engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(account)).scalar() == 40
 
 
 def test_generator_runs_on_duckdb(tmp_path):
