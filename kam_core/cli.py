@@ -141,7 +141,8 @@ def cmd_accounts(args) -> int:
     df = compute_scorecard(_engine(args), as_of=args.as_of, since=args.since, scope=_scope(args))
     df = scorecard_columns(df)
     if args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
+        flags = [c for c in df.columns if df[c].dtype == bool]
+        df.assign(**{c: df[c].map({True: "true", False: "false"}) for c in flags}).to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso"))
         sys.stdout.write("\n")

@@ -58,3 +58,33 @@ def test_init_creates_the_schema(tmp_path, capsys):
     db = f"sqlite:///{tmp_path / 'k.db'}"
     assert main(["init", "--db", db]) == 0
     assert "schema ready" in capsys.readouterr().out
+
+
+DESIGN_COLUMNS = ["account_id", "name", "channel", "region", "rep", "net_sales", "gross_profit", "cost_to_serve",
+                  "net_profit", "value_type", "value_type_confidence", "pyramid_tier", "size_tier", "abc_class",
+                  "loyalty_score", "high_volume_low_loyalty", "diversion_score", "diversion_flag", "clv"]
+
+
+def test_accounts_prints_the_scorecard_contract_as_csv_and_json(demo_engine, capsys):
+    import io
+    import json
+
+    import pandas as pd
+
+    db = demo_engine.url.render_as_string(hide_password=False)
+    assert main(["accounts", "--db", db, "--format", "csv"]) == 0
+    df = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
+    assert list(df.columns[: len(DESIGN_COLUMNS)]) == DESIGN_COLUMNS
+    assert set(df["high_volume_low_loyalty"]) <= {"true", "false"}
+    assert set(df["diversion_flag"]) <= {"true", "false"}
+    assert set(df["pyramid_tier"]) <= {"platinum", "gold", "iron", "lead"}
+    assert set(df["size_tier"]) <= {"vip", "major", "ordinary", "small"}
+    assert set(df["abc_class"]) <= {"A", "B", "C"}
+    assert set(df["value_type"]) - {""} <= {"intrinsic", "extrinsic", "strategic"}
+
+    rep = df["rep"].value_counts().index[0]
+    assert main(["accounts", "--db", db, "--format", "json", "--as", f"rep:{rep}"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert 0 < len(rows) < len(df)
+    assert {r["rep"] for r in rows} == {rep}
+    assert all(isinstance(r["diversion_flag"], bool) for r in rows)
