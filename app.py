@@ -12,14 +12,8 @@ from kam_ui.page import READY_KEY
 
 st.set_page_config(page_title="KAM", page_icon=":material/sports_bar:", layout="wide")
 
-ready = ensure_database(data.engine(), data.db_url())
-st.session_state[READY_KEY] = ready
-if ready:
-    filters = render_sidebar(data.dimensions())
-else:
-    st.session_state.pop(STATE_KEY, None)
-    filters = None
-
+# Navigation first: on a fresh clone the demo build below takes a while, and the sidebar should
+# already show the real pages (not Streamlit's plain listing of the pages/ folder).
 PAGES = Path(__file__).resolve().parent / "pages"
 page = lambda name, icon, path, **kw: st.Page(  # noqa: E731
     PAGES / f"{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw)
@@ -37,6 +31,14 @@ pg = st.navigation({
         page("data", "database", "data"),
     ],
 })
+ready = ensure_database(data.engine(), data.db_url())
+st.session_state[READY_KEY] = ready
+if ready:
+    filters = render_sidebar(data.dimensions())
+else:
+    st.session_state.pop(STATE_KEY, None)
+    filters = None
+
 if filters is not None:
     render_share_link(filters)
 st.sidebar.caption(tr("app.scope_director_local"), help=str(data.viewer_scope()))

@@ -26,7 +26,10 @@ def default_lang() -> str:
 def current_lang() -> str:
     """The language chosen in the sidebar (bound to ``?lang=``), else the default."""
     value = st.session_state.get(LANG_KEY)
-    return value if value in ("zh", "en") else default_lang()
+    if value in ("zh", "en"):
+        return value
+    linked = st.query_params.get(LANG_KEY)  # a link's ?lang= before the bound radio has registered
+    return linked if linked in ("zh", "en") else default_lang()
 
 
 def tr(key: str, **fmt: object) -> str:
