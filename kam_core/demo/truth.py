@@ -154,7 +154,7 @@ def loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFra
     n = len(acc)
     t = acc["type_idx"].to_numpy()
     u = rng.uniform
-    big = _size_rank(acc["size"].to_numpy(), acc["tier"].to_numpy()) > 0.75
+    big = _size_rank(acc["size"].to_numpy(), acc["tier"].to_numpy()) > 0.65  # margin below the p80 volume line
     hv = acc["hvll"].to_numpy()
     loyal = big & ~hv
     b["sow"] = np.where(loyal, np.maximum(b["sow"], np.choose(t, [u(0.66, 0.76, n), u(0.72, 0.86, n), u(0.86, 0.98, n)])),
