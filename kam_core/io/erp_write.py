@@ -19,12 +19,13 @@ from sqlalchemy import Connection, Engine, func, select
 from kam_core.db.bulk import bulk_insert
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
-from kam_core.io.erp_pass import FileState
+from kam_core.io.erp_pass import FileState, release_memory
 from kam_core.io.results import ImportResult
 from kam_core.io.upsert import write_audit
 from kam_core.io.validation import BATCH
 
-SQLITE_CACHE_KIB = 131_072
+SQLITE_CACHE_KIB = 65_536
+SQLITE_BATCH = 50_000
 STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
     "DIST": ("一批商", "Distributor", 1), "WHS2": ("二批商", "Sub-wholesaler", 2),
     "KA": ("KA卖场", "Key account retail", 2), "RETAIL": ("小终端", "Small retail", 3),
@@ -40,17 +41,18 @@ def fast_insert(conn: Connection, table, df: pd.DataFrame) -> int:
     """
     if conn.dialect.name != "sqlite" or df.empty:
         return bulk_insert(conn, table, df)
-    columns = []
-    for name in df.columns:
-        values = df[name]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            values = values.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(values):
-            values = values.astype(int)
-        columns.append(values.astype(object).where(values.notna(), None).tolist())
     col_sql = ", ".join(f'"{c}"' for c in df.columns)
     sql = f'INSERT INTO "{table.name}" ({col_sql}) VALUES ({", ".join("?" * len(df.columns))})'
-    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    for start in range(0, len(df), SQLITE_BATCH):  # bounded memory for the tuples
+        part, columns = df.iloc[start:start + SQLITE_BATCH], []
+        for name in df.columns:
+            values = part[name]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                values = values.dt.strftime("%Y-%m-%d")
+            elif pd.api.types.is_bool_dtype(values):
+                values = values.astype(int)
+            columns.append(values.astype(object).where(values.notna(), None).tolist())
+        conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
     return len(df)
 
 
@@ -257,6 +259,8 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
                 if writer_out:
                     writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)], state.messages)
                 writer.write_chunk(df)
+                del df
+                release_memory()
             result = _result(state, path, writer.counts, accounts, products, lost_regions, rejects)
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
