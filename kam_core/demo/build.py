@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kam_core.demo import accounts as acc_mod
-from kam_core.demo import activities, finance, programs, rebates, relations, scans, truth
+from kam_core.demo import activities, finance, programs, rebates, relations, scans, sellout, truth
 from kam_core.demo.catalogue import CHANNEL_TIERS, COMPETITORS, activity_rates, build_catalogue
 from kam_core.demo.geography import build_geography
 from kam_core.demo.orderbook import build_orderbook
@@ -63,6 +63,8 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
     t["ka_fee"] = finance.ka_fees(rng, acc, h)
     t["consignment_stock"] = finance.consignment_stock(rng, acc, book.lines, book.line_account, book.line_day, h)
+    t["sellout"], t["inventory_snapshot"] = sellout.sellout_and_stock(rng, acc, book.lines, book.line_account,
+                                                                      book.line_day, h)
     report(0.62, "visits, service, surveys and competitors")
     t.update(_relationship(rng, acc, book, h))
     report(0.72, "rebate settlements")
