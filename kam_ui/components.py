@@ -48,6 +48,21 @@ _CODE_KINDS = {"channel": "channel", "value_type": "value_type", "pyramid_tier":
                "size_tier": "size_tier", "abc_class": "abc_class"}
 
 
+def explain_reasons(items: object) -> str:
+    """Value-type reasons in the current language, from the analytics' structured ``reason_items``."""
+    if not isinstance(items, list | tuple):
+        return ""
+    parts = []
+    for item in items:
+        if not isinstance(item, dict) or "feature" not in item:
+            continue
+        pct = item.get("percentile")
+        text = tr("segments.reason", feature=lbl("feature", item["feature"]),
+                  pct="–" if pct is None else f"{float(pct):.0f}", type=lbl("value_type", item.get("toward")))
+        parts.append(text + (tr("segments.reason_imputed") if item.get("imputed") else ""))
+    return "; ".join(parts)
+
+
 def localise(frame: pd.DataFrame) -> pd.DataFrame:
     """A display copy: code columns as names in the current language, lists as "; "-joined text."""
     out = frame.copy()

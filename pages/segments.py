@@ -7,7 +7,7 @@ from kam_core.figures.segments import build_abc_bars, build_value_type_map
 from kam_core.i18n import format_pct
 from kam_core.views import compute_abc_summary, compute_type_profiles
 from kam_ui import current_lang, lbl, tr
-from kam_ui.components import account_table, downloads, empty_state, localise, show_figure
+from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
 from kam_ui.page import load_page_data
 
 st.header(tr("segments.title"))
@@ -37,6 +37,9 @@ if page is not None and not page.empty:
                                           | {f: FEATURE_LABELS[lang][f] for f in FEATURES})
         st.dataframe(shown, hide_index=True, width="stretch")
         st.subheader(tr("segments.accounts"))
+        items = next((c for c in ("value_type_reason_items", "reason_items") if c in typed), None)
+        if items:  # the analytics' reasons are English text; rebuild them in the UI language
+            typed = typed.assign(value_type_reasons=typed[items].map(explain_reasons))
         account_table(typed.sort_values("value_type_confidence", ascending=False),
                       ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],
                       pct=["value_type_confidence"], key="seg_accounts", height=360)

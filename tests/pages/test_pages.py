@@ -172,3 +172,9 @@ def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, de
     assert (report["row"] == 2).all()
     with demo_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(visit)).scalar() == before
+
+
+def test_value_type_reasons_are_written_in_the_chosen_language(app):
+    at = _open(app, "segments", lang="zh")
+    reasons = next(df.value for df in at.dataframe if "value_type_reasons" in df.value.columns)["value_type_reasons"]
+    assert reasons.str.contains("渠道内第").all() and not reasons.str.contains("percentile").any()
