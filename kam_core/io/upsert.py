@@ -27,7 +27,7 @@ from kam_core.io.validation import BATCH, TableSpec
 
 
 def _py(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):  # None, NaN, NA and NaT
         return None
     if isinstance(value, pd.Timestamp):
         return value.date() if value == value.normalize() else value.to_pydatetime()

@@ -222,3 +222,32 @@ def test_reader_keeps_values_as_text(tmp_path):
     frame = read_table_file(path).frame
     assert frame.to_dict("records") == [{"code": "007", "qty": "1.50"}]
     assert isinstance(frame, pd.DataFrame)
+
+
+TEMPLATE_ORDER = ["channel_tier", "region", "sales_rep", "account", "account_contact", "account_capability",
+                  "account_territory", "product", "price_list", "visit", "service_event", "survey_response",
+                  "competitor_brand", "account_competitor", "credit_terms", "ka_fee", "co_investment",
+                  "account_category_volume", "ar_invoice", "ar_payment", "promotion", "rebate_program", "rebate_tier"]
+
+
+def test_every_template_imports_cleanly_in_order_and_is_listed_in_the_readme(db_engine):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "data" / "templates"
+    assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(TEMPLATE_ORDER)
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    for name in TEMPLATE_ORDER:
+        result = import_table(db_engine, folder / f"{name}.csv", name)
+        assert result.inserted > 0 and result.updated == 0, name
+        assert f"`{name}`" in readme
+    again = import_table(db_engine, folder / "account.csv", "account")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_an_empty_cell_in_an_update_clears_the_value(db_engine, tmp_path):
+    seed_reference(db_engine)
+    import_table(db_engine, write_csv(tmp_path / "a.csv", _csv_text(ACCOUNT_ROWS[:2])), "account")
+    cleared = [ACCOUNT_ROWS[0], ["A001", "城东一批商贸", "DIST", "R01A", "", "", "是"]]
+    result = import_table(db_engine, write_csv(tmp_path / "b.csv", _csv_text(cleared)), "account")
+    assert result.updated == 1
+    assert _accounts(db_engine) == [("A001", "城东一批商贸", "DIST", "R01A", None, None, True)]
