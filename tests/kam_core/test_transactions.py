@@ -202,3 +202,23 @@ def test_unknown_channel_is_refused_and_an_empty_channel_means_retail(sqlite_eng
     import_transactions(sqlite_engine, tmp_path / "a.csv", {}, rejects=tmp_path / "r.csv")
     with sqlite_engine.connect() as conn:
         assert conn.execute(select(account.c.tier_code).where(account.c.account_id == "C1")).scalar_one() == "RETAIL"
+
+
+SAMPLE_MAP = ("invoice=单据号,date=开票日期,account_id=客户编码,account_name=客户名称,channel=渠道,region=区域,"
+              "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=含税单价,unit_cost=成本单价")
+
+
+def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sqlite_engine, tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample_erp.csv"
+    result = import_transactions(sqlite_engine, sample, parse_mapping(SAMPLE_MAP), rejects=tmp_path / "r.csv")
+    assert (result.rows_read, result.inserted) == (20, 15)
+    assert result.rejected == {"no customer": 1, "date not readable": 1, "quantity not a number": 1,
+                               "zero price on a goods line": 1, "exact duplicate of an earlier line": 1}
+    assert result.created == {"accounts": 5, "products": 5}
+    with sqlite_engine.connect() as conn:
+        tiers = dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all())
+        services = set(conn.execute(select(product.c.sku_id).where(product.c.is_service.is_(True))).scalars())
+    assert tiers == {"KH0001": "DIST", "KH0002": "WHS2", "KH0003": "KA", "KH0006": "WHS2", "KH0007": "KA"}
+    assert services == {"YF01", "KD01"}
