@@ -42,11 +42,6 @@ def test_high_volume_low_loyalty_recall_reaches_0_8(scored):
     assert recall >= 0.8, f"HVLL recall {recall:.2f}"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "generator contract gap, reported to the lead: honest accounts just above the p80 volume line (T12M cases) "
-    "keep SOW 0.41-0.50 < 0.65 (seed 29: 11 of 96 honest high-volume accounts), so the hybrid rule flags them; "
-    "precision 17/22 = 0.77 here, 0.82-0.93 at 2,000 accounts. Remove this marker once the generator applies "
-    "the loyal profile to every account above the line."))
 def test_high_volume_low_loyalty_precision_reaches_0_8(scored):
     precision, _ = _precision_recall(scored["high_volume_low_loyalty"], scored["truth_hvll"])
     assert precision >= 0.8, f"HVLL precision {precision:.2f}"
