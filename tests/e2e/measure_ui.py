@@ -22,13 +22,26 @@ PAGES = [("overview", "/"), ("segments", "/segments"), ("pyramid", "/pyramid"), 
 RENDERED = re.compile(r"Accounts matching the filters|Data: import")
 
 
-def _wait_rendered(page) -> None:
-    """Until the script run has finished (Streamlit's running indicator is gone) and charts are drawn."""
+def _wait_rendered(page, settle_s: float = 1.2) -> float:
+    """Wait until the page is drawn and stays unchanged for ``settle_s`` with no script running.
+
+    Returns the moment (perf_counter) the final state was first seen, so the settling wait is not
+    counted. Streamlit shows its running indicator only after a short delay, so "indicator gone" alone
+    would stop at the first caption.
+    """
     page.get_by_text(RENDERED).first.wait_for(timeout=300_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=300_000, polling=50)
-    if page.locator(".js-plotly-plot").count():
-        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=300_000)
+    last, since = None, time.perf_counter()
+    deadline = since + 300
+    while time.perf_counter() < deadline:
+        state = (page.locator("[data-testid]").count(), page.locator(".js-plotly-plot .main-svg").count(),
+                 page.locator("[data-testid=stStatusWidget]").count())
+        now = time.perf_counter()
+        if state != last or state[2]:
+            last, since = state, now
+        elif now - since >= settle_s:
+            return since
+        page.wait_for_timeout(100)
+    raise TimeoutError("the page did not settle")
 
 
 def main() -> None:
@@ -44,14 +57,14 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="en-US")
                 started = time.perf_counter()
                 page.goto(f"{base}/?lang=en")
-                _wait_rendered(page)
-                print(f"run {run + 1}: server up in {up:.1f}s; first Overview render {time.perf_counter() - started:.2f}s")
+                done = _wait_rendered(page)
+                print(f"run {run + 1}: server up in {up:.1f}s; first Overview render {done - started:.2f}s")
                 if args.shots and run == args.runs - 1:
                     args.shots.mkdir(parents=True, exist_ok=True)
                     for name, path in PAGES:
                         page.goto(f"{base}{path}?lang=en")
                         _wait_rendered(page)
-                        page.wait_for_timeout(2500)  # tables draw on a canvas after the data arrives
+                        page.wait_for_timeout(1000)  # tables draw on a canvas after the data arrives
                         page.screenshot(path=str(args.shots / f"{name}.png"))
                 page.close()
         browser.close()
