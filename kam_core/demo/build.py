@@ -10,14 +10,14 @@ import pandas as pd
 
 from kam_core.demo import accounts as acc_mod
 from kam_core.demo import activities, finance, programs, rebates, relations, scans, sellout, truth
-from kam_core.demo.catalogue import CHANNEL_TIERS, COMPETITORS, activity_rates, build_catalogue
+from kam_core.demo.catalogue import CHANNEL_TIERS, COMPETITORS, Catalogue, activity_rates, build_catalogue
 from kam_core.demo.geography import build_geography
-from kam_core.demo.orderbook import build_orderbook
-from kam_core.demo.season import daily_season, make_history
+from kam_core.demo.orderbook import OrderBook, build_orderbook
+from kam_core.demo.season import History, daily_season, make_history
 from kam_core.demo.territory import assign_territory, territory_table
 
 
-def _window_totals(book, acc: pd.DataFrame, h) -> tuple[pd.Series, pd.Series]:
+def _window_totals(book: OrderBook, acc: pd.DataFrame, h: History) -> tuple[pd.Series, pd.Series]:
     """Net sales and cases per account over the default analysis window (12 months to the last order)."""
     last = int(book.line_day.max())
     start = h.day_index([(h.start + pd.Timedelta(days=last)) - pd.DateOffset(months=12) + pd.Timedelta(days=1)])[0]
@@ -81,7 +81,8 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     return t, facts
 
 
-def _promotions(rng, acc, book, h, cat, tpr) -> dict[str, pd.DataFrame]:
+def _promotions(rng: np.random.Generator, acc: pd.DataFrame, book: OrderBook, h: History, cat: Catalogue,
+                tpr: pd.DataFrame) -> dict[str, pd.DataFrame]:
     cogs = dict(zip(cat.products["sku_id"], cat.products["std_cogs_per_case"], strict=True))
     promos, members = programs.other_promotions(rng, acc, h, cogs)
     bought = book.lines.loc[book.lines["promo_id"].notna(), ["promo_id"]].assign(
@@ -93,7 +94,7 @@ def _promotions(rng, acc, book, h, cat, tpr) -> dict[str, pd.DataFrame]:
     return {"promotion": pd.concat([tpr, promos], ignore_index=True), "promotion_account": members, "redemption": red}
 
 
-def _monthly_packs(book, acc, h) -> pd.DataFrame:
+def _monthly_packs(book: OrderBook, acc: pd.DataFrame, h: History) -> pd.DataFrame:
     """Cases per account and month of bottle-cap SKUs and of returnable bottles."""
     lines = book.lines
     month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
@@ -104,7 +105,7 @@ def _monthly_packs(book, acc, h) -> pd.DataFrame:
     return df.groupby(["account_id", "month"], as_index=False).sum()
 
 
-def _relationship(rng, acc, book, h) -> dict[str, pd.DataFrame]:
+def _relationship(rng: np.random.Generator, acc: pd.DataFrame, book: OrderBook, h: History) -> dict[str, pd.DataFrame]:
     month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
     monthly = (pd.DataFrame({"a": book.line_account, "month": month, "cases": book.lines["qty_cases"].to_numpy()})
                .groupby(["a", "month"], as_index=False)["cases"].sum())
@@ -118,7 +119,7 @@ def _relationship(rng, acc, book, h) -> dict[str, pd.DataFrame]:
     }
 
 
-def _rebates(acc, book, h) -> dict[str, pd.DataFrame]:
+def _rebates(acc: pd.DataFrame, book: OrderBook, h: History) -> dict[str, pd.DataFrame]:
     progs, tiers = rebates.programs_and_tiers(h)
     enrol = rebates.enrolments(acc, h)
     qty = book.lines["qty_cases"].to_numpy()

@@ -93,7 +93,8 @@ def build_orderbook(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography,
     return _assemble(rng, acc, geo, h, orders, lines, ret, cat)
 
 
-def _assemble(rng, acc, geo, h, orders, lines, ret, cat) -> OrderBook:
+def _assemble(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: History, orders: pd.DataFrame,
+              lines: pd.DataFrame, ret: pd.DataFrame, cat: Catalogue) -> OrderBook:
     ret_orders = pd.DataFrame({"a": orders["a"].to_numpy()[ret["o"].to_numpy()], "day": ret["ret_day"].to_numpy(),
                                "kind": 2})
     all_orders = pd.concat([orders[["a", "day", "kind"]], ret_orders], ignore_index=True)
@@ -133,7 +134,8 @@ def spread(rng: np.random.Generator, a: np.ndarray, rate: np.ndarray) -> np.ndar
     return np.floor((j + 1) * r + phase) > np.floor(j * r + phase)
 
 
-def _header(rng, acc, geo, h, orders: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+def _header(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: History, orders: pd.DataFrame,
+            lines: pd.DataFrame) -> pd.DataFrame:
     a, day = orders["a"].to_numpy(), orders["day"].to_numpy()
     n = len(orders)
     tier = acc["tier"].to_numpy()[a]

@@ -19,7 +19,9 @@ from kam_core.demo.season import History
 from kam_core.demo.territory import streets_inside, streets_outside
 
 
-def _window_days(rng, acc, h, a, window_first: int) -> np.ndarray:
+def _window_days(rng: np.random.Generator, acc: pd.DataFrame, h: History, a: np.ndarray, window_first: int
+                 ) -> np.ndarray:
+    """A day per row, mostly (85%) inside the analysis window and always while the account is served."""
     first, stop = active_span(acc, h)
     lo = np.maximum(first[a], np.where(rng.random(len(a)) < 0.85, window_first, 0))
     lo = np.minimum(lo, np.maximum(stop[a] - 1, 0))
