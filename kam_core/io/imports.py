@@ -4,7 +4,8 @@ Order of work:
 
 1. Read the file as text (CSV in UTF-8/UTF-8-BOM/GBK, or XLSX: the sheet named after the table,
    else the first sheet).
-2. Check the header against the table (unknown columns, required columns missing).
+2. Check the header against the table (unknown columns, key columns missing; other required
+   columns only for rows that add a new key, so an update-only file may carry just a few columns).
 3. Parse every column into its type and validate everything with pandera (NOT NULL, value lists,
    ranges, string lengths, references to existing rows, duplicate keys within the file). If
    anything is wrong, :class:`ImportValidationError` lists every bad cell and nothing is written.
@@ -42,6 +43,8 @@ from kam_core.io.validation import (
     duplicate_key_problems,
     header_problems,
     load_known,
+    missing_column_problems,
+    missing_columns,
     parse_frame,
     schema_problems,
     table_spec,
@@ -112,6 +115,10 @@ def _write(conn: Connection, spec: TableSpec, records: list[dict], path: Path, i
             changes.append((r, before))
         else:
             unchanged += 1
+    if new and (missing := missing_columns(spec, list(records[0]))):
+        row_of = {id(r): int(i) + 2 for i, r in zip(index, records, strict=True)}
+        raise ImportValidationError(path, missing_column_problems(path.name, spec, missing,
+                                                                  [row_of[id(r)] for r in new]))
     if spec.name == "account":
         new = [{**r, "created_source": "import"} for r in new]
     levels, looping = self_ref_levels(spec, new, {k[0] for k in old} if len(key) == 1 else set())

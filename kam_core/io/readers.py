@@ -113,21 +113,16 @@ def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[
     encoding = detect_encoding(path)
     header, sep = _csv_header(path, encoding)
     width = len(header)
-    try:
-        reader = pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, na_filter=False,
-                             skip_blank_lines=False, header=0, names=header, usecols=range(width),
-                             chunksize=chunksize or 1_000_000, engine="c")
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise UserError(f"{Path(path).name}: cannot read as CSV: {exc}") from None
 
-    def frames() -> Iterator[pd.DataFrame]:
+    def frames() -> Iterator[pd.DataFrame]:  # opens the file only when iterated
         try:
-            for chunk in reader:
-                yield chunk.fillna("")
+            with pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, na_filter=False,
+                             skip_blank_lines=False, header=0, names=header, usecols=range(width),
+                             chunksize=chunksize or 1_000_000, engine="c") as reader:
+                for chunk in reader:
+                    yield chunk.fillna("")
         except (ValueError, pd.errors.ParserError) as exc:
             raise UserError(f"{Path(path).name}: cannot read as CSV: {exc}") from None
-        finally:
-            reader.close()
 
     return header, frames(), encoding
 

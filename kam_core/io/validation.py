@@ -145,13 +145,29 @@ def table_spec(name: str) -> TableSpec:
 
 
 def header_problems(file: str, header: list[str], spec: TableSpec) -> list[Problem]:
-    """Unknown columns and missing required columns, reported on row 1."""
+    """Unknown columns and a missing key column, reported on row 1.
+
+    Other required columns may be left out of a file that only updates existing rows (say
+    ``account_id,owner_rep_id`` to reassign reps); :func:`missing_column_problems` names the new rows
+    that would need them.
+    """
     known = ", ".join(spec.columns)
     out = [Problem(file, 1, c, c, f"a column of table {spec.name} ({known})")
            for c in header if c not in spec.columns]
-    out += [Problem(file, 1, c.name, "", f"required column {c.name!r} in the header")
-            for c in spec.columns.values() if c.required and c.name not in header]
+    out += [Problem(file, 1, k, "", f"key column {k!r} in the header")
+            for k in spec.key if k != spec.serial and k not in header]
     return out
+
+
+def missing_columns(spec: TableSpec, header: list[str]) -> list[str]:
+    """Required columns (no default) that the header leaves out."""
+    return [c.name for c in spec.columns.values() if c.required and c.name not in header]
+
+
+def missing_column_problems(file: str, spec: TableSpec, missing: list[str], new_rows: list[int]) -> list[Problem]:
+    """A new row (its key is not in the database) needs every required column."""
+    return [Problem(file, row, col, "", f"a value: this row adds a new {spec.name}, so column {col!r} is required")
+            for row in new_rows for col in missing]
 
 
 def parse_frame(file: str, raw: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:

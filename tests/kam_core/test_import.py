@@ -157,11 +157,25 @@ def test_serial_tables_insert_rows_without_id_and_refuse_unknown_ids(db_engine, 
         assert conn.execute(select(visit.c.duration_min).where(visit.c.visit_id == ids[0])).scalar_one() == 45
 
 
-def test_header_problems_name_unknown_and_missing_columns(sqlite_engine, tmp_path):
-    path = write_csv(tmp_path / "a.csv", "account_id,nmae,tier_code\nA1,x,DIST\n")
+def test_header_problems_name_unknown_and_missing_key_columns(sqlite_engine, tmp_path):
+    path = write_csv(tmp_path / "a.csv", "nmae,tier_code\nx,DIST\n")
     with pytest.raises(ImportValidationError) as err:
         import_table(sqlite_engine, path, "account")
-    assert {(p.row, p.column) for p in err.value.problems} == {(1, "nmae"), (1, "name")}
+    assert {(p.row, p.column) for p in err.value.problems} == {(1, "nmae"), (1, "account_id")}
+
+
+def test_an_update_only_file_may_leave_out_required_columns_but_new_rows_may_not(db_engine, tmp_path):
+    seed_reference(db_engine)
+    import_table(db_engine, write_csv(tmp_path / "a.csv", _csv_text(ACCOUNT_ROWS)), "account")
+    before = row_counts(db_engine)
+    mixed = write_csv(tmp_path / "b.csv", "account_id,owner_rep_id\nA001,REP2\nA009,REP2\nA003,REP1\n")
+    with pytest.raises(ImportValidationError) as err:
+        import_table(db_engine, mixed, "account")
+    assert {(p.row, p.column) for p in err.value.problems} == {(3, "name"), (3, "tier_code")}
+    assert row_counts(db_engine) == before
+    reassign = write_csv(tmp_path / "c.csv", "account_id,owner_rep_id\nA001,REP2\nA003,REP1\n")
+    assert import_table(db_engine, reassign, "account").updated == 2
+    assert [r[4] for r in _accounts(db_engine)] == ["REP2", "REP2", "REP1"]
 
 
 @pytest.mark.parametrize(("content", "message"), [
