@@ -1,8 +1,10 @@
 """Fast, transactional bulk inserts of a DataFrame, the fastest way each engine offers.
 
-SQLite: executemany. PostgreSQL: COPY through psycopg 3. DuckDB: insert from a registered
-DataFrame (its executemany is row by row and far too slow). All run on the caller's
-connection, so they commit or roll back with the caller's transaction.
+SQLite: the driver's executemany on plain tuples (SQLAlchemy's per-row bind processing costs more
+than SQLite itself at a million rows). PostgreSQL: COPY through psycopg 3. DuckDB: insert from a
+registered DataFrame (its executemany is row by row and far too slow). All run on the caller's
+connection, so they commit or roll back with the caller's transaction. None of these paths fires
+SQLAlchemy's column defaults, so scalar defaults and sequence ids are filled here first.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, DateTime, Integer, Table
+from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Table
 
-CHUNK_ROWS = 50_000
+SQLITE_BATCH = 50_000  # rows of tuples held at once: bounded memory
+DUCKDB_BATCH = 1_000_000
 
 
 def _prepared(table: Table, df: pd.DataFrame) -> pd.DataFrame:
@@ -31,27 +34,39 @@ def _prepared(table: Table, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_defaults(conn: Connection, table: Table, df: pd.DataFrame) -> pd.DataFrame:
-    """Add what executemany would have supplied: scalar Python-side defaults and sequence ids.
-
-    COPY (PostgreSQL) and INSERT ... SELECT (DuckDB) bypass SQLAlchemy's column defaults, so a
-    missing NOT NULL column with a default, or a serial id, must be filled here.
-    """
+    """Add what SQLAlchemy's executemany would have supplied: scalar Python defaults and sequence ids."""
     out = df
     for col in table.c:
-        if col.name in out.columns:
+        if col.name in out.columns or col.default is None:
             continue
-        if col.default is not None and col.default.is_scalar:
+        if col.default.is_scalar:
             out = out.assign(**{col.name: col.default.arg})
-        elif col.default is not None and col.default.is_sequence and conn.dialect.supports_sequences:
-            seq = col.default.name
-            ids = conn.exec_driver_sql(f"SELECT nextval('{seq}') FROM generate_series(1, {len(out)})").scalars().all()
-            out = out.assign(**{col.name: ids})
+        elif col.default.is_sequence and conn.dialect.supports_sequences:
+            # .all(): DuckDB keeps an unfinished result after .scalar() and refuses the next insert
+            ids = conn.exec_driver_sql(
+                f"SELECT nextval('{col.default.name}') FROM generate_series(1, {len(out)})").all()
+            out = out.assign(**{col.name: sorted(r[0] for r in ids)})
     return out
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
     obj = df.astype(object).where(df.notna(), None)
     return obj.to_dict("records")
+
+
+def _sqlite_columns(table: Table, part: pd.DataFrame) -> list[list]:
+    """Columns as SQLAlchemy stores them on SQLite: dates as ISO text, booleans as 0/1."""
+    columns = []
+    for name in part.columns:
+        values, col_type = part[name], table.c[name].type
+        if isinstance(col_type, DateTime):
+            values = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        elif isinstance(col_type, Date):
+            values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
+        elif isinstance(col_type, Boolean):
+            values = values.map({True: 1, False: 0})
+        columns.append(values.astype(object).where(values.notna(), None).tolist())
+    return columns
 
 
 def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
@@ -64,7 +79,8 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     table
         The target table; ``df`` columns must be a subset of its columns.
     df
-        Rows to insert. NaN/NaT become NULL; datetime columns going to DATE become dates.
+        Rows to insert. NaN/NaT become NULL; datetime columns going to DATE become dates; columns left
+        out get their scalar default, and serial ids their next sequence values.
 
     Returns
     -------
@@ -73,31 +89,31 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     """
     if df.empty:
         return 0
-    df = _prepared(table, df)
-    if conn.dialect.name in ("postgresql", "duckdb"):
-        df = _with_defaults(conn, table, df)
+    df = _with_defaults(conn, table, _prepared(table, df))
     cols = list(df.columns)
+    col_sql = ", ".join(f'"{c}"' for c in cols)
     dialect = conn.dialect.name
     if dialect == "duckdb":
         raw = conn.connection.driver_connection
         view = f"_bulk_{table.name}"
-        col_sql = ", ".join(f'"{c}"' for c in cols)
-        for start in range(0, len(df), 1_000_000):
-            part = df.iloc[start:start + 1_000_000]
-            raw.register(view, part)
+        for start in range(0, len(df), DUCKDB_BATCH):
+            raw.register(view, df.iloc[start:start + DUCKDB_BATCH])
             try:
                 raw.execute(f'INSERT INTO "{table.name}" ({col_sql}) SELECT {col_sql} FROM {view}')
             finally:
                 raw.unregister(view)
     elif dialect == "postgresql":
         raw = conn.connection.driver_connection
-        col_sql = ", ".join(f'"{c}"' for c in cols)
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({col_sql}) FROM STDIN') as copy:
             for row in _records(df):
                 copy.write_row([_native(v) for v in row.values()])
+    elif dialect == "sqlite":
+        sql = f'INSERT INTO "{table.name}" ({col_sql}) VALUES ({", ".join("?" * len(cols))})'
+        for start in range(0, len(df), SQLITE_BATCH):
+            conn.exec_driver_sql(sql, list(zip(*_sqlite_columns(table, df.iloc[start:start + SQLITE_BATCH]), strict=True)))
     else:
-        for start in range(0, len(df), CHUNK_ROWS):
-            conn.execute(table.insert(), _records(df.iloc[start:start + CHUNK_ROWS]))
+        for start in range(0, len(df), SQLITE_BATCH):
+            conn.execute(table.insert(), _records(df.iloc[start:start + SQLITE_BATCH]))
     return len(df)
 
 
