@@ -62,7 +62,8 @@ def run(db: str, csv_path: Path) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak memory (MB) of one CLI import, measured on that child alone.
 
     CPU time shows the work even when other jobs share the cores; ``os.wait4`` gives the child's own
-    ``ru_maxrss`` (RUSAGE_CHILDREN would report the largest of all children so far).
+    ``ru_maxrss`` (RUSAGE_CHILDREN would report the largest of all children so far); the CSV is
+    generated in its own child so that the parent stays small (peak RSS survives fork+exec).
     """
     cmd = [sys.executable, "-m", "kam_core", "import-transactions", str(csv_path), "--map", MAPPING, "--db", db]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -82,14 +83,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--keep", type=Path, help="folder to keep the CSV and database in")
+    ap.add_argument("--generate-only", type=Path, metavar="CSV", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.generate_only:
+        generate(args.generate_only, args.lines)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         csv_path, db_path = folder / "erp.csv", folder / "kam.db"
         db_path.unlink(missing_ok=True)
         t0 = time.perf_counter()
-        generate(csv_path, args.lines)
+        # in a child: Linux keeps a process's peak RSS across fork+exec, so a big parent would
+        # inflate every measured child's ru_maxrss
+        subprocess.run([sys.executable, __file__, "--generate-only", str(csv_path), "--lines", str(args.lines)],
+                       cwd=ROOT, check=True)
         print(f"generated {args.lines:,} lines ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f}s")
         db = f"sqlite:///{db_path}"
         t0 = time.perf_counter()
