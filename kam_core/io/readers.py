@@ -120,7 +120,8 @@ def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[
                              skip_blank_lines=False, header=0, names=header, usecols=range(width),
                              chunksize=chunksize or 1_000_000, engine="c") as reader:
                 for chunk in reader:
-                    yield chunk.fillna("")
+                    if len(chunk):  # a header-only file gives one empty chunk: no lines at all
+                        yield chunk.fillna("")
         except (ValueError, pd.errors.ParserError) as exc:
             raise UserError(f"{Path(path).name}: cannot read as CSV: {exc}") from None
 

@@ -222,3 +222,10 @@ def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sql
         services = set(conn.execute(select(product.c.sku_id).where(product.c.is_service.is_(True))).scalars())
     assert tiers == {"KH0001": "DIST", "KH0002": "WHS2", "KH0003": "KA", "KH0006": "WHS2", "KH0007": "KA"}
     assert services == {"YF01", "KD01"}
+
+
+def test_a_file_with_only_a_header_imports_nothing_without_error(sqlite_engine, tmp_path):
+    path = write_csv(tmp_path / "a.csv", "invoice,date,account_id,sku,quantity,unit_price\n")
+    result = import_transactions(sqlite_engine, path, {}, rejects=tmp_path / "r.csv")
+    assert (result.rows_read, result.inserted, result.rows_rejected) == (0, 0, 0)
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").strip() == "row,reason," + path.read_text().strip()
