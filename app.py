@@ -5,10 +5,12 @@ from pathlib import Path
 import streamlit as st
 
 from kam_ui import data
+from kam_ui.auth import current_viewer, sidebar_viewer
 from kam_ui.bootstrap import ensure_database
 from kam_ui.filters import STATE_KEY, render_share_link, render_sidebar
-from kam_ui.lang import tr
+from kam_ui.lang import current_lang, tr
 from kam_ui.page import READY_KEY
+from kam_ui.report_components import review_pack_button
 
 st.set_page_config(page_title="KAM", page_icon=":material/sports_bar:", layout="wide")
 
@@ -33,6 +35,8 @@ pg = st.navigation({
 })
 ready = ensure_database(data.engine(), data.db_url())
 st.session_state[READY_KEY] = ready
+viewer = current_viewer(data.engine(), current_lang())  # stops here with a sign-in prompt if needed
+st.session_state[data.VIEWER_KEY] = viewer
 if ready:
     filters = render_sidebar(data.dimensions())
 else:
@@ -41,5 +45,6 @@ else:
 
 if filters is not None:
     render_share_link(filters)
-st.sidebar.caption(tr("app.scope_director_local"), help=str(data.viewer_scope()))
+    review_pack_button(filters)
+sidebar_viewer(viewer, current_lang())
 pg.run()

@@ -42,12 +42,12 @@ def current_viewer(engine: Engine, lang: str) -> Viewer:
     """Return the viewer, or stop the script with a sign-in prompt / a no-access notice."""
     if not sign_in_configured():
         return Viewer(DIRECTOR, "local", signed_in=False)
-    if not st.user.is_logged_in:
+    identity = st.user.to_dict()  # to_dict: AppTest and older sessions carry no is_logged_in attribute
+    if not identity.get("is_logged_in"):
         st.title(t("auth.sign_in_title", lang))
         st.write(t("auth.sign_in_body", lang))
         st.button(t("auth.sign_in", lang), on_click=st.login, icon=":material/login:")
         st.stop()
-    identity = st.user.to_dict()
     email = str(identity.get("email") or "")
     scope = scope_for_identity(engine, email)
     if scope is None:

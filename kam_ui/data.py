@@ -35,9 +35,22 @@ def engine() -> Engine:
     return engine_for(db_url())
 
 
+VIEWER_KEY = "_kam_viewer"
+NOBODY = Scope("rep", "\x00nobody")  # a rep id no account can have: sees nothing
+
+
 def viewer_scope() -> Scope:
-    """The embedded default runs as a single local director (DESIGN.md §6)."""
-    return DIRECTOR
+    """The signed-in viewer's scope (set by app.py), else the embedded single local director (DESIGN.md §6).
+
+    With sign-in configured but nobody signed in yet, the scope sees nothing, so no code path
+    can show data before app.py has checked who is looking.
+    """
+    from kam_ui.auth import sign_in_configured
+
+    viewer = st.session_state.get(VIEWER_KEY)
+    if viewer is not None:
+        return viewer.scope
+    return NOBODY if sign_in_configured() else DIRECTOR
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,35 @@
+"""Sign-in (DESIGN.md §6): with [auth] in secrets, nobody sees data before signing in; without it, local director."""
+
+from __future__ import annotations
+
+import pytest
+
+from kam_core.i18n import t
+
+pytest.importorskip("streamlit.testing.v1")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+@pytest.fixture
+def app(demo_engine, launcher, monkeypatch):
+    monkeypatch.setenv("KAM_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    return AppTest.from_file(launcher, default_timeout=180)
+
+
+def test_without_sign_in_the_sidebar_says_local_director(app):
+    at = app.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("app.scope_director_local", "en") in [c.value for c in at.sidebar.caption]
+    assert len(at.metric) == 6  # the overview KPIs are shown
+
+
+def test_with_sign_in_configured_an_anonymous_visitor_sees_only_the_sign_in_prompt(app):
+    app.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                           "client_id": "id", "client_secret": "secret",
+                           "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}
+    at = app.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.title] == [t("auth.sign_in_title", "en")]
+    assert [b.label for b in at.button] == [t("auth.sign_in", "en")]
+    assert len(at.metric) == 0 and len(at.dataframe) == 0  # no figures before sign-in
