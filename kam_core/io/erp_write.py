@@ -25,35 +25,11 @@ from kam_core.io.upsert import write_audit
 from kam_core.io.validation import BATCH
 
 SQLITE_CACHE_KIB = 65_536
-SQLITE_BATCH = 50_000
 STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
     "DIST": ("一批商", "Distributor", 1), "WHS2": ("二批商", "Sub-wholesaler", 2),
     "KA": ("KA卖场", "Key account retail", 2), "RETAIL": ("小终端", "Small retail", 3),
     "ONPREM": ("餐饮", "On-premise", 3),
 }
-
-
-def fast_insert(conn: Connection, table, df: pd.DataFrame) -> int:
-    """Bulk insert; on SQLite straight to the driver's executemany with plain tuples.
-
-    SQLAlchemy's per-row parameter processing costs more than SQLite itself at a million lines.
-    Values are prepared as SQLAlchemy would store them: dates as ISO text, booleans as 0/1.
-    """
-    if conn.dialect.name != "sqlite" or df.empty:
-        return bulk_insert(conn, table, df)
-    col_sql = ", ".join(f'"{c}"' for c in df.columns)
-    sql = f'INSERT INTO "{table.name}" ({col_sql}) VALUES ({", ".join("?" * len(df.columns))})'
-    for start in range(0, len(df), SQLITE_BATCH):  # bounded memory for the tuples
-        part, columns = df.iloc[start:start + SQLITE_BATCH], []
-        for name in df.columns:
-            values = part[name]
-            if pd.api.types.is_datetime64_any_dtype(values):
-                values = values.dt.strftime("%Y-%m-%d")
-            elif pd.api.types.is_bool_dtype(values):
-                values = values.astype(int)
-            columns.append(values.astype(object).where(values.notna(), None).tolist())
-        conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
-    return len(df)
 
 
 def _select_in(conn: Connection, cols, key, values) -> list:
@@ -200,7 +176,7 @@ class Writer:
             "order_date": st.inv_date[new].astype("datetime64[D]"), "settlement_mode": "cash", "payment_terms_days": 0,
             "delivery_cost": 0.0, "is_return": ~st.inv_positive[new], "source": "erp"})
         self.counts["return invoices (only negative lines) marked is_return"] += int((~st.inv_positive[new]).sum())
-        fast_insert(self.conn, order_header, headers)
+        bulk_insert(self.conn, order_header, headers)
 
     def write_chunk(self, df: pd.DataFrame) -> None:
         st, start = self.state, int(df.index[0])
@@ -240,7 +216,7 @@ class Writer:
             "sku_id": self.sku_names[sku], "qty_cases": qty, "list_price": price, "invoice_price": price,
             "off_invoice_disc": 0.0, "cogs_per_case": np.nan_to_num(cost, nan=0.0), "free_qty_cases": 0.0,
             "source_key": keys})
-        self.counts["inserted"] += fast_insert(self.conn, order_line, lines.sort_values("source_key"))
+        self.counts["inserted"] += bulk_insert(self.conn, order_line, lines.sort_values("source_key"))
 
 
 def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path: Path, header: list[str],
