@@ -4,13 +4,15 @@ import streamlit as st
 
 from kam_core.views.health import compute_row_counts, list_recent_imports
 from kam_ui import tr
+from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
 from kam_ui.data import engine
 from kam_ui.importer import show_import_panel
 from kam_ui.page import READY_KEY, load_page_data
 
 st.header(tr("data.title"))
-tab_import, tab_export, tab_health = st.tabs([tr("data.import"), tr("data.export"), tr("data.health")])
+tab_import, tab_export, tab_health, tab_users = st.tabs(
+    [tr("data.import"), tr("data.export"), tr("data.health"), tr("admin.users")])
 with tab_import:
     show_import_panel()
 page = load_page_data(show_caption=False) if st.session_state.get(READY_KEY) else None
@@ -23,6 +25,7 @@ with tab_export:
         table = scorecard_columns(page.rows)
         st.caption(tr("data.export_caption", n=len(table)))
         downloads({"scorecard": table}, "kam_scorecard", key="data_dl")
+    show_table_export()
 with tab_health:
     if page is not None:
         st.subheader(tr("data.missing_inputs"))
@@ -43,3 +46,5 @@ with tab_health:
             empty_state("data.no_imports")
         else:
             st.dataframe(imports, hide_index=True, width="stretch")
+with tab_users:
+    show_users()

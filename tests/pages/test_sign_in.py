@@ -33,3 +33,25 @@ def test_with_sign_in_configured_an_anonymous_visitor_sees_only_the_sign_in_prom
     assert [h.value for h in at.title] == [t("auth.sign_in_title", "en")]
     assert [b.label for b in at.button] == [t("auth.sign_in", "en")]
     assert len(at.metric) == 0 and len(at.dataframe) == 0  # no figures before sign-in
+
+
+def test_a_director_adds_a_user_on_the_data_page_and_a_bad_entry_is_refused(app, demo_engine):
+    from kam_core.scope import DIRECTOR, Scope
+    from kam_core.users import delete_user, list_users, scope_for_identity
+
+    at = app.run()
+    at.switch_page("p/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="user_email").input("Wang.Fang@brewer.cn")
+    at.selectbox(key="user_role").select("manager")
+    at.text_input(key="user_scope").input("R01")
+    at.button[[b.label for b in at.button].index(t("admin.save", "en"))].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert scope_for_identity(demo_engine, "wang.fang@brewer.cn") == Scope("manager", "R01")
+
+    at.text_input(key="user_email").input("x@brewer.cn")
+    at.text_input(key="user_scope").input("NOPE")
+    at.button[[b.label for b in at.button].index(t("admin.save", "en"))].click().run()
+    assert any("scope_id" in e.value for e in at.error)
+    delete_user(demo_engine, DIRECTOR, "wang.fang@brewer.cn")
+    assert list_users(demo_engine).empty

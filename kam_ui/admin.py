@@ -1,0 +1,65 @@
+"""Data page pieces for directors and exporters: scoped multi-table Excel export, user management."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_core.db.schema import metadata
+from kam_core.errors import UserError
+from kam_core.io.exports import DIRECTOR_ONLY, read_table
+from kam_core.scope import ROLES
+from kam_core.users import delete_user, list_users, save_user
+from kam_ui import data
+from kam_ui.auth import sign_in_configured
+from kam_ui.components import downloads, empty_state
+from kam_ui.lang import lbl, tr
+
+USER_FORM = "user_form"
+DEFAULT_TABLES = ["account", "account_contact", "visit", "credit_terms"]
+
+
+def show_table_export() -> None:
+    """Pick tables; download them as one workbook (a sheet per table), limited to the viewer's scope."""
+    scope = data.viewer_scope()
+    names = sorted(n for n in metadata.tables if scope.is_director or n not in DIRECTOR_ONLY)
+    st.subheader(tr("admin.tables_heading"))
+    picked = st.multiselect(tr("admin.tables_pick"), names, default=DEFAULT_TABLES, key="export_tables")
+    if not picked:
+        empty_state("admin.tables_empty")
+        return
+    frames = {name: read_table(data.engine(), name, scope) for name in picked}
+    downloads(frames, "kam_tables", key="tables_dl")
+
+
+def show_users() -> None:
+    """List, add, change and delete users (directors only); every change is audited."""
+    viewer = st.session_state.get(data.VIEWER_KEY)
+    scope = data.viewer_scope()
+    if not scope.is_director:
+        empty_state("admin.users_director_only")
+        return
+    if not sign_in_configured():
+        st.caption(tr("admin.users_local_mode"))
+    actor = getattr(viewer, "name", "local")
+    with st.form(key=USER_FORM, clear_on_submit=False):
+        email = st.text_input(tr("admin.email"), key="user_email")
+        role = st.selectbox(tr("admin.role"), ROLES, format_func=lambda r: lbl("role", r), key="user_role")
+        scope_id = st.text_input(tr("admin.scope_id"), key="user_scope")
+        name = st.text_input(tr("admin.display_name"), key="user_name")
+        save, remove = st.columns(2)
+        do_save = save.form_submit_button(tr("admin.save"), icon=":material/person_add:")
+        do_delete = remove.form_submit_button(tr("admin.delete"), icon=":material/person_remove:")
+    try:
+        if do_save:
+            save_user(data.engine(), scope, email, role, scope_id.strip() or None, name.strip() or None, actor)
+            st.success(tr("admin.saved", email=email.strip().lower()))
+        elif do_delete:
+            delete_user(data.engine(), scope, email, actor)
+            st.success(tr("admin.deleted", email=email.strip().lower()))
+    except UserError as exc:
+        st.error(str(exc))
+    users = list_users(data.engine())
+    if users.empty:
+        empty_state("admin.users_none")
+    else:
+        st.dataframe(users.assign(role=users["role"].map(lambda r: lbl("role", r))), hide_index=True, width="stretch")
