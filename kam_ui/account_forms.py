@@ -28,7 +28,7 @@ from kam_core.profile import (
 from kam_core.profile.read import CAPABILITY_FIELDS
 from kam_ui import data
 from kam_ui.account_components import seen_version
-from kam_ui.lang import tr
+from kam_ui.lang import tr, tr_fn
 
 FLASH_KEY = "_acct_flash"
 _INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loyalty_rating", "staff", "vehicles"}
@@ -73,7 +73,8 @@ def _values(prefix: str, names: tuple[str, ...]) -> Callable[[], dict]:
 
 
 def _label(kind: str, values: tuple[str, ...]) -> Callable[[str], str]:
-    return lambda v: tr(f"account.{kind}.{v}") if v in values else "—"
+    show = tr_fn(f"account.{kind}.")  # language bound now: Streamlit may format outside the run
+    return lambda v: show(v) if v in values else "—"
 
 
 def basic_form(p: AccountProfile) -> None:
@@ -129,13 +130,17 @@ def capabilities_form(p: AccountProfile) -> None:
                               args=(update_capabilities, p.account_id, _values(pre, (*CAPABILITY_FIELDS, "note"))))
 
 
+def _contact_label(contacts: pd.DataFrame) -> Callable[[int], str]:
+    new, level = tr("account.field.new_contact"), tr_fn("account.level.")
+    return lambda i: new if i == 0 else f"{contacts.loc[i, 'name']} · {level(contacts.loc[i, 'level'])}"
+
+
 def contacts_form(p: AccountProfile) -> None:
     """Pick a contact (or "new"), edit it in a form; delete the picked one with its own button."""
     contacts = p.contacts.set_index("contact_id") if not p.contacts.empty else pd.DataFrame()
     options = [0, *[int(i) for i in contacts.index]]
     chosen = st.selectbox(tr("account.field.contact"), options, key=f"acct_contact_sel_{p.account_id}",
-                          format_func=lambda i: tr("account.field.new_contact") if i == 0 else
-                          f"{contacts.loc[i, 'name']} · {tr('account.level.' + contacts.loc[i, 'level'])}")
+                          format_func=_contact_label(contacts))
     row = contacts.loc[chosen].to_dict() if chosen else {}
     pre = f"acct_contact_{p.account_id}_{chosen}_"
     with st.form(key=f"form_contact_{p.account_id}_{chosen}"):

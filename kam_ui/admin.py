@@ -12,7 +12,7 @@ from kam_core.users import delete_user, list_users, save_user
 from kam_ui import data
 from kam_ui.auth import sign_in_configured
 from kam_ui.components import downloads, empty_state
-from kam_ui.lang import lbl, tr
+from kam_ui.lang import lbl_fn, tr
 
 USER_FORM = "user_form"
 DEFAULT_TABLES = ["account", "account_contact", "visit", "credit_terms"]
@@ -43,7 +43,7 @@ def show_users() -> None:
     actor = getattr(viewer, "name", "local")
     with st.form(key=USER_FORM, clear_on_submit=False):
         email = st.text_input(tr("admin.email"), key="user_email")
-        role = st.selectbox(tr("admin.role"), ROLES, format_func=lambda r: lbl("role", r), key="user_role")
+        role = st.selectbox(tr("admin.role"), ROLES, format_func=lbl_fn("role"), key="user_role")
         scope_id = st.text_input(tr("admin.scope_id"), key="user_scope")
         name = st.text_input(tr("admin.display_name"), key="user_name")
         save, remove = st.columns(2)
@@ -62,4 +62,4 @@ def show_users() -> None:
     if users.empty:
         empty_state("admin.users_none")
     else:
-        st.dataframe(users.assign(role=users["role"].map(lambda r: lbl("role", r))), hide_index=True, width="stretch")
+        st.dataframe(users.assign(role=users["role"].map(lbl_fn("role"))), hide_index=True, width="stretch")

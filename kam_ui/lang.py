@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -40,3 +41,18 @@ def tr(key: str, **fmt: object) -> str:
 def lbl(kind: str, code: object) -> str:
     """The display name of a code in the current language (``lbl("channel", "KA")``)."""
     return label(kind, code, current_lang())
+
+
+# Widget ``format_func``s bind the language when the widget is drawn: Streamlit (and its AppTest) may
+# call them later, outside the script run, where ``current_lang()`` would fall back to the default and
+# the formatted value would no longer match the drawn options.
+def lbl_fn(kind: str) -> Callable[[object], str]:
+    """``format_func`` that shows a code's display name in the language of this run."""
+    lang = current_lang()
+    return lambda code: label(kind, code, lang)
+
+
+def tr_fn(prefix: str) -> Callable[[object], str]:
+    """``format_func`` that shows ``t(prefix + value)`` in the language of this run."""
+    lang = current_lang()
+    return lambda value: t(f"{prefix}{value}", lang)

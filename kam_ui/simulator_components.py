@@ -13,7 +13,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from kam_ui.lang import lbl, tr
+from kam_ui.lang import lbl, lbl_fn, tr, tr_fn
 
 PROGRAMS_KEY = "sim_programs"
 GEN_KEY = "_sim_gen"
@@ -96,7 +96,7 @@ def basics(last_date: dt.date | None) -> dict:
     c1.number_input(tr("sim.field.case_price"), key="sim_price", min_value=0.0, step=0.5,
                     disabled=not st.session_state["sim_price_on"])
     c2.radio(tr("sim.field.response"), ("none", "elastic"), key="sim_response",
-             format_func=lambda r: tr(f"sim.response.{r}"), help=tr("sim.help.response"))
+             format_func=tr_fn("sim.response."), help=tr("sim.help.response"))
     c3.number_input(tr("sim.field.draws"), key="sim_draws", min_value=0, max_value=100_000, step=100,
                     help=tr("sim.help.draws"))
     c4.number_input(tr("sim.field.seed"), key="sim_seed", min_value=0, max_value=2**32 - 1, step=1)
@@ -124,7 +124,7 @@ def selection(regions: pd.DataFrame, accounts: pd.DataFrame, channels: tuple[str
     region_names = dict(zip(regions["code"], regions["name_zh"], strict=True))
     c1, c2, c3 = st.columns(3)
     c1.multiselect(tr("sim.field.channel"), ("DIST", "WHS2", "KA", "RETAIL", "ONPREM"), key="sim_channel",
-                   format_func=lambda c: lbl("channel", c), placeholder=tr("sim.all"))
+                   format_func=lbl_fn("channel"), placeholder=tr("sim.all"))
     c2.multiselect(tr("sim.field.region"), list(regions["code"]), key="sim_region", placeholder=tr("sim.all"),
                    format_func=lambda c: f"{region_names.get(c, c)} ({c})")
     c3.multiselect(tr("sim.field.ids"), list(names), key="sim_ids", placeholder=tr("sim.all"),
@@ -148,7 +148,7 @@ def _field_widget(col, key: str, name: str, kind, default) -> None:
     _init(key, default)
     label = tr(f"sim.field.{name}")
     if isinstance(kind, tuple):
-        col.selectbox(label, kind, key=key, format_func=lambda v: tr(f"sim.choice.{v}"))
+        col.selectbox(label, kind, key=key, format_func=tr_fn("sim.choice."))
     elif kind == "int":
         col.number_input(label, key=key, step=1, min_value=0)
     elif kind == "float":
@@ -161,7 +161,7 @@ def _tiers_editor(uid: int) -> list[dict]:
     gen = st.session_state.get(GEN_KEY, 0)
     _init(f"sim_p{uid}_tier_unit", "per_case")
     st.radio(tr("sim.field.tier_unit"), ("per_case", "pct"), key=f"sim_p{uid}_tier_unit", horizontal=True,
-             format_func=lambda v: tr(f"sim.choice.{v}"))
+             format_func=tr_fn("sim.choice."))
     initial = st.session_state.get(tiers_init_key(uid), DEFAULT_TIERS)
     edited = st.data_editor(initial, key=f"sim_p{uid}_tiers_{gen}", num_rows="dynamic", hide_index=True,
                             column_config={"from": st.column_config.NumberColumn(tr("sim.field.tier_from"),
@@ -218,7 +218,7 @@ def programs_editor() -> list[dict]:
     """The list of programs with an "add program of type …" control."""
     _init(PROGRAMS_KEY, [_new_program("per_case")])
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.selectbox(tr("sim.new_program_type"), PROGRAM_TYPES, key=NEW_TYPE_KEY, format_func=lambda p: lbl("program", p))
+    c1.selectbox(tr("sim.new_program_type"), PROGRAM_TYPES, key=NEW_TYPE_KEY, format_func=lbl_fn("program"))
     c2.button(tr("sim.add_program"), icon=":material/add:", on_click=_add_program, width="stretch")
     out = [program_editor(p, i) for i, p in enumerate(st.session_state[PROGRAMS_KEY])]
     if not out:
