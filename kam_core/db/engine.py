@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,18 +59,50 @@ def alembic_config(engine: Engine):
 
 def ensure_schema(engine: Engine) -> None:
     """Create the schema on an empty database, or migrate an existing one to the newest revision."""
-    from alembic import command
-
     try:
         tables = set(inspect(engine).get_table_names())
     except OperationalError as exc:
         raise DatabaseUnavailable(f"Cannot reach the database: {exc.orig}") from None
+    if "account" in tables and _stored_revision(engine, tables) == head_revision():
+        return  # already at the newest revision: no Alembic import or environment (a restart opens faster)
+    from alembic import command
+
     cfg = alembic_config(engine)
     if "account" not in tables:
         metadata.create_all(engine)
         command.stamp(cfg, "head")
     else:
         command.upgrade(cfg, "head")
+
+
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w-]+|None)['"]?\s*$""", re.M)
+
+
+def head_revision() -> str | None:
+    """The newest migration, read from the files of ``migrations/versions`` without importing Alembic.
+
+    The one revision no other migration names as its ``down_revision``; None if that is not exactly one
+    (then :func:`ensure_schema` lets Alembic decide). A test checks it against Alembic's own answer.
+    """
+    revisions, parents = set(), set()
+    for path in (ALEMBIC_DIR / "versions").glob("*.py"):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine, tables: set[str]) -> str | None:
+    """The revision stamped in ``alembic_version`` (None when the table is missing or empty)."""
+    if "alembic_version" not in tables:
+        return None
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def has_data(engine: Engine) -> bool:

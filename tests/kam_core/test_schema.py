@@ -97,3 +97,33 @@ def test_bulk_insert_on_duckdb_fills_ids(tmp_path):
     with engine.connect() as conn:
         assert sorted(r[0] for r in conn.execute(select(visit.c.visit_id))) == [1, 2, 3]
     engine.dispose()
+
+
+def test_head_revision_read_from_the_files_matches_alembic():
+    from alembic.script import ScriptDirectory
+
+    from kam_core.db.engine import alembic_config, head_revision
+
+    expected = ScriptDirectory.from_config(alembic_config(get_engine("sqlite://"))).get_current_head()
+    assert head_revision() == expected
+
+
+def test_a_database_behind_the_newest_revision_is_still_migrated(tmp_path, monkeypatch):
+    """The fast path (stored revision == head) must not skip a real upgrade."""
+    from sqlalchemy import text
+
+    from kam_core.db import engine as engine_mod
+
+    eng = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    ensure_schema(eng)
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    calls = []
+    monkeypatch.setattr("alembic.command.upgrade", lambda cfg, rev: calls.append(rev))
+    engine_mod.ensure_schema(eng)
+    assert calls == ["head"]
+    calls.clear()
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": engine_mod.head_revision()})
+    engine_mod.ensure_schema(eng)
+    assert calls == []
