@@ -58,18 +58,9 @@ class History:
 
 def parse_end(value) -> dt.date:
     """``None`` (the default end), a date or an ISO string; anything else is a UserError."""
-    from kam_core.errors import UserError
+    from kam_core.analytics.window import parse_date
 
-    if value is None or value == "":
-        return DEFAULT_END
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UserError(f"--end: {value!r} is not a date (expected YYYY-MM-DD)") from None
+    return parse_date(value, "--end") or DEFAULT_END
 
 
 def make_history(end, months: int) -> History:
