@@ -44,7 +44,7 @@ class Params:
     churn_days: int = 90
     # diversion (§4.3)
     s1_share: float = 0.05
-    s1_min_scans: int = 20
+    s1_min_scans: int = 50  # METHODS.md §4.3: scan data is biased to provinces that scan more
     s2_ratio: float = 1.5
     s4_share: float = 0.35
     s5_checks: int = 1
