@@ -28,6 +28,7 @@ from kam_core.db.schema import (
     rebate_program,
     rebate_tier,
 )
+from kam_core.i18n import t
 
 SIGNALS = ("S1", "S2", "S4", "S5", "S7")
 
@@ -162,15 +163,44 @@ def _triggers(sig: pd.DataFrame, p: Params) -> pd.DataFrame:
     }, index=sig.index).fillna(False).astype(bool)
 
 
-def _evidence(row: pd.Series, hits: pd.Series) -> list[str]:
-    words = {
-        "S1": lambda r: f"S1 code scans: {r.s1_share:.0%} of {int(r.n_scans)} scans outside the authorised territory",
-        "S2": lambda r: f"S2 sell-in {r.s2_ratio:.1f}× what its outlets sell at the channel median",
-        "S4": lambda r: f"S4 {r.s4_share:.0%} of rebate-quarter volume bought in the last 10 days when a tier was crossed",
-        "S5": lambda r: f"S5 {int(r.s5_below_floor)} market price check(s) below floor traced to this account",
-        "S7": lambda r: f"S7 {r.s7_share:.0%} of orders shipped outside the authorised territory",
+def evidence_items(sig: pd.DataFrame, hits: pd.DataFrame) -> list[list[dict]]:
+    """Per account, one structured item per triggered signal (S1, S2, S4, S5, S7 order): the signal code and
+    the numbers behind it, e.g. ``{"signal": "S1", "share": 0.3, "scans": 100}``."""
+    h = hits[list(SIGNALS)].to_numpy(dtype=bool)
+    col = {c: sig[c].to_numpy(dtype=float) for c in ("s1_share", "n_scans", "s2_ratio", "s4_share",
+                                                     "s5_below_floor", "s7_share")}
+    make = {
+        "S1": lambda i: {"signal": "S1", "share": float(col["s1_share"][i]), "scans": int(col["n_scans"][i])},
+        "S2": lambda i: {"signal": "S2", "ratio": float(col["s2_ratio"][i])},
+        "S4": lambda i: {"signal": "S4", "share": float(col["s4_share"][i])},
+        "S5": lambda i: {"signal": "S5", "checks": int(col["s5_below_floor"][i])},
+        "S7": lambda i: {"signal": "S7", "share": float(col["s7_share"][i])},
     }
-    return [words[s](row) for s in SIGNALS if hits[s]]
+    out: list[list[dict]] = [[] for _ in range(len(sig))]
+    for i in np.flatnonzero(h.any(axis=1)).tolist():
+        out[i] = [make[s](i) for s, hit in zip(SIGNALS, h[i].tolist(), strict=True) if hit]
+    return out
+
+
+def describe_evidence(items: object, lang: str = "zh") -> list[str]:
+    """Diversion evidence items (``diversion_evidence_items``) as sentences in ``lang`` (zh or en).
+
+    Examples
+    --------
+    >>> describe_evidence([{"signal": "S7", "share": 0.5}], "en")
+    ['S7 50% of orders shipped outside the authorised territory']
+    """
+    if not isinstance(items, list | tuple):
+        return []
+    templates = {s: t(f"analytics.diversion.{s}", lang) for s in SIGNALS}
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("signal") not in templates:
+            continue
+        fields = {k: (f"{v:.1f}" if k == "ratio" else f"{v:.0%}" if k == "share" else f"{int(v)}")
+                  for k, v in item.items() if k != "signal"}
+        out.append(templates[item["signal"]].format(**fields))
+    return out
 
 
 def _anomaly_rank(sig: pd.DataFrame, channel: pd.Series) -> pd.Series:
@@ -203,8 +233,9 @@ def flag_diversion(frame: pd.DataFrame, params: Params) -> pd.DataFrame:
     -------
     DataFrame
         ``diversion_score`` (Σ weights of triggered signals + anomaly rank in [0, 1) for ordering),
-        ``diversion_signals`` (count), ``diversion_flag`` and ``diversion_evidence`` (list of sentences),
-        plus the continuous signal columns.
+        ``diversion_signals`` (count), ``diversion_flag``, ``diversion_evidence`` (list of English sentences,
+        one per triggered signal) and ``diversion_evidence_items`` (the same as structured items, for
+        :func:`describe_evidence` in the reader's language), plus the continuous signal columns.
     """
     sig = compute_diversion_signals(frame)
     hits = _triggers(sig, params)
@@ -215,5 +246,7 @@ def flag_diversion(frame: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["diversion_signals"] = hits.sum(axis=1).astype(int)
     out["diversion_score"] = (rule + anomaly).round(3)
     out["diversion_flag"] = out["diversion_signals"] >= params.diversion_min_signals
-    out["diversion_evidence"] = [_evidence(sig.loc[i], hits.loc[i]) for i in sig.index]
+    items = evidence_items(sig, hits)
+    out["diversion_evidence_items"] = items
+    out["diversion_evidence"] = [describe_evidence(its, "en") if its else [] for its in items]
     return out

@@ -6,6 +6,7 @@ gracefully and the dashboard can say what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,8 +16,10 @@ from kam_core.analytics import activity, credit, diversion, metrics, money
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
 from kam_core.db import schema
+from kam_core.i18n import t
 
-# input name → (tables that feed it, what is lost without it)
+# input name → (tables that feed it, what is lost without it). The words are English (the CLI's language);
+# the catalogue has both languages under analytics.input.<name> and analytics.input_lost.<name>.
 INPUTS = {
     "visits": (("visit",), "visit cost-to-serve, advice events, contact levels"),
     "service_events": (("service_event",), "service cost and advice events"),
@@ -48,6 +51,48 @@ class Inputs:
     @property
     def missing(self) -> list[str]:
         return [name for name, ok in self.available.items() if not ok]
+
+
+def health_items(missing: Iterable[str], no_accounts: bool = False) -> list[dict]:
+    """The data-health notes as structured items: ``{"code": "no_accounts"}`` first when the database has no
+    account with orders, then ``{"code": "missing_input", "input": name}`` per missing input."""
+    items = [{"code": "no_accounts"}] if no_accounts else []
+    return items + [{"code": "missing_input", "input": name} for name in missing]
+
+
+def bundle_health_items(bundle: object) -> list[dict]:
+    """Health items of a scorecard bundle (or the dashboard's cached view of one).
+
+    The bundle carries ``missing_inputs`` (codes) and ``data_health`` (English notes: one per missing input,
+    after a leading "no accounts" note when there are none), so a surplus English note is that leading note.
+    """
+    missing = list(getattr(bundle, "missing_inputs", ()) or ())
+    notes = list(getattr(bundle, "data_health", ()) or ())
+    return health_items(missing, no_accounts=len(notes) > len(missing))
+
+
+def describe_health(items: object, lang: str = "zh") -> list[str]:
+    """Data-health items as sentences in ``lang`` (zh or en): which inputs are missing and what is lost.
+
+    Examples
+    --------
+    >>> describe_health([{"code": "missing_input", "input": "surveys"}], "en")
+    ['No surveys data: satisfaction (NPS) in the loyalty score not available.']
+    """
+    if not isinstance(items, list | tuple):
+        return []
+    out = []
+    for item in items:
+        code = item.get("code") if isinstance(item, dict) else None
+        if code == "no_accounts":
+            out.append(t("analytics.health.no_accounts", lang))
+        elif code == "missing_input":
+            name = str(item.get("input"))
+            known = name in INPUTS
+            out.append(t("analytics.health.missing_input", lang,
+                         input=t(f"analytics.input.{name}", lang) if known else name.replace("_", " "),
+                         lost=t(f"analytics.input_lost.{name}", lang) if known else "–"))
+    return out
 
 
 def check_available(engine: Engine) -> dict[str, bool]:

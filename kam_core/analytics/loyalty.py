@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from kam_core.analytics.params import Params
+from kam_core.i18n import label, t
 
 COMPONENTS = ("sow", "exclusivity", "regularity", "tenure_years", "satisfaction")
-COMPONENT_WORDS = {"sow": "share of wallet", "exclusivity": "exclusivity", "regularity": "order regularity",
-                   "tenure_years": "tenure", "satisfaction": "satisfaction (NPS)"}
+SHARE_COMPONENTS = ("sow", "exclusivity", "regularity")  # shown as percentages; tenure in years, NPS 0-10
 
 
 def _pct(values: pd.Series, group: pd.Series) -> pd.Series:
@@ -46,27 +46,68 @@ def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     return out
 
 
-def _reasons(df: pd.DataFrame) -> list[list[str]]:
-    """Per account, the three lowest-percentile loyalty components in words (vectorised over accounts)."""
+def loyalty_reason_items(df: pd.DataFrame) -> list[list[tuple[str, float, float, str]]]:
+    """Per account, its three lowest-percentile observed loyalty components, weakest first, as
+    ``(component, value, percentile 0-100, channel)`` tuples (vectorised over accounts)."""
     pr = df[[f"pr_{c}" for c in COMPONENTS]].to_numpy(dtype=float)
     vals = df[list(COMPONENTS)].to_numpy(dtype=float)
     order = np.argsort(np.where(np.isnan(pr), np.inf, pr), axis=1, kind="stable")[:, :3]
-    channels = df["channel"].astype(str).to_numpy()
-    out = []
-    for i in range(len(df)):
-        items = []
-        for j in order[i]:
-            if np.isnan(pr[i, j]):
-                continue
-            c, v = COMPONENTS[j], vals[i, j]
-            shown = f"{v:.0%}" if c in ("sow", "exclusivity", "regularity") else f"{v:.1f}"
-            items.append(f"{COMPONENT_WORDS[c]} {shown} (percentile {pr[i, j] * 100:.0f} in {channels[i]})")
-        out.append(items)
-    return out
+    take = lambda a: np.take_along_axis(a, order, axis=1).tolist()  # noqa: E731
+    names = np.asarray(COMPONENTS, dtype=object)[order].tolist()
+    channels = df["channel"].astype(str).tolist()
+    return [[(c, v, p * 100, ch) for c, v, p in zip(cs, vs, ps, strict=True) if p == p]  # p != p: NaN, unobserved
+            for cs, vs, ps, ch in zip(names, take(vals), take(pr), channels, strict=True)]
+
+
+def as_reason_dict(item: tuple[str, float, float, str]) -> dict:
+    """A reason tuple as the structured item the scorecard carries (``hvll_reason_items``)."""
+    component, value, pct, channel = item
+    return {"component": component, "value": value, "percentile": pct, "channel": channel}
+
+
+def _renderer(lang: str):
+    """``render(component, value, percentile, channel)`` in ``lang``; templates and labels looked up once."""
+    template = t("analytics.loyalty.reason", lang).format
+    years = t("analytics.loyalty.years", lang).format
+    words = {c: t(f"analytics.loyalty.component.{c}", lang) for c in COMPONENTS}
+    channels: dict[str, str] = {}
+
+    def render(component: str, value: float, pct: float, channel: str) -> str:
+        if value != value:
+            shown = "–"
+        elif component in SHARE_COMPONENTS:
+            shown = f"{value:.0%}"
+        else:
+            shown = years(value=f"{value:.1f}") if component == "tenure_years" else f"{value:.1f}"
+        where = channels.get(channel)
+        if where is None:
+            where = channels[channel] = label("channel", channel, lang)
+        return template(component=words.get(component, component), value=shown, pct=f"{pct:.0f}", channel=where)
+
+    return render
+
+
+def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
+    """Loyalty / HVLL reason items (``hvll_reason_items``) as sentences in ``lang`` (zh or en).
+
+    Examples
+    --------
+    >>> describe_loyalty_reasons([{"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "KA"}], "en")
+    ['share of wallet 30% (percentile 10 in KA hypermarkets)']
+    """
+    if not isinstance(items, list | tuple):
+        return []
+    render = _renderer(lang)
+    return [render(i["component"], float(i["value"]), float(i["percentile"]), i["channel"])
+            for i in items if isinstance(i, dict)]
 
 
 def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     """High-volume / low-loyalty flag with the hybrid rule of METHODS.md §4.2 and its reasons.
+
+    ``loyalty_reasons`` (every account) and ``hvll_reasons`` (flagged accounts) are English sentences;
+    ``hvll_reason_items`` holds the same reasons as structured items (component, value, percentile, channel)
+    for :func:`describe_loyalty_reasons` to write in the reader's language.
 
     HV = volume percentile in channel ≥ ``hv_pct``; LL = loyalty percentile ≤ ``ll_pct`` and an absolute guard
     (SOW < ``ll_sow`` or exclusivity = 0 or regularity < ``ll_regularity``); plus tenure and order-count floors.
@@ -81,9 +122,13 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["loyalty_pct"] = l_pct.round(3)
     out["high_volume_low_loyalty"] = flag.fillna(False).astype(bool)
     out["hvll_severity"] = (vol_pct * (1 - l_pct)).round(3)
-    out["loyalty_reasons"] = _reasons(df)
-    out["hvll_reasons"] = [r if f else [] for r, f in zip(out["loyalty_reasons"], out["high_volume_low_loyalty"],
-                                                          strict=True)]
+    items = loyalty_reason_items(df)
+    render = _renderer("en")  # the scorecard's text columns (CLI, exports) are English
+    out["loyalty_reasons"] = [[render(*i) for i in its] for its in items]
+    flagged = out["high_volume_low_loyalty"].to_numpy()
+    out["hvll_reasons"] = [r if f else [] for r, f in zip(out["loyalty_reasons"], flagged, strict=True)]
+    out["hvll_reason_items"] = [[as_reason_dict(i) for i in its] if f else [] for its, f in zip(items, flagged,
+                                                                                                  strict=True)]
     return out
 
 

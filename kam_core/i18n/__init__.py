@@ -16,7 +16,7 @@ from kam_core.i18n.formatting import (
     format_number,
     format_pct,
 )
-from kam_core.i18n.translate import label, t
+from kam_core.i18n.translate import label, local_names, t
 
 __all__ = [
     "CATALOG_DIR",
@@ -28,5 +28,6 @@ __all__ = [
     "format_pct",
     "label",
     "load_catalog",
+    "local_names",
     "t",
 ]

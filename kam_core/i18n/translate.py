@@ -36,3 +36,15 @@ def label(kind: str, code: object, lang: str = "zh") -> str:
         return t("common.none", lang)
     entry = load_catalog().get(f"{kind}.{code}")
     return entry[lang] if entry else str(code)
+
+
+def local_names(frame, lang: str = "zh"):
+    """A frame's account ``name`` column in ``lang``: in English ``name_en`` where present, else the Chinese name.
+
+    ``frame`` is a pandas DataFrame with ``name`` (and optionally ``name_en``); returns a Series.
+    """
+    names = frame["name"]
+    if lang != "en" or "name_en" not in frame:
+        return names
+    english = frame["name_en"]
+    return english.where(english.notna() & (english.astype(str).str.strip() != ""), names)

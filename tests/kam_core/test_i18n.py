@@ -131,3 +131,46 @@ def test_every_literal_key_passed_to_t_exists(path):
             if key and isinstance(node.args[0], ast.Constant) and key not in catalog:
                 missing.append(key)
     assert not missing, f"{path.name} uses keys missing from the catalogue: {missing}"
+
+
+def test_every_code_the_analytics_explain_with_has_text_in_both_languages():
+    from kam_core.analytics.diversion import SIGNALS
+    from kam_core.analytics.inputs import INPUTS
+    from kam_core.analytics.loyalty import COMPONENTS
+
+    catalog = load_catalog()
+    keys = ([f"analytics.loyalty.component.{c}" for c in COMPONENTS] + [f"analytics.diversion.{s}" for s in SIGNALS]
+            + [f"analytics.input.{n}" for n in INPUTS] + [f"analytics.input_lost.{n}" for n in INPUTS]
+            + ["analytics.loyalty.reason", "analytics.loyalty.years", "analytics.health.no_accounts",
+               "analytics.health.missing_input"])
+    missing = [k for k in keys if k not in catalog]
+    assert not missing, f"keys missing from the catalogue: {missing}"
+    assert all(catalog[k]["zh"] != catalog[k]["en"] for k in keys if k != "analytics.loyalty.years")
+
+
+def test_data_health_notes_read_in_chinese_and_match_the_scorecard_english():
+    import pandas as pd
+
+    from kam_core.analytics.inputs import INPUTS, Inputs, describe_health, health_items
+    from kam_core.analytics.scorecard import _health
+
+    inp = Inputs(frame=pd.DataFrame(), monthly=pd.DataFrame(), available={name: False for name in INPUTS})
+    items = health_items(inp.missing, no_accounts=True)
+    assert describe_health(items, "en") == _health(inp)  # the CLI/scorecard English and the catalogue agree
+    zh = describe_health(items, "zh")
+    assert zh[0] == "数据库中没有有订单的客户。"
+    assert "没有满意度调查数据：无法计算忠诚度评分中的满意度（NPS）。" in zh
+    assert not any(re.search(r"[A-Za-z]{4,}", note) for note in zh), zh
+    assert describe_health([{"code": "missing_input", "input": "new_feed"}], "en") == [
+        "No new feed data: – not available."]  # an input the catalogue does not know yet still reads
+
+
+def test_account_names_follow_the_language_with_the_chinese_name_as_fallback():
+    import pandas as pd
+
+    from kam_core.i18n import local_names
+
+    frame = pd.DataFrame({"name": ["杭州一批", "余杭二批", "北京卖场"], "name_en": ["Hangzhou Dist", None, " "]})
+    assert local_names(frame, "en").tolist() == ["Hangzhou Dist", "余杭二批", "北京卖场"]
+    assert local_names(frame, "zh").tolist() == ["杭州一批", "余杭二批", "北京卖场"]
+    assert local_names(frame[["name"]], "en").tolist() == ["杭州一批", "余杭二批", "北京卖场"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +187,49 @@ def test_settlement_comparison_reads_an_accounts_terms():
     df = compare_settlement_modes_for(row).set_index("settlement_mode")
     assert df.loc["credit", "cash_delay_days"] == pytest.approx(7.5 + 45 + 5)
     assert df.loc["turnover_deduction", "npv_month_sales"] < 100_000 * 0.81
+
+
+def test_hvll_reasons_come_as_structured_items_and_read_in_either_language():
+    from kam_core.analytics.loyalty import describe_loyalty_reasons
+
+    n = 10
+    df = pd.DataFrame({"channel": "WHS2", "volume_cases": np.arange(n, 0, -1.0) * 100,
+                       "loyalty_score": [10.0, 90, 50, 60, 70, 80, 20, 30, 40, 55],
+                       "sow": [0.3, 0.9, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.3, 0.8],
+                       "exclusivity": 0.5, "regularity": 0.4, "tenure_years": 3.0, "n_orders": 10,
+                       "pr_sow": 0.1, "pr_exclusivity": 0.2, "pr_regularity": 0.3, "pr_tenure_years": 0.9,
+                       "pr_satisfaction": np.nan, "satisfaction": np.nan})
+    out = flag_hvll(df, P)
+    items = out["hvll_reason_items"].iloc[0]
+    assert items[0] == {"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "WHS2"}
+    assert [i["component"] for i in items] == ["sow", "exclusivity", "regularity"]  # weakest first, NaN left out
+    assert (out["hvll_reason_items"].iloc[1:].map(len) == 0).all()  # only flagged accounts carry reasons
+    assert describe_loyalty_reasons(items, "en") == out["hvll_reasons"].iloc[0]  # the English column is the same
+    zh = describe_loyalty_reasons(items, "zh")
+    assert zh[0] == "钱包份额 30%（二批商渠道内第 10 百分位）"
+    assert not any(re.search(r"[A-Za-z]{4,}", r) for r in zh), zh
+    tenure = describe_loyalty_reasons([{"component": "tenure_years", "value": 3.0, "percentile": 90.0,
+                                        "channel": "WHS2"}], "zh")
+    assert tenure == ["合作年限 3.0 年（二批商渠道内第 90 百分位）"]
+
+
+def test_diversion_evidence_comes_as_structured_items_and_reads_in_either_language():
+    from kam_core.analytics.diversion import describe_evidence
+
+    df = pd.DataFrame({"channel": "DIST", "volume_cases": [100.0, 100, 100], "outlets_served": [10, 10, 10],
+                       "n_scans": [100, 100, 5], "n_scans_out": [30, 0, 5], "n_shipto": [10, 10, 10],
+                       "n_shipto_out": [5, 0, 0], "n_below_floor": [0, 1, 0], "s4_share": [0.0, 0.0, 0.0]},
+                      index=["x", "y", "z"])
+    out = flag_diversion(df, P)
+    items = out.loc["x", "diversion_evidence_items"]
+    assert items == [{"signal": "S1", "share": 0.3, "scans": 100}, {"signal": "S7", "share": 0.5}]
+    assert out.loc["y", "diversion_evidence_items"] == [{"signal": "S5", "checks": 1}]
+    assert out.loc["z", "diversion_evidence_items"] == [] and out.loc["z", "diversion_evidence"] == []
+    assert out.loc["x", "diversion_evidence"] == [
+        "S1 code scans: 30% of 100 scans outside the authorised territory",
+        "S7 50% of orders shipped outside the authorised territory"]  # the CLI's English, unchanged
+    assert describe_evidence(items, "en") == out.loc["x", "diversion_evidence"]
+    zh = describe_evidence(items, "zh")
+    assert zh == ["S1 扫码：100 次扫码中 30% 在授权区域外", "S7 50% 的订单发往授权区域以外"]
+    assert describe_evidence([{"signal": "S2", "ratio": 2.345}, {"signal": "S4", "share": 0.61}], "zh") == [
+        "S2 进货量是其网点按渠道中位数可销量的 2.3 倍", "S4 跨过返利坎级的季度里，61% 的季度进货集中在最后 10 天"]
