@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from kam_core.i18n import local_names
 from kam_ui.lang import current_lang, lbl, tr
 
 
@@ -63,6 +64,22 @@ def explain_reasons(items: object) -> str:
     return "; ".join(parts)
 
 
+def explain_risk(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose ``hvll_reasons`` and ``diversion_evidence`` are written in the current language, rebuilt from
+    the analytics' structured ``hvll_reason_items`` / ``diversion_evidence_items`` (the text columns are English).
+    A frame without the item columns (a scorecard cached before they existed) keeps its text."""
+    from kam_core.analytics.diversion import describe_evidence
+    from kam_core.analytics.loyalty import describe_loyalty_reasons
+
+    lang = current_lang()
+    out = frame.copy()
+    for text, items, describe in (("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
+                                  ("diversion_evidence", "diversion_evidence_items", describe_evidence)):
+        if items in out:
+            out[text] = out[items].map(lambda v, d=describe: d(v, lang))
+    return out
+
+
 def localise(frame: pd.DataFrame) -> pd.DataFrame:
     """A display copy: code columns as names in the current language, lists as "; "-joined text."""
     out = frame.copy()
@@ -88,6 +105,8 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
     """An account list whose last column opens the account card (``/account?account=ID``)."""
     cols = [c for c in columns if c in frame.columns]
     shown = localise(frame[cols])
+    if "name" in shown:
+        shown["name"] = local_names(frame, current_lang())
     for col in money:  # whole yuan: cents are noise on a projector
         if col in shown:
             shown[col] = shown[col].round(0)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from kam_core.analytics.inputs import bundle_health_items, describe_health
 from kam_core.views.health import compute_row_counts, list_recent_imports
-from kam_ui import tr
+from kam_ui import current_lang, tr
 from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
 from kam_ui.data import engine
@@ -29,9 +30,10 @@ with tab_export:
 with tab_health:
     if page is not None:
         st.subheader(tr("data.missing_inputs"))
-        for note in page.bundle.data_health or []:
+        notes = describe_health(bundle_health_items(page.bundle), current_lang())
+        for note in notes:
             st.markdown(f"- {note}")
-        if not page.bundle.data_health:
+        if not notes:
             st.caption(tr("data.no_missing"))
     left, right = st.columns(2)
     with left:

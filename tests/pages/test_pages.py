@@ -162,3 +162,14 @@ def test_value_type_reasons_are_written_in_the_chosen_language(app):
     at = _open(app, "segments", lang="zh")
     reasons = next(df.value for df in at.dataframe if "value_type_reasons" in df.value.columns)["value_type_reasons"]
     assert reasons.str.contains("渠道内第").all() and not reasons.str.contains("percentile").any()
+
+
+def test_risk_reasons_and_evidence_are_written_in_the_chosen_language(app):
+    at = _open(app, "risk", lang="zh")
+    shown = {col: df.value[col] for df in at.dataframe for col in ("hvll_reasons", "diversion_evidence")
+             if col in df.value.columns}
+    assert set(shown) == {"hvll_reasons", "diversion_evidence"}, "the demo has HVLL and diversion accounts"
+    reasons, evidence = shown["hvll_reasons"], shown["diversion_evidence"]
+    assert reasons.str.contains("渠道内第").all() and not reasons.str.contains("percentile|share of wallet").any()
+    assert evidence.str.contains("授权区域|倍|最低限价|最后 10 天").all()
+    assert not evidence.str.contains("outside|scans|sell-in|price check").any()
