@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from kam_core.db.schema import region
+from kam_core.db.schema import region, sales_rep
 from kam_core.filters import Filters, apply_filters
-from kam_core.i18n import format_date, format_money, format_number, format_pct, label, t
+from kam_core.i18n import format_date, format_money, format_number, format_pct, label, local_names, t
 from kam_core.report import charts
 from kam_core.report.template import render_page
 from kam_core.scope import DIRECTOR, Scope
@@ -40,7 +40,8 @@ class PackView:
     top20_share: float | None
     start: dt.date
     end: dt.date
-    notes: tuple[str, ...]
+    notes: tuple[str, ...]  # English, as the scorecard states them
+    health: tuple[dict, ...] = ()  # the same notes as items, for describe_health in the pack's language
 
 
 def _region_paths(engine: Engine) -> dict[str, str]:
@@ -56,6 +57,7 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     without it the scorecard is computed here.
     """
     from kam_core.analytics import tiers
+    from kam_core.analytics.inputs import bundle_health_items
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
     if bundle is None:
@@ -69,7 +71,8 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
         curve, whale = tiers.compute_whale_curve(df, "net_profit")
         share = whale.top20_share
     notes = tuple(getattr(bundle, "data_health", ()) or ())
-    return PackView(df, curve, share, bundle.window.start, bundle.window.end, notes)
+    return PackView(df, curve, share, bundle.window.start, bundle.window.end, notes,
+                    tuple(bundle_health_items(bundle)))
 
 
 def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
@@ -123,27 +126,62 @@ def _cell(col: str, value, lang: str) -> str:
     return str(value)
 
 
+def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A copy in ``lang``: account names (English name where there is one), HVLL reasons and diversion evidence
+    rebuilt from their structured items (the scorecard's text columns are English)."""
+    from kam_core.analytics.diversion import describe_evidence
+    from kam_core.analytics.loyalty import describe_loyalty_reasons
+
+    out = df.copy()
+    if "name" in out:
+        out["name"] = local_names(out, lang)
+    for text, items, describe in (("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
+                                  ("diversion_evidence", "diversion_evidence_items", describe_evidence)):
+        if items in out:
+            out[text] = out[items].map(lambda v, d=describe: d(v, lang))
+    return out
+
+
 def render_table(df: pd.DataFrame, name: str, lang: str) -> str:
     """An HTML table (escaped) of at most MAX_TABLE_ROWS rows, with a note of what was left out."""
     if df.empty:
         return f"<p class='muted'>{html.escape(t('report.none_listed', lang))}</p>"
+    more = len(df) - MAX_TABLE_ROWS
+    shown = localise_rows(df.head(MAX_TABLE_ROWS), lang)
     cols = [c for c in TABLE_COLUMNS[name] if c in df.columns]
     head = "".join(f"<th>{html.escape(t(f'col.{c}', lang))}</th>" for c in cols)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c, row[c], lang))}</td>" for c in cols) + "</tr>"
-                   for _, row in df.head(MAX_TABLE_ROWS).iterrows())
-    more = len(df) - MAX_TABLE_ROWS
+                   for _, row in shown.iterrows())
     note = f"<p class='muted'>{html.escape(t('report.more_rows', lang, n=more))}</p>" if more > 0 else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
 
 
-def describe_filters(filters: Filters, lang: str) -> list[str]:
-    """One line per active filter, in words (codes translated where the catalogue knows them)."""
+def _names(engine: Engine, lang: str) -> dict[str, dict[str, str]]:
+    """Region and rep display names in ``lang``, by region code / rep id."""
+    zh = lang == "zh"
+    with engine.connect() as conn:
+        regions = conn.execute(select(region.c.code, region.c.name_zh, region.c.name_en)).all()
+        reps = conn.execute(select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en)).all()
+    return {"region": {r.code: (r.name_zh if zh else r.name_en) or r.name_zh or r.code for r in regions},
+            "rep": {r.rep_id: (r.name if zh else r.name_en) or r.name or r.rep_id for r in reps}}
+
+
+def describe_filters(filters: Filters, lang: str, names: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """One line per active filter, in words: codes translated where the catalogue knows them, regions and reps
+    named (``names``: region code / rep id → name in ``lang``) with their code."""
     kinds = {"channel": "channel", "type": "value_type", "tier": "pyramid_tier"}
+    names = names or {}
+
+    def shown(name: str, value: str) -> str:
+        if name in kinds:
+            return label(kinds[name], value, lang)
+        known = names.get(name, {}).get(value)
+        return t("filters.region_level", lang, indent="", name=known, code=value) if known else value
+
     lines = []
     for name, values in filters.selections.items():
         if values:
-            shown = ", ".join(label(kinds[name], v, lang) if name in kinds else v for v in values)
-            lines.append(f"{t(f'filters.{name}', lang)}: {shown}")
+            lines.append(f"{t(f'filters.{name}', lang)}: {', '.join(shown(name, v) for v in values)}")
     return lines
 
 
@@ -171,18 +209,22 @@ def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     bytes
         The HTML document; plotly.js is inlined once, nothing is loaded from the network.
     """
+    from kam_core.analytics.inputs import describe_health
+
     lang = lang or filters.lang
     view = compute_pack_view(engine, filters, scope, bundle)
     figures = []
     if not view.scorecard.empty:
+        named = view.scorecard.assign(name=local_names(view.scorecard, lang))  # hover labels in the language
         figures = [charts.figure_pyramid(view.scorecard, lang), charts.figure_whale(view.whale_curve, lang),
-                   charts.figure_value_types(view.scorecard, lang), charts.figure_volume_loyalty(view.scorecard, lang)]
+                   charts.figure_value_types(view.scorecard, lang), charts.figure_volume_loyalty(named, lang)]
     tables = {name: render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()}
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     header = {
         "generated": t("report.generated", lang, when=stamp),
         "window": t("report.window", lang, start=format_date(view.start, lang), end=format_date(view.end, lang)),
-        "viewer": t("report.viewer", lang, scope=str(scope)),
-        "filters": describe_filters(filters, lang) or [t("report.filters_none", lang)],
+        "viewer": t("report.viewer", lang, scope=t(f"auth.role_{scope.role}", lang, id=scope.scope_id)),
+        "filters": describe_filters(filters, lang, _names(engine, lang)) or [t("report.filters_none", lang)],
     }
-    return render_page(lang, header, _kpis(view, lang), figures, tables, list(view.notes)).encode("utf-8")
+    notes = describe_health(list(view.health), lang)
+    return render_page(lang, header, _kpis(view, lang), figures, tables, notes).encode("utf-8")

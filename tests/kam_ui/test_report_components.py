@@ -34,5 +34,6 @@ def test_the_button_serves_the_pack_of_the_current_filters(tiny_url):
     assert not at.exception, [e.value for e in at.exception]
     doc = at.session_state["pack"].decode()
     assert "<title>Key account review pack</title>" in doc
-    assert "Channel: KA hypermarkets" in doc and "北京卖场" in doc and "杭州一批" not in doc
+    assert "Channel: KA hypermarkets" in doc and "Beijing Mart" in doc and "北京卖场" not in doc  # en: English names
+    assert "杭州一批" not in doc and "Hangzhou Dist" not in doc
     assert at.sidebar.get("download_button")
