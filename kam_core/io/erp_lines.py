@@ -26,7 +26,11 @@ REASONS = {
     5: "quantity not a number", 6: "zero quantity", 7: "unit price not a number or negative",
     8: "zero price on a goods line", 9: "unit cost not a number or negative", 10: "unknown channel",
     11: "code too long", 12: "exact duplicate of an earlier line", 13: "invoice already used for another customer or date",
+    14: "quantity, price or cost beyond 1e9",
 }
+# No real invoice line has a billion cases or a price of a billion per case; 1e308 or 99999999999999999999
+# would turn every sum into inf or noise, so they are refused as typing errors.
+MAX_AMOUNT = 1e9
 BLANK = 255
 SERVICE_PATTERN = re.compile(
     r"postage|freight|shipping|delivery\s*fee|courier|运费|邮费|快递费|物流费|运输费|配送费|运杂费", re.I)
@@ -107,6 +111,9 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
         (9, bad_cost | (cost < 0), c["unit_cost"], "a unit cost of 0 or more"),
         (10, (channel != "") & tier.isna(), c["channel"],
          "a channel code or name: " + ", ".join(CHANNEL_ALIASES)),
+        (14, qty.abs() > MAX_AMOUNT, c["quantity"], f"a number of cases from {-MAX_AMOUNT:g} to {MAX_AMOUNT:g}"),
+        (14, price > MAX_AMOUNT, c["unit_price"], f"a unit price of at most {MAX_AMOUNT:g}"),
+        (14, cost > MAX_AMOUNT, c["unit_cost"], f"a unit cost of at most {MAX_AMOUNT:g}"),
         (11, inv.str.len() > MAX_INVOICE, c["invoice"], f"an invoice number of at most {MAX_INVOICE} characters"),
         (11, (acct.str.len() > MAX_CODE), c["account_id"], f"a customer code of at most {MAX_CODE} characters"),
         (11, (sku.str.len() > MAX_CODE), c["sku"], f"a product code of at most {MAX_CODE} characters"),

@@ -15,7 +15,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/
                 "%Y-%m-%dT%H:%M:%S", "%Y年%m月%d日")
 EXPECT_DATE = "a date such as 2026-06-30, 2026/6/30, 20260630 or an Excel date number"
 EXPECT_NUMBER = "a number"
-EXPECT_INT = "a whole number"
+EXPECT_INT = "a whole number (at most 2,147,483,647 either way)"
+INT_LIMIT = 2_147_483_647  # the database's INTEGER (32-bit on PostgreSQL)
 EXPECT_BOOL = "true or false (also 1/0, yes/no, 是/否)"
 TRUE_WORDS = frozenset({"true", "t", "1", "yes", "y", "是", "对", "√"})
 FALSE_WORDS = frozenset({"false", "f", "0", "no", "n", "否", "不", "×"})
@@ -36,16 +37,32 @@ def _on_uniques(raw: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     return out, pd.Series(bad[codes], index=raw.index)
 
 
+def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime(errors="coerce")``, but a year pandas cannot hold (0000, 9999) is NaT, not an error."""
+    try:
+        out = pd.to_datetime(values, format=fmt, errors="coerce")
+        if out.dtype != "datetime64[ns]":  # pandas may pick seconds for years beyond nanosecond range
+            out = out.where((out >= MIN_DATE) & (out <= MAX_DATE)).astype("datetime64[ns]")
+        return out
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        def one(v: str):
+            try:
+                return pd.to_datetime(v, format=fmt, errors="coerce")
+            except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+                return pd.NaT
+        return pd.Series([one(v) for v in values], index=values.index, dtype="datetime64[ns]")
+
+
 def _dates(u: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     for fmt in DATE_FORMATS:
         todo = out.isna() & (u != "")
         if not todo.any():
             break
-        out[todo] = pd.to_datetime(u[todo], format=fmt, errors="coerce")
+        out[todo] = _to_datetime(u[todo], fmt)
     todo = out.isna() & u.str.fullmatch(r"\d{8}")  # 20260630, but not 2026630
     if todo.any():
-        out[todo] = pd.to_datetime(u[todo], format="%Y%m%d", errors="coerce")
+        out[todo] = _to_datetime(u[todo], "%Y%m%d")
     todo = out.isna() & u.str.fullmatch(r"\d{1,6}(\.\d+)?")  # Excel serial day numbers
     if todo.any():
         serial = pd.to_numeric(u[todo], errors="coerce")
@@ -73,10 +90,10 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_integers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers ("3" and "3.0" both give 3); a fraction is a bad cell."""
+    """Whole numbers ("3" and "3.0" both give 3); a fraction or a number beyond 32 bits is a bad cell."""
     def ints(u: pd.Series) -> pd.Series:
         values = _numbers(u)
-        return values.where(values == values.round()).astype("Int64")
+        return values.where((values == values.round()) & (values.abs() <= INT_LIMIT)).astype("Int64")
     return _on_uniques(raw, ints)
 
 

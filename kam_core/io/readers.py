@@ -1,8 +1,13 @@
-"""Reading CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX files as text.
+"""Reading CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, UTF-16 with BOM) and XLSX files as text.
 
 Every cell is read as a string ("" for an empty cell) so that validation can report the value
 exactly as the user typed it; parsing into dates and numbers happens per column afterwards.
 Row labels are positions: data row ``i`` (0-based) is spreadsheet row ``i + 2``.
+
+Hostile files are refused before they cost memory: NUL bytes (UTF-16 without BOM, binary files),
+undecodable bytes (named by line), more than :data:`MAX_COLUMNS` columns, a ".xlsx" that is
+really CSV, HTML or an image, and zip bombs (see :data:`XLSX_MAX_UNCOMPRESSED`). Cells beyond
+the header's last column are ignored.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,8 +28,18 @@ from kam_core.errors import UserError
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
-ENCODING_NAMES = "UTF-8 (with or without BOM), GB18030/GBK"
+ENCODING_NAMES = "UTF-8 (with or without BOM), GB18030/GBK, UTF-16 with BOM"
 _BLOCK = 1 << 20
+# More columns than any real export has (ERP line exports run to ~200); refused before parsing.
+MAX_COLUMNS = 2000
+# Zip-bomb guard, checked on the zip directory before openpyxl inflates anything. A 1M-line,
+# 10-column ERP export is ~60 MB on disk as XLSX and ~600 MB of sheet XML, compressing ~10:1;
+# limits well above that still refuse a bomb (deflate reaches ~1000:1 on repetitive XML).
+XLSX_MAX_UNCOMPRESSED = 2_000_000_000  # bytes, all entries together
+XLSX_MAX_RATIO = 200  # uncompressed / compressed, per entry larger than XLSX_RATIO_FLOOR
+XLSX_RATIO_FLOOR = 10_000_000  # small entries (styles, shared strings of a tiny file) may compress better
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Excel .xls (OLE) file"))
 
 
 @dataclass(frozen=True)
@@ -51,20 +67,78 @@ def file_kind(path: Path) -> str:
     raise UserError(f"{path.name}: unknown file type {suffix or '(no extension)'!r}; expected .csv or .xlsx")
 
 
+def _line_of(path: Path, offset: int) -> int:
+    """1-based line number of byte ``offset``."""
+    line, done = 1, 0
+    with open(path, "rb") as fh:
+        while done < offset and (block := fh.read(min(_BLOCK, offset - done))):
+            line += block.count(b"\n")
+            done += len(block)
+    return line
+
+
+def _utf16(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    return "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else None
+
+
+def _nul(name: str, line: int) -> UserError:
+    return UserError(f"{name}: line {line} contains NUL bytes; the file looks like UTF-16 without a byte-order "
+                     "mark or like a binary file. Save it as CSV UTF-8 and try again")
+
+
 def detect_encoding(path: Path) -> str:
-    """The first of UTF-8 (BOM optional) and GB18030 that decodes the whole file strictly."""
-    for encoding in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    """UTF-16 when the file starts with its BOM, else the first of UTF-8 (BOM optional) and GB18030 that
+    decodes the whole file strictly.
+
+    Raises
+    ------
+    UserError
+        Neither decodes (the message names the first line that is not UTF-8), the file starts as UTF-8
+        Chinese text and turns into something else (mixed encodings), or it contains NUL bytes.
+    """
+    name = Path(path).name
+    utf16 = _utf16(path)
+    bad_utf8 = None
+    for candidate in ((utf16,) if utf16 else ENCODINGS):
+        decoder = codecs.getincrementaldecoder(candidate)(errors="strict")
+        pos = start = lines = 0
+        cjk = False
+        block = b""
         try:
             with open(path, "rb") as fh:
                 while block := fh.read(_BLOCK):
-                    decoder.decode(block)
+                    start, pos = pos, pos + len(block)
+                    if candidate != "utf-16" and (nul := block.find(b"\x00")) >= 0:  # a NUL byte is a NUL here
+                        raise _nul(name, lines + block[:nul].count(b"\n") + 1)
+                    text = decoder.decode(block)
+                    if "\x00" in text:
+                        raise _nul(name, lines + text[:text.index("\x00")].count("\n") + 1)
+                    lines += text.count("\n")
+                    cjk = cjk or _has_cjk(text)
+                start = pos
                 decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise UserError(f"{Path(path).name}: cannot read the text; tried {ENCODING_NAMES}. "
+            return candidate
+        except UnicodeDecodeError as exc:
+            if candidate != "utf-8-sig":
+                continue
+            pending = len(exc.object) - len(block)
+            line = _line_of(path, max(start - pending + exc.start, 0))
+            bad_utf8 = (line, bytes(exc.object[exc.start:exc.end]))
+            before = bytes(exc.object[:exc.start])
+            before = before[:before.rfind(b"\n") + 1]  # whole lines only: a GBK line rarely decodes as UTF-8
+            if cjk or _has_cjk(before.decode("utf-8", "ignore")):
+                raise UserError(f"{name}: mixed text encodings: the lines before line {line} are UTF-8 Chinese "
+                                f"but line {line} is not UTF-8 (bytes {bad_utf8[1]!r}). Save the whole file as "
+                                "CSV UTF-8 and try again") from None
+    where = f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are not UTF-8)" if bad_utf8 else ""
+    raise UserError(f"{name}: cannot read the text{where}; tried {ENCODING_NAMES}. "
                     "Save the file as CSV UTF-8 and try again")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def _sniff_separator(first_line: str) -> str:
@@ -81,6 +155,9 @@ def check_header(path: Path, header: list[str]) -> list[str]:
         cells.pop()
     if not cells:
         raise UserError(f"{name}: the file is empty (no header row)")
+    if len(cells) > MAX_COLUMNS:
+        raise UserError(f"{name}: the header row has {len(cells):,} columns; at most {MAX_COLUMNS:,} columns "
+                        "are read. Keep only the columns to import")
     blank = [i + 1 for i, c in enumerate(cells) if not c]
     if blank:
         raise UserError(f"{name}: header row 1 has no column name in column(s) {blank}")
@@ -105,7 +182,10 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
             raise UserError(f"{Path(path).name}: the file is empty (no header row)")
         sep = _sniff_separator(first)
         fh.seek(0)
-        header = next(csv.reader(fh, delimiter=sep), [])
+        try:
+            header = next(csv.reader(fh, delimiter=sep), [])
+        except csv.Error as exc:  # e.g. a column name longer than the csv module's field limit
+            raise UserError(f"{Path(path).name}: cannot read the header row (row 1) as column names: {exc}") from None
     return check_header(path, header), sep
 
 
@@ -123,9 +203,18 @@ def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[
                     if len(chunk):  # a header-only file gives one empty chunk: no lines at all
                         yield chunk.fillna("")
         except (ValueError, pd.errors.ParserError) as exc:
-            raise UserError(f"{Path(path).name}: cannot read as CSV: {exc}") from None
+            raise UserError(f"{Path(path).name}: cannot read as CSV: {_parser_message(exc)}") from None
 
     return header, frames(), encoding
+
+
+def _parser_message(exc: Exception) -> str:
+    """pandas' tokenizer message, with its 0-based line of an unclosed quote as a spreadsheet row."""
+    text = str(exc)
+    if m := re.search(r"EOF inside string starting at row (\d+)", text):
+        return (f"a quote opened on row {int(m.group(1)) + 1} is never closed (EOF inside string); "
+                "close it or remove the stray quote character")
+    return text
 
 
 def _cell_text(value) -> str:
@@ -142,9 +231,54 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _not_a_zip(path: Path) -> str:
+    """What a file that is not a zip archive looks like, for the message."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        return "an HTML/XML page (a web report saved with an .xlsx name); open it in Excel and save as .xlsx"
+    if not head:
+        return "an empty file"
+    if head.startswith(b"PK"):
+        return "a damaged or truncated zip archive (an incomplete download or copy?)"
+    if b"\x00" not in head and (b"," in head or b"\t" in head or b";" in head):
+        return "CSV text; rename it to .csv"
+    return "binary data, not a spreadsheet"
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a .xlsx that is not a zip archive, or whose entries inflate absurdly (a zip bomb).
+
+    Only the zip directory is read (sizes as declared); nothing is decompressed here.
+    """
+    name = Path(path).name
+    if not zipfile.is_zipfile(path):
+        raise UserError(f"{name}: not a readable .xlsx workbook: the file is not a zip archive, it looks like "
+                        f"{_not_a_zip(path)}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UserError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise UserError(f"{name}: refused: the workbook would inflate to {total / 1e6:,.0f} MB uncompressed "
+                        f"(limit {XLSX_MAX_UNCOMPRESSED / 1e6:,.0f} MB); it looks like a zip bomb. Export it as CSV")
+    for info in infos:
+        if info.file_size > XLSX_RATIO_FLOOR and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
+            raise UserError(f"{name}: refused: {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} "
+                            f"times ({info.compress_size:,} bytes compressed, {info.file_size:,} uncompressed; limit "
+                            f"{XLSX_MAX_RATIO} times); it looks like a zip bomb. Export it as CSV")
+
+
 def _xlsx_rows(path: Path, sheet: str | None):
     import openpyxl
 
+    check_xlsx_archive(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:

@@ -22,7 +22,7 @@ What becomes of a line
 
 Refused lines (reasons in :data:`kam_core.io.erp_lines.REASONS`): no invoice, no customer, no
 product code, unreadable date or number, zero quantity, zero price on a goods line, negative
-price or cost, unknown channel, codes too long, exact duplicates of an earlier line (the whole
+price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact duplicates of an earlier line (the whole
 row identical; the first is kept), and lines whose invoice already appeared for another customer
 or date. Without ``rejects`` any refused line refuses the whole file (ImportValidationError lists
 every one); with ``rejects`` the valid lines are imported and every refused line is written,
