@@ -91,3 +91,12 @@ def demo_factory(tmp_path_factory):
         return cache[key]
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The hostile-input counts for the closing note (files: tests/hostile, links: test_filters.py)."""
+    import sys
+
+    tally = sys.modules.get("tests.hostile.tally")  # only when those tests ran
+    for line in tally.summary_lines() if tally else []:
+        terminalreporter.write_line(line)
