@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -15,11 +16,29 @@ MATCHING = re.compile(r"Accounts matching the filters: (\d+) of (\d+)")
 TIMEOUT_MS = 120_000
 
 
+def missing(reason: str) -> None:
+    """Skip locally; fail when KAM_REQUIRE_E2E=1 (``.ci/run``), where a silent skip would hide the browser tests."""
+    if os.environ.get("KAM_REQUIRE_E2E") == "1":
+        pytest.fail(f"KAM_REQUIRE_E2E=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def playwright_sync_api():
+    """``playwright.sync_api``, or None when Playwright is not installed."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        return None
+    return sync_api
+
+
 @pytest.fixture(scope="module")
 def browser():
     if chromium_path() is None:
-        pytest.skip("chromium is not installed (apt-get install chromium; CI installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing("chromium is not installed (apt-get install chromium; CI installs it)")
+    sync_api = playwright_sync_api()
+    if sync_api is None:
+        missing("playwright is not installed (pip install -r requirements-dev.txt)")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
@@ -87,3 +106,11 @@ def test_a_bad_link_shows_a_notice_instead_of_an_error(browser, server):
     assert page.get_by_text(re.compile("Traceback")).count() == 0
     _shot(page, "overview_bad_link")
     page.close()
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)],
+                         ids=["ci-fails", "local-skips"])
+def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch, required, outcome):
+    monkeypatch.setenv("KAM_REQUIRE_E2E", required)
+    with pytest.raises(outcome, match="chromium"):
+        missing("chromium is not installed")
