@@ -123,7 +123,9 @@ SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_
 
 
 def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Per-account window totals (with last year's net sales and cases) and the monthly series."""
+    """Per-account window totals (with last year's net sales and cases), the monthly series, and the
+    window's rows (``cur``, whose ``month`` is a monthly ``Period``: parsed once per distinct month, since
+    parsing every row's ``YYYY-MM`` string took seconds at 10^5 accounts)."""
     cur = facts[facts["span"] == "cur"]
     totals = cur.groupby("account_id")[SUMS].sum()
     ly = facts[facts["span"] == "ly"].groupby("account_id")[["net_sales", "volume_cases"]].sum()
@@ -131,6 +133,8 @@ def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
     monthly = cur.groupby(["account_id", "month"], as_index=False)[["volume_cases", "net_sales", "cogs"]].sum()
     monthly = monthly.rename(columns={"volume_cases": "cases"})
     monthly["gp"] = monthly["net_sales"] - monthly.pop("cogs")
+    months = pd.unique(cur["month"].dropna())
+    cur = cur.assign(month=cur["month"].map(dict(zip(months, pd.PeriodIndex(months, freq="M"), strict=True))))
     return totals, monthly, cur
 
 
