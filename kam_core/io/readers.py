@@ -6,8 +6,8 @@ Row labels are positions: data row ``i`` (0-based) is spreadsheet row ``i + 2``.
 
 Hostile files are refused before they cost memory: NUL bytes (UTF-16 without BOM, binary files),
 undecodable bytes (named by line), more than :data:`MAX_COLUMNS` columns, a ".xlsx" that is
-really CSV, HTML or an image, and zip bombs (see :data:`XLSX_MAX_UNCOMPRESSED`). Cells beyond
-the header's last column are ignored.
+really CSV, HTML or an image, zip bombs (see :data:`XLSX_MAX_UNCOMPRESSED`), and rows with
+filled cells beyond the header's last column (an unquoted separator shifts a row's cells).
 """
 
 from __future__ import annotations
@@ -137,8 +137,11 @@ def detect_encoding(path: Path) -> str:
                     "Save the file as CSV UTF-8 and try again")
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text)
+    return _CJK.search(text) is not None
 
 
 def _sniff_separator(first_line: str) -> str:
@@ -175,45 +178,80 @@ def _looks_like_data(cell: str) -> bool:
     return text.strip().isdigit()
 
 
-def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
+def _csv_header(path: Path, encoding: str) -> tuple[list[str], str, int]:
+    """Column names, separator, and how many fields pandas must expect (the header's, or the first data
+    row's when it carries trailing empty cells)."""
+    name = Path(path).name
     with open(path, encoding=encoding, newline="") as fh:
         first = fh.readline()
         if not first.strip():
-            raise UserError(f"{Path(path).name}: the file is empty (no header row)")
+            raise UserError(f"{name}: the file is empty (no header row)")
         sep = _sniff_separator(first)
         fh.seek(0)
         try:
-            header = next(csv.reader(fh, delimiter=sep), [])
-        except csv.Error as exc:  # e.g. a column name longer than the csv module's field limit
-            raise UserError(f"{Path(path).name}: cannot read the header row (row 1) as column names: {exc}") from None
-    return check_header(path, header), sep
+            reader = csv.reader(fh, delimiter=sep)
+            raw = next(reader, [])
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise UserError(f"{name}: cannot read the header row (row 1) as column names: {exc}") from None
+        header = check_header(path, raw)
+        try:
+            row2 = next(reader, [])
+        except csv.Error:  # a huge first cell: pandas reads it (it has no field limit)
+            row2 = []
+    _refuse_extra_cells(name, 2, row2, len(header))
+    return header, sep, max(len(raw), len(row2), len(header))
+
+
+def _refuse_extra_cells(name: str, row: int, cells: list[str], width: int) -> None:
+    extra = [c for c in cells[width:] if str(c).strip()]
+    if extra:
+        raise UserError(f"{name}: row {row} has {len(cells)} cells but the header has {width} columns "
+                        f"(extra cell {_clip(extra[0])!r}); a cell that contains the separator must be quoted")
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[pd.DataFrame], str]:
     encoding = detect_encoding(path)
-    header, sep = _csv_header(path, encoding)
-    width = len(header)
+    header, sep, fields = _csv_header(path, encoding)
+    width, name = len(header), Path(path).name
+    # Trailing cells past the header (a trailing separator) get placeholder names and must stay empty;
+    # a row with even more cells is a tokenizer error that names its row.
+    names = header + [f"\x00extra{i}" for i in range(fields - width)]
 
     def frames() -> Iterator[pd.DataFrame]:  # opens the file only when iterated
         try:
             with pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, na_filter=False,
-                             skip_blank_lines=False, header=0, names=header, usecols=range(width),
+                             skip_blank_lines=False, header=0, names=names, index_col=False,
                              chunksize=chunksize or 1_000_000, engine="c") as reader:
                 for chunk in reader:
-                    if len(chunk):  # a header-only file gives one empty chunk: no lines at all
-                        yield chunk.fillna("")
+                    if not len(chunk):  # a header-only file gives one empty chunk: no lines at all
+                        continue
+                    chunk = chunk.fillna("")
+                    if len(names) > width:
+                        extra = chunk.iloc[:, width:].apply(lambda col: col.str.strip() != "").any(axis=1)
+                        if extra.any():
+                            i = extra.to_numpy().nonzero()[0][0]
+                            _refuse_extra_cells(name, int(chunk.index[i]) + 2, chunk.iloc[i].tolist(), width)
+                        chunk = chunk.iloc[:, :width]
+                    yield chunk
         except (ValueError, pd.errors.ParserError) as exc:
-            raise UserError(f"{Path(path).name}: cannot read as CSV: {_parser_message(exc)}") from None
+            raise UserError(f"{name}: cannot read as CSV: {_parser_message(exc, width)}") from None
 
     return header, frames(), encoding
 
 
-def _parser_message(exc: Exception) -> str:
-    """pandas' tokenizer message, with its 0-based line of an unclosed quote as a spreadsheet row."""
+def _parser_message(exc: Exception, width: int) -> str:
+    """pandas' tokenizer message in spreadsheet rows (its "line" counts records, header = 1)."""
     text = str(exc)
     if m := re.search(r"EOF inside string starting at row (\d+)", text):
         return (f"a quote opened on row {int(m.group(1)) + 1} is never closed (EOF inside string); "
                 "close it or remove the stray quote character")
+    if m := re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", text):
+        return (f"row {m.group(1)} has {m.group(2)} cells but the header has {width} columns; "
+                "a cell that contains the separator must be quoted")
     return text
 
 
@@ -300,6 +338,8 @@ def _xlsx_chunks(path: Path, chunksize: int | None, sheet: str | None):
         start, batch = 0, []
         try:
             for row in rows:
+                if len(row) > width and any(v is not None and str(v).strip() for v in row[width:]):
+                    _refuse_extra_cells(Path(path).name, start + len(batch) + 2, [_cell_text(v) for v in row], width)
                 cells = [_cell_text(v) for v in row[:width]]
                 batch.append(cells + [""] * (width - len(cells)))
                 if len(batch) == size:

@@ -248,8 +248,22 @@ def build() -> list[dict]:
     table("header_is_data.csv", csv_text("1001,2026-01-01,3.5", "1002,2026-01-02,4"), refused="looks like data")
     table("wide_5000_cols.csv", csv_text(",".join(f"c{i}" for i in range(5000)), ",".join("1" * 5000)),
           refused="columns", note="5,000 columns")
-    table("wide_data_row.csv", csv_text(ACC_HEAD, "A001,a,DIST,R01,REP1" + ",x" * 3000), rows=1,
-          texts={"name": ["a"]}, note="a data row with 3,000 more cells than the header: cells past the header are ignored")
+    table("wide_data_row.csv", csv_text(ACC_HEAD, "A001,a,DIST,R01,REP1" + ",x" * 3000), refused="row 2 has 3005 cells",
+          note="a data row with 3,000 more cells than the header")
+    table("wide_later_row.csv", csv_text(ACC_HEAD, *good, "A003,c,DIST,R01,REP1" + ",x" * 3000),
+          refused="row 4 has 3005 cells", note="a later data row with 3,000 more cells than the header")
+    table("unquoted_comma_in_name.csv", csv_text(ACC_HEAD + ",address,phone", "A001,a,DIST,R01,REP1,,",
+                                                 "A002,b,DIST,R01,REP1,杭州,西湖区,0571-1"),
+          refused="row 3 has 8 cells but the header has 7 columns", note="an unquoted comma shifts the cells")
+    table("trailing_separators.csv", csv_text(ACC_HEAD + ",", *[g + "," for g in good]), rows=2,
+          texts={"owner_rep_id": ["REP1", "REP1"]}, note="a trailing comma on every line (header too)")
+    table("trailing_separator_data_only.csv", csv_text(ACC_HEAD, *[g + "," for g in good]), rows=2,
+          note="a trailing comma on the data lines only")
+    table("xlsx_cell_past_header.xlsx", xlsx_bytes([ACC_HEAD.split(","), good[0].split(","),
+                                                    [*good[1].split(","), None, "stray"]], sheet="account"),
+          refused="row 3 has 7 cells but the header has 5 columns", note="a filled cell past the last named column")
+    table("xlsx_empty_cells_past_header.xlsx", xlsx_bytes([ACC_HEAD.split(","), [*good[0].split(","), None, ""]],
+                                                          sheet="account"), rows=1)
     table("short_data_row.csv", csv_text(ACC_HEAD, "A001,a,DIST"), rows=1,
           note="missing trailing cells are empty cells (region and rep are optional)")
     table("long_header_cell.csv", csv_text("account_id," + "h" * 200_000, "A001,x"), refused="column",
@@ -280,7 +294,7 @@ def build() -> list[dict]:
     table("mixed_types_int.csv", csv_text(ACC_HEAD + ",outlets_served", "A001,a,DIST,R01,REP1,12",
                                           "A002,b,DIST,R01,REP1,twelve", "A003,c,DIST,R01,REP1,3.5"),
           refused="row 3, column 'outlets_served': 'twelve'")
-    table("mixed_types_float.csv", csv_text("sku_id,name,std_cogs_per_case", "S1,a,21.5", "S2,b,abc", "S3,c,1,5"),
+    table("mixed_types_float.csv", csv_text("sku_id,name,std_cogs_per_case", "S1,a,21.5", "S2,b,abc", 'S3,c,"1,5"'),
           "product", refused="'abc'")
     table("mixed_types_bool.csv", csv_text(ACC_HEAD + ",exclusive_agreement", "A001,a,DIST,R01,REP1,maybe"),
           refused="'maybe'")
@@ -365,6 +379,8 @@ def build() -> list[dict]:
     erp("erp_duplicate_line.csv", csv_text(ERP_HEAD, line(), line()), refused="exact copy of row 2")
     erp("erp_invoice_two_customers.csv", csv_text(ERP_HEAD, line(), line(acct="C999")), refused="row 2")
     erp("erp_nul.csv", csv_text(ERP_HEAD, line(name="a\x00b")), refused="NUL")
+    erp("erp_shifted_line.csv", csv_text(ERP_HEAD, line(), "INV2,2026-06-30,C001,城东,一批,一批商,SKU1,p,1,48,30"),
+        refused="row 3 has 11 cells", note="an unquoted comma in the customer name")
     erp("erp_wide.csv", csv_text(ERP_HEAD + "".join(f",x{i}" for i in range(3000)), line() + ",1" * 3000),
         refused="columns")
     erp("erp_quote_unbalanced.csv", csv_text(ERP_HEAD, 'INV1,2026-06-30,C001,"broken,KA,SKU1,p,1,48,30', line(inv="I2")),
