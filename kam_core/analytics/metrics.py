@@ -19,13 +19,21 @@ from kam_core.db.schema import account, order_header, order_line, price_list, pr
 PREMIUM_SEGMENTS = ("premium", "super_premium")
 
 
-def _frame(conn: Connection, stmt, index: str | None = "account_id") -> pd.DataFrame:
+def _frame(conn: Connection, stmt, index: str | None = "account_id", columnar: bool = False) -> pd.DataFrame:
+    """Run ``stmt`` into a frame. ``columnar``: the result holds only text and numbers, so on DuckDB it may
+    come back as NumPy columns (no Python tuple per row: ~1 s saved per 2*10^5 rows on 2 cores)."""
     result = conn.execute(stmt)
     keys = list(result.keys())
-    # column-wise construction: pandas inspecting 10^5 Row objects one by one is slower than the query
-    columns = list(zip(*result.fetchall(), strict=True)) or [()] * len(keys)
-    df = pd.DataFrame({k: pd.Series(list(v), dtype=object) for k, v in zip(keys, columns, strict=True)})
-    df = df.infer_objects()
+    fetch_numpy = getattr(result.cursor, "fetchnumpy", None) if columnar and conn.dialect.name == "duckdb" else None
+    if fetch_numpy is not None:
+        df = pd.DataFrame(dict(fetch_numpy()), columns=keys)
+        # the same dtypes as the row path: Python ints → int64, text → pandas' default string dtype
+        df = df.astype({k: "int64" for k in keys if pd.api.types.is_integer_dtype(df[k])}).infer_objects()
+    else:
+        # column-wise construction: pandas inspecting 10^5 Row objects one by one is slower than the query
+        columns = list(zip(*result.fetchall(), strict=True)) or [()] * len(keys)
+        df = pd.DataFrame({k: pd.Series(list(v), dtype=object) for k, v in zip(keys, columns, strict=True)})
+        df = df.infer_objects()
     for col in df.columns:  # a column of NULLs (or Decimals from PostgreSQL) must still be numeric
         if df[col].dtype == object and (df[col].isna().all() or isinstance(df[col].dropna().iloc[0], Decimal)):
             df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
@@ -115,7 +123,7 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
             .select_from(_line_joins())
             .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
             .group_by(order_header.c.account_id, span, month, late))
-    return _frame(conn, stmt, index=None)
+    return _frame(conn, stmt, index=None, columnar=True)
 
 
 SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
