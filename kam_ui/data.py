@@ -7,7 +7,10 @@ interactive filters (region, channel, rep, type, tier) are applied afterwards, o
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -109,8 +112,24 @@ def data_fingerprint(url: str) -> str:
     return compute_data_fingerprint(engine_for(url))
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the analytics code: part of the persisted scorecard's key, so that a new release
+    recomputes instead of showing a scorecard stored by older code (Streamlit keys only on the cached
+    function's own source)."""
+    import kam_core
+
+    digest = hashlib.sha256()
+    root = Path(kam_core.__file__).parent
+    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.toml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 # Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
-# recomputing it (seconds at 2,000 accounts). The data fingerprint in the key retires stale entries.
+# recomputing it (seconds at 2,000 accounts). The data fingerprint and the code version in the key retire
+# stale entries.
 @dataclass(frozen=True)
 class ScorecardView:
     """What the pages use from a scorecard bundle. Plain data on purpose: reading it back from the
@@ -125,7 +144,7 @@ class ScorecardView:
 
 @st.cache_data(persist="disk", max_entries=16, show_spinner=False)
 def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str,
-                fingerprint: str) -> ScorecardView:
+                fingerprint: str, code: str) -> ScorecardView:
     """The scorecard for one window and scope (the expensive part; cached)."""
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
@@ -137,7 +156,7 @@ def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text
 def shared_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str):
     """One in-memory bundle per key shared by all sessions (no copy per rerun); READ-ONLY by contract:
     pages filter it with :func:`filtered`, which returns new frames."""
-    return load_bundle(url, start, end, scope_text, fingerprint)
+    return load_bundle(url, start, end, scope_text, fingerprint, code_version())
 
 
 def bundle(filters: Filters):

@@ -1,4 +1,4 @@
-"""Persisted scorecards are pruned: unused for a month, or the oldest while the folder is too big."""
+"""The persisted scorecard cache: pruned (unused for a month, or oldest while too big) and keyed by code version."""
 
 import os
 
@@ -39,3 +39,22 @@ def test_nothing_goes_when_within_both_limits(tmp_path):
     kept = [_memo(tmp_path, n, 100, 1) for n in "xyz"]
     assert prune_disk_cache(tmp_path, max_age_days=30, max_bytes=1000, now=NOW) == []
     assert all(p.exists() for p in kept)
+
+
+def test_the_code_version_in_the_scorecard_key_follows_the_analytics_code(tmp_path, monkeypatch):
+    """A release that changes kam_core must not reuse scorecards persisted by the old code."""
+    import kam_core
+    from kam_ui import data
+
+    fake = tmp_path / "kam_core"
+    (fake / "analytics").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "analytics" / "loyalty.py").write_text("X = 1\n")
+    monkeypatch.setattr(kam_core, "__file__", str(fake / "__init__.py"))
+    data.code_version.cache_clear()
+    before = data.code_version()
+    (fake / "analytics" / "loyalty.py").write_text("X = 2\n")
+    data.code_version.cache_clear()
+    after = data.code_version()
+    data.code_version.cache_clear()
+    assert before != after and len(before) == 16
