@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kam_core.errors import UserError
@@ -100,7 +101,7 @@ def detect_encoding(path: Path) -> str:
     """
     name = Path(path).name
     utf16 = _utf16(path)
-    bad_utf8 = None
+    bad_utf8 = bad_gbk = None
     for candidate in ((utf16,) if utf16 else ENCODINGS):
         decoder = codecs.getincrementaldecoder(candidate)(errors="strict")
         pos = start = lines = 0
@@ -113,6 +114,11 @@ def detect_encoding(path: Path) -> str:
                     if candidate != "utf-16" and (nul := block.find(b"\x00")) >= 0:  # a NUL byte is a NUL here
                         raise _nul(name, lines + block[:nul].count(b"\n") + 1)
                     text = decoder.decode(block)
+                    if candidate == "gb18030" and (hit := _utf8_cjk_run(block)) >= 0:
+                        line = lines + block[:hit].count(b"\n") + 1
+                        raise UserError(f"{name}: mixed text encodings: line {line} is UTF-8 Chinese but the file "
+                                        "is not UTF-8 throughout (GBK elsewhere?). Save the whole file as CSV UTF-8 "
+                                        "and try again")
                     if "\x00" in text:
                         raise _nul(name, lines + text[:text.index("\x00")].count("\n") + 1)
                     lines += text.count("\n")
@@ -121,10 +127,11 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(b"", final=True)
             return candidate
         except UnicodeDecodeError as exc:
-            if candidate != "utf-8-sig":
-                continue
             pending = len(exc.object) - len(block)
             line = _line_of(path, max(start - pending + exc.start, 0))
+            if candidate != "utf-8-sig":
+                bad_gbk = (line, bytes(exc.object[exc.start:exc.end]))
+                continue
             bad_utf8 = (line, bytes(exc.object[exc.start:exc.end]))
             before = bytes(exc.object[:exc.start])
             before = before[:before.rfind(b"\n") + 1]  # whole lines only: a GBK line rarely decodes as UTF-8
@@ -132,9 +139,32 @@ def detect_encoding(path: Path) -> str:
                 raise UserError(f"{name}: mixed text encodings: the lines before line {line} are UTF-8 Chinese "
                                 f"but line {line} is not UTF-8 (bytes {bad_utf8[1]!r}). Save the whole file as "
                                 "CSV UTF-8 and try again") from None
-    where = f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are not UTF-8)" if bad_utf8 else ""
+    where = ""
+    if bad_utf8 and bad_gbk and bad_utf8[0] == bad_gbk[0]:
+        where = f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are neither UTF-8 nor GBK/GB18030)"
+    elif bad_utf8 and bad_gbk:
+        where = (f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are not UTF-8, line {bad_gbk[0]} has bytes "
+                 f"{bad_gbk[1]!r} that are not GBK/GB18030{'; the file mixes encodings' if bad_gbk[0] > bad_utf8[0] else ''})")
     raise UserError(f"{name}: cannot read the text{where}; tried {ENCODING_NAMES}. "
                     "Save the file as CSV UTF-8 and try again")
+
+
+def _utf8_cjk_run(block: bytes, run: int = 5) -> int:
+    """Offset of ``run`` consecutive UTF-8-encoded CJK characters (U+4E00..U+9FFF) in ``block``, else -1.
+
+    GBK text almost never looks like that (random GB2312 text: no run of 4 in 40 million characters), so
+    inside a file read as GB18030 it means part of the file is UTF-8 and would turn into mojibake.
+    """
+    a = np.frombuffer(block, dtype=np.uint8)
+    if len(a) < 3 * run:
+        return -1
+    cont = (a >= 0x80) & (a <= 0xBF)
+    lead = (a[:-2] >= 0xE4) & (a[:-2] <= 0xE9) & cont[1:-1] & cont[2:]
+    hits = lead[: len(lead) - 3 * (run - 1)].copy()
+    for k in range(1, run):
+        hits &= lead[3 * k: len(lead) - 3 * (run - 1 - k)]
+    found = np.flatnonzero(hits)
+    return int(found[0]) if len(found) else -1
 
 
 _CJK = re.compile("[\u4e00-\u9fff]")

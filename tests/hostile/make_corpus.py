@@ -194,6 +194,12 @@ def build() -> list[dict]:
     table("enc_mixed_utf8_then_gbk.csv", csv_text(ACC_HEAD, "A001,城东一批商贸,DIST,R01,REP1").encode()
           + "A002,好又多超市,KA,R02,REP2\n".encode("gbk"), refused="line 3",
           note="UTF-8 lines then a GBK line (two exports pasted together)")
+    table("enc_mixed_gbk_then_utf8.csv", csv_text(ACC_HEAD, "A001,城东一批商贸,DIST,R01,REP1").encode("gbk")
+          + "A002,杭州西湖酒水一批,KA,R02,REP2\n".encode(), refused="line 3 has bytes b'\\x80' that are not GBK",
+          note="a GBK line then a UTF-8 line that is not valid GBK either")
+    table("enc_mixed_gbk_then_utf8_as_gbk.csv", csv_text(ACC_HEAD, "A001,城东一批商贸,DIST,R01,REP1").encode("gbk")
+          + "A002,杭州西湖酒水,KA,R02,REP2\n".encode(), refused="line 3 is UTF-8 Chinese",
+          note="a GBK line then a UTF-8 line that also decodes as GB18030: read as GBK it would import mojibake")
     table("enc_nul_in_cell.csv", csv_text(ACC_HEAD, "A001,bad\x00name,DIST,R01,REP1"), refused="NUL",
           note="a NUL byte in a cell (PostgreSQL cannot store it)")
 
