@@ -8,12 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 
 from kam_core.db.schema import account, region
 from kam_core.errors import UserError
 
 ROLES = ("director", "manager", "rep")
+
+
+def path_within(path_col, base) -> ColumnElement[bool]:
+    """``path_col`` is the region path ``base`` or a path below it.
+
+    A prefix compare, not LIKE: "_" and "%" in a region code must not act as wildcards (a manager of
+    ``A_1`` must not see ``AB1``).
+    """
+    return or_(path_col == base, func.substr(path_col, 1, func.length(base) + 1) == base + "/")
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class Scope:
         """A subquery of region ids within a manager's region (the region itself and all below it)."""
         base = select(region.c.path).where(region.c.code == self.scope_id).scalar_subquery()
         return select(region.c.region_id).where(
-            or_(region.c.path == base, region.c.path.like(base + "/%")))
+            path_within(region.c.path, base))
 
     def account_clause(self, account_id_col=None) -> ColumnElement[bool]:
         """A WHERE clause restricting ``account_id_col`` (default ``account.account_id``) to this scope."""

@@ -165,7 +165,7 @@ def _history(conn: Connection, account_id: str) -> pd.DataFrame:
     """Audit rows about the account itself and every record keyed under it (``ID:…``)."""
     stmt = (select(audit_log.c.changed_at, audit_log.c.changed_by, audit_log.c.table_name, audit_log.c.record_key,
                    audit_log.c.action, audit_log.c.field, audit_log.c.old_value, audit_log.c.new_value)
-            .where(or_(audit_log.c.record_key == account_id, audit_log.c.record_key.like(f"{account_id}:%")))
+            .where(or_(audit_log.c.record_key == account_id, audit_log.c.record_key.startswith(f"{account_id}:", autoescape=True)))
             .order_by(audit_log.c.changed_at.desc(), audit_log.c.audit_id.desc()).limit(HISTORY_LIMIT))
     return _frame(conn, stmt, ["changed_at", "changed_by", "table_name", "record_key", "action", "field",
                                "old_value", "new_value"])
@@ -252,7 +252,7 @@ def load_profile(engine: Engine, account_id: str, scope: Scope = DIRECTOR,
 def last_change(conn: Connection, account_id: str) -> dict | None:
     """The most recent audit row for an account (who changed it last, and when), or None."""
     stmt = (select(audit_log.c.changed_by, audit_log.c.changed_at, audit_log.c.table_name, audit_log.c.field)
-            .where(or_(audit_log.c.record_key == account_id, audit_log.c.record_key.like(f"{account_id}:%")))
+            .where(or_(audit_log.c.record_key == account_id, audit_log.c.record_key.startswith(f"{account_id}:", autoescape=True)))
             .order_by(audit_log.c.changed_at.desc(), audit_log.c.audit_id.desc()).limit(1))
     return _one(conn, stmt)
 

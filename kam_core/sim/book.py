@@ -30,7 +30,7 @@ from kam_core.db.schema import (
     region,
 )
 from kam_core.errors import UserError
-from kam_core.scope import DIRECTOR, Scope
+from kam_core.scope import DIRECTOR, Scope, path_within
 from kam_core.sim.baseline import compute_baseline, fetch_monthly, period_months
 from kam_core.sim.model import Book
 from kam_core.sim.response import ResponseParams
@@ -57,7 +57,7 @@ def _selection_clause(conn: Connection, scenario: Scenario):
         if bad:
             raise UserError("; ".join(bad))
         paths = [select(region.c.path).where(region.c.code == c).scalar_subquery() for c in sel.region]
-        under = select(region.c.region_id).where(or_(*[or_(region.c.path == p, region.c.path.like(p + "/%"))
+        under = select(region.c.region_id).where(or_(*[path_within(region.c.path, p)
                                                      for p in paths]))
         cond.append(account.c.region_id.in_(under))
     if sel.ids:

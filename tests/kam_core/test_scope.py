@@ -60,3 +60,25 @@ def test_scope_limits_accounts(small_org, spec, expected):
 def test_bad_scope_specs_are_user_errors(spec):
     with pytest.raises(UserError):
         Scope.parse(spec)
+
+
+def test_wildcard_characters_in_region_codes_match_only_themselves(db_engine):
+    """LIKE would read "_" and "%" as wildcards: a manager of A_1 must not see AB1 (nor A%1 see A_X1)."""
+    codes = ["A_1", "AB1", "A%", "AZZ"]
+    regions = pd.DataFrame({
+        "region_id": codes + ["A_1S"], "parent_id": [None] * 4 + ["A_1"], "level": ["region"] * 4 + ["area"],
+        "code": codes + ["A_1S"], "name_zh": codes + ["A_1S"], "name_en": codes + ["A_1S"],
+        "path": codes + ["A_1/A_1S"],
+    })
+    accounts = pd.DataFrame({
+        "account_id": ["X1", "X2", "X3", "X4", "X5"], "name": list("abcde"), "tier_code": ["DIST"] * 5,
+        "region_id": ["A_1", "AB1", "A%", "AZZ", "A_1S"], "owner_rep_id": [None] * 5, "status": ["active"] * 5,
+        "contract_type": ["noncontractual"] * 5, "exclusive_agreement": [False] * 5, "data_sharing": [False] * 5,
+        "jbp_in_place": [False] * 5, "created_source": ["test"] * 5, "version": [1] * 5,
+    })
+    with db_engine.begin() as conn:
+        conn.execute(channel_tier.insert(), [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}])
+        bulk_insert(conn, region, regions)
+        bulk_insert(conn, account, accounts)
+    assert visible(db_engine, Scope.parse("manager:A_1")) == ["X1", "X5"]
+    assert visible(db_engine, Scope.parse("manager:A%")) == ["X3"]
