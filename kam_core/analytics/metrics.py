@@ -89,6 +89,16 @@ def _floor_breach():
         order_line.c.invoice_price <= price_list.c.floor_price)))
 
 
+def _highest_floor():
+    """Per SKU and tier, the highest floor price ever listed: one row per pair, so joining it adds no rows.
+
+    ``invoice_price <= max_floor`` is necessary for :func:`_floor_breach`; testing it first spares the
+    correlated EXISTS on almost every line (PostgreSQL ran it as a scan of price_list per line).
+    """
+    return (select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
+            .group_by(price_list.c.sku_id, price_list.c.tier_code).subquery("highest_floor"))
+
+
 def _line_joins():
     return (order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
             .join(account, account.c.account_id == order_header.c.account_id)
@@ -109,7 +119,9 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
     span = case((d.between(w.start, w.end), literal("cur")), else_=literal("ly"))
     late = case((or_(*[d.between(a, b) for a, b in late_days]), 1), else_=0) if late_days else literal(0)
     month = month_key(d)
-    promo = or_(order_line.c.promo_id.is_not(None), _floor_breach())
+    floor = _highest_floor()
+    promo = or_(order_line.c.promo_id.is_not(None),
+                and_(order_line.c.invoice_price <= floor.c.max_floor, _floor_breach()))
     premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), _new_product_clause(conn, w.start))
     stmt = (select(order_header.c.account_id, span.label("span"), month.label("month"), late.label("late"),
                    func.sum(qty * order_line.c.invoice_price).label("net_sales"),
@@ -120,7 +132,8 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
                    func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
                    func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
                    func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
-            .select_from(_line_joins())
+            .select_from(_line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
+                                                             floor.c.tier_code == account.c.tier_code)))
             .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
             .group_by(order_header.c.account_id, span, month, late))
     return _frame(conn, stmt, index=None, columnar=True)
