@@ -36,6 +36,9 @@ INPUTS = {
     "territories": (("account_territory",), "diversion signals S1 and S7"),
     "price_checks": (("market_price_check",), "diversion signal S5"),
     "rebate_tiers": (("rebate_enrollment",), "diversion signal S4"),
+    "sellout": (("sellout",), "diversion signal S3"),
+    "inventory": (("inventory_snapshot",), "the stock-build check of diversion signal S3"),
+    "capability_history": (("account_capability",), "diversion signal S6"),
     "credit_terms": (("credit_terms",), "settlement mode and payment terms"),
 }
 
@@ -117,7 +120,8 @@ def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataF
         money.fetch_fees_rebates_promos(conn, w), money.fetch_receivables(conn, w),
         credit.fetch_credit_terms(conn, w.end),
         diversion.fetch_scan_signal(conn, w), diversion.fetch_shipto_signal(conn, w),
-        diversion.fetch_price_signal(conn, w),
+        diversion.fetch_price_signal(conn, w), diversion.fetch_sellout_signal(conn, w, p.s3_ratio),
+        diversion.fetch_capability_signal(conn, w),
     ], monthly
 
 

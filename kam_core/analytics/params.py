@@ -46,10 +46,17 @@ class Params:
     s1_share: float = 0.05
     s1_min_scans: int = 50  # METHODS.md §4.3: scan data is biased to provinces that scan more
     s2_ratio: float = 1.5
+    s3_ratio: float = 1.2  # sell-in ÷ reported sell-out in a month, net of the month-end stock build
+    s3_months: int = 2  # months of the window over s3_ratio
     s4_share: float = 0.35
     s5_checks: int = 1
+    s6_growth_pct: float = 0.90  # volume growth vs last year at or above this percentile of the channel ...
+    s6_flat: float = 0.05  # ... while outlets served change by at most ±5%
+    s6_min_ly_cases: float = 100.0  # S6 is noisy for new distributors: growth needs this much last-year volume
+    s6_min_tenure_years: float = 2.0  # ... and this tenure (last year's window wholly traded)
     s7_share: float = 0.10
-    diversion_weights: tuple[tuple[str, float], ...] = (("S1", 3), ("S2", 1), ("S4", 2), ("S5", 3), ("S7", 3))
+    diversion_weights: tuple[tuple[str, float], ...] = (("S1", 3), ("S2", 1), ("S3", 2), ("S4", 2), ("S5", 3),
+                                                        ("S6", 1), ("S7", 3))
     diversion_min_signals: int = 2
     # credit (§6.1)
     vat_rate: float = 0.0

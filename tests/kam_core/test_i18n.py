@@ -143,6 +143,8 @@ def test_every_code_the_analytics_explain_with_has_text_in_both_languages():
             + [f"analytics.input.{n}" for n in INPUTS] + [f"analytics.input_lost.{n}" for n in INPUTS]
             + ["analytics.loyalty.reason", "analytics.loyalty.years", "analytics.health.no_accounts",
                "analytics.health.missing_input"])
+    assert set(SIGNALS) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}  # every METHODS.md §4.3 signal is covered
+    assert {"sellout", "inventory", "capability_history"} <= set(INPUTS)
     missing = [k for k in keys if k not in catalog]
     assert not missing, f"keys missing from the catalogue: {missing}"
     assert all(catalog[k]["zh"] != catalog[k]["en"] for k in keys if k != "analytics.loyalty.years")
