@@ -19,7 +19,7 @@ from kam_core.analytics import tiers
 from kam_core.analytics.clv import compute_clv
 from kam_core.analytics.credit import compute_credit
 from kam_core.analytics.diversion import flag_diversion
-from kam_core.analytics.inputs import INPUTS, gather_inputs
+from kam_core.analytics.inputs import describe_health, gather_inputs, health_items
 from kam_core.analytics.loyalty import compute_loyalty, estimate_churn_heuristic, flag_hvll
 from kam_core.analytics.params import DEFAULT_PARAMS, Params
 from kam_core.analytics.window import Window, resolve_window
@@ -150,10 +150,8 @@ def _restrict_result(result, allowed: set[str]):
 
 
 def _health(inp) -> list[str]:
-    notes = [f"No {name.replace('_', ' ')} data: {INPUTS[name][1]} not available." for name in inp.missing]
-    if inp.frame.empty:
-        notes.insert(0, "No accounts with orders in the database.")
-    return notes
+    """The English data-health notes (CLI, logs); pages and the review pack rebuild them in their language."""
+    return describe_health(health_items(inp.missing, no_accounts=inp.frame.empty), "en")
 
 
 def _in_scope(engine: Engine, scope: Scope) -> set[str]:
