@@ -37,18 +37,22 @@ def test_params_hash_is_stable_and_changes_with_settings():
     assert Params().with_(hv_pct=0.9).params_hash != P.params_hash
 
 
-def test_hvll_needs_high_volume_low_loyalty_and_the_absolute_guard():
+def _hvll_frame() -> pd.DataFrame:
+    """Ten WHS2 accounts by falling volume; only the first has a low loyalty score and low share of wallet."""
     n = 10
-    df = pd.DataFrame({"channel": "WHS2", "volume_cases": np.arange(n, 0, -1.0) * 100,
-                       "loyalty_score": [10.0, 90, 50, 60, 70, 80, 20, 30, 40, 55],
-                       "sow": [0.3, 0.9, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.3, 0.8],
-                       "exclusivity": 0.5, "regularity": 0.4, "tenure_years": 3.0, "n_orders": 10,
-                       "pr_sow": 0.1, "pr_exclusivity": 0.2, "pr_regularity": 0.3, "pr_tenure_years": 0.9,
-                       "pr_satisfaction": np.nan, "satisfaction": np.nan})
-    out = flag_hvll(df, P)
+    return pd.DataFrame({"channel": "WHS2", "volume_cases": np.arange(n, 0, -1.0) * 100,
+                         "loyalty_score": [10.0, 90, 50, 60, 70, 80, 20, 30, 40, 55],
+                         "sow": [0.3, 0.9, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.3, 0.8],
+                         "exclusivity": 0.5, "regularity": 0.4, "tenure_years": 3.0, "n_orders": 10,
+                         "pr_sow": 0.1, "pr_exclusivity": 0.2, "pr_regularity": 0.3, "pr_tenure_years": 0.9,
+                         "pr_satisfaction": np.nan, "satisfaction": np.nan})
+
+
+def test_hvll_needs_high_volume_low_loyalty_and_the_absolute_guard():
+    out = flag_hvll(_hvll_frame(), P)
     assert list(out["high_volume_low_loyalty"]) == [True] + [False] * 9
     assert out["hvll_reasons"].iloc[0][0].startswith("share of wallet 30%")
-    assert flag_hvll(df.assign(tenure_years=0.2), P)["high_volume_low_loyalty"].sum() == 0
+    assert flag_hvll(_hvll_frame().assign(tenure_years=0.2), P)["high_volume_low_loyalty"].sum() == 0
 
 
 def test_churn_heuristic_rises_with_overdue_orders():
@@ -192,14 +196,7 @@ def test_settlement_comparison_reads_an_accounts_terms():
 def test_hvll_reasons_come_as_structured_items_and_read_in_either_language():
     from kam_core.analytics.loyalty import describe_loyalty_reasons
 
-    n = 10
-    df = pd.DataFrame({"channel": "WHS2", "volume_cases": np.arange(n, 0, -1.0) * 100,
-                       "loyalty_score": [10.0, 90, 50, 60, 70, 80, 20, 30, 40, 55],
-                       "sow": [0.3, 0.9, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3, 0.3, 0.8],
-                       "exclusivity": 0.5, "regularity": 0.4, "tenure_years": 3.0, "n_orders": 10,
-                       "pr_sow": 0.1, "pr_exclusivity": 0.2, "pr_regularity": 0.3, "pr_tenure_years": 0.9,
-                       "pr_satisfaction": np.nan, "satisfaction": np.nan})
-    out = flag_hvll(df, P)
+    out = flag_hvll(_hvll_frame(), P)
     items = out["hvll_reason_items"].iloc[0]
     assert items[0] == {"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "WHS2"}
     assert [i["component"] for i in items] == ["sow", "exclusivity", "regularity"]  # weakest first, NaN left out
