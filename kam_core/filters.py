@@ -212,37 +212,39 @@ def _decode_codes(key: str, texts: list[str], known: KnownValues | None, notices
     return tuple(kept)
 
 
-def _decode_choice(key: str, texts: list[str], choices: tuple[str, ...], notices: list[Notice]) -> str | None:
+def _decode_single(key: str, texts: list[str], parse, bad: str, notices: list[Notice], *, quiet_empty: bool):
+    """The first value ``parse`` accepts; a notice for each rejected (``bad``) or different repeated value."""
     chosen = None
     for text in texts:
         value = text.strip()
-        if value not in choices:
-            notices.append(Notice(key, _clip(value), "bad_value"))
-        elif chosen is None:
-            chosen = value
-        elif value != chosen:
-            notices.append(Notice(key, _clip(value), "repeated"))
-    return chosen
-
-
-def _decode_date(key: str, texts: list[str], notices: list[Notice]) -> dt.date | None:
-    chosen = None
-    for text in texts:
-        value = text.strip()
-        parsed = None
-        if _ISO_DATE.fullmatch(value):
-            try:
-                parsed = dt.date.fromisoformat(value)
-            except ValueError:
-                parsed = None
-        if parsed is None or not (_MIN_DATE <= parsed <= _MAX_DATE):
-            if value:
-                notices.append(Notice(key, _clip(value), "bad_date"))
+        parsed = parse(value)
+        if parsed is None:
+            if value or not quiet_empty:
+                notices.append(Notice(key, _clip(value), bad))
         elif chosen is None:
             chosen = parsed
         elif parsed != chosen:
             notices.append(Notice(key, _clip(value), "repeated"))
     return chosen
+
+
+def _decode_choice(key: str, texts: list[str], choices: tuple[str, ...], notices: list[Notice]) -> str | None:
+    return _decode_single(key, texts, lambda v: v if v in choices else None, "bad_value", notices, quiet_empty=False)
+
+
+def _parse_link_date(value: str) -> dt.date | None:
+    """An ISO date within the supported range, else None."""
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if _MIN_DATE <= parsed <= _MAX_DATE else None
+
+
+def _decode_date(key: str, texts: list[str], notices: list[Notice]) -> dt.date | None:
+    return _decode_single(key, texts, _parse_link_date, "bad_date", notices, quiet_empty=True)
 
 
 def _assemble(cls, values: dict[str, object], notices: list[Notice], default_lang: str) -> Filters:
