@@ -195,19 +195,24 @@ def _detail_tabs(result: dict) -> None:
     with tabs[0]:
         _frame(accounts, "sim_accounts")
     with tabs[1]:
-        trace = pd.DataFrame(result.get("trace") or [])
-        if trace.empty:
-            st.caption(tr("sim.nothing"))
-        else:
-            ids = sorted(trace["account_id"].unique())
-            chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account")
-            _frame(trace[trace["account_id"] == chosen], "sim_trace")
+        _trace(pd.DataFrame(result.get("trace") or []))
     with tabs[2]:
         _frame(result.get("watchlist"), "sim_watch")
     with tabs[3]:
         _frame((result.get("accrual") or {}).get("schedule"), "sim_acc")
     with tabs[4]:
         _frame((result.get("per_case") or {}).get("breakdown"), "sim_pc")
+
+
+@st.fragment
+def _trace(trace: pd.DataFrame) -> None:
+    """One account's calculation steps; picking another account reruns only this part."""
+    if trace.empty:
+        st.caption(tr("sim.nothing"))
+        return
+    ids = sorted(trace["account_id"].unique())
+    chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account")
+    _frame(trace[trace["account_id"] == chosen], "sim_trace")
 
 
 def show_last(sim, user: str, share_url) -> None:
@@ -230,8 +235,11 @@ def show_last(sim, user: str, share_url) -> None:
     _downloads(sim, scenario, result)
 
 
+@st.fragment
 def compare(sim, saved: pd.DataFrame) -> None:
-    """Pick 2-5 saved runs; totals side by side with P10/P50/P90 and spend-vs-profit charts."""
+    """Pick 2-5 saved runs; totals side by side with P10/P50/P90 and spend-vs-profit charts.
+
+    A fragment: changing the pick reruns only the comparison, not the page's form and last run."""
     from kam_core.report.scenario_charts import figure_profit_bands, figure_spend_and_profit, summarise_results
 
     st.subheader(tr("sim.compare_title"))

@@ -137,3 +137,15 @@ def test_two_saved_scenarios_compare_with_charts_and_a_table(tiny_url):
     assert len(at.get("plotly_chart")) == 2
     table = at.dataframe[-1].value
     assert table.loc["rebate_cost"].iloc[1] == pytest.approx(2 * table.loc["rebate_cost"].iloc[0])
+
+
+def test_the_trace_shows_the_picked_account_only(tiny_url):
+    at = open_page()
+    fill_basics(at)
+    run(at)
+    options = at.selectbox(key="sim_trace_account").options
+    assert len(options) >= 2
+    for account_id in options[:2]:
+        ok(at.selectbox(key="sim_trace_account").set_value(account_id).run())
+        traces = [d.value for d in at.dataframe if {"account_id", "program", "basis"} <= set(d.value.columns)]
+        assert len(traces) == 1 and set(traces[0]["account_id"]) == {account_id}
