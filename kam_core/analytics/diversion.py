@@ -281,6 +281,7 @@ def compute_diversion_signals(frame: pd.DataFrame, params: Params | None = None)
     per_outlet = f["volume_cases"] / f["outlets_served"].where(f["outlets_served"] > 0)
     median = per_outlet.groupby(frame["channel"]).transform("median")
     out["s2_ratio"] = f["volume_cases"] / (f["outlets_served"] * median).where(median > 0)
+    out["s2_new_account"] = f["tenure_years"] < p.s2_min_tenure_years  # a new account's first stock-up is no signal
     out["s3_ratio"] = f["s3_ratio"].astype(float)
     out["s3_months"] = f["s3_months"].fillna(0).astype(float)
     out["s4_share"] = f["s4_share"]
@@ -297,7 +298,7 @@ def compute_diversion_signals(frame: pd.DataFrame, params: Params | None = None)
 def _triggers(sig: pd.DataFrame, p: Params) -> pd.DataFrame:
     return pd.DataFrame({
         "S1": (sig["s1_share"] > p.s1_share) & (sig["n_scans"] >= p.s1_min_scans),
-        "S2": sig["s2_ratio"] > p.s2_ratio,
+        "S2": (sig["s2_ratio"] > p.s2_ratio) & ~sig.get("s2_new_account", pd.Series(False, index=sig.index)).astype(bool),
         "S3": sig["s3_ratio"].notna() & (sig["s3_months"] >= p.s3_months),
         "S4": sig["s4_share"] > p.s4_share,
         "S5": sig["s5_below_floor"] >= p.s5_checks,

@@ -46,6 +46,7 @@ class Params:
     s1_share: float = 0.05
     s1_min_scans: int = 50  # METHODS.md §4.3: scan data is biased to provinces that scan more
     s2_ratio: float = 1.5
+    s2_min_tenure_years: float = 0.5  # METHODS §4.3: S2 is noisy for new distributors (first stock-up)
     s3_ratio: float = 1.2  # sell-in ÷ reported sell-out in a month, net of the month-end stock build
     s3_months: int = 2  # months of the window over s3_ratio
     s4_share: float = 0.35

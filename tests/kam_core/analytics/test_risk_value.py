@@ -11,7 +11,7 @@ import pytest
 from kam_core.analytics.allocation import allocate_service_budget, list_follow_ups, plan_visit_cadence
 from kam_core.analytics.clv import compute_clv, discounted_margin_clv
 from kam_core.analytics.credit import compare_settlement_modes, compute_credit
-from kam_core.analytics.diversion import _chasing_from_frames, flag_diversion
+from kam_core.analytics.diversion import _chasing_from_frames, _triggers, compute_diversion_signals, flag_diversion
 from kam_core.analytics.loyalty import compute_loyalty, estimate_churn_heuristic, flag_hvll
 from kam_core.analytics.params import Params
 
@@ -82,6 +82,18 @@ def test_diversion_flag_needs_two_signals_and_explains_them():
     assert list(out["diversion_flag"]) == [True, False, False]
     assert out.loc["x", "diversion_score"] >= 6 and len(out.loc["x", "diversion_evidence"]) == 2
     assert out.loc["z", "diversion_signals"] == 0  # 5 scans are too few for S1
+
+
+def test_s2_is_no_signal_in_a_new_accounts_first_months():
+    """Sell-in far beyond its outlets' median sell-through: S2 for an established account, not for a new one."""
+    df = pd.DataFrame({"channel": "DIST", "volume_cases": [400.0, 400, 100, 100, 100],
+                       "outlets_served": [10] * 5, "tenure_years": [3.0, 0.2, 3.0, 3.0, np.nan]},
+                      index=["old", "new", "a", "b", "unknown"])
+    sig = compute_diversion_signals(df)
+    assert sig.loc["old", "s2_ratio"] == pytest.approx(4.0) and sig.loc["new", "s2_ratio"] == pytest.approx(4.0)
+    hits = _triggers(sig, P)
+    assert bool(hits.loc["old", "S2"]) and not bool(hits.loc["new", "S2"])
+    assert not hits.loc[["a", "b", "unknown"], "S2"].any()
 
 
 def test_discounted_margin_matches_the_closed_form_sum():
