@@ -73,12 +73,16 @@ def test_threshold_chasing_counts_only_quarters_where_a_tier_was_crossed():
     assert out.loc["b", "s4_share"] == 0.0
 
 
+def _diversion_frame() -> pd.DataFrame:
+    """x: S1 (30% of 100 scans out) and S7 (half the ship-tos out); y: one S5 price check; z: 5 scans only."""
+    return pd.DataFrame({"channel": "DIST", "volume_cases": [100.0, 100, 100], "outlets_served": [10, 10, 10],
+                         "n_scans": [100, 100, 5], "n_scans_out": [30, 0, 5], "n_shipto": [10, 10, 10],
+                         "n_shipto_out": [5, 0, 0], "n_below_floor": [0, 1, 0], "s4_share": [0.0, 0.0, 0.0]},
+                        index=["x", "y", "z"])
+
+
 def test_diversion_flag_needs_two_signals_and_explains_them():
-    df = pd.DataFrame({"channel": "DIST", "volume_cases": [100.0, 100, 100], "outlets_served": [10, 10, 10],
-                       "n_scans": [100, 100, 5], "n_scans_out": [30, 0, 5], "n_shipto": [10, 10, 10],
-                       "n_shipto_out": [5, 0, 0], "n_below_floor": [0, 1, 0], "s4_share": [0.0, 0.0, 0.0]},
-                      index=["x", "y", "z"])
-    out = flag_diversion(df, P)
+    out = flag_diversion(_diversion_frame(), P)
     assert list(out["diversion_flag"]) == [True, False, False]
     assert out.loc["x", "diversion_score"] >= 6 and len(out.loc["x", "diversion_evidence"]) == 2
     assert out.loc["z", "diversion_signals"] == 0  # 5 scans are too few for S1
@@ -225,11 +229,7 @@ def test_hvll_reasons_come_as_structured_items_and_read_in_either_language():
 def test_diversion_evidence_comes_as_structured_items_and_reads_in_either_language():
     from kam_core.analytics.diversion import describe_evidence
 
-    df = pd.DataFrame({"channel": "DIST", "volume_cases": [100.0, 100, 100], "outlets_served": [10, 10, 10],
-                       "n_scans": [100, 100, 5], "n_scans_out": [30, 0, 5], "n_shipto": [10, 10, 10],
-                       "n_shipto_out": [5, 0, 0], "n_below_floor": [0, 1, 0], "s4_share": [0.0, 0.0, 0.0]},
-                      index=["x", "y", "z"])
-    out = flag_diversion(df, P)
+    out = flag_diversion(_diversion_frame(), P)
     items = out.loc["x", "diversion_evidence_items"]
     assert items == [{"signal": "S1", "share": 0.3, "scans": 100}, {"signal": "S7", "share": 0.5}]
     assert out.loc["y", "diversion_evidence_items"] == [{"signal": "S5", "checks": 1}]
