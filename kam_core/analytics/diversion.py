@@ -298,7 +298,7 @@ def compute_diversion_signals(frame: pd.DataFrame, params: Params | None = None)
 def _triggers(sig: pd.DataFrame, p: Params) -> pd.DataFrame:
     return pd.DataFrame({
         "S1": (sig["s1_share"] > p.s1_share) & (sig["n_scans"] >= p.s1_min_scans),
-        "S2": (sig["s2_ratio"] > p.s2_ratio) & ~sig.get("s2_new_account", pd.Series(False, index=sig.index)).astype(bool),
+        "S2": (sig["s2_ratio"] > p.s2_ratio) & ~sig["s2_new_account"],
         "S3": sig["s3_ratio"].notna() & (sig["s3_months"] >= p.s3_months),
         "S4": sig["s4_share"] > p.s4_share,
         "S5": sig["s5_below_floor"] >= p.s5_checks,
