@@ -138,7 +138,7 @@ class ScorecardView:
     scorecard: pd.DataFrame
     window: object  # kam_core.analytics.window.Window
     features: pd.DataFrame
-    data_health: tuple[str, ...]
+    health: tuple[dict, ...]  # data-health items, written by kam_core.analytics.inputs.describe_health
     missing_inputs: tuple[str, ...]
 
 
@@ -149,7 +149,7 @@ def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
     b = compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
-    return ScorecardView(b.scorecard, b.window, b.features, tuple(b.data_health), tuple(b.missing_inputs))
+    return ScorecardView(b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kam_core.analytics.inputs import bundle_health_items, describe_health
+from kam_core.analytics.inputs import describe_health
 from kam_core.views.health import compute_row_counts, list_recent_imports
 from kam_ui import current_lang, tr
 from kam_ui.admin import show_table_export, show_users
@@ -30,7 +30,7 @@ with tab_export:
 with tab_health:
     if page is not None:
         st.subheader(tr("data.missing_inputs"))
-        notes = describe_health(bundle_health_items(page.bundle), current_lang())
+        notes = describe_health(page.bundle.health, current_lang())
         for note in notes:
             st.markdown(f"- {note}")
         if not notes:

@@ -18,28 +18,28 @@ from kam_core.analytics.window import Window
 from kam_core.db import schema
 from kam_core.i18n import t
 
-# input name → (tables that feed it, what is lost without it). The words are English (the CLI's language);
-# the catalogue has both languages under analytics.input.<name> and analytics.input_lost.<name>.
+# input name → the tables that feed it. What each input is called and what is lost without it are in the
+# catalogue (analytics.input.<name>, analytics.input_lost.<name>, zh and en).
 INPUTS = {
-    "visits": (("visit",), "visit cost-to-serve, advice events, contact levels"),
-    "service_events": (("service_event",), "service cost and advice events"),
-    "contacts": (("account_contact",), "contact levels on file"),
-    "surveys": (("survey_response",), "satisfaction (NPS) in the loyalty score"),
-    "competitors": (("account_competitor",), "competitor brands"),
-    "category_volume": (("account_category_volume",), "share of wallet and exclusivity"),
-    "co_investment": (("co_investment",), "co-investment ratio"),
-    "receivables": (("ar_invoice",), "financing cost, DSO/DBT and credit grade"),
-    "rebates": (("rebate_settlement",), "rebates in net profit"),
-    "promotions": (("redemption", "promotion_account"), "promotion spend in net profit"),
-    "ka_fees": (("ka_fee",), "KA fees in cost to serve"),
-    "code_scans": (("code_scan",), "diversion signal S1"),
-    "territories": (("account_territory",), "diversion signals S1 and S7"),
-    "price_checks": (("market_price_check",), "diversion signal S5"),
-    "rebate_tiers": (("rebate_enrollment",), "diversion signal S4"),
-    "sellout": (("sellout",), "diversion signal S3"),
-    "inventory": (("inventory_snapshot",), "the stock-build check of diversion signal S3"),
-    "capability_history": (("account_capability",), "diversion signal S6"),
-    "credit_terms": (("credit_terms",), "settlement mode and payment terms"),
+    "visits": ("visit",),
+    "service_events": ("service_event",),
+    "contacts": ("account_contact",),
+    "surveys": ("survey_response",),
+    "competitors": ("account_competitor",),
+    "category_volume": ("account_category_volume",),
+    "co_investment": ("co_investment",),
+    "receivables": ("ar_invoice",),
+    "rebates": ("rebate_settlement",),
+    "promotions": ("redemption", "promotion_account"),
+    "ka_fees": ("ka_fee",),
+    "code_scans": ("code_scan",),
+    "territories": ("account_territory",),
+    "price_checks": ("market_price_check",),
+    "rebate_tiers": ("rebate_enrollment",),
+    "sellout": ("sellout",),
+    "inventory": ("inventory_snapshot",),
+    "capability_history": ("account_capability",),
+    "credit_terms": ("credit_terms",),
 }
 
 
@@ -61,17 +61,6 @@ def health_items(missing: Iterable[str], no_accounts: bool = False) -> list[dict
     account with orders, then ``{"code": "missing_input", "input": name}`` per missing input."""
     items = [{"code": "no_accounts"}] if no_accounts else []
     return items + [{"code": "missing_input", "input": name} for name in missing]
-
-
-def bundle_health_items(bundle: object) -> list[dict]:
-    """Health items of a scorecard bundle (or the dashboard's cached view of one).
-
-    The bundle carries ``missing_inputs`` (codes) and ``data_health`` (English notes: one per missing input,
-    after a leading "no accounts" note when there are none), so a surplus English note is that leading note.
-    """
-    missing = list(getattr(bundle, "missing_inputs", ()) or ())
-    notes = list(getattr(bundle, "data_health", ()) or ())
-    return health_items(missing, no_accounts=len(notes) > len(missing))
 
 
 def describe_health(items: object, lang: str = "zh") -> list[str]:
@@ -102,7 +91,7 @@ def check_available(engine: Engine) -> dict[str, bool]:
     """Which optional inputs have at least one row."""
     out = {}
     with engine.connect() as conn:
-        for name, (tables, _) in INPUTS.items():
+        for name, tables in INPUTS.items():
             out[name] = any(conn.execute(select(literal(1)).select_from(schema.metadata.tables[t]).limit(1)).first()
                             is not None for t in tables)
     return out

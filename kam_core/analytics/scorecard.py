@@ -43,8 +43,13 @@ class ScorecardBundle:
     value_types: object | None  # ValueTypeResult from segmentation (diagnostics), None when unavailable
     whale_curve: pd.DataFrame
     whale: tiers.WhaleSummary
-    data_health: list[str] = field(default_factory=list)
+    health: list[dict] = field(default_factory=list)  # data-health items (describe_health writes them)
     missing_inputs: list[str] = field(default_factory=list)
+
+    @property
+    def data_health(self) -> list[str]:
+        """The data-health notes in English (CLI, logs); pages write :attr:`health` in their language."""
+        return describe_health(self.health, "en")
 
 
 def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
@@ -149,9 +154,8 @@ def _restrict_result(result, allowed: set[str]):
     return dataclasses.replace(result, **changes)
 
 
-def _health(inp) -> list[str]:
-    """The English data-health notes (CLI, logs); pages and the review pack rebuild them in their language."""
-    return describe_health(health_items(inp.missing, no_accounts=inp.frame.empty), "en")
+def _health(inp) -> list[dict]:
+    return health_items(inp.missing, no_accounts=inp.frame.empty)
 
 
 def _in_scope(engine: Engine, scope: Scope) -> set[str]:

@@ -40,8 +40,7 @@ class PackView:
     top20_share: float | None
     start: dt.date
     end: dt.date
-    notes: tuple[str, ...]  # English, as the scorecard states them
-    health: tuple[dict, ...] = ()  # the same notes as items, for describe_health in the pack's language
+    health: tuple[dict, ...] = ()  # data-health items, for describe_health in the pack's language
 
 
 def _region_paths(engine: Engine) -> dict[str, str]:
@@ -57,7 +56,6 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     without it the scorecard is computed here.
     """
     from kam_core.analytics import tiers
-    from kam_core.analytics.inputs import bundle_health_items
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 
     if bundle is None:
@@ -70,9 +68,7 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     else:
         curve, whale = tiers.compute_whale_curve(df, "net_profit")
         share = whale.top20_share
-    notes = tuple(getattr(bundle, "data_health", ()) or ())
-    return PackView(df, curve, share, bundle.window.start, bundle.window.end, notes,
-                    tuple(bundle_health_items(bundle)))
+    return PackView(df, curve, share, bundle.window.start, bundle.window.end, tuple(bundle.health))
 
 
 def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
