@@ -65,19 +65,10 @@ def explain_reasons(items: object) -> str:
 
 
 def explain_risk(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose ``hvll_reasons`` and ``diversion_evidence`` are written in the current language, rebuilt from
-    the analytics' structured ``hvll_reason_items`` / ``diversion_evidence_items`` (the text columns are English).
-    A frame without the item columns (a scorecard cached before they existed) keeps its text."""
-    from kam_core.analytics.diversion import describe_evidence
-    from kam_core.analytics.loyalty import describe_loyalty_reasons
+    """A copy whose HVLL reasons and diversion evidence are written in the current language."""
+    from kam_core.analytics.risk_text import localise_risk_text
 
-    lang = current_lang()
-    out = frame.copy()
-    for text, items, describe in (("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
-                                  ("diversion_evidence", "diversion_evidence_items", describe_evidence)):
-        if items in out:
-            out[text] = out[items].map(lambda v, d=describe: d(v, lang))
-    return out
+    return localise_risk_text(frame, current_lang())
 
 
 def localise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -125,16 +125,11 @@ def _cell(col: str, value, lang: str) -> str:
 def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A copy in ``lang``: account names (English name where there is one), HVLL reasons and diversion evidence
     rebuilt from their structured items (the scorecard's text columns are English)."""
-    from kam_core.analytics.diversion import describe_evidence
-    from kam_core.analytics.loyalty import describe_loyalty_reasons
+    from kam_core.analytics.risk_text import localise_risk_text
 
-    out = df.copy()
+    out = localise_risk_text(df, lang)
     if "name" in out:
         out["name"] = local_names(out, lang)
-    for text, items, describe in (("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
-                                  ("diversion_evidence", "diversion_evidence_items", describe_evidence)):
-        if items in out:
-            out[text] = out[items].map(lambda v, d=describe: d(v, lang))
     return out
 
 
