@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,6 @@ from kam_ui.lang import tr
 DEMO_ACCOUNTS, DEMO_MONTHS, DEMO_SEED = 2000, 24, 7
 _LOCK = threading.Lock()  # two browser tabs on a fresh clone must not build the demo twice
 _READY: set[str] = set()
-_PRUNED: list[bool] = []
 
 # Scorecards persisted by ``st.cache_data(persist="disk")`` stay on disk after the data changes (the data
 # fingerprint in the key moves on); Streamlit never deletes them. Once per server start, entries not used
@@ -50,10 +50,8 @@ def prune_disk_cache(folder: Path, max_age_days: float = CACHE_MAX_AGE_DAYS,
     return deleted
 
 
+@functools.cache  # once per server process
 def _prune_once() -> None:
-    if _PRUNED:
-        return
-    _PRUNED.append(True)
     from streamlit.runtime.caching.storage.local_disk_cache_storage import get_cache_folder_path
 
     prune_disk_cache(Path(get_cache_folder_path()))
