@@ -340,6 +340,7 @@ class Bench:
         if rec and not self.args.fresh and self._db_alive(engine, accounts, months):
             return {**rec, "cached": True}
         self.log(f"building {key} with the demo generator …")
+        CACHE.mkdir(parents=True, exist_ok=True)  # a fresh clone has no cache folder yet
         create_db(engine, accounts, months)
         out = child("generate", url=db_url(engine, accounts, months), accounts=accounts, months=months,
                     timeout=6 * 3600)
