@@ -29,6 +29,7 @@ from kam_core.db.schema import (
     code_scan,
     inventory_snapshot,
     market_price_check,
+    order_day,
     order_header,
     order_line,
     price_list,
@@ -101,7 +102,7 @@ def _month_table(months: list[tuple[str, str, dt.date, dt.date]]):
     return union_all(*rows).subquery("win_month") if len(rows) > 1 else rows[0].subquery("win_month")
 
 
-def fetch_sellout_signal(conn: Connection, w: Window, ratio: float) -> pd.DataFrame:
+def fetch_sellout_signal(conn: Connection, w: Window, ratio: float, from_days: bool = False) -> pd.DataFrame:
     """S3: sell-in vs reported sell-out per complete month of the window, with the month-end stock check.
 
     One statement. Per account and month with reported sell-out (``sellout``, > 0 cases): sell-in = cases on
@@ -122,14 +123,21 @@ def fetch_sellout_signal(conn: Connection, w: Window, ratio: float) -> pd.DataFr
     so = (select(sellout.c.account_id, so_m.label("m"), func.sum(sellout.c.qty_cases).label("qty"))
           .where(sellout.c.period.between(first, last)).group_by(sellout.c.account_id, so_m).subquery("so"))
     reporters = select(sellout.c.account_id).where(sellout.c.period.between(first, last)).distinct()
-    d = order_header.c.order_date
-    si_m = month_key(d)
-    si = (select(order_header.c.account_id, si_m.label("m"), func.sum(order_line.c.qty_cases).label("qty"))
-          .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-                       .join(product, product.c.sku_id == order_line.c.sku_id))
-          .where(d.between(first, last), product.c.is_service.is_(False),
-                 order_header.c.account_id.in_(reporters))  # only accounts that report sell-out
-          .group_by(order_header.c.account_id, si_m).subquery("si"))
+    if from_days:  # the per-day pre-aggregate's cases are the same non-service lines' quantities
+        d = order_day.c.order_date
+        si_m = month_key(d)
+        si = (select(order_day.c.account_id, si_m.label("m"), func.sum(order_day.c.volume_cases).label("qty"))
+              .where(d.between(first, last), order_day.c.lines > 0, order_day.c.account_id.in_(reporters))
+              .group_by(order_day.c.account_id, si_m).subquery("si"))
+    else:
+        d = order_header.c.order_date
+        si_m = month_key(d)
+        si = (select(order_header.c.account_id, si_m.label("m"), func.sum(order_line.c.qty_cases).label("qty"))
+              .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
+                           .join(product, product.c.sku_id == order_line.c.sku_id))
+              .where(d.between(first, last), product.c.is_service.is_(False),
+                     order_header.c.account_id.in_(reporters))  # only accounts that report sell-out
+              .group_by(order_header.c.account_id, si_m).subquery("si"))
     inv = inventory_snapshot
     inv_m = month_key(inv.c.snap_date)
     latest = (select(inv.c.account_id, inv_m.label("m"), inv.c.qty_cases,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, literal, select
 
-from kam_core.analytics import activity, credit, diversion, metrics, money
+from kam_core.analytics import activity, credit, diversion, metrics, money, order_days
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
 from kam_core.db import schema
@@ -98,18 +98,19 @@ def check_available(engine: Engine) -> dict[str, bool]:
 
 
 def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w))
+    days = order_days.is_current(conn)  # the per-day pre-aggregate, unless the order tables changed since
+    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [
-        totals, chasing, metrics.fetch_order_rhythm(conn, w),
+        totals, chasing, metrics.fetch_order_rhythm(conn, w, from_days=days),
         activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
         activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
         activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),
         money.fetch_fees_rebates_promos(conn, w), money.fetch_receivables(conn, w),
         credit.fetch_credit_terms(conn, w.end),
         diversion.fetch_scan_signal(conn, w), diversion.fetch_shipto_signal(conn, w),
-        diversion.fetch_price_signal(conn, w), diversion.fetch_sellout_signal(conn, w, p.s3_ratio),
+        diversion.fetch_price_signal(conn, w), diversion.fetch_sellout_signal(conn, w, p.s3_ratio, days),
         diversion.fetch_capability_signal(conn, w),
     ], monthly
 

@@ -10,11 +10,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Connection, Integer, and_, case, cast, distinct, exists, func, literal, or_, select
 
 from kam_core.analytics.sqlfn import day_number, month_key, week_number
 from kam_core.analytics.window import Window
-from kam_core.db.schema import account, order_header, order_line, price_list, product, region
+from kam_core.db.schema import account, order_day, order_header, order_line, price_list, product, region
 
 PREMIUM_SEGMENTS = ("premium", "super_premium")
 
@@ -62,14 +62,16 @@ def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
     return df
 
 
-def _new_product_clause(conn: Connection, start: dt.date):
+def new_product_clause(conn: Connection, start: dt.date | None):
     """True when the line's SKU was launched within 12 months before the order date.
 
-    Built from the (few) products with a recent launch date as explicit date ranges, which keeps the
-    date arithmetic in Python.
+    Built from the (few) products with a launch date (since 366 days before ``start``, or all when None)
+    as explicit date ranges, which keeps the date arithmetic in Python.
     """
-    rows = conn.execute(select(product.c.sku_id, product.c.launch_date)
-                        .where(product.c.launch_date >= start - dt.timedelta(days=366))).all()
+    query = select(product.c.sku_id, product.c.launch_date).where(product.c.launch_date.is_not(None))
+    if start is not None:
+        query = query.where(product.c.launch_date >= start - dt.timedelta(days=366))
+    rows = conn.execute(query).all()
     if not rows:
         return literal(False)
     parts = []
@@ -80,7 +82,7 @@ def _new_product_clause(conn: Connection, start: dt.date):
     return or_(*parts)
 
 
-def _floor_breach():
+def floor_breach():
     """EXISTS: the invoice price is at or below the floor price of the account's tier on the order date."""
     return exists(select(literal(1)).where(and_(
         price_list.c.sku_id == order_line.c.sku_id, price_list.c.tier_code == account.c.tier_code,
@@ -89,41 +91,55 @@ def _floor_breach():
         order_line.c.invoice_price <= price_list.c.floor_price)))
 
 
-def _highest_floor():
+def highest_floor():
     """Per SKU and tier, the highest floor price ever listed: one row per pair, so joining it adds no rows.
 
-    ``invoice_price <= max_floor`` is necessary for :func:`_floor_breach`; testing it first spares the
+    ``invoice_price <= max_floor`` is necessary for :func:`floor_breach`; testing it first spares the
     correlated EXISTS on almost every line (PostgreSQL ran it as a scan of price_list per line).
     """
     return (select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
             .group_by(price_list.c.sku_id, price_list.c.tier_code).subquery("highest_floor"))
 
 
-def _line_joins():
+def line_joins():
     return (order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
             .join(account, account.c.account_id == order_header.c.account_id)
             .join(product, product.c.sku_id == order_line.c.sku_id))
 
 
-def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None = None) -> pd.DataFrame:
+def _span_month_late(d, w: Window, late_days: list[tuple] | None):
+    span = case((d.between(w.start, w.end), literal("cur")), else_=literal("ly"))
+    late = case((or_(*[d.between(a, b) for a, b in late_days]), 1), else_=0) if late_days else literal(0)
+    return span.label("span"), month_key(d).label("month"), late.label("late")
+
+
+def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None = None,
+                     from_days: bool = False) -> pd.DataFrame:
     """One pass over the order lines of the window and of the same window last year.
 
     Groups by account, span ('cur' | 'ly'), month and a "late in a rebate quarter" flag, so that totals,
     monthly series, growth and quarter-end buying all come from one scan (service lines excluded).
     ``late_days`` is a list of (first, last) date ranges counted as late. With a window longer than a year
     the overlap of the two windows counts as current (growth is then against the non-overlapping part).
+    ``from_days``: read the per-day pre-aggregate ``order_day`` (:mod:`kam_core.analytics.order_days`, the same
+    sums) instead of the order lines; only when it is current.
     """
     ly = w.shifted_years(1)
+    if from_days:
+        d = order_day.c.order_date
+        keys = _span_month_late(d, w, late_days)
+        stmt = (select(order_day.c.account_id, *keys, *[func.sum(order_day.c[c]).label(c) for c in SUMS])
+                .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), order_day.c.lines > 0)
+                .group_by(order_day.c.account_id, *keys))
+        return _frame(conn, stmt, index=None, columnar=True)
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
     d = order_header.c.order_date
-    span = case((d.between(w.start, w.end), literal("cur")), else_=literal("ly"))
-    late = case((or_(*[d.between(a, b) for a, b in late_days]), 1), else_=0) if late_days else literal(0)
-    month = month_key(d)
-    floor = _highest_floor()
+    keys = _span_month_late(d, w, late_days)
+    floor = highest_floor()
     promo = or_(order_line.c.promo_id.is_not(None),
-                and_(order_line.c.invoice_price <= floor.c.max_floor, _floor_breach()))
-    premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), _new_product_clause(conn, w.start))
-    stmt = (select(order_header.c.account_id, span.label("span"), month.label("month"), late.label("late"),
+                and_(order_line.c.invoice_price <= floor.c.max_floor, floor_breach()))
+    premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), new_product_clause(conn, w.start))
+    stmt = (select(order_header.c.account_id, *keys,
                    func.sum(qty * order_line.c.invoice_price).label("net_sales"),
                    func.sum(qty * order_line.c.list_price).label("gross_sales"),
                    func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
@@ -132,10 +148,10 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
                    func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
                    func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
                    func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
-            .select_from(_line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
+            .select_from(line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
                                                              floor.c.tier_code == account.c.tier_code)))
             .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id, span, month, late))
+            .group_by(order_header.c.account_id, *keys))
     return _frame(conn, stmt, index=None, columnar=True)
 
 
@@ -159,16 +175,21 @@ def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, p
     return totals, monthly, cur
 
 
-def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
+def fetch_order_rhythm(conn: Connection, w: Window, from_days: bool = False) -> pd.DataFrame:
     """Order rhythm from the distinct order days up to ``as_of`` in one pass.
 
     All history: first/last order date, distinct order days and weeks (tenure, BG/NBD). Window: order weeks
     and the gaps between consecutive order days (count, sum, sum of squares, for the CV of inter-order days).
     Orders, first/last order date and delivery cost in the window come from a plain GROUP BY on the headers.
+    ``from_days``: both from the per-day pre-aggregate ``order_day`` (current) instead of the headers.
     """
-    oh = order_header
-    days = (select(oh.c.account_id, oh.c.order_date)
-            .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False)).distinct().subquery())
+    oh, od = order_header, order_day
+    if from_days:  # one row per account and day already: the days with a sale are the distinct order days
+        days = select(od.c.account_id, od.c.order_date).where(od.c.order_date <= w.end, od.c.sales_orders > 0)
+    else:
+        days = (select(oh.c.account_id, oh.c.order_date)
+                .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False)).distinct())
+    days = days.subquery()
     dn = day_number(days.c.order_date)
     over = {"partition_by": days.c.account_id, "order_by": days.c.order_date}
     per_day = select(days.c.account_id, days.c.order_date, week_number(days.c.order_date).label("wk"),
@@ -185,9 +206,16 @@ def fetch_order_rhythm(conn: Connection, w: Window) -> pd.DataFrame:
                        func.count(gap).label("n_gaps"), func.sum(gap).label("gap_sum"),
                        func.sum(gap * gap).label("gap_sq"))
                 .group_by(d.account_id))
-    order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
-                         func.min(oh.c.order_date).label("first_order_in_window"),
-                         func.max(oh.c.order_date).label("last_order_date"),
-                         func.sum(oh.c.delivery_cost).label("delivery_cost"))
-                  .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
+    if from_days:
+        order_stmt = (select(od.c.account_id, cast(func.sum(od.c.orders), Integer).label("n_orders"),
+                             func.min(od.c.order_date).label("first_order_in_window"),
+                             func.max(od.c.order_date).label("last_order_date"),
+                             func.sum(od.c.delivery_cost).label("delivery_cost"))
+                      .where(od.c.order_date.between(w.start, w.end)).group_by(od.c.account_id))
+    else:
+        order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
+                             func.min(oh.c.order_date).label("first_order_in_window"),
+                             func.max(oh.c.order_date).label("last_order_date"),
+                             func.sum(oh.c.delivery_cost).label("delivery_cost"))
+                      .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
     return _frame(conn, day_stmt).join(_frame(conn, order_stmt), how="outer")

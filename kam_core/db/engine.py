@@ -73,6 +73,11 @@ def ensure_schema(engine: Engine) -> None:
         command.stamp(cfg, "head")
     else:
         command.upgrade(cfg, "head")
+    from kam_core.analytics import order_days  # the pre-aggregate is analytics' business; built once here
+
+    with engine.begin() as conn:  # new schema: stamp the empty table; upgraded: build it from the order lines
+        if not order_days.is_current(conn):
+            order_days.refresh(conn)
 
 
 _REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w-]+|None)['"]?\s*$""", re.M)

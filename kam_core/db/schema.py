@@ -250,6 +250,37 @@ order_line = Table(
 )
 Index("ix_order_line_sku", order_line.c.sku_id)
 
+# Pre-aggregate of the order lines per account and order day (kam_core.analytics.order_days): what the scorecard
+# reads instead of the order lines. Rebuilt in the same transaction by every write path of kam_core (demo,
+# imports); ``aggregate_state`` says what it was built from, so a database written by other means falls back
+# to the order lines until ``python -m kam_core refresh-aggregates`` rebuilds it.
+order_day = Table(
+    "order_day", metadata,
+    Column("account_id", ID, primary_key=True),
+    Column("order_date", Date, primary_key=True),
+    Column("orders", Integer, nullable=False),  # order headers of the day (returns included)
+    Column("sales_orders", Integer, nullable=False),  # of which not returns
+    Column("delivery_cost", Float, nullable=False),
+    Column("lines", Integer, nullable=False),  # order lines of non-service SKUs; the sums below are over these
+    Column("net_sales", Float, nullable=False),
+    Column("gross_sales", Float, nullable=False),
+    Column("cogs", Float, nullable=False),
+    Column("volume_cases", Float, nullable=False),
+    Column("pos_cases", Float, nullable=False),
+    Column("promo_cases", Float, nullable=False),  # promotion id, or invoice price at/below the tier's floor
+    Column("premium_cases", Float, nullable=False),  # premium segment, or launched within 12 months
+    Column("free_goods_cost", Float, nullable=False),
+)
+Index("ix_order_day_date", order_day.c.order_date)
+
+aggregate_state = Table(
+    "aggregate_state", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("built_at", DateTime, nullable=False),
+    Column("order_headers", Integer, nullable=False),  # row counts of the sources when it was built
+    Column("order_lines", Integer, nullable=False),
+)
+
 sellout = Table(
     "sellout", metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),

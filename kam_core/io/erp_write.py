@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
+from kam_core.analytics import order_days
 from kam_core.db.bulk import bulk_insert
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
@@ -156,6 +157,11 @@ class Writer:
         self.next_line = np.zeros(len(self.inv_names), np.int64)
         self.counts: Counter = Counter()
 
+    def accounts_written(self) -> list[str]:
+        """The accounts of the file's valid lines (whose orders this import may have changed)."""
+        st = self.state
+        return self.acct_names[np.unique(st.acct_id[st.codes == 0])].tolist()
+
     def _headers(self, inv: np.ndarray) -> None:
         unseen = np.unique(inv[self.header_state[inv] == 0])
         if not len(unseen):
@@ -226,6 +232,7 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
     writer_out = RejectsWriter(rejects, header) if rejects else None
     try:
         with engine.begin() as conn:
+            days_current = order_days.is_current(conn)
             if conn.dialect.name == "sqlite":  # a bigger page cache for the index inserts of this import only
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             accounts, lost_regions = create_accounts(conn, state, np.unique(state.acct_id[ok]), user, now)
@@ -238,6 +245,7 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
                 del df
                 release_memory()
             result = _result(state, path, writer.counts, accounts, products, lost_regions, rejects)
+            order_days.refresh(conn, writer.accounts_written(), days_current)  # commits with the lines
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
             conn.execute(import_log.insert().values(

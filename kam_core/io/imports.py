@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from kam_core.analytics import order_days
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import import_log
 from kam_core.io.readers import blank_rows, read_table_file
@@ -86,12 +87,17 @@ def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli"
     raw = raw[~blank_rows(raw).to_numpy()]
     typed, problems = parse_frame(file, raw, spec)
     with db_errors(), engine.begin() as conn:
+        days_current = spec.name in order_days.SOURCES and order_days.is_current(conn)
         known = load_known(conn, spec, typed)
         problems += schema_problems(file, raw, typed, spec, known, problems)
         problems += duplicate_key_problems(file, raw, typed, spec)
         if problems:
             raise ImportValidationError(path, problems)
-        counts = _write(conn, spec, frame_records(typed, spec), path, raw.index, user)
+        records = frame_records(typed, spec)
+        counts = _write(conn, spec, records, path, raw.index, user)
+        if spec.name in order_days.SOURCES:  # the per-day pre-aggregate commits (or not) with the rows
+            accounts = [r["account_id"] for r in records] if spec.name == "account" else None
+            order_days.refresh(conn, accounts, days_current)
         result = ImportResult(file=file, target=table, rows_read=len(raw), **counts)
         _log(conn, result, user)
     return result

@@ -28,6 +28,8 @@ def _table_hashes(engine) -> dict[str, str]:
     out = {}
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
+            if table.name == "aggregate_state":  # when the pre-aggregate was built: a time, not data
+                continue
             rows = sorted(map(repr, conn.execute(select(table)).all()))
             out[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
     return out

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from kam_core.analytics import order_days
 from kam_core.analytics.scorecard import compute_scorecard, compute_scorecard_bundle
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db import schema as s
@@ -89,8 +90,15 @@ def seed_literal(engine) -> None:
             bulk_insert(conn, table, with_defaults(table, df))
 
 
-def _check_exact(engine) -> None:
+def _check_exact(engine, pre_aggregate: bool = False) -> None:
+    """``pre_aggregate``: the scorecard reads the per-day table (built after seeding) instead of the order
+    lines (seeded by bulk insert, which does not build it: the state no longer matches the order tables)."""
     seed_literal(engine)
+    if pre_aggregate:
+        with engine.begin() as conn:
+            order_days.refresh(conn)
+    with engine.connect() as conn:
+        assert order_days.is_current(conn) is pre_aggregate
     sc = compute_scorecard(engine, as_of="2026-06-30").set_index("account_id")
     a1, a2 = sc.loc["A1"], sc.loc["A2"]
     assert a1["net_sales"] == pytest.approx(910.0) and a1["gross_profit"] == pytest.approx(410.0)
@@ -128,11 +136,18 @@ def test_account_metrics_are_exact_on_sqlite_and_postgresql(db_engine):
     _check_features(db_engine)
 
 
-def test_account_metrics_are_exact_on_duckdb(tmp_path):
+def test_account_metrics_are_exact_through_the_per_day_pre_aggregate(db_engine):
+    _check_exact(db_engine, pre_aggregate=True)
+    _check_features(db_engine)
+
+
+@pytest.mark.parametrize("pre_aggregate", [False, True])
+def test_account_metrics_are_exact_on_duckdb(tmp_path, pre_aggregate):
     pytest.importorskip("duckdb_engine")
     engine = get_engine(f"duckdb:///{tmp_path / 'kam.duckdb'}")
     ensure_schema(engine)
-    _check_exact(engine)
+    _check_exact(engine, pre_aggregate)
+    _check_features(engine)
     engine.dispose()
 
 

@@ -1,0 +1,119 @@
+"""The per-(account, order day) pre-aggregate of the order lines (table ``order_day``).
+
+The scorecard's passes over the order lines (totals, last year, monthly series, quarter-end buying, order
+rhythm, sell-in for S3) group by account and by something derived from the order date: span, month, late-
+in-quarter flag, distinct order days. Summing the lines per account and day first loses nothing those need,
+and the line-level tests that cost most (the tier's floor price on the order date, premium or newly
+launched SKU, service SKU) are done once, when the table is built, instead of on every scorecard.
+
+Every write path of kam_core that changes what the table is built from (demo generator, ERP import, table
+imports of orders, products, price lists or accounts) calls :func:`refresh` in its own transaction, so the
+table commits or rolls back with the data. ``aggregate_state`` records the row counts of ``order_header`` and
+``order_line`` it was built from; :func:`is_current` compares them, and the scorecard reads the order lines
+directly (same figures, slower) when they differ — a database written by other means until
+``python -m kam_core refresh-aggregates`` runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, insert, literal, or_, select
+
+from kam_core.analytics import metrics
+from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, product
+
+NAME = "order_day"
+FULL_REFRESH_ABOVE = 5_000  # more accounts than this: rebuild the whole table (one statement, no IN lists)
+_CHUNK = 500  # accounts per IN list (bound parameters stay far below every driver's limit)
+LINE_SUMS = ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
+             "free_goods_cost")
+
+
+def _lines_per_day(conn: Connection, accounts=None):
+    """Per account and order day: the non-service lines' count and sums, with the promotion and premium tests
+    of :func:`kam_core.analytics.metrics.fetch_line_facts` (they depend on the line and its date only)."""
+    qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
+    floor = metrics.highest_floor()
+    promo = or_(order_line.c.promo_id.is_not(None),
+                and_(order_line.c.invoice_price <= floor.c.max_floor, metrics.floor_breach()))
+    premium = or_(product.c.segment.in_(metrics.PREMIUM_SEGMENTS), metrics.new_product_clause(conn, None))
+    stmt = (select(order_header.c.account_id, order_header.c.order_date,
+                   func.count().label("lines"),
+                   func.sum(qty * order_line.c.invoice_price).label("net_sales"),
+                   func.sum(qty * order_line.c.list_price).label("gross_sales"),
+                   func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
+                   func.sum(qty).label("volume_cases"),
+                   func.sum(case((pos, qty), else_=0.0)).label("pos_cases"),
+                   func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
+                   func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
+                   func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
+            .select_from(metrics.line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
+                                                                   floor.c.tier_code == account.c.tier_code)))
+            .where(product.c.is_service.is_(False))
+            .group_by(order_header.c.account_id, order_header.c.order_date))
+    if accounts is not None:
+        stmt = stmt.where(order_header.c.account_id.in_(accounts))
+    return stmt.subquery("line_day")
+
+
+def _select_days(conn: Connection, accounts=None):
+    """The rows of ``order_day`` (for ``accounts``, or all): headers per day, left-joined to the line sums."""
+    oh = order_header
+    heads = (select(oh.c.account_id, oh.c.order_date, func.count().label("orders"),
+                    func.sum(case((oh.c.is_return.is_(False), 1), else_=0)).label("sales_orders"),
+                    func.sum(oh.c.delivery_cost).label("delivery_cost"))
+             .group_by(oh.c.account_id, oh.c.order_date))
+    if accounts is not None:
+        heads = heads.where(oh.c.account_id.in_(accounts))
+    heads = heads.subquery("head_day")
+    lines = _lines_per_day(conn, accounts)
+    zero = literal(0.0)
+    return (select(heads.c.account_id, heads.c.order_date, cast(heads.c.orders, Integer),
+                   cast(heads.c.sales_orders, Integer), heads.c.delivery_cost,
+                   cast(func.coalesce(lines.c.lines, 0), Integer),
+                   *[func.coalesce(lines.c[name], zero) for name in LINE_SUMS])
+            .select_from(heads.outerjoin(lines, and_(lines.c.account_id == heads.c.account_id,
+                                                     lines.c.order_date == heads.c.order_date))))
+
+
+_COLUMNS = ["account_id", "order_date", "orders", "sales_orders", "delivery_cost", "lines", *LINE_SUMS]
+
+
+def _source_counts(conn: Connection) -> tuple[int, int]:
+    return (int(conn.execute(select(func.count()).select_from(order_header)).scalar()),
+            int(conn.execute(select(func.count()).select_from(order_line)).scalar()))
+
+
+# the tables order_day is built from: a write to any of them refreshes it (account: the tier picks the floor price)
+SOURCES = ("order_header", "order_line", "product", "price_list", "account")
+
+
+def refresh(conn: Connection, accounts: Iterable[str] | None = None, current_before: bool = False) -> None:
+    """Rebuild ``order_day`` inside the caller's transaction and stamp the state.
+
+    ``accounts``: only those accounts' rows (their whole history) changed. That partial rebuild is done only
+    when ``current_before`` (the caller checked :func:`is_current` before writing; otherwise other accounts'
+    rows may be stale too) and for at most :data:`FULL_REFRESH_ABOVE` accounts; else the whole table.
+    """
+    ids = None if accounts is None or not current_before else sorted(set(accounts))
+    if ids is None or len(ids) > FULL_REFRESH_ABOVE:
+        conn.execute(delete(order_day))
+        conn.execute(insert(order_day).from_select(_COLUMNS, _select_days(conn)))
+    else:
+        for start in range(0, len(ids), _CHUNK):
+            part = ids[start:start + _CHUNK]
+            conn.execute(delete(order_day).where(order_day.c.account_id.in_(part)))
+            conn.execute(insert(order_day).from_select(_COLUMNS, _select_days(conn, part)))
+    headers, lines = _source_counts(conn)
+    conn.execute(delete(aggregate_state).where(aggregate_state.c.name == NAME))
+    conn.execute(insert(aggregate_state).values(name=NAME, built_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                                                order_headers=headers, order_lines=lines))
+
+
+def is_current(conn: Connection) -> bool:
+    """True when ``order_day`` was built from the order tables as they are (same row counts)."""
+    row = conn.execute(select(aggregate_state.c.order_headers, aggregate_state.c.order_lines)
+                       .where(aggregate_state.c.name == NAME)).first()
+    return row is not None and tuple(row) == _source_counts(conn)
