@@ -17,11 +17,11 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Float, String, and_, case, cast, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import Connection, Float, String, and_, case, cast, exists, func, literal, or_, select, union_all
 
 from kam_core.analytics.metrics import _frame
 from kam_core.analytics.params import Params
-from kam_core.analytics.sqlfn import day_number, has_territory, month_key, within_territory
+from kam_core.analytics.sqlfn import authorised_regions, day_number, has_territory, month_key
 from kam_core.analytics.window import Window
 from kam_core.db.schema import (
     account,
@@ -46,12 +46,14 @@ SIGNALS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
 
 def fetch_scan_signal(conn: Connection, w: Window) -> pd.DataFrame:
     """S1: terminal/consumer code scans of the account's goods and how many were outside its territory."""
-    cs = code_scan
+    cs, auth = code_scan, authorised_regions()
     t0 = dt.datetime.combine(w.start, dt.time())
     t1 = dt.datetime.combine(w.end + dt.timedelta(days=1), dt.time())
-    outside = and_(cs.c.scan_region_id.is_not(None), not_(within_territory(cs.c.shipped_account_id, cs.c.scan_region_id)))
+    outside = and_(cs.c.scan_region_id.is_not(None), auth.c.region_id.is_(None))
     stmt = (select(cs.c.shipped_account_id.label("account_id"), func.count().label("n_scans"),
                    func.sum(case((outside, 1), else_=0)).label("n_scans_out"))
+            .select_from(cs.outerjoin(auth, and_(auth.c.account_id == cs.c.shipped_account_id,
+                                                 auth.c.region_id == cs.c.scan_region_id)))
             .where(cs.c.scan_type.in_(("terminal", "consumer")), cs.c.scan_time >= t0, cs.c.scan_time < t1,
                    has_territory(cs.c.shipped_account_id))
             .group_by(cs.c.shipped_account_id))
@@ -60,10 +62,11 @@ def fetch_scan_signal(conn: Connection, w: Window) -> pd.DataFrame:
 
 def fetch_shipto_signal(conn: Connection, w: Window) -> pd.DataFrame:
     """S7: orders with a ship-to region and how many were outside the authorised territory."""
-    oh = order_header
-    outside = not_(within_territory(oh.c.account_id, oh.c.ship_to_region_id))
+    oh, auth = order_header, authorised_regions()
     stmt = (select(oh.c.account_id, func.count().label("n_shipto"),
-                   func.sum(case((outside, 1), else_=0)).label("n_shipto_out"))
+                   func.sum(case((auth.c.region_id.is_(None), 1), else_=0)).label("n_shipto_out"))
+            .select_from(oh.outerjoin(auth, and_(auth.c.account_id == oh.c.account_id,
+                                                 auth.c.region_id == oh.c.ship_to_region_id)))
             .where(oh.c.order_date.between(w.start, w.end), oh.c.ship_to_region_id.is_not(None),
                    has_territory(oh.c.account_id))
             .group_by(oh.c.account_id))

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kam_core.analytics import order_days
 from kam_core.analytics.diversion import (
     SIGNALS,
     complete_months,
@@ -89,8 +90,16 @@ def _seed(engine) -> None:
 
 
 def _check_s3(engine) -> None:
+    with engine.begin() as conn:  # the per-day pre-aggregate too, for the second pass
+        order_days.refresh(conn)
+    for from_days in (False, True):
+        _check_s3_from(engine, from_days)
+
+
+def _check_s3_from(engine, from_days: bool) -> None:
+    """Sell-in from the order lines, or from the per-day pre-aggregate: the same answers."""
     with engine.connect() as conn:
-        s3 = fetch_sellout_signal(conn, H1, P.s3_ratio)
+        s3 = fetch_sellout_signal(conn, H1, P.s3_ratio, from_days)
     assert sorted(s3.index) == ["D1", "D2", "D3", "D4", "D6"]  # D5 reports no sell-out
     assert s3.loc["D1", "s3_ratio"] == pytest.approx(1.3) and s3.loc["D1", "s3_months"] == 6
     assert s3.loc["D1", "s3_report_months"] == 6
@@ -104,7 +113,7 @@ def _check_s3(engine) -> None:
     assert np.isnan(hits.loc["D5", "s3_ratio"])
     # with one month fewer in the window D1 still has five months over the threshold
     with engine.connect() as conn:
-        part = fetch_sellout_signal(conn, Window(D(2026, 1, 15), D(2026, 6, 30)), P.s3_ratio)
+        part = fetch_sellout_signal(conn, Window(D(2026, 1, 15), D(2026, 6, 30)), P.s3_ratio, from_days)
     assert part.loc["D1", "s3_report_months"] == 5 and part.loc["D1", "s3_months"] == 5
 
 

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from kam_core.analytics import order_days
+from kam_core.analytics.diversion import fetch_scan_signal, fetch_shipto_signal
 from kam_core.analytics.scorecard import compute_scorecard, compute_scorecard_bundle
+from kam_core.analytics.window import Window
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db import schema as s
 from kam_core.db.bulk import bulk_insert
@@ -165,3 +167,31 @@ def test_since_and_as_of_bound_the_window(sqlite_engine):
     sc = compute_scorecard(sqlite_engine, as_of="2026-02-28", since="2026-02-01").set_index("account_id")
     assert sc.loc["A1", "net_sales"] == pytest.approx(350.0)
     assert str(sc.loc["A1", "as_of"]) == "2026-02-28"
+
+
+def test_territory_checks_take_underscores_in_region_codes_literally(db_engine):
+    """S1 and S7: a territory "A_1" covers "A_1" and the regions below it, not "AB1" (which LIKE 'A_1/%' matched)."""
+    f = pd.DataFrame
+    regions = f([("A_1", None, "region", "A_1"), ("A_1S", "A_1", "street", "A_1/A_1S"),
+                 ("AB1", None, "region", "AB1"), ("AB1S", "AB1", "street", "AB1/AB1S")],
+                columns=["region_id", "parent_id", "level", "path"])
+    regions = regions.assign(code=regions["region_id"], name_zh=regions["region_id"], name_en=regions["region_id"])
+    heads = f({"order_id": ["O1", "O2", "O3"], "account_id": "X", "order_date": [D(2026, 3, 1)] * 3,
+               "ship_to_region_id": ["A_1S", "AB1S", "A_1"]})
+    scans = f({"code": ["c1", "c2", "c3", "c4"], "shipped_account_id": "X", "scan_type": "terminal",
+               "scan_time": [dt.datetime(2026, 3, 2, 12)] * 4, "scan_region_id": ["A_1S", "AB1S", "AB1", None]})
+    rows = [(s.region, regions),
+            (s.channel_tier, f({"tier_code": ["DIST"], "name_zh": ["一批"], "name_en": ["D"], "level_in_chain": [1]})),
+            (s.account, f({"account_id": ["X"], "name": ["x"], "tier_code": ["DIST"], "region_id": ["A_1"],
+                           "status": ["active"]})),
+            (s.account_territory, f({"account_id": ["X"], "region_id": ["A_1"], "valid_from": [D(2020, 1, 1)]})),
+            (s.order_header, heads), (s.code_scan, scans)]
+    with db_engine.begin() as conn:
+        for table, df in rows:
+            bulk_insert(conn, table, with_defaults(table, df))
+    w = Window(D(2026, 1, 1), D(2026, 6, 30))
+    with db_engine.connect() as conn:
+        shipto = fetch_shipto_signal(conn, w).loc["X"]
+        scan = fetch_scan_signal(conn, w).loc["X"]
+    assert (shipto["n_shipto"], shipto["n_shipto_out"]) == (3, 1)  # AB1S is outside
+    assert (scan["n_scans"], scan["n_scans_out"]) == (4, 2)  # AB1S and AB1; a scan with no region is not counted out
