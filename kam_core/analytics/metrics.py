@@ -7,10 +7,26 @@ Each query groups by account in SQL (SQLite, PostgreSQL, DuckDB); only one row p
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from kam_core.analytics.sqlfn import day_number, month_key, week_number
 from kam_core.analytics.window import Window
@@ -22,6 +38,9 @@ PREMIUM_SEGMENTS = ("premium", "super_premium")
 def _frame(conn: Connection, stmt, index: str | None = "account_id", columnar: bool = False) -> pd.DataFrame:
     """Run ``stmt`` into a frame. ``columnar``: the result holds only text and numbers, so on DuckDB it may
     come back as NumPy columns (no Python tuple per row: ~1 s saved per 2*10^5 rows on 2 cores)."""
+    if columnar and conn.dialect.name == "postgresql":
+        df = _copy_frame(conn, stmt)
+        return df.set_index(index) if index else df
     result = conn.execute(stmt)
     keys = list(result.keys())
     fetch_numpy = getattr(result.cursor, "fetchnumpy", None) if columnar and conn.dialect.name == "duckdb" else None
@@ -38,6 +57,28 @@ def _frame(conn: Connection, stmt, index: str | None = "account_id", columnar: b
         if df[col].dtype == object and (df[col].isna().all() or isinstance(df[col].dropna().iloc[0], Decimal)):
             df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     return df.set_index(index) if index else df
+
+
+def _copy_frame(conn: Connection, stmt) -> pd.DataFrame:
+    """PostgreSQL: the result of ``stmt`` through ``COPY (...) TO STDOUT`` as CSV, parsed by pandas — for 10^6
+    rows ~4x faster than building a Python tuple per row. Text columns stay text (ids like "007" too); the
+    other columns are numeric (an empty field is NULL)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    columns = list(stmt.selected_columns)
+    names = [c.name for c in columns]
+    text = {c.name: str for c in columns if isinstance(c.type, String)}
+    floats = {c.name: float for c in columns if isinstance(c.type, Float | Numeric)}  # "10" stays 10.0
+    buf = io.BytesIO()
+    with conn.connection.driver_connection.cursor() as cur:  # the same connection and transaction
+        with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
+            for block in copy:
+                buf.write(block)
+    buf.seek(0)
+    if not buf.getbuffer().nbytes:
+        return pd.DataFrame({n: pd.Series(dtype=str if n in text else float) for n in names})
+    df = pd.read_csv(buf, header=None, names=names, dtype=text | floats, keep_default_na=False,
+                     na_values={n: [""] for n in names if n not in text})
+    return df.astype({n: float for n in names if n not in text and df[n].dtype == object})
 
 
 def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
@@ -115,6 +156,12 @@ def _span_month_late(d, w: Window, late_days: list[tuple] | None):
 
 def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None = None,
                      from_days: bool = False) -> pd.DataFrame:
+    """See :func:`line_facts_statement`; the result as a frame (one row per group)."""
+    return _frame(conn, line_facts_statement(conn, w, late_days, from_days), index=None, columnar=True)
+
+
+def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | None = None,
+                         from_days: bool = False):
     """One pass over the order lines of the window and of the same window last year.
 
     Groups by account, span ('cur' | 'ly'), month and a "late in a rebate quarter" flag, so that totals,
@@ -131,7 +178,7 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
         stmt = (select(order_day.c.account_id, *keys, *[func.sum(order_day.c[c]).label(c) for c in SUMS])
                 .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), order_day.c.lines > 0)
                 .group_by(order_day.c.account_id, *keys))
-        return _frame(conn, stmt, index=None, columnar=True)
+        return stmt
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
     d = order_header.c.order_date
     keys = _span_month_late(d, w, late_days)
@@ -152,7 +199,7 @@ def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None 
                                                              floor.c.tier_code == account.c.tier_code)))
             .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
             .group_by(order_header.c.account_id, *keys))
-    return _frame(conn, stmt, index=None, columnar=True)
+    return stmt
 
 
 SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",

@@ -101,6 +101,8 @@ def refresh(conn: Connection, accounts: Iterable[str] | None = None, current_bef
     if ids is None or len(ids) > FULL_REFRESH_ABOVE:
         conn.execute(delete(order_day))
         conn.execute(insert(order_day).from_select(_COLUMNS, _select_days(conn)))
+        if conn.dialect.name == "postgresql":  # fresh planner statistics for a table that was just refilled
+            conn.exec_driver_sql("ANALYZE order_day")
     else:
         for start in range(0, len(ids), _CHUNK):
             part = ids[start:start + _CHUNK]

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from kam_core.analytics import order_days
+from kam_core.analytics import diversion, metrics, order_days
 from kam_core.analytics.scorecard import compute_scorecard, compute_scorecard_bundle
+from kam_core.analytics.window import resolve_window
 from kam_core.cli import main
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db.schema import account, order_day, order_header, order_line, price_list
@@ -162,3 +163,21 @@ def test_a_database_migrated_from_before_the_pre_aggregate_gets_it_built(tmp_pat
     with engine.connect() as conn:
         assert order_days.is_current(conn)
     pd.testing.assert_frame_equal(_days(engine), expected, check_exact=False, rtol=1e-12)
+
+
+def test_pre_aggregate_and_copy_transfer_agree_with_the_lines_on_every_engine(db_engine, monkeypatch):
+    """On SQLite and PostgreSQL: the demo generator's order_day gives the same scorecard as the order lines, and
+    (PostgreSQL) the CSV COPY transfer of the line facts gives the same frame as fetching rows."""
+    generate(db_engine, accounts=50, months=14, seed=3)
+    w = resolve_window(db_engine, None, None, 12)
+    with db_engine.connect() as conn:
+        assert order_days.is_current(conn)
+        for from_days in (False, True):
+            stmt = metrics.line_facts_statement(conn, w, diversion.late_ranges(w), from_days)
+            copied = metrics._frame(conn, stmt, index=None, columnar=True)
+            rows = metrics._frame(conn, stmt, index=None, columnar=False)
+            assert len(copied) > 100
+            pd.testing.assert_frame_equal(copied, rows, check_exact=False, rtol=1e-12)
+    fast = compute_scorecard(db_engine)
+    monkeypatch.setattr(order_days, "is_current", lambda conn: False)
+    _assert_same_scorecard(fast, compute_scorecard(db_engine))
