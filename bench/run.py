@@ -38,7 +38,7 @@ CACHE = ROOT / "bench" / ".cache"
 META = CACHE / "meta.json"
 PG_BASE = os.environ.get("KAM_BENCH_POSTGRES_URL", "postgresql+psycopg://kam:kam@localhost")
 ENGINES = ("sqlite", "duckdb", "postgresql")
-WORKS = ("generate", "import", "scorecard", "groupby", "naive", "segmentation", "montecarlo", "ui")
+WORKS = ("generate", "import", "scorecard", "preagg", "groupby", "naive", "segmentation", "montecarlo", "ui")
 MONTHS = 24
 SMALL, MEDIUM, UI_LARGE = 2_000, 8_000, 10_000
 LARGE_ACCOUNTS, LARGE_MONTHS = 100_000, 9  # ≈ 10M order lines (≈ 11.5 lines per account-month)
@@ -145,26 +145,77 @@ def work_import(a) -> tuple[float, float, dict]:
 
 
 def work_scorecard(a) -> tuple[float, float, dict]:
-    """The full scorecard; also times its one pass over the order lines (``fetch_line_facts``)."""
-    from kam_core.analytics import metrics
+    """The full scorecard. Also timed inside each run: all its queries (``gather_inputs``), and its reads of the
+    order data (line facts, order rhythm, S3 sell-in: from the per-day pre-aggregate when it is current).
+
+    The libraries the models use (scikit-learn, lifetimes, SciPy) are imported before timing: a server pays
+    that once, not per scorecard."""
+    import kam_core.analytics.clv  # noqa: F401  (imports paid once per process, as in a running server)
+    import kam_core.analytics.segmentation  # noqa: F401
+    from kam_core.analytics import diversion, metrics, order_days
+    from kam_core.analytics import scorecard as scorecard_module
     from kam_core.analytics.scorecard import compute_scorecard
-    from kam_core.db import get_engine
+    from kam_core.db import ensure_schema, get_engine
 
     engine = get_engine(a.url)
-    facts_s: list[float] = []
-    inner = metrics.fetch_line_facts
+    ensure_schema(engine)  # a database cached by an older release is migrated (and its pre-aggregate built)
+    with engine.connect() as conn:
+        pre_aggregate = order_days.is_current(conn)
+    spent: dict[str, float] = {}
 
-    def timed_facts(*args, **kwargs):
-        t0 = time.perf_counter()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            facts_s.append(time.perf_counter() - t0)
+    def timed(module, name: str, key: str):
+        inner = getattr(module, name)
 
-    metrics.fetch_line_facts = timed_facts
-    wall, cpu, sc = _timed(lambda: compute_scorecard(engine), a.repeat)
+        def wrapper(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t0
+
+        setattr(module, name, wrapper)
+
+    timed(metrics, "fetch_line_facts", "line_facts")
+    timed(metrics, "fetch_order_rhythm", "order_reads")
+    timed(diversion, "fetch_sellout_signal", "order_reads")
+    timed(scorecard_module, "gather_inputs", "queries")
+    runs = []
+
+    def one():
+        spent.clear()
+        sc = compute_scorecard(engine)
+        runs.append(dict(spent))
+        return sc
+
+    wall, cpu, sc = _timed(one, a.repeat)
+    best = min(runs, key=lambda r: r["queries"])
     engine.dispose()
-    return wall, cpu, {"accounts": len(sc), "line_facts_s": min(facts_s)}
+    return wall, cpu, {"accounts": len(sc), "line_facts_s": best["line_facts"],
+                       "order_reads_s": best["line_facts"] + best["order_reads"], "queries_s": best["queries"],
+                       "pre_aggregate": pre_aggregate}
+
+
+def work_preagg(a) -> tuple[float, float, dict]:
+    """A full rebuild of the per-(account, day) pre-aggregate ``order_day`` (what an import or the demo generator
+    does in its transaction; an ERP import rebuilds only the accounts it touched)."""
+    from sqlalchemy import func, select
+
+    from kam_core.analytics import order_days
+    from kam_core.db import ensure_schema, get_engine
+    from kam_core.db.schema import order_day
+
+    engine = get_engine(a.url)
+    ensure_schema(engine)
+
+    def rebuild():
+        with engine.begin() as conn:
+            order_days.refresh(conn)
+
+    wall, cpu, _ = _timed(rebuild, a.repeat)
+    with engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(order_day)).scalar()
+    engine.dispose()
+    return wall, cpu, {"rows": rows}
 
 
 def work_groupby(a) -> tuple[float, float, dict]:
@@ -267,7 +318,7 @@ def work_ui(a) -> tuple[float, float, dict]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-WORK_FUNCS = {"generate": work_generate, "import": work_import, "scorecard": work_scorecard,
+WORK_FUNCS = {"generate": work_generate, "import": work_import, "scorecard": work_scorecard, "preagg": work_preagg,
               "groupby": work_groupby, "naive": work_naive, "segmentation": work_segmentation,
               "montecarlo": work_montecarlo, "ui": work_ui}
 
@@ -409,6 +460,10 @@ class Bench:
                     out = child("groupby", url=url, repeat=3)
                     gb = self.add(Row("engine GROUP BY", engine, size, out["wall"], out["cpu"], out["peak_mb"],
                                       extra=out))
+                if self.want("preagg"):
+                    out = child("preagg", url=url, repeat=1)
+                    self.add(Row("pre-aggregate rebuild (at import)", engine, size, out["wall"], out["cpu"],
+                                 out["peak_mb"], extra=out))
                 if self.want("naive") and naive:
                     out = child("naive", url=url, repeat=1)
                     nv = self.add(Row("naive pandas", engine, size, out["wall"], out["cpu"], out["peak_mb"], extra=out))
@@ -417,10 +472,20 @@ class Bench:
                     large = accounts >= LARGE_ACCOUNTS
                     ratio = sc.wall / gb.wall
                     facts = sc.extra["line_facts_s"] / gb.wall
+                    reads = sc.extra["order_reads_s"] / gb.wall
+                    queries = sc.extra["queries_s"]
+                    source = "per-day pre-aggregate" if sc.extra.get("pre_aggregate") else "order lines"
                     sc.budget = "≤ 1.5× GROUP BY" if large else ""
                     sc.met = (f"{'yes' if ratio <= 1.5 else 'NO'} ({ratio:.1f}×)") if large else ""
-                    self.ratios.append(f"{engine} {accounts:,} accounts: scorecard ÷ GROUP BY = {ratio:.1f}× "
-                                       f"(its order-line pass alone {facts:.1f}×)"
+                    if large:
+                        self.add(Row("scorecard: its reads of the orders", engine, size, sc.extra["order_reads_s"],
+                                     None, None, "≤ 1.5× GROUP BY",
+                                     f"{'yes' if reads <= 1.5 else 'NO'} ({reads:.2f}×)"))
+                    self.ratios.append(f"{engine} {accounts:,} accounts: scorecard ÷ GROUP BY = {ratio:.1f}×; "
+                                       f"its reads of the orders ({source}: line facts, order rhythm, S3 sell-in) "
+                                       f"{reads:.2f}× (line facts alone {facts:.2f}×); all its queries "
+                                       f"{queries:.2f} s = {queries / gb.wall:.1f}×, models and assembly "
+                                       f"{sc.wall - queries:.2f} s"
                                        + (f"; naive pandas ÷ GROUP BY = {nv.wall / gb.wall:.1f}×, "
                                           f"naive ÷ scorecard = {nv.wall / sc.wall:.2f}×" if nv else ""))
             if SMALL in by_size and MEDIUM in by_size and by_size[SMALL][0] and by_size[MEDIUM][0]:
