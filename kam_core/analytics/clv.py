@@ -75,8 +75,6 @@ class LifetimesModel:
         return pd.Series(np.asarray(p, dtype=float), index=summary.index)
 
     def clv(self, summary: pd.DataFrame, months: int, monthly_discount: float) -> pd.Series:
-        from lifetimes.utils import _customer_lifetime_value
-
         f, m = summary["frequency"], summary["monetary_value"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -85,9 +83,25 @@ class LifetimesModel:
             self.gg_used_ = bool(np.isfinite(np.asarray(value, dtype=float)).all())
             if not self.gg_used_:
                 value = m
-            v = _customer_lifetime_value(self.bgf_, f, summary["recency"], summary["T"], value,
-                                         time=months, discount_rate=monthly_discount, freq="W")
+            v = _weekly_lifetime_value(self.bgf_, f, summary["recency"], summary["T"], value, months,
+                                       monthly_discount)
         return pd.Series(np.asarray(v, dtype=float), index=summary.index)
+
+
+def _weekly_lifetime_value(bgf, frequency: pd.Series, recency: pd.Series, T: pd.Series, value: pd.Series,
+                           months: int, monthly_discount: float) -> pd.Series:
+    """lifetimes' ``utils._customer_lifetime_value`` (0.11.3) with ``freq="W"``, the same arithmetic in the
+    same order, except that a month whose start is the previous month's end (the same float) reuses that
+    cumulative prediction instead of evaluating the hypergeometric terms again (8 of 12 months)."""
+    factor = 4.345  # weeks per month, as lifetimes has it
+    clv = pd.Series(0, index=frequency.index)
+    last_t, last = None, None
+    for i in np.arange(1, months + 1) * factor:
+        start = i - factor
+        begin = last if start == last_t else bgf.predict(start, frequency, recency, T)
+        last_t, last = i, bgf.predict(i, frequency, recency, T)
+        clv = clv + (value * (last - begin)) / (1 + monthly_discount) ** (i / factor)
+    return clv
 
 
 def repeat_buyer_summary(df: pd.DataFrame, as_of) -> pd.DataFrame:
@@ -120,7 +134,9 @@ def compute_clv(df: pd.DataFrame, as_of, params: Params, model: RepeatBuyerModel
     out["clv_model"] = "discounted_margin"
     out["p_alive"] = np.nan
     repeat = ~df["channel"].isin(CONTRACT_CHANNELS)
-    summary = repeat_buyer_summary(df[repeat], as_of)
+    used = [c for c in ("first_order_ever", "last_order_ever", "order_weeks_ever", "order_days_ever",
+                        "order_weeks_window", "order_days_window", "gross_profit") if c in df]
+    summary = repeat_buyer_summary(df.loc[repeat, used], as_of)  # not every scorecard column: a 100k-row copy
     if len(summary) < params.min_accounts_bgnbd:
         return out
     try:

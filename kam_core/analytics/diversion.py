@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Float, String, and_, case, cast, exists, func, literal, or_, select, union_all
 
+from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.metrics import _frame
 from kam_core.analytics.params import Params
 from kam_core.analytics.sqlfn import authorised_regions, day_number, has_territory, month_key
@@ -413,7 +414,8 @@ def flag_diversion(frame: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["diversion_signals"] = hits.sum(axis=1).astype(int)
     out["diversion_score"] = (rule + anomaly).round(3)
     out["diversion_flag"] = out["diversion_signals"] >= params.diversion_min_signals
-    items = evidence_items(sig, hits)
-    out["diversion_evidence_items"] = items
-    out["diversion_evidence"] = [describe_evidence(its, "en") if its else [] for its in items]
+    with collector_paused():  # two lists per account
+        items = evidence_items(sig, hits)
+        out["diversion_evidence_items"] = items
+        out["diversion_evidence"] = [describe_evidence(its, "en") if its else [] for its in items]
     return out

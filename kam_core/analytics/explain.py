@@ -97,28 +97,31 @@ def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np
     """Top ``N_REASONS`` positive Δ_j per account, as English sentences and as items for other languages.
 
     Each sentence equals :func:`format_reason` of its item. Runs for every account (100,000 in the benchmark),
-    so the values are prepared with numpy and the sentences built in one flat comprehension.
+    so the values are prepared with numpy, only for the items kept, and the sentences built in flat
+    comprehensions over them.
     """
     k = min(N_REASONS, delta.shape[1])
     top = np.argsort(-delta, axis=1, kind="stable")[:, :k]
+    d_top = np.take_along_axis(delta, top, axis=1)
+    keep = d_top > 0  # positives sort first: each account keeps a prefix of its top k
+    take = lambda a: np.take_along_axis(a, top, axis=1)[keep]  # noqa: E731
+    counts = keep.sum(axis=1)
     # + 0.0 turns −0.0 into 0.0 (np.unique would merge them and "−0.0" reads oddly)
-    take = lambda a: np.take_along_axis(a, top, axis=1).ravel()  # noqa: E731
-    d_top, miss, z2, p1 = take(delta), take(missing).astype(bool), np.round(take(z), 2) + 0.0, np.round(take(pct), 1)
-    shown = np.clip(np.rint(p1), 1, 99).astype(int)
-    feats = np.asarray(FEATURES, dtype=object)[top.ravel()].tolist()
-    kinds = np.asarray(VALUE_TYPES, dtype=object)[assigned].repeat(k).tolist()
-    ords = [""] + [_ordinal(i) for i in range(1, 100)]
-    flat = list(zip(feats, shown.tolist(), p1.tolist(), z2.tolist(), np.round(d_top, 3).tolist(), kinds,
-                    miss.tolist(), _z_text(z2), strict=True))
+    miss, z2, p1 = take(missing).astype(bool), np.round(take(z), 2) + 0.0, np.round(take(pct), 1)
+    feats = np.asarray(FEATURES, dtype=object)[top[keep]].tolist()
+    kinds = np.asarray(VALUE_TYPES, dtype=object)[np.repeat(assigned, counts)].tolist()
+    ords = np.array([""] + [_ordinal(i) for i in range(1, 100)], dtype=object)
+    shown = ords[np.clip(np.rint(p1), 1, 99).astype(int)].tolist()
+    miss_l = miss.tolist()
     text = [f"{f} missing, set to the {tier_code} median (z={zs}) → {t}" if m else
-            f"{f} at the {ords[sh]} percentile of {tier_code} accounts (z={zs}) → {t}"
-            for f, sh, _, _, _, t, m, zs in flat]
+            f"{f} at the {sh} percentile of {tier_code} accounts (z={zs}) → {t}"
+            for f, sh, zs, t, m in zip(feats, shown, _z_text(z2), kinds, miss_l, strict=True)]
     items = [{"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
-             for f, _, pp, zz, d, t, m, _ in flat]
-    counts = (d_top.reshape(-1, k) > 0).sum(axis=1).tolist() if k else [0] * len(delta)  # positives sort first
-    starts = range(0, len(text), k) if k else [0] * len(delta)
-    reasons = [text[s:s + c] for s, c in zip(starts, counts, strict=True)]
-    return reasons, [items[s:s + c] for s, c in zip(starts, counts, strict=True)]
+             for f, pp, zz, d, t, m in zip(feats, p1.tolist(), z2.tolist(), np.round(d_top[keep], 3).tolist(), kinds,
+                                           miss_l, strict=True)]
+    ends = np.cumsum(counts).tolist()
+    bounds = list(zip([e - c for e, c in zip(ends, counts.tolist(), strict=True)], ends, strict=True))
+    return [text[a:b] for a, b in bounds], [items[a:b] for a, b in bounds]
 
 
 def fit_surrogate_tree(z: np.ndarray, assigned: np.ndarray, random_state: int = 0,

@@ -63,10 +63,10 @@ def compute_value_features(m: pd.DataFrame, monthly: pd.DataFrame, w: Window) ->
     DataFrame
         account_id, tier_code and the columns of :data:`FEATURES`.
     """
-    g = m.reindex(columns=sorted(set(m.columns) | {
+    g = m.reindex(columns=sorted({  # only the inputs read below (the scorecard frame has ~110 columns)
         "pos_cases", "promo_cases", "premium_cases", "visit_minutes", "service_minutes", "advice_visits",
         "advice_service_events", "co_invest_theirs", "co_invest_ours", "contact_levels", "competitor_brands",
-        "category_cases", "volume_cases", "net_sales"}))
+        "category_cases", "volume_cases", "net_sales"} | ({"exclusive_agreement"} & set(m.columns))))
     out = pd.DataFrame(index=m.index)
     out["tier_code"] = m["channel"]
     out["promo_share"] = _ratio(g["promo_cases"], g["pos_cases"])

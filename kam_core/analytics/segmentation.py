@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import davies_bouldin_score, silhouette_score
 
+from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.explain import (
     build_reasons,
     compute_centroid_profile,
@@ -89,6 +90,9 @@ def _validate(features: pd.DataFrame) -> pd.DataFrame:
     if len(dup):
         raise ValueError(f"account_id must be unique in the value-type features; repeated: {list(dup[:5])}")
     for f in FEATURES:
+        if isinstance(frame[f].dtype, np.dtype) and frame[f].dtype.kind in "fiub":
+            frame[f] = frame[f].astype(float)  # already numeric: the object round trip below gives the same floats
+            continue
         try:
             frame[f] = pd.to_numeric(frame[f].astype(object).where(frame[f].notna(), np.nan)).astype(float)
         except (TypeError, ValueError) as exc:
@@ -243,13 +247,14 @@ def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = No
     protos = prototypes.as_array()
     keys = frame["tier_code"].astype(object).where(frame["tier_code"].notna(), "(none)").astype(str)
     parts, tiers, profiles, zs = [], [], [], []
-    for tier, idx in sorted(frame.groupby(keys, sort=False).indices.items()):
-        sub = frame.iloc[idx]
-        out, diag = _label_tier(tier, sub, protos, opts)
-        parts.append(out)
-        tiers.append(diag["per_tier"])
-        profiles.extend(diag["centroids"])
-        zs.append(pd.DataFrame(diag["z"], index=sub["account_id"].to_numpy(), columns=list(FEATURES)))
+    with collector_paused():  # two reason lists per account
+        for tier, idx in sorted(frame.groupby(keys, sort=False).indices.items()):
+            sub = frame.iloc[idx]
+            out, diag = _label_tier(tier, sub, protos, opts)
+            parts.append(out)
+            tiers.append(diag["per_tier"])
+            profiles.extend(diag["centroids"])
+            zs.append(pd.DataFrame(diag["z"], index=sub["account_id"].to_numpy(), columns=list(FEATURES)))
     labels = (pd.concat(parts, ignore_index=True).sort_values("account_id", kind="stable").reset_index(drop=True)
               if parts else _empty_labels())
     z = pd.concat(zs).sort_index() if zs else pd.DataFrame(columns=list(FEATURES), dtype=float)

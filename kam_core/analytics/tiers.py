@@ -14,10 +14,12 @@ PYRAMID = ("platinum", "gold", "iron", "lead")
 SIZE_TIERS = ("vip", "major", "ordinary", "small")
 
 
-def _check(df: pd.DataFrame, cols: list[str]) -> None:
+def _check(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``df`` restricted to ``cols`` (the scorecard has ~180 columns: copying them all per label is slow)."""
     missing = [c for c in cols if c not in df]
     if missing:
         raise ValueError(f"Required column(s) {missing} missing")
+    return df[list(dict.fromkeys(cols))]
 
 
 def _rank_desc(df: pd.DataFrame, value: str, group: str) -> pd.DataFrame:
@@ -36,7 +38,7 @@ def label_pyramid(df: pd.DataFrame, value: str = "net_profit", group: str = "cha
     Lead ⇔ value ≤ 0 (or missing). Among positive accounts ranked by value, p = rank ÷ all accounts of
     the group: platinum p ≤ ``platinum``, gold p ≤ ``gold``, else iron.
     """
-    _check(df, ["account_id", value, group])
+    df = _check(df, ["account_id", value, group])
     out = pd.Series("lead", index=df.index, dtype=object)
     df = df.assign(**{value: pd.to_numeric(df[value], errors="coerce")})
     pos = df[df[value] > 0]
@@ -51,7 +53,7 @@ def label_pyramid(df: pd.DataFrame, value: str = "net_profit", group: str = "cha
 def label_size_tier(df: pd.DataFrame, value: str = "net_sales", group: str = "channel",
                     cuts: tuple[float, float, float] = (0.05, 0.20, 0.50)) -> pd.Series:
     """VIP / major / ordinary / small by rank of ``value`` within group (top 5% / next 15% / next 30% / rest)."""
-    _check(df, ["account_id", value, group])
+    df = _check(df, ["account_id", value, group])
     if df.empty:
         return pd.Series(dtype=object, name="size_tier")
     s = _rank_desc(df.assign(**{value: df[value].fillna(-np.inf)}), value, group)
@@ -66,7 +68,7 @@ def label_abc(df: pd.DataFrame, value: str = "net_sales", group: str = "channel"
 
     Negative values count as 0 (they cannot carry share). A group with no positive total is all C.
     """
-    _check(df, ["account_id", value, group])
+    df = _check(df, ["account_id", value, group])
     if df.empty:
         return pd.Series(dtype=object, name="abc_class")
     v = pd.to_numeric(df[value], errors="coerce").fillna(0).clip(lower=0)
