@@ -70,9 +70,12 @@ def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
 
 def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
-    parts = df["region_path"].astype(object).fillna("").astype(str).str.split("/")
+    # each distinct path split once (100,000 accounts share a few thousand paths)
+    codes, paths = pd.factorize(df["region_path"].astype(object).fillna("").astype(str))
+    parts = pd.Series(paths, dtype=object).str.split("/")
     for i, level in enumerate(("region", "area", "community", "street")):
-        out[level] = parts.str[i].replace("", np.nan)
+        out[level] = pd.Series(parts.str[i].replace("", np.nan).to_numpy(dtype=object)[codes], index=df.index,
+                               dtype=object)
     out["sow"] = feat.compute_sow(df)
     out["exclusivity"] = feat.compute_exclusivity(df)
     out = out.join(feat.compute_regularity(df))

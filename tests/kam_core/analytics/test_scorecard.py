@@ -45,6 +45,17 @@ def test_scorecard_has_the_design_columns_and_allowed_values(bundle):
     assert (df["loyalty_basis"] == "based on 5/5 components").all()
 
 
+def test_region_levels_are_the_segments_of_each_accounts_region_path(bundle):
+    df = bundle.scorecard
+    assert df["region_path"].nunique() > 1
+    for path, region, area, community, street in df[["region_path", "region", "area", "community",
+                                                      "street"]].itertuples(index=False):
+        parts = (path.split("/") if isinstance(path, str) else []) + [None] * 4
+        got = [None if v != v else v for v in (region, area, community, street)]  # NaN: no such level
+        assert got == [p or None for p in parts[:4]], path
+    assert df["region"].dtype == object
+
+
 def test_planted_high_volume_low_loyalty_accounts_are_flagged_with_reasons(synth, bundle):
     df = bundle.scorecard.set_index("account_id")
     flagged = set(df.index[df["high_volume_low_loyalty"]])
