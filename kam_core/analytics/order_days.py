@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, insert, literal, or_, select
 
 from kam_core.analytics import metrics
+from kam_core.db.bulk import refresh_statistics
 from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, product
 
 NAME = "order_day"
@@ -101,8 +102,7 @@ def refresh(conn: Connection, accounts: Iterable[str] | None = None, current_bef
     if ids is None or len(ids) > FULL_REFRESH_ABOVE:
         conn.execute(delete(order_day))
         conn.execute(insert(order_day).from_select(_COLUMNS, _select_days(conn)))
-        if conn.dialect.name == "postgresql":  # fresh planner statistics for a table that was just refilled
-            conn.exec_driver_sql("ANALYZE order_day")
+        refresh_statistics(conn, ["order_day"])  # PostgreSQL: fresh planner statistics for the refilled table
     else:
         for start in range(0, len(ids), _CHUNK):
             part = ids[start:start + _CHUNK]

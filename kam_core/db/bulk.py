@@ -10,6 +10,7 @@ SQLAlchemy's column defaults, so scalar defaults and sequence ids are filled her
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -125,3 +126,18 @@ def _native(v):
     if isinstance(v, dt.date):
         return v
     return v
+
+
+def refresh_statistics(conn: Connection, tables: Iterable[str]) -> None:
+    """PostgreSQL: ANALYZE the tables a bulk write just filled, in the caller's transaction (it sees the rows).
+
+    Until autovacuum samples a freshly filled table, a minute or more later, the planner takes it for nearly
+    empty: a scorecard run right after a demo build or an import then planned the diversion signals as a nested
+    loop of every code scan over every authorised (account, region) pair (7 minutes instead of 0.4 s at 8,000
+    accounts). SQLite and DuckDB: nothing (DuckDB keeps its statistics as it writes; SQLite's planner is left
+    with the heuristics the queries were tuned for).
+    """
+    names = sorted(set(tables))
+    if conn.dialect.name == "postgresql" and names:
+        preparer = conn.dialect.identifier_preparer
+        conn.exec_driver_sql("ANALYZE " + ", ".join(preparer.quote(n) for n in names))

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Engine, inspect
 
 from kam_core.analytics import order_days
+from kam_core.db.bulk import refresh_statistics
 from kam_core.demo.build import build_tables
 from kam_core.demo.season import parse_end
 from kam_core.demo.writer import clear_or_refuse, existing_accounts, insert_all
@@ -97,6 +98,7 @@ def generate(engine: Engine, accounts: int = 2000, months: int = 24, seed: int =
     with engine.begin() as conn:
         clear_or_refuse(conn, replace, engine.url.render_as_string(hide_password=True))
         counts = insert_all(conn, tables)
+        refresh_statistics(conn, counts)  # PostgreSQL plans the first scorecard on the new rows
         report(0.95, "pre-aggregating the order lines per account and day")
         order_days.refresh(conn)
     report(1.0, "done")

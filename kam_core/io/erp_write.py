@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from kam_core.analytics import order_days
-from kam_core.db.bulk import bulk_insert
+from kam_core.db.bulk import bulk_insert, refresh_statistics
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
 from kam_core.io.erp_pass import FileState, release_memory
@@ -245,6 +245,7 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
                 del df
                 release_memory()
             result = _result(state, path, writer.counts, accounts, products, lost_regions, rejects)
+            refresh_statistics(conn, ["account", "product", "order_header", "order_line"])  # PostgreSQL
             order_days.refresh(conn, writer.accounts_written(), days_current)  # commits with the lines
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from kam_core.analytics import order_days
+from kam_core.db.bulk import refresh_statistics
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import import_log
 from kam_core.io.readers import blank_rows, read_table_file
@@ -95,6 +96,7 @@ def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli"
             raise ImportValidationError(path, problems)
         records = frame_records(typed, spec)
         counts = _write(conn, spec, records, path, raw.index, user)
+        refresh_statistics(conn, [spec.name])  # PostgreSQL: the planner sees the imported rows at once
         if spec.name in order_days.SOURCES:  # the per-day pre-aggregate commits (or not) with the rows
             accounts = [r["account_id"] for r in records] if spec.name == "account" else None
             order_days.refresh(conn, accounts, days_current)
