@@ -73,3 +73,17 @@ def test_statistics_are_left_alone_on_sqlite(sqlite_engine):
     with sqlite_engine.begin() as conn:
         refresh_statistics(conn, ["order_line"])
         assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").scalar() == 0
+
+
+def test_init_analyses_every_table_after_a_load_by_other_means(db_engine, monkeypatch, capsys):
+    from kam_core import cli
+
+    _postgres(db_engine)
+    with db_engine.begin() as conn:  # rows written by plain SQL: nothing of kam_core analysed them
+        conn.execute(text("INSERT INTO region (region_id, level, code, name_zh, name_en, path) VALUES ('R9', 'region', 'R9', 'R9', 'R9', 'R9')"))
+    before = _analysed(db_engine)
+    monkeypatch.setattr(cli, "_engine", lambda args: db_engine)  # the test's schema, not a URL's default one
+    assert cli.main(["init"]) == 0
+    assert "planner statistics refreshed" in capsys.readouterr().out
+    after = _analysed(db_engine)
+    assert all(after[t] > before.get(t, 0) for t in ("region", "order_line", "code_scan", "account")), after
