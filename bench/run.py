@@ -609,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         b.generation()
     if b.want("import"):
         b.import_()
-    if any(b.want(w) for w in ("scorecard", "groupby", "naive")) and not args.large_only:
+    if any(b.want(w) for w in ("scorecard", "preagg", "groupby", "naive")) and not args.large_only:
         b.scorecards([SMALL, MEDIUM])
     if b.want("segmentation"):
         b.segmentation()
@@ -617,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
         b.montecarlo()
     if b.want("ui"):
         b.ui()
-    if args.large and any(b.want(w) for w in ("scorecard", "groupby", "naive")):
+    if args.large and any(b.want(w) for w in ("scorecard", "preagg", "groupby", "naive")):
         b.large()
     print(table(b.rows, args.markdown))
     if b.ratios:

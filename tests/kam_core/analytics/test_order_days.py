@@ -181,3 +181,20 @@ def test_pre_aggregate_and_copy_transfer_agree_with_the_lines_on_every_engine(db
     fast = compute_scorecard(db_engine)
     monkeypatch.setattr(order_days, "is_current", lambda conn: False)
     _assert_same_scorecard(fast, compute_scorecard(db_engine))
+
+
+def test_a_full_rebuild_on_duckdb_recreates_the_table_with_the_same_rows_and_index(tmp_path):
+    engine = get_engine(f"duckdb:///{tmp_path / 'kam.duckdb'}")
+    generate(engine, accounts=40, months=13, seed=6)
+    before = _days(engine)
+    with engine.begin() as conn:  # a rebuild that fails is rolled back: the old table is kept
+        order_days.refresh(conn)
+        conn.rollback()
+    assert main(["init", "--db", str(engine.url)]) == 0
+    with engine.connect() as conn:
+        assert order_days.is_current(conn)
+        indexes = conn.exec_driver_sql("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'order_day'").all()
+    assert ("ix_order_day_date",) in indexes
+    pd.testing.assert_frame_equal(_days(engine), before, check_exact=False, rtol=1e-12)
+    assert len(before) > 100
+    engine.dispose()
