@@ -41,6 +41,7 @@ ENGINES = ("sqlite", "duckdb", "postgresql")
 WORKS = ("generate", "import", "scorecard", "preagg", "groupby", "naive", "segmentation", "montecarlo", "ui")
 MONTHS = 24
 SMALL, MEDIUM, UI_LARGE = 2_000, 8_000, 10_000
+SIZED = ("scorecard", "preagg", "groupby", "naive")  # the works measured per database size
 LARGE_ACCOUNTS, LARGE_MONTHS = 100_000, 9  # ≈ 10M order lines (≈ 11.5 lines per account-month)
 IMPORT_LINES = 1_000_000
 RESULT_TAG = "BENCH_RESULT "
@@ -603,13 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     b.log(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, Python reference loop "
           f"{speed:.2f} s; cache {CACHE}")
     if args.large_only:
-        args.only = [w for w in args.only if w in ("scorecard", "preagg", "groupby", "naive")]
+        args.only = [w for w in args.only if w in SIZED]
         args.large = True
     if b.want("generate"):
         b.generation()
     if b.want("import"):
         b.import_()
-    if any(b.want(w) for w in ("scorecard", "preagg", "groupby", "naive")) and not args.large_only:
+    if any(b.want(w) for w in SIZED) and not args.large_only:
         b.scorecards([SMALL, MEDIUM])
     if b.want("segmentation"):
         b.segmentation()
@@ -617,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         b.montecarlo()
     if b.want("ui"):
         b.ui()
-    if args.large and any(b.want(w) for w in ("scorecard", "preagg", "groupby", "naive")):
+    if args.large and any(b.want(w) for w in SIZED):
         b.large()
     print(table(b.rows, args.markdown))
     if b.ratios:

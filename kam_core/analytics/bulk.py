@@ -6,6 +6,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
@@ -31,3 +33,13 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def split_flat(flat: list, counts: np.ndarray) -> list[list]:
+    """``flat`` (every account's items, account by account) cut into consecutive lists of ``counts[i]`` items.
+
+    >>> split_flat(["a", "b", "c"], np.array([2, 0, 1]))
+    [['a', 'b'], [], ['c']]
+    """
+    ends = np.cumsum(counts).tolist()
+    return [flat[e - c:e] for e, c in zip(ends, np.asarray(counts).tolist(), strict=True)]

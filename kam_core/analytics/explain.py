@@ -16,6 +16,7 @@ from scipy.stats import rankdata
 from sklearn.decomposition import PCA
 from sklearn.tree import DecisionTreeClassifier, export_text
 
+from kam_core.analytics.bulk import split_flat
 from kam_core.analytics.prototypes import FEATURE_LABELS, FEATURES, TYPE_LABELS, VALUE_TYPES
 
 N_REASONS = 3
@@ -119,9 +120,7 @@ def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np
     items = [{"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
              for f, pp, zz, d, t, m in zip(feats, p1.tolist(), z2.tolist(), np.round(d_top[keep], 3).tolist(), kinds,
                                            miss_l, strict=True)]
-    ends = np.cumsum(counts).tolist()
-    bounds = list(zip([e - c for e, c in zip(ends, counts.tolist(), strict=True)], ends, strict=True))
-    return [text[a:b] for a, b in bounds], [items[a:b] for a, b in bounds]
+    return split_flat(text, counts), split_flat(items, counts)
 
 
 def fit_surrogate_tree(z: np.ndarray, assigned: np.ndarray, random_state: int = 0,

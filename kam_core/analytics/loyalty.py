@@ -7,7 +7,7 @@ import string
 import numpy as np
 import pandas as pd
 
-from kam_core.analytics.bulk import collector_paused
+from kam_core.analytics.bulk import collector_paused, split_flat
 from kam_core.analytics.params import Params
 from kam_core.i18n import label, t
 
@@ -59,27 +59,6 @@ def _weakest(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     p = np.take_along_axis(pr, order, axis=1)
     seen = ~np.isnan(p)  # NaN: the component is not observed
     return order[seen], np.take_along_axis(vals, order, axis=1)[seen], p[seen] * 100, seen.sum(axis=1)
-
-
-def _split(flat: list, counts: np.ndarray) -> list[list]:
-    """``flat`` cut into consecutive lists of ``counts[i]`` items."""
-    ends = np.cumsum(counts).tolist()
-    return [flat[e - c:e] for e, c in zip(ends, counts.tolist(), strict=True)]
-
-
-def loyalty_reason_items(df: pd.DataFrame) -> list[list[tuple[str, float, float, str]]]:
-    """Per account, its three lowest-percentile observed loyalty components, weakest first, as
-    ``(component, value, percentile 0-100, channel)`` tuples (vectorised over accounts)."""
-    comp, value, pct, counts = _weakest(df)
-    channels = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)
-    names = np.asarray(COMPONENTS, dtype=object)[comp]
-    return _split(list(zip(names.tolist(), value.tolist(), pct.tolist(), channels.tolist(), strict=True)), counts)
-
-
-def as_reason_dict(item: tuple[str, float, float, str]) -> dict:
-    """A reason tuple as the structured item the scorecard carries (``hvll_reason_items``)."""
-    component, value, pct, channel = item
-    return {"component": component, "value": value, "percentile": pct, "channel": channel}
 
 
 def _value_writer(lang: str):
@@ -217,7 +196,7 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     with collector_paused():  # three lists per account
         comp, value, pct, counts = _weakest(df)
         channel = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)
-        reasons = _split(_reason_texts(comp, value, pct, channel, "en"), counts)  # the scorecard's texts are English
+        reasons = split_flat(_reason_texts(comp, value, pct, channel, "en"), counts)  # the scorecard's texts are English
         out["loyalty_reasons"] = reasons
         flagged = out["high_volume_low_loyalty"].to_numpy()
         out["hvll_reasons"] = [r if f else [] for r, f in zip(reasons, flagged, strict=True)]
@@ -225,7 +204,7 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
         names = np.asarray(COMPONENTS, dtype=object)[comp[mine]].tolist()
         items = [{"component": c, "value": v, "percentile": p, "channel": ch} for c, v, p, ch in
                  zip(names, value[mine].tolist(), pct[mine].tolist(), channel[mine].tolist(), strict=True)]
-        out["hvll_reason_items"] = _split(items, np.where(flagged, counts, 0))
+        out["hvll_reason_items"] = split_flat(items, np.where(flagged, counts, 0))
     return out
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kam_core.analytics.bulk import split_flat
 from kam_core.analytics.loyalty import (
     COMPONENTS,
     _reason_texts,
@@ -13,7 +14,6 @@ from kam_core.analytics.loyalty import (
     _weakest,
     compute_loyalty,
     flag_hvll,
-    loyalty_reason_items,
 )
 from kam_core.analytics.params import Params
 
@@ -51,7 +51,10 @@ def test_reason_items_are_the_three_weakest_observed_components_weakest_first_ti
     df = _ranked(pd.DataFrame({"channel": "DIST", "sow": [0.9, 0.1, np.nan], "exclusivity": [0.2, 0.5, np.nan],
                                "regularity": [0.5, 0.3, np.nan], "tenure_years": [1.0, 9.0, np.nan],
                                "satisfaction": [9.0, 1.0, 5.0]}))
-    items = loyalty_reason_items(df)
+    comp, value, pct, counts = _weakest(df)
+    flat = list(zip(np.asarray(COMPONENTS)[comp].tolist(), value.tolist(), pct.tolist(),
+                    df["channel"].to_numpy().repeat(counts).tolist(), strict=True))
+    items = split_flat(flat, counts)
     assert [c for c, *_ in items[0]] == ["exclusivity", "tenure_years", "sow"]  # 50th, 50th, 100th
     assert [c for c, *_ in items[1]] == ["satisfaction", "sow", "regularity"]
     assert items[2] == [("satisfaction", 5.0, pytest.approx(200 / 3), "DIST")]
