@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kam_core.errors import UserError
 
-EPILOG = """examples:
+EPILOG = """examples (after `pip install .` the same commands run as `kam ...`):
   python -m kam_core demo --accounts 2000 --months 24 --seed 7
   python -m kam_core import-transactions erp.csv --map invoice=单据号,date=日期,account_id=客户编码,sku=物料,quantity=数量,unit_price=单价
   python -m kam_core accounts --as-of 2026-06-30 --format csv > scorecard.csv
@@ -39,10 +39,18 @@ def _add_db(p: argparse.ArgumentParser) -> None:
                    help="act as director:*, manager:REGION_CODE or rep:REP_ID (default director:*)")
 
 
+def _prog() -> str:
+    """``kam`` when run through the installed entry point, else ``python -m kam_core``."""
+    return "kam" if Path(sys.argv[0]).name == "kam" else "python -m kam_core"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from kam_core import __version__
+
     parser = _Parser(
-        prog="python -m kam_core", description="Key account analytics for a brewer: data, scorecard, what-if.",
+        prog=_prog(), description="Key account analytics for a brewer: data, scorecard, what-if.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("init", help="create or migrate the schema (no data) and rebuild the order-line "

@@ -6,7 +6,10 @@ import os
 import tomllib
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+# In a checkout (app.py beside the package) the database and secrets live in the checkout; when installed
+# with `pip install .` the package sits in site-packages, so they are looked for in the working directory.
+PROJECT_ROOT = _PACKAGE_PARENT if (_PACKAGE_PARENT / "app.py").is_file() else Path.cwd()
 DEFAULT_DB_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'kam.db'}"
 SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
