@@ -8,7 +8,6 @@ prints on A4 (``@media print``). The numbers are the dashboard's own scorecard, 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -133,18 +132,19 @@ def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def render_table(df: pd.DataFrame, name: str, lang: str) -> str:
-    """An HTML table (escaped) of at most MAX_TABLE_ROWS rows, with a note of what was left out."""
+def render_table(df: pd.DataFrame, name: str, lang: str) -> dict:
+    """One table of the pack (at most MAX_TABLE_ROWS rows) as plain texts for the template, which escapes them."""
+    table = {"title": t(f"report.table.{name}", lang), "head": [], "rows": [], "more": "",
+             "empty": t("report.none_listed", lang)}
     if df.empty:
-        return f"<p class='muted'>{html.escape(t('report.none_listed', lang))}</p>"
+        return table
     more = len(df) - MAX_TABLE_ROWS
     shown = localise_rows(df.head(MAX_TABLE_ROWS), lang)
     cols = [c for c in TABLE_COLUMNS[name] if c in df.columns]
-    head = "".join(f"<th>{html.escape(t(f'col.{c}', lang))}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(c, row[c], lang))}</td>" for c in cols) + "</tr>"
-                   for _, row in shown.iterrows())
-    note = f"<p class='muted'>{html.escape(t('report.more_rows', lang, n=more))}</p>" if more > 0 else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+    table["head"] = [t(f"col.{c}", lang) for c in cols]
+    table["rows"] = [[_cell(c, row[c], lang) for c in cols] for _, row in shown.iterrows()]
+    table["more"] = t("report.more_rows", lang, n=more) if more > 0 else ""
+    return table
 
 
 def _names(engine: Engine, lang: str) -> dict[str, dict[str, str]]:
@@ -209,7 +209,7 @@ def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
         named = view.scorecard.assign(name=local_names(view.scorecard, lang))  # hover labels in the language
         figures = [charts.figure_pyramid(view.scorecard, lang), charts.figure_whale(view.whale_curve, lang),
                    charts.figure_value_types(view.scorecard, lang), charts.figure_volume_loyalty(named, lang)]
-    tables = {name: render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()}
+    tables = [render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()]
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     header = {
         "generated": t("report.generated", lang, when=stamp),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import html
+import functools
+from pathlib import Path
 
+import jinja2
 import plotly.graph_objects as go
+from markupsafe import Markup
 
 from kam_core.i18n import t
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CSS = """
 :root { --ink:#1d2733; --muted:#5f6b7a; --line:#d9dee5; --accent:#1f5fa8; }
 * { box-sizing: border-box; }
@@ -39,39 +43,29 @@ ul.filters { margin: 4px 0 0; padding-left: 18px; font-size: 13px; }
 """
 
 
-def _figures_html(figures: list[go.Figure]) -> str:
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The template environment: autoescaped, so a value is text wherever the template puts it."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _figures_html(figures: list[go.Figure]) -> list[Markup]:
     """Each figure as a div; plotly.js is inlined with the first one only (no network, no duplicates)."""
-    parts = []
-    for i, fig in enumerate(figures):
-        div = fig.to_html(full_html=False, include_plotlyjs=(i == 0), include_mathjax=False,
-                          config={"displaylogo": False, "responsive": True})
-        parts.append(f"<div class='chart'>{div}</div>")
-    return "".join(parts)
+    return [Markup(fig.to_html(full_html=False, include_plotlyjs=(i == 0), include_mathjax=False,  # noqa: S704
+                               config={"displaylogo": False, "responsive": True}))  # plotly's own markup
+            for i, fig in enumerate(figures)]
 
 
 def render_page(lang: str, header: dict, kpis: list[tuple[str, str]], figures: list[go.Figure],
-                tables: dict[str, str], notes: list[str]) -> str:
-    """The whole document as a string; every text passed in is escaped here, tables arrive escaped."""
-    e = html.escape
-    title = t("report.title", lang)
-    filters = "".join(f"<li>{e(line)}</li>" for line in header["filters"])
-    kpi_html = "".join(f"<div class='kpi'><div class='label'>{e(k)}</div><div class='value'>{e(v)}</div></div>"
-                       for k, v in kpis)
-    if figures:
-        body = (f"<h2>{e(t('report.kpis', lang))}</h2><div class='kpis'>{kpi_html}</div>"
-                f"<h2>{e(t('report.charts', lang))}</h2><div class='charts'>{_figures_html(figures)}</div>"
-                "<section class='tables'>"
-                + "".join(f"<h2>{e(t(f'report.table.{name}', lang))}</h2>{table}" for name, table in tables.items())
-                + "</section>")
-    else:
-        body = f"<p><strong>{e(t('report.empty', lang))}</strong></p>"
-    notes_html = "" if not notes else (f"<h2>{e(t('report.data_health', lang))}</h2><ul class='muted'>"
-                                       + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
-    return (f"<!DOCTYPE html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{e(title)}</title>"
-            f"<style>{_CSS}</style></head><body>"
-            f"<header><h1>{e(title)}</h1><p class='meta'>{e(header['window'])}</p>"
-            f"<p class='meta'>{e(header['viewer'])} · {e(header['generated'])}</p>"
-            f"<p class='meta'>{e(t('report.filters', lang))}:</p><ul class='filters'>{filters}</ul>"
-            f"<p class='hint'>{e(t('report.print_hint', lang))}</p></header>"
-            f"{body}{notes_html}<footer><p class='muted'>{e(t('report.footer', lang))}</p></footer></body></html>")
+                tables: list[dict], notes: list[str]) -> str:
+    """The whole document as a string, from ``templates/pack.html.j2`` (every text value is escaped there).
+
+    ``tables`` are dicts with ``title``, ``head`` (column labels), ``rows`` (lists of cell texts), ``more``
+    (a note on rows left out, or "") and ``empty`` (what to say when there are no rows).
+    """
+    labels = {key: t(f"report.{key}", lang)
+              for key in ("kpis", "charts", "empty", "data_health", "filters", "print_hint", "footer")}
+    return _environment().get_template("pack.html.j2").render(
+        html_lang="zh-CN" if lang == "zh" else "en", title=t("report.title", lang), css=Markup(_CSS),  # noqa: S704
+        header=header, labels=labels, kpis=kpis, figures=_figures_html(figures), tables=tables, notes=notes)

@@ -55,7 +55,7 @@ def test_the_pack_states_kpis_period_filters_and_time(tiny):
     assert "Channel: Distributors, Wholesalers" in doc
     assert "as of Jun 10, 2026" in doc  # the last order date
     # DIST+WHS2: A001 (176,400) and A002 (58,800) net sales; A003 (KA) is filtered out
-    kpis = dict(re.findall(r"<div class='label'>([^<]+)</div><div class='value'>([^<]+)</div>", doc))
+    kpis = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', doc))
     assert kpis["Accounts"] == "2"
     assert "235" in kpis["Net sales"]
     assert "Beijing Mart" not in doc and "北京卖场" not in doc
@@ -63,7 +63,7 @@ def test_the_pack_states_kpis_period_filters_and_time(tiny):
 
 def test_a_rep_only_sees_their_accounts_in_the_pack(tiny):
     doc = build_review_pack(tiny, Filters(lang="en"), Scope("rep", "REP002"), now=NOW).decode()
-    kpis = dict(re.findall(r"<div class='label'>([^<]+)</div><div class='value'>([^<]+)</div>", doc))
+    kpis = dict(re.findall(r'<div class="label">([^<]+)</div><div class="value">([^<]+)</div>', doc))
     assert kpis["Accounts"] == "1"
     assert "杭州一批" not in doc and "Hangzhou Dist" not in doc
     assert "Viewer scope: Rep REP002: own accounts" in doc
@@ -104,7 +104,7 @@ def test_the_english_pack_names_accounts_in_english_and_the_chinese_pack_in_chin
     for name_zh, name_en in (("杭州一批", "Hangzhou Dist"), ("北京卖场", "Beijing Mart")):
         assert f"<td>{name_en}</td>" in en and name_zh not in en
         assert f"<td>{name_zh}</td>" in zh and name_en not in zh
-    assert "Hangzhou Dist" in en.split("<section class='tables'>")[0]  # the chart's hover labels too
+    assert "Hangzhou Dist" in en.split('<section class="tables">')[0]  # the chart's hover labels too
 
 
 def test_risk_reasons_evidence_and_data_notes_follow_the_pack_language(risky_packs):
@@ -129,3 +129,21 @@ def test_the_viewer_scope_and_filters_are_stated_in_the_pack_language(tiny):
     assert "查看范围：业务员 REP001：本人客户" in zh and "rep:REP001" not in zh
     assert "区域: 华东（R01）" in zh and "业务员: 张三（REP001）" in zh
     assert "Region: East (R01)" in en and "Sales rep: Zhang San (REP001)" in en
+
+
+def test_markup_in_an_account_name_is_text_in_the_pack_tables(tiny):
+    from kam_core.db.schema import account
+
+    hostile = "<img src=x onerror=alert(1)><b>Evil</b>"
+    with tiny.begin() as conn:
+        old = conn.execute(account.select().where(account.c.account_id == "A001")).mappings().one()
+        conn.execute(account.update().where(account.c.account_id == "A001").values(name=hostile, name_en=hostile))
+    try:
+        doc = build_review_pack(tiny, Filters(lang="en"), now=NOW).decode()
+    finally:
+        with tiny.begin() as conn:
+            conn.execute(account.update().where(account.c.account_id == "A001")
+                         .values(name=old["name"], name_en=old["name_en"]))
+    tables = doc.split('<section class="tables">')[1]
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;Evil&lt;/b&gt;" in tables
+    assert "<img" not in tables and "<b>Evil" not in tables
