@@ -208,6 +208,35 @@ def free_goods(rng: random.Random) -> tuple[str, dict]:
     return ex.text(), entry
 
 
+def boundaries(rng: random.Random) -> tuple[str, dict]:
+    """Ten small shops whose sales and profits sit exactly on the ABC, size and pyramid cut-offs, with ties.
+
+    Sales 7000 / 1000 / 1000 / 500 / 500 (total 10,000; a credit-note-only shop is clipped to 0): the
+    cumulative share before the third is exactly 80% (B), before the fifth exactly 95% (C); R9 and R10
+    tie (R10 sorts first as text), so do R2 and R3. Profits 3000 / 400 / 400 / 200 / 200 among ten shops:
+    rank 2 ÷ 10 = 20% is platinum, rank 5 ÷ 10 = 50% gold; zero and negative profit are lead.
+    """
+    ex = Export(ZH_HEAD)
+    shop = {c: (c, f"{c}号烟酒店", "烟酒店") for c in ("R1", "R2", "R3", "R5", "R6", "R7", "R8", "R9", "R10", "R11")}
+    name = "经典啤酒600ml×12瓶"
+    for k, (cust, day, qty, price, cost) in enumerate([
+            ("R1", "2026-01-05", 100, 70.0, 40.0), ("R9", "2026-01-06", 20, 50.0, 30.0),
+            ("R10", "2026-01-06", 20, 50.0, 30.0), ("R2", "2026-01-07", 10, 50.0, 30.0),
+            ("R3", "2026-01-07", 10, 50.0, 30.0), ("R5", "2026-02-02", 10, 50.0, 30.0),
+            ("R5", "2026-02-09", -10, 50.0, 30.0), ("R6", "2026-02-10", -2, 50.0, 30.0),
+            ("R11", "2026-03-02", 4, 50.0, 30.0), ("R11", "2026-03-03", -4, 50.0, 30.0)]):
+        ex.line(f"LS26{k:04d}", day, shop[cust], "PJ600-12", name, qty, price, cost)
+    for k, cust in enumerate(("R7", "R8")):
+        ex.line(f"LS26{90 + k:04d}", "2026-03-20", shop[cust], "YF001", "运费", 1, 20.0, None)
+    entry = {"file": "erp_tier_boundaries.csv", "encoding": "utf-8-sig", "map": ZH_MAP,
+             "plants": "ten RETAIL shops on the exact cut-offs: cumulative sales share before an account exactly "
+                       "80% and 95%, sales and profit ties broken by account_id as text (R10 before R9), rank ÷ "
+                       "accounts exactly 20% and 50%, zero-profit and negative-profit shops (lead), a credit-note "
+                       "only shop (negative sales, clipped to 0 for ABC), two freight-only shops",
+             "windows": [{}]}
+    return ex.text(), entry
+
+
 def _toml(entries: list[dict]) -> str:
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -223,7 +252,8 @@ def _toml(entries: list[dict]) -> str:
 
 def main() -> None:
     entries = []
-    for seed, build in ((20251, wholesaler), (20252, distributor), (20253, free_goods)):
+    for seed, build in ((20251, wholesaler), (20252, distributor), (20253, free_goods),
+                        (20254, boundaries)):
         text, entry = build(random.Random(seed))
         (HERE / entry["file"]).write_bytes(text.encode(entry["encoding"]))
         entries.append(entry)

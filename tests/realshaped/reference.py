@@ -53,10 +53,12 @@ class Rules:
     zero_price_goods: bool = True
     unknown_cost_zero: bool = False
     future_accounts: bool = False  # score customers whose first line is after as_of (with zeros)
+    no_sales_days_unknown: bool = False  # order days/weeks NaN, not 0, without a sales order up to as_of
 
 
 TARGET = Rules()
-TODAY = Rules(repeat_lines=False, zero_price_goods=False, unknown_cost_zero=True, future_accounts=True)
+TODAY = Rules(repeat_lines=False, zero_price_goods=False, unknown_cost_zero=True, future_accounts=True,
+              no_sales_days_unknown=True)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -188,7 +190,7 @@ def _sums(goods: pd.DataFrame, index: pd.Index, unknown_cost_zero: bool) -> pd.D
     return out
 
 
-def _orders(lines: pd.DataFrame, acc: pd.DataFrame, start, end) -> pd.DataFrame:
+def _orders(lines: pd.DataFrame, acc: pd.DataFrame, start, end, rules: Rules) -> pd.DataFrame:
     inv = lines.assign(neg=lines["qty"] < 0).groupby("invoice").agg(
         account_id=("account_id", "first"), date=("date", "first"), ret=("neg", "all"))
     win = inv[inv["date"].between(start, end)].groupby("account_id")
@@ -201,8 +203,8 @@ def _orders(lines: pd.DataFrame, acc: pd.DataFrame, start, end) -> pd.DataFrame:
     out["order_days_ever"], out["order_weeks_ever"] = per.size(), per["week"].nunique()
     out["order_days_window"] = per["in_w"].sum()
     out["order_weeks_window"] = sales[sales["in_w"]].groupby("account_id")["week"].nunique()
-    out = out.fillna({"n_orders": 0, "order_days_ever": 0, "order_weeks_ever": 0, "order_days_window": 0,
-                      "order_weeks_window": 0})
+    days = ["order_days_ever", "order_weeks_ever", "order_days_window", "order_weeks_window"]
+    out = out.fillna({"n_orders": 0} | ({} if rules.no_sales_days_unknown else dict.fromkeys(days, 0)))
     years = ((end - start).days + 1) / 365.25
     first = pd.concat([acc["first_seen"], out["first_order_ever"]], axis=1).min(axis=1)
     out["tenure_years"] = ((end - first).dt.days / 365.25).clip(lower=0)
@@ -236,7 +238,7 @@ def account_figures(lines: pd.DataFrame, start, end, rules: Rules = TARGET) -> p
     last = _sums(ly, acc.index, True)
     out["ly_net_sales"], out["ly_volume_cases"] = last["net_sales"], last["volume_cases"]
     out["growth"] = out["net_sales"] / out["ly_net_sales"].where(out["ly_net_sales"] > 0) - 1
-    out = out.join(_orders(lines, acc, start, end))
+    out = out.join(_orders(lines, acc, start, end, rules))
     out["sales_cv"] = _sales_cv(goods, acc.index, start, end)
     return label_tiers(out)
 
@@ -251,21 +253,29 @@ def _ranked(df: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def abc(df: pd.DataFrame, value: str) -> pd.Series:
-    """§2.3: A while the cumulative share before the account is < 80% (the crossing one is A), B < 95%."""
-    s = _ranked(df.assign(**{value: df[value].fillna(0).clip(lower=0)}), value)
+    """§2.3: A while the cumulative share before the account is < 80% (the crossing one is A), B < 95%.
+
+    In whole cents and integers, so a share of exactly 80% is exactly 80% (not 0.7999999999999999).
+    """
+    cents = (df[value].fillna(0).clip(lower=0) * 100).round().astype("int64")
+    s = _ranked(df.assign(**{value: cents}), value)
     total = s.groupby("channel")[value].transform("sum")
-    share = s[value] / total
-    before = share.groupby(s["channel"]).cumsum() - share
-    cls = np.where(before < 0.80, "A", np.where(before < 0.95, "B", "C"))
-    return pd.Series(np.where((s[value] <= 0) | (total <= 0), "C", cls), index=s.index).reindex(df.index)
+    before = s.groupby("channel")[value].cumsum() - s[value]
+    cls = np.where(before * 100 < 80 * total, "A", np.where(before * 100 < 95 * total, "B", "C"))
+    return pd.Series(np.where(s[value] <= 0, "C", cls), index=s.index).reindex(df.index)
+
+
+def _cut(rank: int, n: int, percents: tuple[int, ...], labels: tuple[str, ...]) -> str:
+    """The first label whose cut-off (in whole percent) rank ÷ n does not exceed; exact integers."""
+    return next((lab for pct, lab in zip(percents, labels, strict=False) if rank * 100 <= pct * n), labels[-1])
 
 
 def size_tier(df: pd.DataFrame) -> pd.Series:
     """§2.2 on net sales: top 5% vip, next 15% major, next 30% ordinary, rest small (by rank ÷ channel size)."""
     s = _ranked(df, "net_sales")
-    p = s["rank"] / s["n"]
-    cut = lambda x: "vip" if x <= 0.05 else "major" if x <= 0.20 else "ordinary" if x <= 0.50 else "small"  # noqa: E731
-    return p.map(cut).reindex(df.index)
+    labels = ("vip", "major", "ordinary", "small")
+    return pd.Series([_cut(r, n, (5, 20, 50), labels) for r, n in zip(s["rank"], s["n"], strict=True)],
+                     index=s.index).reindex(df.index)
 
 
 def pyramid(df: pd.DataFrame) -> pd.Series:
@@ -275,8 +285,9 @@ def pyramid(df: pd.DataFrame) -> pd.Series:
     pos = df[df["net_profit"] > 0]
     if len(pos):
         s = _ranked(pos, "net_profit")
-        p = s["rank"] / s.index.map(df["channel"]).map(df["channel"].value_counts()).to_numpy()
-        out[s.index] = np.where(p <= 0.20, "platinum", np.where(p <= 0.50, "gold", "iron"))
+        n_all = s["channel"].map(df["channel"].value_counts())
+        out[s.index] = [_cut(r, n, (20, 50), ("platinum", "gold", "iron")) for r, n in zip(s["rank"], n_all,
+                                                                                        strict=True)]
     return out
 
 
