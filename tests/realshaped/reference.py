@@ -6,19 +6,22 @@ docstrings. Per account, over a window (``as_of``, ``since``): sales, volume, co
 year, growth, orders, order days and weeks, first/last dates, tenure, recency, monthly sales CV;
 ABC (§2.3), size tier (§2.2) and pyramid (§2.1) within channel; the whale-curve KPIs (§2.4).
 
-With only ERP lines in the database there are no visits, fees, rebates, promotions or receivables,
-so cost to serve is 0 and net profit = gross profit (kam_core/analytics/scorecard.py ``_money``).
+With only ERP lines in the database there are no visits, fees, rebates, redemptions or receivables,
+so cost to serve is 0 and net profit = gross profit − free-goods cost (scorecard.py ``_money``).
 
 Which lines count (:class:`Rules`; :data:`TARGET` is what issue #12 asks for):
 - refused, always: no invoice, customer or product code; unreadable date or number; quantity 0;
   negative price or cost; a line whose invoice number already belongs to another customer or
   date (the invoice's first line, in file order, decides).
 - repeat lines (the whole row identical to an earlier one) are real purchases and count.
-- free goods (a goods line at price 0) are shipments: cases and cost count, sales add 0.
+- free goods (a goods line at price 0) are given away: as the data model's ``free_qty_cases``
+  (METHODS.md §7), they are not in volume, sales or COGS; their cost is promotion spend
+  (``free_goods_cost``), so it lowers net profit, not gross profit.
 - a line's cost is its unit cost, else the SKU's first unit cost in the file, else unknown; an
   account with an unknown-cost goods line in the window has unknown cogs, gross and net profit
   (NaN), and no pyramid tier; the whale curve is over the accounts whose profit is known.
-- accounts: every customer with a valid line on or before ``as_of``.
+- accounts: every customer with a valid line on or before ``as_of``; an account without a sales
+  order up to ``as_of`` has 0 order days and weeks.
 :data:`TODAY` reproduces what the importer and scorecard did before #12 (used to explain mismatches).
 """
 
@@ -226,15 +229,19 @@ def account_figures(lines: pd.DataFrame, start, end, rules: Rules = TARGET) -> p
     """Per account (index account_id): every line-derived figure of the window (module docstring)."""
     acc = _accounts(lines, end, rules)
     lines = lines[lines["account_id"].isin(acc.index)]
-    goods = lines[~lines["service"]]
+    free = ~lines["service"] & (lines["price"] == 0)
+    goods = lines[~lines["service"] & ~free]
     cur = goods[goods["date"].between(start, end)]
+    gifts = lines[free & lines["date"].between(start, end)]
     ly_start, ly_end = start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
     ly = goods[goods["date"].between(ly_start, ly_end) & ~goods["date"].between(start, end)]
     out = acc.join(_sums(cur, acc.index, rules.unknown_cost_zero))
     out["gross_sales"] = out["net_sales"]  # ERP lines carry one price: list = invoice price
     out["gross_profit"] = out["net_sales"] - out["cogs"]
     out["cost_to_serve"] = 0.0
-    out["net_profit"] = out["gross_profit"]
+    out["free_goods_cost"] = _sums(gifts, acc.index, rules.unknown_cost_zero)["cogs"]
+    out["promo_spend"] = out["free_goods_cost"]
+    out["net_profit"] = out["gross_profit"] - out["promo_spend"]
     last = _sums(ly, acc.index, True)
     out["ly_net_sales"], out["ly_volume_cases"] = last["net_sales"], last["volume_cases"]
     out["growth"] = out["net_sales"] / out["ly_net_sales"].where(out["ly_net_sales"] > 0) - 1
