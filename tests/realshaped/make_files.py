@@ -125,7 +125,8 @@ def wholesaler(rng: random.Random) -> tuple[str, dict]:
                 ex.line(inv, date, c, sku, name, -rng.randint(1, 6), price, cost, "退货")
             continue
         inv = f"XS{day:%Y%m}{k:04d}"
-        for sku in rng.sample(skus, rng.randint(1, 4)):
+        craft = c[2] == "餐饮"  # only restaurants buy the craft SKU whose cost is never exported
+        for sku in rng.sample(skus if craft else skus[:4], rng.randint(1, 4)):
             name, price, cost = ZH_SKUS[sku]
             qty = rng.randint(2, 40) * (5 if c[2] == "一批商" else 1)
             known = cost is not None and (sku in ("PJ330-24", "PJ500-12") or rng.random() < 0.55)
@@ -153,8 +154,8 @@ def wholesaler(rng: random.Random) -> tuple[str, dict]:
                        "freight/courier lines (运费/快递费, some at 0); 6 repeated lines (same invoice, identical "
                        "row); invoice " + reused[0] + " reused by a second office for " + other[0] + " on "
                        "2025-11-19 (2 lines); 3 cash-sale lines without a customer code; six date formats; "
-                       "unit cost on some lines only (PJ600-12 and PJ1L-6 take the SKU's first cost, JN330-24 "
-                       "never has one); " + churned[0] + " buys only in early 2025, " + newcomer[0] +
+                       "unit cost on some lines only (PJ600-12 and PJ1L-6 take the SKU's first cost, JN330-24, "
+                       "bought by the restaurants only, never has one); " + churned[0] + " buys only in early 2025, " + newcomer[0] +
                        " only from May 2026",
              "windows": [{}, {"as_of": "2026-03-31", "since": "2025-10-01"}]}
     return ex.text(), entry
