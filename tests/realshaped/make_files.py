@@ -242,7 +242,10 @@ def _toml(entries: list[dict]) -> str:
     def q(s: str) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
     out = ["# Real-shaped ERP exports written by make_files.py (regenerate, do not edit by hand).",
-           "# windows: one scorecard per window; {} = the default (as_of = last order date, 12 months).", ""]
+           "# Keys per [[file]]: file, encoding, map (import-transactions --map), plants (what the file holds),",
+           "# windows (one scorecard per window; {} = the default: as_of = last order date, 12 months).",
+           "# Other helpers describe their files in their own MANIFEST_<name>.toml with the same keys, plus",
+           "# optionally skip = [groups not compared] and xfail = {group = \"reason\"} (test_reference.GROUPS).", ""]
     for e in entries:
         out += ["[[file]]", f"file = {q(e['file'])}", f"encoding = {q(e['encoding'])}", f"map = {q(e['map'])}",
                 f"plants = {q(e['plants'])}",
