@@ -5,9 +5,13 @@ Each file of ``tests/realshaped`` (listed in a ``MANIFEST*.toml`` there) is impo
 of each window listed is compared, figure by figure and account by account, with
 :mod:`tests.realshaped.reference`. A failure lists every mismatch (account, column, ours, reference).
 
-Groups of figures are separate tests, so a known bug in one group does not hide the others. Where a
-group is wrong for a known reason that another branch fixes, it is marked ``xfail(strict=True)``:
-when the fix merges the test passes, strict xfail fails, and the marker is removed (:data:`KNOWN`).
+Groups of figures (:data:`GROUPS`) are separate tests, so a known bug in one group does not hide the
+others. Where a group is wrong today for a known reason (:data:`CAUSES`), :data:`KNOWN` lists the
+causes and the test is ``xfail(strict=True)``: when the fixes merge it passes, strict xfail fails, and
+the entry is removed. ``test_known_causes_explain_every_mismatch`` reproduces the known causes in the
+reference (:class:`~tests.realshaped.reference.Rules`) and must then match exactly, so an xfail group
+cannot hide a new bug; after a fix merges it fails until that cause is removed from :data:`KNOWN`.
+Other helpers' files come with their own ``MANIFEST_<name>.toml`` (keys: see MANIFEST.toml).
 """
 
 from __future__ import annotations
