@@ -23,11 +23,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_url: str, timeout: float = 90.0):
-    """Yield (base_url, seconds until /_stcore/health answered) for a server on ``db_url``."""
+def streamlit_server(db_url: str, timeout: float = 90.0, script: Path | None = None):
+    """Yield (base_url, seconds until /_stcore/health answered) for a server on ``db_url``
+    (running ``script``, app.py by default)."""
     port = free_port()
     env = os.environ | {"KAM_DATABASE_URL": db_url, "KAM_DEFAULT_LANG": "en"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     started = time.perf_counter()
