@@ -57,3 +57,23 @@ def test_locally_the_friendly_message_is_followed_by_streamlits_error_box(tiny_a
     assert FRIENDLY in [e.value for e in at.error]
     assert at.exception and "forced failure" in "\n".join(at.exception[0].stack_trace)  # config.toml: stacktrace
     assert _logged(caplog)
+
+
+def test_in_a_deployment_a_database_outage_names_no_host_or_driver(monkeypatch, launcher, caplog):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on: the server is "down"
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("KAM_DATABASE_URL", f"postgresql+psycopg://kam:kam@127.0.0.1:{port}/kam")
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    monkeypatch.setenv("KAM_DEPLOYMENT", "1")
+    before = st.get_option("client.showErrorDetails")
+    try:
+        at = AppTest.from_file(launcher, default_timeout=60).run()
+    finally:
+        st.set_option("client.showErrorDetails", before)
+    assert [e.value for e in at.error] == [t("errors.db_unavailable", "en")] and not at.exception
+    shown = " ".join(str(el.value) for kind in ("caption", "markdown", "info", "warning") for el in getattr(at, kind))
+    assert "127.0.0.1" not in shown and str(port) not in shown  # the cause is logged, not shown
+    assert any(r.name == "kam" and str(port) in r.getMessage() for r in caplog.records)
