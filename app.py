@@ -7,6 +7,7 @@ import streamlit as st
 from kam_ui import data
 from kam_ui.auth import current_viewer, sidebar_viewer
 from kam_ui.bootstrap import ensure_database
+from kam_ui.errors import apply_error_details, configure_logging, page_guard
 from kam_ui.filters import STATE_KEY, render_share_link, render_sidebar
 from kam_ui.lang import current_lang, tr
 from kam_ui.page import READY_KEY
@@ -33,18 +34,21 @@ pg = st.navigation({
         page("data", "database", "data"),
     ],
 })
-ready = ensure_database(data.engine(), data.db_url())
-st.session_state[READY_KEY] = ready
-viewer = current_viewer(data.engine(), current_lang())  # stops here with a sign-in prompt if needed
-st.session_state[data.VIEWER_KEY] = viewer
-if ready:
-    filters = render_sidebar(data.dimensions())
-else:
-    st.session_state.pop(STATE_KEY, None)
-    filters = None
+configure_logging()
+apply_error_details()
+with page_guard():  # a database outage or a bug anywhere below: a localised message, logged, no raw error
+    ready = ensure_database(data.engine(), data.db_url())
+    st.session_state[READY_KEY] = ready
+    viewer = current_viewer(data.engine(), current_lang())  # stops here with a sign-in prompt if needed
+    st.session_state[data.VIEWER_KEY] = viewer
+    if ready:
+        filters = render_sidebar(data.dimensions())
+    else:
+        st.session_state.pop(STATE_KEY, None)
+        filters = None
 
-if filters is not None:
-    render_share_link(filters)
-    review_pack_button(filters)
-sidebar_viewer(viewer, current_lang())
-pg.run()
+    if filters is not None:
+        render_share_link(filters)
+        review_pack_button(filters)
+    sidebar_viewer(viewer, current_lang())
+    pg.run()

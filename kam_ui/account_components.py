@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import format_date, format_money, format_number, load_catalog
+from kam_core.i18n.markup import escape_markdown
 from kam_core.profile import AccountNotFound, AccountProfile, list_accounts, load_profile
 from kam_ui import data
 from kam_ui.components import localise
@@ -80,7 +81,7 @@ def header(p: AccountProfile) -> None:
     lang = current_lang()
     b = p.basic
     name = b["name"] if lang == "zh" or not b.get("name_en") else f"{b['name_en']} · {b['name']}"
-    st.subheader(f"{name} ({p.account_id})")
+    st.subheader(f"{escape_markdown(name)} ({escape_markdown(p.account_id)})")
     region = (p.region or {}).get("name_zh" if lang == "zh" else "name_en") or b.get("region_id") or "—"
     owner = (p.owner or {}).get("name" if lang == "zh" else "name_en") or b.get("owner_rep_id") or "—"
     st.caption(tr("account.status_line", channel=lbl("channel", b["tier_code"]), region=region, owner=owner,

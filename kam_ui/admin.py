@@ -6,6 +6,7 @@ import streamlit as st
 
 from kam_core.db.schema import metadata
 from kam_core.errors import UserError
+from kam_core.i18n.markup import escape_markdown
 from kam_core.io.exports import DIRECTOR_ONLY, read_table
 from kam_core.scope import ROLES
 from kam_core.users import delete_user, list_users, save_user
@@ -57,7 +58,7 @@ def show_users() -> None:
             delete_user(data.engine(), scope, email, actor)
             st.success(tr("admin.deleted", email=email.strip().lower()))
     except UserError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
     users = list_users(data.engine())
     if users.empty:
         empty_state("admin.users_none")

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from kam_core.i18n import t
+from kam_core.i18n.markup import escape_markdown
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.users import scope_for_identity
 
@@ -51,7 +52,7 @@ def current_viewer(engine: Engine, lang: str) -> Viewer:
     email = str(identity.get("email") or "")
     scope = scope_for_identity(engine, email)
     if scope is None:
-        st.warning(t("auth.not_listed", lang, email=email or "?"))
+        st.warning(t("auth.not_listed", lang, email=escape_markdown(email or "?")))
         st.button(t("auth.sign_out", lang), on_click=st.logout)
         st.stop()
     return Viewer(scope, str(identity.get("name") or email), signed_in=True)
@@ -62,5 +63,6 @@ def sidebar_viewer(viewer: Viewer, lang: str) -> None:
     if not viewer.signed_in:
         st.sidebar.caption(t("app.scope_director_local", lang))
         return
-    st.sidebar.caption(t("auth.signed_in_as", lang, name=viewer.name, scope=describe(viewer.scope, lang)))
+    st.sidebar.caption(t("auth.signed_in_as", lang, name=escape_markdown(viewer.name),
+                               scope=escape_markdown(describe(viewer.scope, lang))))
     st.sidebar.button(t("auth.sign_out", lang), on_click=st.logout, icon=":material/logout:")

@@ -11,7 +11,6 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from kam_core.db import ensure_schema, has_data
-from kam_core.errors import DatabaseUnavailable
 from kam_ui.lang import tr
 
 DEMO_ACCOUNTS, DEMO_MONTHS, DEMO_SEED = 2000, 24, 7
@@ -97,21 +96,18 @@ def ensure_database(engine: Engine, url: str) -> bool:
     """Make sure the database has a schema and data; True when there is data to show.
 
     On an empty database the demo generator runs once (2,000 accounts × 24 months, seed 7) so that
-    ``streamlit run app.py`` on a fresh clone needs nothing else.
+    ``streamlit run app.py`` on a fresh clone needs nothing else. Raises DatabaseUnavailable when the
+    database cannot be reached (and remembers nothing, so the next run tries again).
     """
     if url in _READY:
         return True
-    try:
-        with _LOCK:
-            if url in _READY:
-                return True
-            _prune_once()
-            ensure_schema(engine)
-            if not has_data(engine) and not _build_demo(engine):
-                st.warning(tr("app.demo_missing"), icon=":material/database:")
-                return False
-            _READY.add(url)
+    with _LOCK:  # DatabaseUnavailable propagates: the page guard (kam_ui.errors) shows it; nothing is remembered
+        if url in _READY:
             return True
-    except DatabaseUnavailable as exc:
-        st.error(tr("app.db_unavailable", error=str(exc)), icon=":material/error:")
-        return False
+        _prune_once()
+        ensure_schema(engine)
+        if not has_data(engine) and not _build_demo(engine):
+            st.warning(tr("app.demo_missing"), icon=":material/database:")
+            return False
+        _READY.add(url)
+        return True

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import local_names
-from kam_ui.lang import current_lang, lbl, tr
+from kam_ui.lang import current_lang, lbl, tr, tr_text
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def explain_reasons(items: object) -> str:
         if not isinstance(item, dict) or "feature" not in item:
             continue
         pct = item.get("percentile")
-        text = tr("segments.reason", feature=lbl("feature", item["feature"]),
+        text = tr_text("segments.reason", feature=lbl("feature", item["feature"]),
                   pct="–" if pct is None else f"{float(pct):.0f}", type=lbl("value_type", item.get("toward")))
         parts.append(text + (tr("segments.reason_imputed") if item.get("imputed") else ""))
     return "; ".join(parts)

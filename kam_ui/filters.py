@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kam_core.filters import CHANNELS, LIST_PARAMS, PYRAMID_TIERS, VALUE_TYPES, Filters, Notice
+from kam_core.i18n.markup import escape_markdown
 from kam_ui.data import Dimensions, default_period
 from kam_ui.lang import LANG_KEY, current_lang, default_lang, lbl, tr
 
@@ -45,12 +46,12 @@ def _region_label(regions, lang: str):
 def _rep_label(reps, lang: str):
     column = "name" if lang == "zh" else "name_en"
     names = dict(zip(reps["rep_id"], reps[column].fillna(reps["name"]), strict=True))
-    return lambda rep: f"{names.get(rep, rep)} · {rep}"
+    return lambda rep: f"{escape_markdown(names.get(rep, rep))} · {escape_markdown(rep)}"
 
 
 def _legend(options: list[str], name_of, limit: int = 12) -> str:
     """Tooltip naming the codes (first ``limit``), since the chips themselves show codes."""
-    shown = [f"{o} = {name_of(o)}" for o in options[:limit]]
+    shown = [f"{escape_markdown(o)} = {name_of(o)}" for o in options[:limit]]
     return "  \n".join(shown + (["…"] if len(options) > limit else []))
 
 

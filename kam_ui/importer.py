@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.errors import UserError
+from kam_core.i18n.markup import escape_markdown
 from kam_ui.data import engine
 from kam_ui.lang import tr
 
@@ -52,7 +53,7 @@ def show_import_panel() -> None:
             st.error(tr("data.rejected", n=len(exc.problems)), icon=":material/error:")
             st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True, width="stretch")
         except UserError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(escape_markdown(exc), icon=":material/error:")
         else:
             st.cache_data.clear()  # the scorecard and dimensions must see the new rows
             st.cache_resource.clear()

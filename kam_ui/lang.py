@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from numbers import Number
 
 import streamlit as st
 
 from kam_core.i18n import label, t
+from kam_core.i18n.markup import escape_markdown
 
 LANG_KEY = "lang"  # the widget key, which is also the URL parameter name (public contract)
 
@@ -33,8 +35,22 @@ def current_lang() -> str:
     return linked if linked in ("zh", "en") else default_lang()
 
 
+def md_args(fmt: dict[str, object]) -> dict[str, object]:
+    """Format values made safe for markdown: names, notes, link values and error messages are escaped
+    (kam_core.i18n.markup); numbers stay numbers so that ``{share:.0%}`` still formats."""
+    return {k: v if v is None or isinstance(v, Number) else escape_markdown(v) for k, v in fmt.items()}
+
+
 def tr(key: str, **fmt: object) -> str:
-    """``t(key, current language, **fmt)``."""
+    """``t(key, current language, **fmt)`` for markdown places (st.markdown, captions, alerts, toasts,
+    headers, metric/tab/expander/widget labels, help): the template's markdown stays, the values are
+    escaped, so a hostile account name or link parameter shows as text, never as a link or an image."""
+    return t(key, current_lang(), **md_args(fmt))
+
+
+def tr_text(key: str, **fmt: object) -> str:
+    """``t(key, current language, **fmt)`` with the values as they are, for plain-text places that do
+    not render markdown (table cells, selectbox options, chart labels, file names)."""
     return t(key, current_lang(), **fmt)
 
 

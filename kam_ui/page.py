@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from kam_core.errors import DatabaseUnavailable
 from kam_core.filters import Filters
 from kam_core.i18n import format_date
 from kam_ui import data
 from kam_ui.components import empty_state
+from kam_ui.errors import DB_ERRORS, show_db_unavailable
 from kam_ui.filters import current_filters
 from kam_ui.lang import current_lang, tr
 
@@ -44,8 +44,8 @@ def load_page_data(show_caption: bool = True) -> PageData | None:
     except (ImportError, AttributeError) as exc:  # analytics not installed or mid-upgrade: say so, don't crash
         empty_state("common.analytics_missing", error=str(exc))
         return None
-    except DatabaseUnavailable as exc:
-        st.error(tr("app.db_unavailable", error=str(exc)), icon=":material/error:")
+    except DB_ERRORS as exc:
+        show_db_unavailable(exc)
         return None
     if bundle.scorecard.empty:
         empty_state("common.no_data")

@@ -8,10 +8,12 @@ import streamlit as st
 from kam_core.analytics.allocation import allocate_service_budget
 from kam_core.analytics.params import DEFAULT_PARAMS
 from kam_ui.components import account_table, empty_state
-from kam_ui.lang import tr
+from kam_ui.errors import guarded
+from kam_ui.lang import tr, tr_text
 
 
 @st.fragment
+@guarded  # a fragment rerun does not pass through app.py's guard
 def budget_allocation(rows: pd.DataFrame) -> pd.DataFrame | None:
     """Budget and weight sliders; only this fragment reruns when they move."""
     st.caption(tr("plan.budget_caption"))
@@ -35,5 +37,5 @@ def budget_allocation(rows: pd.DataFrame) -> pd.DataFrame | None:
 def task_label(task: str) -> str:
     """Follow-up task codes in words (``invite: NAME`` carries the launch name)."""
     if task.startswith("invite: "):
-        return tr("task.invite", name=task.removeprefix("invite: "))
+        return tr_text("task.invite", name=task.removeprefix("invite: "))  # a table cell: plain text
     return tr(f"task.{task}")

@@ -13,6 +13,7 @@ import itertools
 import pandas as pd
 import streamlit as st
 
+from kam_core.i18n.markup import escape_markdown
 from kam_ui.lang import lbl, lbl_fn, tr, tr_fn
 
 PROGRAMS_KEY = "sim_programs"
@@ -191,7 +192,8 @@ def program_editor(prog: dict, index: int) -> dict:
     pre = f"sim_p{uid}_"
     _init(pre + "name", lbl("program", ptype))
     title, kind = st.session_state[pre + "name"], lbl("program", ptype)
-    with st.expander(f"{index + 1}. {title}" + ("" if title == kind else f" · {kind}"), expanded=True):
+    shown = escape_markdown(title)  # typed or uploaded: an expander label renders markdown
+    with st.expander(f"{index + 1}. {shown}" + ("" if title == kind else f" · {kind}"), expanded=True):
         c1, c2, c3, c4 = st.columns(4)
         c1.text_input(tr("sim.field.program_name"), key=pre + "name")
         values = {"name": st.session_state[pre + "name"]}

@@ -14,7 +14,9 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n import format_money, format_number, format_pct, load_catalog
+from kam_core.i18n.markup import escape_markdown
 from kam_ui import data
+from kam_ui.errors import guarded
 from kam_ui.lang import current_lang, tr
 
 KEY = "scenario"  # widget key = URL parameter (public contract, DESIGN.md §5)
@@ -205,6 +207,7 @@ def _detail_tabs(result: dict) -> None:
 
 
 @st.fragment
+@guarded  # a fragment rerun does not pass through app.py's guard
 def _trace(trace: pd.DataFrame) -> None:
     """One account's calculation steps; picking another account reruns only this part."""
     if trace.empty:
@@ -224,7 +227,7 @@ def show_last(sim, user: str, share_url) -> None:
     result, scenario = last["result"], last["scenario"]
     st.subheader(tr("sim.result_title", name=scenario.get("name", "")))
     for warning in result.get("warnings") or []:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(escape_markdown(warning), icon=":material/warning:")
     _metrics(result.get("totals") or {}, result.get("per_case") or {})
     _detail_tabs(result)
     c1, c2 = st.columns([1, 2])
@@ -236,6 +239,7 @@ def show_last(sim, user: str, share_url) -> None:
 
 
 @st.fragment
+@guarded  # a fragment rerun does not pass through app.py's guard
 def compare(sim, saved: pd.DataFrame) -> None:
     """Pick 2-5 saved runs; totals side by side with P10/P50/P90 and spend-vs-profit charts.
 

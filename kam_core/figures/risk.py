@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.i18n.markup import escape_hover
+
 
 def build_loyalty_quadrant(df: pd.DataFrame, hv_pct: float = 0.80, ll_pct: float = 0.40,
                            title: str = "Volume × loyalty", x_label: str = "loyalty percentile in channel",
@@ -22,7 +24,7 @@ def build_loyalty_quadrant(df: pd.DataFrame, hv_pct: float = 0.80, ll_pct: float
     for mask, name, color, size in ((~flagged, others_name, "#95a5a6", 7), (flagged, flagged_name, "#c0392b", 12)):
         part = df[mask]
         fig.add_trace(go.Scatter(x=part["loyalty_pct"], y=part["volume_pct"], mode="markers", name=name,
-                                 marker={"color": color, "size": size}, customdata=part[["account_id", "name"]],
+                                 marker={"color": color, "size": size}, customdata=part[["account_id", "name"]].map(escape_hover),
                                  hovertemplate="%{customdata[0]} %{customdata[1]}<extra></extra>"))
     fig.add_hline(y=hv_pct, line_dash="dash")
     fig.add_vline(x=ll_pct, line_dash="dash")

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from kam_core.analytics.explain import TypeMap
 from kam_core.analytics.prototypes import FEATURES, VALUE_TYPES
+from kam_core.i18n.markup import escape_hover
 
 TYPE_COLORS = {"intrinsic": "#c0392b", "extrinsic": "#2e86c1", "strategic": "#1e8449"}
 _HOVER = "%{customdata[0]} · %{customdata[1]}<br>p = %{customdata[2]:.2f}<extra>%{fullData.name}</extra>"
@@ -33,7 +34,8 @@ def build_type_map(type_map: TypeMap, title: str, type_labels: dict[str, str] | 
         fig.add_trace(go.Scattergl(
             x=part["pc1"], y=part["pc2"], mode="markers", name=names[vtype],
             marker={"color": TYPE_COLORS[vtype], "size": 6, "opacity": faint.map({True: 0.3, False: 0.8}).tolist()},
-            customdata=part[["account_id", "tier_code", "value_type_confidence"]].to_numpy(),
+            customdata=part[["account_id", "tier_code", "value_type_confidence"]].assign(
+                account_id=part["account_id"].map(escape_hover), tier_code=part["tier_code"].map(escape_hover)).to_numpy(),
             hovertemplate=_HOVER))
     protos = type_map.prototypes
     if len(protos):
@@ -47,7 +49,7 @@ def build_type_map(type_map: TypeMap, title: str, type_labels: dict[str, str] | 
         fig.add_trace(go.Scatter(
             x=cent["pc1"], y=cent["pc2"], mode="markers", name=centroid_name,
             marker={"symbol": "x", "size": 11, "color": [TYPE_COLORS[t] for t in cent["value_type"]]},
-            text=[f"{tier} · {names[t]}" for tier, t in zip(cent["tier_code"], cent["value_type"], strict=True)],
+            text=[f"{escape_hover(tier)} · {names[t]}" for tier, t in zip(cent["tier_code"], cent["value_type"], strict=True)],
             hoverinfo="text"))
     share = type_map.explained
     fig.update_layout(title=title, legend={"orientation": "h"},

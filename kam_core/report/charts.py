@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_core.i18n import label, t
+from kam_core.i18n.markup import escape_hover
 
 TIERS = ("platinum", "gold", "iron", "lead")
 TYPES = ("strategic", "extrinsic", "intrinsic")
@@ -61,7 +62,7 @@ def figure_volume_loyalty(scorecard: pd.DataFrame, lang: str) -> go.Figure:
         part = scorecard[risky == flag]
         fig.add_trace(go.Scatter(x=part["net_sales"], y=part["loyalty_score"], mode="markers",
                                  marker={"color": colour, "size": 7, "opacity": 0.7},
-                                 text=part["account_id"].astype(str) + " " + part["name"].astype(str),
+                                 text=(part["account_id"].astype(str) + " " + part["name"].astype(str)).map(escape_hover),
                                  hovertemplate="%{text}<br>%{x:,.0f} · %{y:.2f}<extra></extra>"))
     fig.update_xaxes(title=t("report.chart.loyalty_x", lang), type="log")
     fig.update_yaxes(title=t("col.loyalty_score", lang))

@@ -126,7 +126,7 @@ def test_every_literal_key_passed_to_t_exists(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     missing = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"t", "tr"}:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"t", "tr", "tr_text"}:
             key = _literal_text(node.args[0]) if node.args else None
             if key and isinstance(node.args[0], ast.Constant) and key not in catalog:
                 missing.append(key)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db.schema import account, visit
+from kam_core.i18n.markup import shown_text
 from kam_core.profile import update_account_fields
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "account.py")
@@ -79,7 +80,8 @@ def test_an_invalid_value_shows_the_validation_message_and_saves_nothing(tiny_ur
     at = open_card("A001")
     at.number_input(key="acct_visit_A001_duration_min").set_value(900)
     submit(at, "form_visit_A001")
-    assert "duration_min" in at.error[0].value and "600" in at.error[0].value
+    shown = shown_text(at.error[0].value)  # the message's values are escaped markdown (issue #13.2)
+    assert "duration_min" in shown and "600" in shown
     with get_engine(tiny_url).connect() as conn:
         assert conn.execute(select(account.c.version).where(account.c.account_id == "A001")).scalar() == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kam_core.i18n import t
+from kam_core.i18n.markup import shown_text
 
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -52,6 +53,6 @@ def test_a_director_adds_a_user_on_the_data_page_and_a_bad_entry_is_refused(app,
     at.text_input(key="user_email").input("x@brewer.cn")
     at.text_input(key="user_scope").input("NOPE")
     at.button[[b.label for b in at.button].index(t("admin.save", "en"))].click().run()
-    assert any("scope_id" in e.value for e in at.error)
+    assert any("scope_id" in shown_text(e.value) for e in at.error)  # escaped markdown (issue #13.2)
     delete_user(demo_engine, DIRECTOR, "wang.fang@brewer.cn")
     assert list_users(demo_engine).empty

@@ -8,6 +8,7 @@ from kam_tiny_db import seed_tiny
 from streamlit.testing.v1 import AppTest
 
 from kam_core.db import ensure_schema, get_engine
+from kam_core.i18n.markup import shown_text
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "simulator.py")
 
@@ -95,7 +96,7 @@ def test_an_impossible_period_names_the_field(tiny_url):
     fill_basics(at)
     at.date_input(key="sim_end").set_value(dt.date(2026, 6, 1))
     run(at)
-    assert "period.end" in at.error[0].value
+    assert "period.end" in shown_text(at.error[0].value)  # escaped markdown (issue #13.2)
     assert not [s for s in at.subheader if s.value.startswith("Result")]
 
 
