@@ -24,7 +24,7 @@ MANAGER = "wang.fang@brewer.cn"
 MATCHING = re.compile(r"Accounts matching the filters: (\d+) of (\d+)")
 
 
-def shown(text: str) -> re.Pattern:
+def as_shown(text: str) -> re.Pattern:
     """``text`` as the page shows it: user values are escaped with an invisible word joiner after ``@``, ``:``
     and in ``www.`` (kam_core.i18n.markup), so a pasted e-mail address never becomes a mailto link."""
     return re.compile("".join(re.escape(ch) + ("\u2060?" if ch in "@:" else "") for ch in text))
@@ -94,7 +94,7 @@ def test_a_listed_manager_signs_in_at_the_provider_and_sees_only_their_region(br
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     _sign_in(page, app_url, MANAGER)
-    page.get_by_text(shown(f"Signed in: {MANAGER}")).wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text(as_shown(f"Signed in: {MANAGER}")).wait_for(timeout=TIMEOUT_MS)
     caption = page.get_by_text(MATCHING).first
     caption.wait_for(timeout=TIMEOUT_MS)
     shown, total = map(int, MATCHING.search(caption.inner_text()).groups())
@@ -115,6 +115,6 @@ def test_an_identity_the_provider_vouches_for_but_nobody_listed_sees_no_data(bro
     context = browser.new_context()
     page = context.new_page()
     _sign_in(page, app_url, "stranger@example.com")
-    page.get_by_text(shown("The account stranger@example.com has no access yet")).wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text(as_shown("The account stranger@example.com has no access yet")).wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_text(MATCHING).count() == 0
     context.close()
