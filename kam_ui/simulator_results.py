@@ -14,6 +14,7 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n import format_money, format_number, format_pct, load_catalog
+from kam_core.sim.baseline import describe_notices
 from kam_ui import data
 from kam_ui.lang import current_lang, tr
 
@@ -223,7 +224,10 @@ def show_last(sim, user: str, share_url) -> None:
         return
     result, scenario = last["result"], last["scenario"]
     st.subheader(tr("sim.result_title", name=scenario.get("name", "")))
-    for warning in result.get("warnings") or []:
+    notices = result.get("notices") or []  # baseline fallbacks: in the reader's language, not twice in English
+    english = set(describe_notices(notices, "en"))
+    for warning in [*describe_notices(notices, current_lang()), *(w for w in result.get("warnings") or []
+                                                                   if w not in english)]:
         st.warning(warning, icon=":material/warning:")
     _metrics(result.get("totals") or {}, result.get("per_case") or {})
     _detail_tabs(result)
