@@ -58,9 +58,9 @@ def test_without_pack_sizes_raw_quantity_counts_and_the_data_health_says_so(sqli
     assert "3 个产品（占数量的 100.0%）没有包装规格：按原始数量计为箱数。" in zh
 
 
-def test_a_case_factor_in_the_export_ranks_volume_by_case_equivalent(sqlite_engine):
-    _import(sqlite_engine, WITH_FACTOR, factor=True)
-    bundle, card = _scorecard(sqlite_engine)
+def test_a_case_factor_in_the_export_ranks_volume_by_case_equivalent(db_engine):
+    _import(db_engine, WITH_FACTOR, factor=True)
+    bundle, card = _scorecard(db_engine)
     expected = _expected(WITH_FACTOR)
     assert card["volume_cases"].to_dict() == pytest.approx(expected.to_dict(), rel=1e-9)
     assert card["volume_cases"].idxmax() == "C01"  # 1,800 cases of beer; the depot is 360 + 1,000
@@ -69,7 +69,7 @@ def test_a_case_factor_in_the_export_ranks_volume_by_case_equivalent(sqlite_engi
     pct = expected.rank(pct=True)  # HVLL's volume side: percentile within the (one) channel
     assert card["volume_pct"].to_dict() == pytest.approx(pct.round(3).to_dict())
     assert not [i for i in bundle.health if i["code"] in case_units.HEALTH_CODES]  # every pack size is known
-    with sqlite_engine.connect() as conn:
+    with db_engine.connect() as conn:
         diesel = conn.execute(select(product.c.pack, product.c.liters_per_case)
                               .where(product.c.sku_id == "YF-0CY")).one()
     assert diesel.pack == "other" and diesel.liters_per_case == pytest.approx(1.0)  # one litre per unit
