@@ -216,6 +216,15 @@ def _trace(trace: pd.DataFrame) -> None:
     _frame(trace[trace["account_id"] == chosen], "sim_trace")
 
 
+def show_warnings(result: dict) -> None:
+    """The run's warnings; the baseline fallbacks (``notices``) in the reader's language, not twice in English."""
+    notices = result.get("notices") or []
+    english = set(describe_notices(notices, "en"))
+    for warning in [*describe_notices(notices, current_lang()), *(w for w in result.get("warnings") or []
+                                                                   if w not in english)]:
+        st.warning(warning, icon=":material/warning:")
+
+
 def show_last(sim, user: str, share_url) -> None:
     """The last run (fresh or opened): KPIs, warnings, details, save, downloads and the reopening link."""
     last = st.session_state.get(LAST_KEY)
@@ -224,11 +233,7 @@ def show_last(sim, user: str, share_url) -> None:
         return
     result, scenario = last["result"], last["scenario"]
     st.subheader(tr("sim.result_title", name=scenario.get("name", "")))
-    notices = result.get("notices") or []  # baseline fallbacks: in the reader's language, not twice in English
-    english = set(describe_notices(notices, "en"))
-    for warning in [*describe_notices(notices, current_lang()), *(w for w in result.get("warnings") or []
-                                                                   if w not in english)]:
-        st.warning(warning, icon=":material/warning:")
+    show_warnings(result)
     _metrics(result.get("totals") or {}, result.get("per_case") or {})
     _detail_tabs(result)
     c1, c2 = st.columns([1, 2])
