@@ -31,8 +31,9 @@ from kam_core.i18n import t
 
 STANDARD_CASE_LITERS = 6.0  # 标箱: 12 × 500 ml, the schema's default liters_per_case
 LOOSE_PACK = "other"
-# a product whose mean quantity per line is this many times the median product's is not counted in cases
-SIZE_RATIO = 50.0
+# a product without pack size whose mean quantity per line is this many times the median product's (more than
+# an order of magnitude) is probably not counted in cases; a product with a pack size is trusted on size
+SIZE_RATIO = 20.0
 # a unit of measure in a name (not a pack size such as "20L桶" or "1.5升": no digit just before it)
 UNIT_PATTERN = re.compile(
     r"(?<![a-z0-9.])(l|ltr|litres?|liters?|kg|kgs|kilos?|units?|pcs|pieces?|gallons?)(?![a-z])"
@@ -86,8 +87,8 @@ def fetch_volume_health(conn: Connection) -> list[dict]:
 
     ``{"code": "no_pack_size", "products": N, "share": X}``: N products (X of the raw quantity) have no pack
     size, so their raw quantity counts as cases. ``{"code": "odd_unit", "sku", "name", "reason": "name" |
-    "size", "ratio", "share"}``: a product still counted 1:1 whose name reads like a unit (litre, kg, units)
-    or whose quantity per line is at least :data:`SIZE_RATIO` times the median product's. The line query
+    "size", "ratio", "share"}``: a product still counted 1:1 whose name reads like a unit (litre, kg, units),
+    or one without pack size whose quantity per line is at least :data:`SIZE_RATIO` times the median product's. The line query
     only runs when the product master has a product with no pack size, a loose unit or a unit-like name, so
     a database in cases (the demo) pays nothing.
     """
@@ -110,7 +111,7 @@ def fetch_volume_health(conn: Connection) -> list[dict]:
     per_line = np.where(lines > 0, qty / np.maximum(lines, 1), np.nan)
     median = float(np.nanmedian(per_line)) if np.isfinite(per_line).any() else np.nan
     ratio = per_line / median if median and median > 0 else np.full(len(qty), np.nan)
-    big = np.nan_to_num(ratio) >= SIZE_RATIO
+    big = (np.nan_to_num(ratio) >= SIZE_RATIO) & unknown
     for j in np.flatnonzero((unit_named | big) & (prods["factor"] == 1.0).to_numpy()):
         items.append({"code": "odd_unit", "sku": prods["sku_id"].iat[j], "name": str(prods["name"].iat[j]),
                       "reason": "name" if unit_named[j] else "size",

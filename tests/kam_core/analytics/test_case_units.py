@@ -105,3 +105,20 @@ def test_a_bad_case_factor_in_the_export_is_refused_with_row_and_column(sqlite_e
     with pytest.raises(ImportValidationError) as err:
         _import(sqlite_engine, bad, factor=True)
     assert "标箱系数" in str(err.value) and "'zero'" in str(err.value) and "case factor above 0" in str(err.value)
+
+
+def test_a_product_with_oversized_lines_is_named_even_without_a_unit_in_its_name(sqlite_engine, monkeypatch):
+    _import(sqlite_engine, NO_PACK)
+    with sqlite_engine.begin() as conn:
+        conn.execute(update(product).where(product.c.sku_id == "YF-0CY").values(name="YF-0CY 物流补给"))
+        items = case_units.fetch_volume_health(conn)
+    raw = pd.read_csv(NO_PACK, encoding="utf-8-sig")
+    per_line = raw["数量"].groupby(raw["物料编码"]).mean()  # 6,000 against the beer's ~100 a line
+    odd = [i for i in items if i["code"] == "odd_unit"]
+    assert [(i["sku"], i["reason"]) for i in odd] == [("YF-0CY", "size")]
+    assert odd[0]["ratio"] == pytest.approx(round(per_line["YF-0CY"] / per_line.median(), 1))
+    assert "times the usual quantity per line" in describe_health(items, "en")[-1]
+    with sqlite_engine.begin() as conn:  # every pack size known, no unit-like name: no line query at all
+        conn.execute(update(product).values(**case_units.master_for_factor(1.0)))
+        monkeypatch.setattr(case_units, "_line_sizes", lambda conn: pytest.fail("the lines were read"))
+        assert case_units.fetch_volume_health(conn) == []
