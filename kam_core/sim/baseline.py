@@ -119,7 +119,7 @@ def compute_baseline(monthly: pd.DataFrame, accounts: pd.Index, channel: pd.Seri
 
     Returns a frame indexed by account_id with the period months as columns (cases) plus
     ``baseline`` (sum), ``baseline_ly`` (same period a year earlier; NaN for a new account),
-    ``baseline_cv``, ``method`` (``last_year`` or ``run_rate``).
+    ``baseline_cv``, ``method`` (``last_year``, ``run_rate``, ``run_rate_flat`` or ``no_history``).
     """
     months = period_months(start, end)
     first = months[0]
