@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--map", dest="mapping", default="",
                    help="field=COLUMN,... for invoice,date,account_id,sku,quantity,unit_price "
-                        "(required) and account_name,product_name,unit_cost,channel,region (optional); "
+                        "(required) and account_name,product_name,unit_cost,channel,region,case_factor (optional; case_factor "
+                        "= cases per unit of quantity, e.g. 1 for cases, 0.1667 for litres); "
                         "fields whose column has the same name may be left out")
     p.add_argument("--rejects", type=Path, metavar="FILE",
                    help="keep valid lines and write refused lines with row number and reason to FILE")

@@ -15,6 +15,7 @@ import streamlit as st
 from kam_core.errors import UserError
 from kam_core.i18n import format_money, format_number, format_pct, load_catalog
 from kam_core.i18n.markup import escape_markdown
+from kam_core.sim.baseline import describe_notices
 from kam_ui import data
 from kam_ui.errors import guarded
 from kam_ui.lang import current_lang, tr
@@ -218,6 +219,17 @@ def _trace(trace: pd.DataFrame) -> None:
     _frame(trace[trace["account_id"] == chosen], "sim_trace")
 
 
+def show_warnings(result: dict) -> None:
+    """The run's warnings; the baseline fallbacks (``notices``) in the reader's language, not twice in English."""
+    notices = result.get("notices") or []
+    english = set(describe_notices(notices, "en"))
+    for warning in describe_notices(notices, current_lang()):  # catalogue sentences with counts
+        st.warning(warning, icon=":material/warning:")
+    for warning in result.get("warnings") or []:  # may quote names and values: shown as text
+        if warning not in english:
+            st.warning(escape_markdown(warning), icon=":material/warning:")
+
+
 def show_last(sim, user: str, share_url) -> None:
     """The last run (fresh or opened): KPIs, warnings, details, save, downloads and the reopening link."""
     last = st.session_state.get(LAST_KEY)
@@ -226,8 +238,7 @@ def show_last(sim, user: str, share_url) -> None:
         return
     result, scenario = last["result"], last["scenario"]
     st.subheader(tr("sim.result_title", name=scenario.get("name", "")))
-    for warning in result.get("warnings") or []:
-        st.warning(escape_markdown(warning), icon=":material/warning:")
+    show_warnings(result)
     _metrics(result.get("totals") or {}, result.get("per_case") or {})
     _detail_tabs(result)
     c1, c2 = st.columns([1, 2])

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Float, String, and_, case, cast, exists, func, literal, or_, select, union_all
 
+from kam_core.analytics import case_units
 from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.metrics import _frame
 from kam_core.analytics.params import Params
@@ -136,7 +137,8 @@ def fetch_sellout_signal(conn: Connection, w: Window, ratio: float, from_days: b
     else:
         d = order_header.c.order_date
         si_m = month_key(d)
-        si = (select(order_header.c.account_id, si_m.label("m"), func.sum(order_line.c.qty_cases).label("qty"))
+        si = (select(order_header.c.account_id, si_m.label("m"),
+                     func.sum(order_line.c.qty_cases * case_units.case_factor_sql()).label("qty"))
               .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
                            .join(product, product.c.sku_id == order_line.c.sku_id))
               .where(d.between(first, last), product.c.is_service.is_(False),

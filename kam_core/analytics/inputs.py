@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, literal, select
 
-from kam_core.analytics import activity, credit, diversion, metrics, money, order_days
+from kam_core.analytics import activity, case_units, credit, diversion, metrics, money, order_days
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
 from kam_core.db import schema
@@ -78,6 +78,8 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
         code = item.get("code") if isinstance(item, dict) else None
         if code == "no_accounts":
             out.append(t("analytics.health.no_accounts", lang))
+        elif code in case_units.HEALTH_CODES:
+            out.append(case_units.describe_volume_item(item, lang))
         elif code == "missing_input":
             name = str(item.get("input"))
             known = name in INPUTS

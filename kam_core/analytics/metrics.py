@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
 )
 
+from kam_core.analytics import case_units
 from kam_core.analytics.sqlfn import day_number, month_key, week_number
 from kam_core.analytics.window import Window
 from kam_core.db.schema import account, order_day, order_header, order_line, price_list, product, region
@@ -180,6 +181,7 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
                 .group_by(order_day.c.account_id, *keys))
         return stmt
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
+    cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
     d = order_header.c.order_date
     keys = _span_month_late(d, w, late_days)
     floor = highest_floor()
@@ -190,10 +192,10 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
                    func.sum(qty * order_line.c.invoice_price).label("net_sales"),
                    func.sum(qty * order_line.c.list_price).label("gross_sales"),
                    func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
-                   func.sum(qty).label("volume_cases"),
-                   func.sum(case((pos, qty), else_=0.0)).label("pos_cases"),
-                   func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
-                   func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
+                   func.sum(cq).label("volume_cases"),
+                   func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
+                   func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
+                   func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
                    func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
             .select_from(line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
                                                              floor.c.tier_code == account.c.tier_code)))

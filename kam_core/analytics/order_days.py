@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, insert, literal, or_, select
 
-from kam_core.analytics import metrics
+from kam_core.analytics import case_units, metrics
 from kam_core.db.bulk import refresh_statistics
 from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, product
 
@@ -36,6 +36,7 @@ def _lines_per_day(conn: Connection, accounts=None):
     """Per account and order day: the non-service lines' count and sums, with the promotion and premium tests
     of :func:`kam_core.analytics.metrics.fetch_line_facts` (they depend on the line and its date only)."""
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
+    cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
     floor = metrics.highest_floor()
     promo = or_(order_line.c.promo_id.is_not(None),
                 and_(order_line.c.invoice_price <= floor.c.max_floor, metrics.floor_breach()))
@@ -45,10 +46,10 @@ def _lines_per_day(conn: Connection, accounts=None):
                    func.sum(qty * order_line.c.invoice_price).label("net_sales"),
                    func.sum(qty * order_line.c.list_price).label("gross_sales"),
                    func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
-                   func.sum(qty).label("volume_cases"),
-                   func.sum(case((pos, qty), else_=0.0)).label("pos_cases"),
-                   func.sum(case((and_(pos, promo), qty), else_=0.0)).label("promo_cases"),
-                   func.sum(case((and_(pos, premium), qty), else_=0.0)).label("premium_cases"),
+                   func.sum(cq).label("volume_cases"),
+                   func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
+                   func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
+                   func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
                    func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
             .select_from(metrics.line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
                                                                    floor.c.tier_code == account.c.tier_code)))

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from kam_core.analytics import case_units, tiers
 from kam_core.analytics import features as feat
-from kam_core.analytics import tiers
 from kam_core.analytics.clv import compute_clv
 from kam_core.analytics.credit import compute_credit
 from kam_core.analytics.diversion import flag_diversion
@@ -189,10 +189,12 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     p = params or DEFAULT_PARAMS
     w = resolve_window(engine, as_of, since, p.window_months)
     inp = gather_inputs(engine, w, p)
+    with engine.connect() as conn:  # quantity units: products without pack size or not in cases
+        health = _health(inp) + case_units.fetch_volume_health(conn)
     if inp.frame.empty:
         empty = pd.DataFrame(columns=DESIGN_COLUMNS)
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
-        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, _health(inp), inp.missing)
+        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, health, inp.missing)
     df, features, result = _assemble(inp, w, p)
     if not scope.is_director:
         allowed = _in_scope(engine, scope)
@@ -201,7 +203,7 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         result = _restrict_result(result, allowed)
     curve, whale = tiers.compute_whale_curve(df, "net_profit")  # the viewer's accounts only
     df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
-    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp), inp.missing)
+    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, health, inp.missing)
 
 
 def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,

@@ -17,7 +17,7 @@ from kam_core.io.parsing import EXPECT_DATE, parse_dates, parse_numbers
 from kam_core.io.results import Problem
 
 REQUIRED = ("invoice", "date", "account_id", "sku", "quantity", "unit_price")
-OPTIONAL = ("account_name", "product_name", "unit_cost", "channel", "region")
+OPTIONAL = ("account_name", "product_name", "unit_cost", "channel", "region", "case_factor")
 FIELDS = REQUIRED + OPTIONAL
 
 # reason code -> label in the summary and the rejects file. 0 = valid, 255 = blank line (ignored).
@@ -26,7 +26,7 @@ REASONS = {
     5: "quantity not a number", 6: "zero quantity", 7: "unit price not a number or negative",
     8: "zero price on a goods line", 9: "unit cost not a number or negative", 10: "unknown channel",
     11: "code too long", 12: "exact duplicate of an earlier line", 13: "invoice already used for another customer or date",
-    14: "quantity, price or cost beyond 1e9",
+    14: "quantity, price or cost beyond 1e9", 15: "case factor not a number above 0",
 }
 # No real invoice line has a billion cases or a price of a billion per case; 1e308 or 99999999999999999999
 # would turn every sum into inf or noise, so they are refused as typing errors.
@@ -71,6 +71,7 @@ class Chunk:
     code: np.ndarray
     problems: list[Problem]
     messages: dict[int, list[str]]
+    case_factor: pd.Series | None = None  # NaN when the file has no case_factor column or the cell is empty
 
 
 def _matches(values: pd.Series, pattern: re.Pattern) -> pd.Series:
@@ -95,6 +96,9 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
     price, bad_price = parse_numbers(df[cols["unit_price"]])
     cost, bad_cost = (parse_numbers(df[cols["unit_cost"]]) if cols["unit_cost"]
                       else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index)))
+    # cases per unit of quantity (kam_core.analytics.case_units): 1 for cases, 1/6 for litres ...
+    factor, bad_factor = (parse_numbers(df[cols["case_factor"]]) if cols.get("case_factor")
+                          else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index)))
     pname, channel = _text(df, cols["product_name"]), _text(df, cols["channel"])
     tier = channel.str.lower().map(channels)
     service = sku.isin(service_skus) | _matches(sku, SERVICE_PATTERN) | _matches(pname, SERVICE_PATTERN)
@@ -109,6 +113,8 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
         (7, bad_price | price.isna() | (price < 0), c["unit_price"], "a unit price of 0 or more"),
         (8, (price == 0) & ~service, c["unit_price"], "a unit price above 0 on a goods line"),
         (9, bad_cost | (cost < 0), c["unit_cost"], "a unit cost of 0 or more"),
+        (15, bad_factor | (factor <= 0) | (factor > MAX_AMOUNT), c.get("case_factor"),
+         "a case factor above 0 (cases per unit of quantity)"),
         (10, (channel != "") & tier.isna(), c["channel"],
          "a channel code or name: " + ", ".join(CHANNEL_ALIASES)),
         (14, qty.abs() > MAX_AMOUNT, c["quantity"], f"a number of cases from {-MAX_AMOUNT:g} to {MAX_AMOUNT:g}"),
@@ -134,7 +140,7 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
                 messages.setdefault(idx, []).append(f"{column}: {value!r} (expected {expected})")
     code[blank] = BLANK
     return Chunk(inv, acct, sku, date, qty, price, cost, _text(df, cols["account_name"]), pname,
-                 tier.fillna("RETAIL"), _text(df, cols["region"]), service, code, problems, messages)
+                 tier.fillna("RETAIL"), _text(df, cols["region"]), service, code, problems, messages, factor)
 
 
 def row_hashes(df: pd.DataFrame) -> np.ndarray:

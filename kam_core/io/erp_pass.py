@@ -44,7 +44,7 @@ class FileState:
     accounts: dict[str, int] = field(default_factory=dict)
     acct_info: dict[int, list] = field(default_factory=dict)  # id -> [name, tier, region, min date]
     skus: dict[str, int] = field(default_factory=dict)
-    sku_info: dict[int, list] = field(default_factory=dict)  # id -> [name, cost, is_service]
+    sku_info: dict[int, list] = field(default_factory=dict)  # id -> [name, cost, is_service, case factor]
     problems: list[Problem] = field(default_factory=list)
     messages: dict[int, str] = field(default_factory=dict)
     occurrence: np.ndarray | None = None
@@ -147,9 +147,12 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
         info[3] = min(info[3], row["date"])
     prod = pd.DataFrame({"s": sku, "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
-                         "cost": ch.cost.iloc[keep].to_numpy(), "svc": ch.service.iloc[keep].to_numpy()})
-    for s, row in prod.groupby("s").agg(name=("name", "first"), cost=("cost", "first"), svc=("svc", "any")).iterrows():
-        info = state.sku_info.setdefault(int(s), [row["name"], row["cost"], bool(row["svc"])])
+                         "cost": ch.cost.iloc[keep].to_numpy(), "svc": ch.service.iloc[keep].to_numpy(),
+                         "cf": ch.case_factor.iloc[keep].to_numpy()})
+    for s, row in prod.groupby("s").agg(name=("name", "first"), cost=("cost", "first"), svc=("svc", "any"),
+                                        cf=("cf", "first")).iterrows():
+        info = state.sku_info.setdefault(int(s), [row["name"], row["cost"], bool(row["svc"]), row["cf"]])
+        info[3] = info[3] if info[3] == info[3] else row["cf"]  # the first case factor given
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
         info[1] = info[1] if info[1] == info[1] else row["cost"]
         info[2] = info[2] or bool(row["svc"])

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from kam_core.analytics import order_days
+from kam_core.analytics.case_units import master_for_factor
 from kam_core.db.bulk import bulk_insert, refresh_statistics
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
@@ -91,14 +92,15 @@ def create_products(conn: Connection, state: FileState, used: np.ndarray) -> tup
     have = dict(_select_in(conn, [product.c.sku_id, product.c.std_cogs_per_case], product.c.sku_id, wanted))
     rows = []
     for sku, i in wanted.items():
-        name, first_cost, service = state.sku_info[i]
+        name, first_cost, service, factor = state.sku_info[i]
         if sku in have:
             cost[i] = np.nan if have[sku] is None else have[sku]
             continue
         cost[i] = first_cost
+        # pack size from the file's case_factor, else unknown (liters 0: raw quantity, with a data-health note)
+        pack = {"pack": "other", "units_per_case": 12, "liters_per_case": 0.0} if service else master_for_factor(factor)
         rows.append({"sku_id": sku, "name": (name if isinstance(name, str) else sku)[:128], "brand": "",
-                     "segment": "mainstream", "pack": "other" if service else "bottle", "units_per_case": 12,
-                     "liters_per_case": 0.0 if service else 6.0,
+                     "segment": "mainstream", **pack,
                      "std_cogs_per_case": None if first_cost != first_cost else float(first_cost),
                      "returnable": False, "deposit_per_case": 0.0, "is_service": bool(service)})
     if rows:

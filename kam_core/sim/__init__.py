@@ -112,7 +112,9 @@ Result (``run_scenario``)
     accounts within 20 % below the next tier: account_id, program, current_tier,
     next_tier_from, gap, gap_cases, extra_rebate_if_reached, p_next_tier.
 ``scenario`` (echo, as :func:`scenario_to_dict`), ``seed``, ``draws``, ``elapsed_ms``,
-``warnings`` (list of text to show), ``assumptions`` (resolved), ``value_type_source``,
+``warnings`` (list of text to show), ``notices`` (baseline fallbacks as items ``{code, accounts}``;
+:func:`kam_core.sim.baseline.describe_notices` writes them in zh or en, their English is also in
+``warnings``), ``assumptions`` (resolved), ``value_type_source``,
 ``scope``.
 
 Modules: :mod:`.programs` pure calculators; :mod:`.model` one vectorised pass;

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, or_, select, true
 
+from kam_core.analytics.case_units import case_factor_sql
 from kam_core.db.schema import (
     account,
     classification_snapshot,
@@ -31,7 +32,13 @@ from kam_core.db.schema import (
 )
 from kam_core.errors import UserError
 from kam_core.scope import DIRECTOR, Scope, path_within
-from kam_core.sim.baseline import compute_baseline, fetch_monthly, period_months
+from kam_core.sim.baseline import (
+    baseline_notices,
+    compute_baseline,
+    describe_notices,
+    fetch_monthly,
+    period_months,
+)
 from kam_core.sim.model import Book
 from kam_core.sim.response import ResponseParams
 from kam_core.sim.spec import Scenario
@@ -45,6 +52,7 @@ class BookContext:
     baseline: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     value_type_source: str = "default"
+    notices: list[dict] = field(default_factory=list)  # baseline fallbacks (baseline_notices), for the page
 
 
 def _selection_clause(conn: Connection, scenario: Scenario):
@@ -81,13 +89,17 @@ def _mix_prices(conn: Connection, ids, accounts: pd.DataFrame, start: dt.date) -
     """List and floor price per account, weighted by its SKU mix over the 12 months before ``start``."""
     since = (pd.Timestamp(start) - pd.DateOffset(months=12)).date()
     mix = pd.DataFrame(conn.execute(
-        select(order_header.c.account_id, order_line.c.sku_id, func.sum(order_line.c.qty_cases).label("q"))
-        .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id))
+        select(order_header.c.account_id, order_line.c.sku_id,
+               func.sum(order_line.c.qty_cases * case_factor_sql()).label("q"))  # case-equivalents
+        .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
+                     .join(product, product.c.sku_id == order_line.c.sku_id))
         .where(order_header.c.order_date >= since, order_header.c.order_date < start,
                order_header.c.account_id.in_(ids))
         .group_by(order_header.c.account_id, order_line.c.sku_id)).all(), columns=["account_id", "sku_id", "q"])
     pl = pd.DataFrame(conn.execute(
-        select(price_list.c.sku_id, price_list.c.tier_code, price_list.c.list_price, price_list.c.floor_price)
+        # prices per unit of quantity → per case-equivalent (÷ the factor; 1 for products in cases)
+        select(price_list.c.sku_id, price_list.c.tier_code, price_list.c.list_price / case_factor_sql(),
+               price_list.c.floor_price / case_factor_sql())
         .select_from(price_list.join(product, product.c.sku_id == price_list.c.sku_id))
         .where(price_list.c.valid_from <= start, or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= start),
                product.c.is_service.is_(False))).all(), columns=["sku_id", "channel", "list", "floor"])
@@ -180,6 +192,8 @@ def _assemble(scenario, acc, monthly, prices, vtypes, vt_source, interim, std_co
             base.loc[a, "method"] = "override"
         else:
             warn.append(f"volumes: account {a} is not among the selected accounts in your scope; ignored")
+    notices = baseline_notices(base)  # after the overrides: an account given volumes needs no fallback
+    warn += describe_notices(notices, "en")  # English for the CLI and the JSON; the page writes ``notices``
     since = (pd.Timestamp(scenario.period_start) - pd.DateOffset(months=12)).strftime("%Y-%m")
     recent = monthly[(monthly["ym"] >= since) & (monthly["ym"] < scenario.period_start.strftime("%Y-%m"))]
     hist = recent.groupby("account_id")[["cases", "sales", "cogs"]].sum().reindex(idx)
@@ -203,4 +217,4 @@ def _assemble(scenario, acc, monthly, prices, vtypes, vt_source, interim, std_co
                 base["baseline_ly"].to_numpy(float), acc["outlets"].to_numpy(float),
                 base["baseline_cv"].to_numpy(float), params.account_elasticity(channel.reindex(idx), vtypes),
                 shares, tuple(months), interim)
-    return book, BookContext(monthly, base, warn, vt_source)
+    return book, BookContext(monthly, base, warn, vt_source, notices)

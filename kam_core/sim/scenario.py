@@ -54,7 +54,7 @@ def run_scenario(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR, pr
     -------
     dict
         Keys ``scenario, totals, accounts, per_case, trace, accrual, watchlist, seed, draws,
-        elapsed_ms, warnings, assumptions, value_type_source, scope`` (see the package docstring).
+        elapsed_ms, warnings, notices, assumptions, value_type_source, scope`` (see the package docstring).
 
     Raises
     ------
@@ -69,6 +69,7 @@ def run_scenario(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR, pr
         progress(0.1, "computing")
     result = simulate_book(book, scenario, ctx.monthly, progress=progress)
     result["warnings"] = list(ctx.warnings) + result["warnings"]
+    result["notices"] = list(ctx.notices)  # the baseline fallbacks as items (the page writes them in its language)
     result["value_type_source"] = ctx.value_type_source
     result["scope"] = str(scope)
     result["elapsed_ms"] = round((time.perf_counter() - t0) * 1000.0, 1)

@@ -72,3 +72,26 @@ def test_removing_a_program_drops_it(form):
     remove[-1].click().run()
     out = load_scenario(json.loads(form.session_state["out"]))
     assert [p.type for p in out.programs] == ["per_case", "retro_tiered", "threshold", "contest", "bottle_cap"]
+
+
+def _warnings_script():
+    import streamlit as st
+
+    from kam_ui.simulator_results import show_warnings
+
+    show_warnings(st.session_state["result"])
+
+
+def test_baseline_fallback_notices_show_in_the_readers_language_and_only_once(monkeypatch):
+    from kam_core.sim.baseline import describe_notices
+
+    notices = [{"code": "fallback", "accounts": 3}, {"code": "flat", "accounts": 3}]
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "zh")
+    at = AppTest.from_function(_warnings_script, default_timeout=30)
+    at.session_state["result"] = {"notices": notices,
+                                  "warnings": ["no price_list rows", *describe_notices(notices, "en")]}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [w.value for w in at.warning]
+    assert shown == [*describe_notices(notices, "zh"), "no price_list rows"]
+    assert shown[0].startswith("3 个客户没有上一年同月的历史")

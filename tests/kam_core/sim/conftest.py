@@ -4,7 +4,7 @@ Accounts (period tested: 2026-06..2026-08, history 2024-06..2026-05)
 - D1 DIST, area R01A (under R01), rep REP1: 100 cases/month until 2025-05, then 110/month.
   Baseline = same months LY (110 × 3 = 330) × trend (330 + 1)/(300 + 1) → 362.8970…
 - D2 DIST, R02, rep REP2: 200 cases in Jun–Aug, 100 otherwise, both years → 600, trend 1.
-- D3 DIST, R01, rep REP1, new: 50 cases/month from 2026-03 → run-rate × DIST seasonal index.
+- D3 DIST, R01, rep REP1, new: 50 cases/month from 2026-03 → run-rate × seasonal index of D1 + D2.
 - K1 KA, R01A, rep REP1: 50 cases/month, plus a postage (service) line that must be ignored.
 - L1 DIST, R01, lost: 80 cases/month; left out unless selected by id.
 """
