@@ -92,6 +92,8 @@ def test_baseline_fallback_notices_show_in_the_readers_language_and_only_once(mo
                                   "warnings": ["no price_list rows", *describe_notices(notices, "en")]}
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = [w.value for w in at.warning]
+    from kam_core.i18n.markup import shown_text
+
+    shown = [shown_text(w.value) for w in at.warning]  # other warnings may quote values: escaped markdown
     assert shown == [*describe_notices(notices, "zh"), "no price_list rows"]
     assert shown[0].startswith("3 个客户没有上一年同月的历史")
