@@ -158,3 +158,38 @@ def test_a_director_sees_every_region_and_imports_anything_as_themselves(org, la
     with org["engine"].connect() as conn:
         by = conn.execute(select(import_log.c.imported_by).where(import_log.c.file_name == "terms_any.csv")).scalar_one()
     assert by == EMAILS["director"]
+
+
+def test_a_rep_never_sees_the_name_or_programs_of_another_persons_saved_scenario(org, launcher, monkeypatch):
+    from kam_core.sim.scenario import load_scenario, save_scenario
+
+    secret = load_scenario({"name": "董事秘密返利", "period": {"start": "2026-01-01", "end": "2026-06-30"},
+                            "draws": 0, "programs": [{"type": "per_case", "amount_per_case": 9.5}]})
+    run_id = save_scenario(org["engine"], secret, None, EMAILS["director"])
+    monkeypatch.setenv("KAM_DATABASE_URL", org["url"])
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    at = AppTest.from_file(launcher, default_timeout=240)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": EMAILS["rep"], "name": "rep"}
+    at.query_params["scenario"] = str(run_id)
+    at.run()
+    at.switch_page("p/simulator.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [str(o) for s in at.selectbox for o in s.options] + [str(o) for m in at.multiselect for o in m.options]
+    assert not any("董事秘密返利" in o for o in shown)
+    assert t("sim.saved_unknown", "en", id=run_id) in [w.value for w in at.warning]
+
+
+def test_sign_in_with_an_empty_user_table_says_how_to_add_the_first_director(demo_engine, launcher, monkeypatch):
+    from kam_core.users import list_users
+
+    assert list_users(demo_engine).empty
+    monkeypatch.setenv("KAM_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    at = AppTest.from_file(launcher, default_timeout=240)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "first@brewer.cn", "name": "first"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [t("writes.no_users_yet", "en")]
+    assert "python -m kam_core users add" in at.info[0].value and len(at.dataframe) == 0
