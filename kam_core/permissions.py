@@ -5,7 +5,8 @@ imported by directors only (reference data: regions, reps, products, price lists
 A manager's or rep's import is further bound row by row to their scope: every row must belong to an
 account they see (a rep: accounts they own; a manager: accounts in their region and below), a row
 that updates a stored record by its id must update a record of such an account, a rep's ``rep_id``
-must be their own, and an account a manager adds or moves must be placed in their region. One row
+must be their own, and an account a manager adds or moves must be placed in their region and owned by
+a rep of it (a rep elsewhere would otherwise see it). One row
 outside the scope refuses the whole file, with the rows named; nothing is written.
 
 :data:`ACTIONS` holds the other writes: ERP transaction files (director anything; manager only for
@@ -21,7 +22,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from kam_core.db.schema import account, region
+from kam_core.db.schema import account, region, sales_rep
 from kam_core.errors import NotAuthorised
 from kam_core.io.results import Problem
 from kam_core.scope import Scope
@@ -107,9 +108,11 @@ def _stored_accounts(conn: Connection, spec, records: list[dict]) -> dict:
 
 
 def _row_problems(spec, scope: Scope, rec: dict, stored: dict, in_scope: set, existing: set,
-                  regions_ok: set) -> list[tuple[str, object, str]]:
+                  regions_ok: set, reps_ok: set) -> list[tuple[str, object, str]]:
     aid, out = rec.get("account_id"), []
     if spec.name == "account":
+        if rec.get("owner_rep_id") not in (None, *reps_ok):  # handing an account to a rep elsewhere shows it to them
+            out.append(("owner_rep_id", rec.get("owner_rep_id"), "a rep in your scope"))
         if aid in existing and aid not in in_scope:
             out.append(("account_id", aid, "an account in your scope"))
         rid = rec.get("region_id")
@@ -153,14 +156,17 @@ def check_rows(conn: Connection, scope: Scope, spec, records: list[dict], rows: 
     wanted = {r.get("account_id") for r in records} | set(stored.values())
     in_scope = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, wanted,
                                          scope.account_clause())}
-    existing, regions_ok = set(), set()
+    existing, regions_ok, reps_ok = set(), set(), set()
     if spec.name == "account":
+        reps_ok = {r for (r,) in _select_in(conn, [sales_rep.c.rep_id], sales_rep.c.rep_id,
+                                            {r.get("owner_rep_id") for r in records}, scope.rep_clause())}
         existing = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, wanted)}
         regions_ok = {r for (r,) in _select_in(conn, [region.c.region_id], region.c.region_id,
                                                {r.get("region_id") for r in records}, scope.region_clause())}
     problems = [Problem(file, row, col, "" if value is None else str(value), expected)
                 for rec, row in zip(records, rows, strict=True)
-                for col, value, expected in _row_problems(spec, scope, rec, stored, in_scope, existing, regions_ok)]
+                for col, value, expected in _row_problems(spec, scope, rec, stored, in_scope, existing, regions_ok,
+                                                             reps_ok)]
     if problems:
         raise OutOfScope(file, scope, problems)
 

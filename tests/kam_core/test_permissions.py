@@ -110,6 +110,8 @@ def test_a_manager_may_add_accounts_in_the_region_but_not_move_accounts_across_r
     refused(org, lambda: import_table(org, out, "account", user="li.na", scope=EAST), match="region_id 'R02'")
     grab = write_csv(tmp_path / "g.csv", "account_id,region_id,owner_rep_id\nA002,R01A,REP1\n")
     refused(org, lambda: import_table(org, grab, "account", user="li.na", scope=EAST), match="account_id 'A002'")
+    away = write_csv(tmp_path / "w.csv", "account_id,owner_rep_id\nA001,REP2\n")  # REP2 works in R02
+    refused(org, lambda: import_table(org, away, "account", user="li.na", scope=EAST), match="owner_rep_id 'REP2'")
     homeless = write_csv(tmp_path / "h.csv", "account_id,name,tier_code\nA011,无区域,RETAIL\n")
     refused(org, lambda: import_table(org, homeless, "account", user="li.na", scope=EAST), match="new account")
     assert _column(org, account.c.region_id, account.c.account_id == "A002") == ["R02"]
