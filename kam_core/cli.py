@@ -20,6 +20,7 @@ EPILOG = """examples (after `pip install .` the same commands run as `kam ...`):
   python -m kam_core accounts --as-of 2026-06-30 --format csv > scorecard.csv
   python -m kam_core simulate scenario.json --format json
   python -m kam_core export --what scorecard --format xlsx --out scorecard.xlsx
+  python -m kam_core users add first.director@brewer.cn director
 
 The database is --db URL, else KAM_DATABASE_URL, else .streamlit/secrets.toml [connections.kam] url,
 else sqlite:///data/kam.db."""
@@ -97,7 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--what", required=True, help="a table name, 'scorecard', or 'all' (xlsx: one sheet per table)")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--out", type=Path, required=True)
+    _add_users(sub)
     return parser
+
+
+def _add_users(sub) -> None:
+    p = sub.add_parser("users", help="who may sign in to the dashboard, with which role (directors only; "
+                                    "the first director is added here)")
+    users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION", parser_class=_Parser)
+    for name, text in (("add", "add a user"), ("set", "change a user's role and scope")):
+        q = users.add_parser(name, help=text)
+        q.add_argument("email")
+        q.add_argument("role", choices=["director", "manager", "rep"])
+        q.add_argument("--scope", dest="scope_id", metavar="ID",
+                       help="region code (manager) or rep id (rep); none for a director")
+        q.add_argument("--name", dest="display_name", help="name shown in the dashboard")
+        _add_db(q)
+    _add_db(users.add_parser("list", help="list users"))
+    q = users.add_parser("remove", help="remove a user")
+    q.add_argument("email")
+    _add_db(q)
 
 
 def _engine(args):
@@ -110,6 +130,18 @@ def _engine(args):
 
 def _scope(args):
     return args.scope
+
+
+def _who(args) -> str:
+    """Who the CLI writes as (import_log.imported_by, audit_log.changed_by): the OS user, plus the --as
+    scope when it is not the default director, e.g. ``alice as rep:REP001``."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers)
+        name = "cli"
+    return (name if args.scope.is_director else f"{name} as {args.scope}")[:64]
 
 
 def cmd_init(args) -> int:
@@ -141,7 +173,7 @@ def cmd_demo(args) -> int:
 def cmd_import(args) -> int:
     from kam_core.io.imports import import_table
 
-    result = import_table(_engine(args), args.file, args.table)
+    result = import_table(_engine(args), args.file, args.table, user=_who(args), scope=_scope(args))
     print(result.summary())
     return 0
 
@@ -149,7 +181,8 @@ def cmd_import(args) -> int:
 def cmd_import_transactions(args) -> int:
     from kam_core.io.transactions import import_transactions, parse_mapping
 
-    result = import_transactions(_engine(args), args.file, parse_mapping(args.mapping), rejects=args.rejects)
+    result = import_transactions(_engine(args), args.file, parse_mapping(args.mapping), rejects=args.rejects,
+                                 user=_who(args), scope=_scope(args))
     print(result.summary())
     return 0
 
@@ -186,10 +219,33 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_users(args) -> int:
+    from kam_core import users
+
+    engine = _engine(args)
+    if args.users_command == "list":
+        users.check_action(args.scope, "users")  # the list itself names people: directors only
+        table = users.list_users(engine)
+        print(table.to_string(index=False) if not table.empty else "no users yet")
+        return 0
+    if args.users_command == "remove":
+        users.delete_user(engine, args.scope, args.email, _who(args))
+        print(f"removed {args.email.strip().lower()}")
+        return 0
+    known = users.scope_for_identity(engine, args.email) is not None
+    if known != (args.users_command == "set"):
+        hint = "use users set to change it" if known else "use users add"
+        raise UserError(f"email: {args.email!r} is {'already' if known else 'not'} a user; {hint}")
+    users.save_user(engine, args.scope, args.email, args.role, args.scope_id, args.display_name, _who(args))
+    print(f"{args.users_command}: {args.email.strip().lower()} is {args.role}"
+          + (f" of {args.scope_id}" if args.scope_id and args.role != "director" else ""))
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init, "demo": cmd_demo, "import": cmd_import,
     "import-transactions": cmd_import_transactions, "accounts": cmd_accounts,
-    "simulate": cmd_simulate, "export": cmd_export,
+    "simulate": cmd_simulate, "export": cmd_export, "users": cmd_users,
 }
 
 

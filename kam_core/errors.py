@@ -9,3 +9,7 @@ class UserError(Exception):
 
 class DatabaseUnavailable(UserError):
     """The database cannot be reached (server down, wrong URL, missing driver)."""
+
+
+class NotAuthorised(UserError):
+    """The viewer may not do this write (role not allowed, or rows outside the viewer's scope); nothing is written."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select, true
 
-from kam_core.db.schema import account, region
+from kam_core.db.schema import account, region, sales_rep
 from kam_core.errors import UserError
 
 ROLES = ("director", "manager", "rep")
@@ -66,6 +66,25 @@ class Scope:
             allowed = select(account.c.account_id).where(account.c.region_id.in_(self.region_ids()))
         col = account.c.account_id if account_id_col is None else account_id_col
         return col.in_(allowed)
+
+    def region_clause(self) -> ColumnElement[bool]:
+        """Regions this viewer may list: all (director), their region and below (manager), the regions of
+        their own accounts (rep)."""
+        if self.is_director:
+            return true()
+        if self.role == "rep":
+            return region.c.region_id.in_(select(account.c.region_id).where(account.c.owner_rep_id == self.scope_id))
+        return region.c.region_id.in_(self.region_ids())
+
+    def rep_clause(self) -> ColumnElement[bool]:
+        """Reps this viewer may list: all (director), those based in or owning accounts in their region
+        (manager), themselves (rep)."""
+        if self.is_director:
+            return true()
+        if self.role == "rep":
+            return sales_rep.c.rep_id == self.scope_id
+        owners = select(account.c.owner_rep_id).where(account.c.region_id.in_(self.region_ids()))
+        return or_(sales_rep.c.home_region_id.in_(self.region_ids()), sales_rep.c.rep_id.in_(owners))
 
     def __str__(self) -> str:
         return f"{self.role}:{self.scope_id}"

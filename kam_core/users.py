@@ -14,14 +14,14 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
 from kam_core.db.schema import app_user, audit_log, region, sales_rep
-from kam_core.errors import UserError
+from kam_core.errors import NotAuthorised, UserError
+from kam_core.permissions import check_action
 from kam_core.scope import ROLES, Scope
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
 
 
-class NotAuthorised(UserError):
-    """The viewer may not do this (not a director, or an unknown identity)."""
+__all__ = ["NotAuthorised", "check_action", "delete_user", "list_users", "save_user", "scope_for_identity"]
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
@@ -71,8 +71,7 @@ def save_user(engine: Engine, actor: Scope, email: str, role: str, scope_id: str
     UserError
         If the e-mail, role or scope id is not valid.
     """
-    if not actor.is_director:
-        raise NotAuthorised("Only a director can manage users")
+    check_action(actor, "users")
     email, scope_id = _validate(engine, email, role, scope_id)
     values = {"role": role, "scope_id": scope_id, "display_name": display_name}
     with engine.begin() as conn:
@@ -90,8 +89,7 @@ def save_user(engine: Engine, actor: Scope, email: str, role: str, scope_id: str
 
 def delete_user(engine: Engine, actor: Scope, email: str, actor_name: str = "local") -> None:
     """Remove a user; directors only."""
-    if not actor.is_director:
-        raise NotAuthorised("Only a director can manage users")
+    check_action(actor, "users")
     email = (email or "").strip().lower()
     with engine.begin() as conn:
         gone = conn.execute(delete(app_user).where(app_user.c.email == email)).rowcount

@@ -35,14 +35,8 @@ _INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loya
 
 
 def editor_name() -> str:
-    """The signed-in e-mail, or "local" in the embedded single-user mode."""
-    try:
-        user = st.user
-        if user.is_logged_in:
-            return str(user.to_dict().get("email") or user.to_dict().get("name") or "signed-in")
-    except Exception:  # noqa: BLE001 - no auth configured: st.user is not available
-        pass
-    return "local"
+    """The signed-in e-mail, or "local-director" in the embedded single-user mode (kam_ui.data.viewer_identity)."""
+    return data.viewer_identity()
 
 
 def show_flash() -> None:

@@ -34,14 +34,13 @@ def show_table_export() -> None:
 
 def show_users() -> None:
     """List, add, change and delete users (directors only); every change is audited."""
-    viewer = st.session_state.get(data.VIEWER_KEY)
     scope = data.viewer_scope()
     if not scope.is_director:
         empty_state("admin.users_director_only")
         return
     if not sign_in_configured():
         st.caption(tr("admin.users_local_mode"))
-    actor = getattr(viewer, "name", "local")
+    actor = data.viewer_identity()
     with st.form(key=USER_FORM, clear_on_submit=False):
         email = st.text_input(tr("admin.email"), key="user_email")
         role = st.selectbox(tr("admin.role"), ROLES, format_func=lbl_fn("role"), key="user_role")

@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from kam_core.i18n import t
 from kam_core.i18n.markup import escape_markdown
 from kam_core.scope import DIRECTOR, Scope
-from kam_core.users import scope_for_identity
+from kam_core.users import list_users, scope_for_identity
+
+LOCAL_IDENTITY = "local-director"  # who writes in the embedded single-user mode (audit and import logs)
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Viewer:
     scope: Scope
     name: str
     signed_in: bool  # False: the embedded single local director
+    email: str = LOCAL_IDENTITY  # written to audit_log.changed_by, import_log.imported_by, scenario_run.created_by
 
 
 def sign_in_configured() -> bool:
@@ -42,20 +45,22 @@ def describe(scope: Scope, lang: str) -> str:
 def current_viewer(engine: Engine, lang: str) -> Viewer:
     """Return the viewer, or stop the script with a sign-in prompt / a no-access notice."""
     if not sign_in_configured():
-        return Viewer(DIRECTOR, "local", signed_in=False)
+        return Viewer(DIRECTOR, "local", signed_in=False, email=LOCAL_IDENTITY)
     identity = st.user.to_dict()  # to_dict: AppTest and older sessions carry no is_logged_in attribute
     if not identity.get("is_logged_in"):
         st.title(t("auth.sign_in_title", lang))
         st.write(t("auth.sign_in_body", lang))
         st.button(t("auth.sign_in", lang), on_click=st.login, icon=":material/login:")
         st.stop()
-    email = str(identity.get("email") or "")
+    email = str(identity.get("email") or "").strip().lower()
     scope = scope_for_identity(engine, email)
     if scope is None:
         st.warning(t("auth.not_listed", lang, email=escape_markdown(email or "?")))
+        if list_users(engine).empty:  # nobody could ever add anyone from here: say how to start
+            st.info(t("writes.no_users_yet", lang), icon=":material/key:")
         st.button(t("auth.sign_out", lang), on_click=st.logout)
         st.stop()
-    return Viewer(scope, str(identity.get("name") or email), signed_in=True)
+    return Viewer(scope, str(identity.get("name") or email), signed_in=True, email=email)
 
 
 def sidebar_viewer(viewer: Viewer, lang: str) -> None:

@@ -56,6 +56,16 @@ def viewer_scope() -> Scope:
     return NOBODY if sign_in_configured() else DIRECTOR
 
 
+def viewer_identity() -> str:
+    """Who writes: the signed-in e-mail, "local-director" in the embedded mode, "" before sign-in."""
+    from kam_ui.auth import LOCAL_IDENTITY, sign_in_configured
+
+    viewer = st.session_state.get(VIEWER_KEY)
+    if viewer is not None:
+        return viewer.email
+    return "" if sign_in_configured() else LOCAL_IDENTITY
+
+
 @dataclass(frozen=True)
 class Dimensions:
     """What the filter widgets offer: regions at every level, reps, and the data's date range."""
@@ -74,15 +84,17 @@ class Dimensions:
 
 @st.cache_data(ttl=300, max_entries=8, show_spinner=False)
 def load_dimensions(url: str, scope_text: str) -> Dimensions:
-    """Regions, reps and the order-date range (cached 5 minutes so an import shows up soon)."""
-    eng = engine_for(url)
+    """Regions and reps within the viewer's scope (kam_core.scope), and the company's order-date range
+    (one default period for everyone); cached 5 minutes so an import shows up soon."""
+    eng, scope = engine_for(url), Scope.parse(scope_text)
     with eng.connect() as conn:
         regions = pd.DataFrame(conn.execute(
             select(region.c.code, region.c.name_zh, region.c.name_en, region.c.level, region.c.path)
-            .order_by(region.c.path)).mappings().all(), columns=["code", "name_zh", "name_en", "level", "path"])
+            .where(scope.region_clause()).order_by(region.c.path)).mappings().all(),
+            columns=["code", "name_zh", "name_en", "level", "path"])
         reps = pd.DataFrame(conn.execute(
-            select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en).order_by(sales_rep.c.rep_id))
-            .mappings().all(), columns=["rep_id", "name", "name_en"])
+            select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en).where(scope.rep_clause())
+            .order_by(sales_rep.c.rep_id)).mappings().all(), columns=["rep_id", "name", "name_en"])
         first, last = conn.execute(select(func.min(order_header.c.order_date),
                                           func.max(order_header.c.order_date))).one()
     return Dimensions(regions, reps, _as_date(first), _as_date(last))

@@ -10,8 +10,10 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n.markup import escape_markdown
-from kam_ui.data import engine
-from kam_ui.lang import tr
+from kam_core.permissions import OutOfScope, importable_by
+from kam_ui.auth import describe
+from kam_ui.data import engine, viewer_identity, viewer_scope
+from kam_ui.lang import current_lang, tr
 
 PREVIEW_ROWS = 20
 
@@ -34,7 +36,14 @@ def show_import_panel() -> None:
         st.info(tr("data.import_unavailable", error=str(exc)), icon=":material/info:")
         return
     st.caption(tr("data.import_caption"))
-    table = st.selectbox(tr("data.table"), IMPORTABLE, key="import_table")
+    scope = viewer_scope()
+    tables = importable_by(scope, IMPORTABLE)  # kam_core refuses the others anyway
+    if not tables:
+        st.info(tr("writes.no_tables"), icon=":material/lock:")
+        return
+    if not scope.is_director:
+        st.caption(tr("writes.import_scope_caption", scope=describe(scope, current_lang()), n=len(tables)))
+    table = st.selectbox(tr("data.table"), tables, key="import_table")
     upload = st.file_uploader(tr("data.file"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="import_file")
     if upload is None:
         return
@@ -48,9 +57,10 @@ def show_import_panel() -> None:
     st.dataframe(raw.frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
     if st.button(tr("data.run_import", table=table), type="primary", icon=":material/upload:"):
         try:
-            result = import_table(engine(), path, table, user="dashboard")
-        except ImportValidationError as exc:
-            st.error(tr("data.rejected", n=len(exc.problems)), icon=":material/error:")
+            result = import_table(engine(), path, table, user=viewer_identity(), scope=scope)
+        except (ImportValidationError, OutOfScope) as exc:
+            key = "writes.refused" if isinstance(exc, OutOfScope) else "data.rejected"
+            st.error(tr(key, n=len(exc.problems)), icon=":material/error:")
             st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True, width="stretch")
         except UserError as exc:
             st.error(escape_markdown(exc), icon=":material/error:")

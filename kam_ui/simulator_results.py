@@ -89,7 +89,7 @@ def open_saved(sim, run_id: str, seed_form) -> None:
         return
     st.session_state[LOADED_KEY] = run_id
     try:
-        scenario, result = sim.load_saved(data.engine(), int(run_id), data.viewer_scope())
+        scenario, result = sim.load_saved(data.engine(), int(run_id), data.viewer_scope(), data.viewer_identity())
     except (UserError, ValueError):
         st.warning(tr("sim.saved_unknown", id=run_id), icon=":material/search_off:")
         st.session_state.pop(LAST_KEY, None)
@@ -135,7 +135,7 @@ def _save(sim, user: str) -> None:
     if not last:
         return
     scenario = sim.load_scenario(last["scenario"])
-    run_id = sim.save_scenario(data.engine(), scenario, last["result"], user)
+    run_id = sim.save_scenario(data.engine(), scenario, last["result"], user, data.viewer_scope())
     last["run_id"] = run_id
     st.session_state[KEY] = str(run_id)  # the bound URL parameter now reopens this run
     st.session_state[LOADED_KEY] = str(run_id)
@@ -266,7 +266,7 @@ def compare(sim, saved: pd.DataFrame) -> None:
         return
     results = []
     for run_id in chosen:
-        scenario, result = sim.load_saved(data.engine(), run_id, data.viewer_scope())
+        scenario, result = sim.load_saved(data.engine(), run_id, data.viewer_scope(), data.viewer_identity())
         results.append(result if result is not None else _run(sim, scenario))
     if any(r is None for r in results):
         return

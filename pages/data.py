@@ -7,7 +7,7 @@ from kam_core.views.health import compute_row_counts, list_recent_imports
 from kam_ui import current_lang, tr
 from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
-from kam_ui.data import engine
+from kam_ui.data import engine, viewer_identity, viewer_scope
 from kam_ui.importer import show_import_panel
 from kam_ui.page import READY_KEY, load_page_data
 
@@ -38,12 +38,16 @@ with tab_health:
     left, right = st.columns(2)
     with left:
         st.subheader(tr("data.row_counts"))
-        counts = compute_row_counts(engine())
+        if not viewer_scope().is_director:
+            st.caption(tr("writes.counts_scoped"))
+        counts = compute_row_counts(engine(), scope=viewer_scope())
         st.dataframe(counts.rename(columns={"table": tr("data.col_table"), "rows": tr("data.col_rows")}),
                      hide_index=True, width="stretch")
     with right:
         st.subheader(tr("data.last_imports"))
-        imports = list_recent_imports(engine())
+        if not viewer_scope().is_director:
+            st.caption(tr("writes.imports_own"))
+        imports = list_recent_imports(engine(), scope=viewer_scope(), user=viewer_identity())
         if imports.empty:
             empty_state("data.no_imports")
         else:

@@ -16,7 +16,7 @@ if sim is None:
     st.stop()
 
 engine, dims, filters = data.engine(), data.dimensions(), current_filters()
-saved = sim.list_saved(engine)
+saved = sim.list_saved(engine, data.viewer_scope(), data.viewer_identity())
 run_id = results.saved_picker(saved)
 results.upload_json(sim, builder.seed_form)
 results.show_flash()

@@ -94,7 +94,7 @@ def demo_factory(tmp_path_factory):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The hostile-input counts for the closing note (files: tests/hostile, links: test_filters.py)."""
+    """The hostile-input counts for the closing note (files: tests/hostile, links: test_filters.py, writes: permission tests)."""
     import sys
 
     tally = sys.modules.get("tests.hostile.tally")  # only when those tests ran

@@ -51,9 +51,12 @@ from kam_core.io.validation import (
     schema_problems,
     table_spec,
 )
+from kam_core.permissions import check_import, check_rows
+from kam_core.scope import DIRECTOR, Scope
 
 
-def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli") -> ImportResult:
+def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli",
+                 scope: Scope = DIRECTOR) -> ImportResult:
     """Validate ``path`` completely, then upsert it into ``table`` in one transaction.
 
     Parameters
@@ -66,6 +69,9 @@ def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli"
         An importable table name (see :data:`kam_core.io.validation.IMPORTABLE`).
     user
         Who imports; written to ``import_log.imported_by`` and ``audit_log.changed_by``.
+    scope
+        The viewer: the table must be one their role may import, and every row must lie in their
+        scope (:mod:`kam_core.permissions`).
 
     Returns
     -------
@@ -76,11 +82,14 @@ def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli"
     ------
     ImportValidationError
         Any bad cell, with every problem listed; nothing is written.
+    NotAuthorised
+        The viewer may not import the table, or rows lie outside their scope; nothing is written.
     UserError
         Unknown table, unreadable file.
     """
     path = Path(path)
     spec = table_spec(table)
+    check_import(scope, spec.name)  # before the file is even read
     raw = read_table_file(path, sheet=table).frame
     file = path.name
     if problems := header_problems(file, list(raw.columns), spec):
@@ -95,6 +104,7 @@ def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli"
         if problems:
             raise ImportValidationError(path, problems)
         records = frame_records(typed, spec)
+        check_rows(conn, scope, spec, records, [int(i) + 2 for i in raw.index], file)
         counts = _write(conn, spec, records, path, raw.index, user)
         refresh_statistics(conn, [spec.name])  # PostgreSQL: the planner sees the imported rows at once
         if spec.name in order_days.SOURCES:  # the per-day pre-aggregate commits (or not) with the rows

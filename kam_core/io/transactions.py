@@ -59,6 +59,8 @@ from kam_core.io.erp_pass import CHUNK_LINES, check_file
 from kam_core.io.erp_write import write_file
 from kam_core.io.readers import iter_chunks
 from kam_core.io.results import ImportResult, ImportValidationError
+from kam_core.permissions import check_transactions
+from kam_core.scope import DIRECTOR, Scope
 
 __all__ = ["CHUNK_LINES", "FIELDS", "import_transactions", "parse_mapping", "resolve_columns"]
 
@@ -107,7 +109,7 @@ def resolve_columns(mapping: dict[str, str], header: list[str], file: str) -> di
 
 def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str],
                         rejects: Path | str | None = None, user: str = "cli",
-                        chunk_lines: int = CHUNK_LINES) -> ImportResult:
+                        chunk_lines: int = CHUNK_LINES, scope: Scope = DIRECTOR) -> ImportResult:
     """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
 
     Parameters
@@ -124,6 +126,9 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         Who imports (``import_log.imported_by``, ``audit_log.changed_by``).
     chunk_lines
         Lines per chunk (memory bound).
+    scope
+        The viewer: directors import anything, managers only customers in their region (a new
+        customer only with a region in it), reps no ERP files (:mod:`kam_core.permissions`).
 
     Returns
     -------
@@ -134,6 +139,8 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
     ------
     ImportValidationError
         Without ``rejects``, when any line is refused (every bad line is listed); nothing is written.
+    NotAuthorised
+        A rep, or a manager's file with customers outside their region; nothing is written.
     UserError
         Unreadable file, missing or unknown columns, bad mapping.
     """
@@ -145,6 +152,7 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         return iter_chunks(path, chunk_lines)[1]
 
     with db_errors():
+        check_transactions(engine, scope, chunks(), cols, path.name)  # its own pass: h1 owns check_file
         state = check_file(engine, chunks(), cols, path.name)
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)

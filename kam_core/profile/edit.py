@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from kam_core.db.schema import account, account_capability, account_contact, audit_log, survey_response, visit
 from kam_core.errors import UserError
+from kam_core.permissions import check_action
 from kam_core.profile import validate as v
 from kam_core.profile.read import AccountNotFound, last_change
 from kam_core.scope import DIRECTOR, Scope
@@ -74,6 +75,7 @@ def _refuse(conn: Connection, account_id: str, expected: int, scope: Scope) -> N
 def _locked_edit(engine: Engine, account_id: str, expected_version: int, user: str, scope: Scope,
                  work: Work) -> int:
     """Run ``work`` in one transaction after claiming the version; returns the new version."""
+    check_action(scope, "account_card")  # every role; the account itself must be in scope (below)
     user = v.to_text(user, "user", 64)
     expected = int(expected_version)
     try:

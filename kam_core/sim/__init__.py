@@ -26,9 +26,10 @@ Public API (all importable from ``kam_core.sim`` and ``kam_core.sim.scenario``)
     2–5 results: one row per metric (index ``metric``), one column per scenario name, then
     ``Δ <name> vs <first>`` columns. Use the same ``seed`` for all so the Δ is due to the
     programs (common random numbers).
-``save_scenario(engine, scenario, result, user) -> run_id`` / ``load_saved(engine, run_id, scope)``
-    ``-> (Scenario, result | None)`` / ``list_saved(engine) -> DataFrame`` (run_id, created_at,
-    created_by, name, seed, n_draws, period_start, period_end; newest first). ``load_saved``
+``save_scenario(engine, scenario, result, user, scope) -> run_id`` / ``load_saved(engine, run_id, scope, user)``
+    ``-> (Scenario, result | None)`` / ``list_saved(engine, scope, user) -> DataFrame`` (run_id, created_at,
+    created_by, name, seed, n_draws, period_start, period_end; newest first). A manager or rep lists and
+    opens only their own runs (``created_by == user``); a director every run. ``load_saved``
     returns ``None`` for the result when it was computed for a wider scope than the viewer's.
 ``result_to_frames(result) -> dict[str, DataFrame]``
     Sheets for an Excel download: totals, per_case, accounts, trace, watchlist, accrual.

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select
 
 from kam_core.db.schema import scenario_run
 from kam_core.errors import UserError
+from kam_core.permissions import check_action
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.sim.spec import Scenario, load_scenario, scenario_to_dict
 
@@ -51,8 +52,13 @@ def compare_scenarios(results: list[dict]) -> pd.DataFrame:
     return df
 
 
-def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user: str) -> int:
-    """Store a scenario and its result in ``scenario_run``; returns the new ``run_id``."""
+def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user: str,
+                  scope: Scope = DIRECTOR) -> int:
+    """Store a scenario and its result in ``scenario_run``; returns the new ``run_id``.
+
+    ``user`` (the signed-in e-mail) owns the run: only they and directors list and open it.
+    """
+    check_action(scope, "scenario_save")
     row = {"created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "created_by": user or "unknown",
            "name": scenario.name[:128], "params": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
            "seed": scenario.seed, "n_draws": scenario.draws,
@@ -61,8 +67,12 @@ def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user:
         return int(conn.execute(insert(scenario_run).values(**row)).inserted_primary_key[0])
 
 
-def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR) -> tuple[Scenario, dict | None]:
+def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR,
+               user: str | None = None) -> tuple[Scenario, dict | None]:
     """A saved run: the scenario and its stored result.
+
+    A manager or rep opens only runs saved by ``user`` (themselves); another person's run is
+    reported as unknown, so its name and programs are never shown.
 
     The result is ``None`` when it was computed for a wider scope than the viewer's (a rep must
     not read a director's per-account figures); re-run the scenario under your own scope.
@@ -70,12 +80,12 @@ def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR) -> tuple[Sc
     Raises
     ------
     UserError
-        No saved run with that id.
+        No saved run with that id (or, for a manager or rep, none of their own).
     """
     with engine.connect() as conn:
-        row = conn.execute(select(scenario_run.c.params, scenario_run.c.results)
+        row = conn.execute(select(scenario_run.c.params, scenario_run.c.results, scenario_run.c.created_by)
                            .where(scenario_run.c.run_id == int(run_id))).first()
-    if row is None:
+    if row is None or not (scope.is_director or (user and row.created_by == user)):
         raise UserError(f"No saved scenario run {run_id}")
     scenario = load_scenario(json.loads(row.params))
     result = json.loads(row.results) if row.results else None
@@ -84,12 +94,18 @@ def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR) -> tuple[Sc
     return scenario, result
 
 
-def list_saved(engine: Engine) -> pd.DataFrame:
-    """Saved runs, newest first: run_id, created_at, created_by, name, seed, n_draws, period."""
+def list_saved(engine: Engine, scope: Scope = DIRECTOR, user: str | None = None) -> pd.DataFrame:
+    """Saved runs, newest first: run_id, created_at, created_by, name, seed, n_draws, period.
+
+    A director lists every run; a manager or rep only their own (``created_by == user``).
+    """
     cols = [scenario_run.c.run_id, scenario_run.c.created_at, scenario_run.c.created_by, scenario_run.c.name,
             scenario_run.c.seed, scenario_run.c.n_draws, scenario_run.c.params]
+    query = select(*cols).order_by(scenario_run.c.run_id.desc())
+    if not scope.is_director:
+        query = query.where(scenario_run.c.created_by == (user or ""))  # no run is saved without a name
     with engine.connect() as conn:
-        rows = conn.execute(select(*cols).order_by(scenario_run.c.run_id.desc())).all()
+        rows = conn.execute(query).all()
     df = pd.DataFrame(rows, columns=["run_id", "created_at", "created_by", "name", "seed", "n_draws", "params"])
     period = [json.loads(p).get("period", {}) for p in df["params"]]
     df["period_start"] = [p.get("start") for p in period]

@@ -133,7 +133,8 @@ def test_save_load_list_and_compare(sim_sqlite):
     run_id = save_scenario(sim_sqlite, a, ra, "kam@example.com")
     s2, r2 = load_saved(sim_sqlite, run_id)
     assert s2 == a and r2["totals"] == ra["totals"]
-    assert load_saved(sim_sqlite, run_id, Scope.parse("rep:REP2"))[1] is None   # director's figures
+    # the creator, now a rep, still opens their run, but not the director-scope figures in it
+    assert load_saved(sim_sqlite, run_id, Scope.parse("rep:REP2"), "kam@example.com")[1] is None
     listed = list_saved(sim_sqlite)
     assert listed.loc[0, "run_id"] == run_id and listed.loc[0, "name"] == "A"
     cmp = compare_scenarios([ra, rb])
