@@ -49,3 +49,17 @@ def mark_missing(source: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
         shown["value_type"] = shown["value_type"].astype(object).mask(
             weak, tr("honest.value_type_status.insufficient_evidence"))
     return shown
+
+
+def show_untyped(rows: pd.DataFrame) -> None:
+    """The accounts left untyped for insufficient evidence, with their evidence and imputed shares."""
+    from kam_ui.components import account_table
+
+    if "value_type_status" not in rows:
+        return
+    weak = rows[rows["value_type_status"].eq("insufficient_evidence")]
+    if weak.empty:
+        return
+    st.caption(tr("honest.untyped_caption", n=len(weak)))
+    account_table(weak, ["name", "channel", "value_type", "value_type_evidence_share", "value_type_imputed_share"],
+                  pct=["value_type_evidence_share", "value_type_imputed_share"], key="seg_untyped", height=240)

@@ -2,7 +2,11 @@
 
 Per channel tier: winsorize p1/p99 → log1p on counts → impute the tier median (missing flags kept) →
 standardise → KMeans(k=3) seeded from the prototypes → Hungarian match of centroids to prototypes → nearest
-centroid type, soft membership and the exact distance-margin decomposition as reasons. Tiers with fewer than
+centroid type, soft membership and the exact distance-margin decomposition as reasons. Confidence is the
+membership shrunk toward 1/3 by the share of features that are evidence (observed and varying in the tier):
+``1/3 + (p_max − 1/3) × evidence_share``; below half the features the account is not typed (``value_type``
+None, ``status`` insufficient_evidence). See :mod:`kam_core.analytics.evidence` and
+docs/methods_value_type_evidence.md. Tiers with fewer than
 ``min_cluster_n`` accounts skip KMeans and use the prototypes as centroids (same explanation formula).
 
 :func:`label_value_types` types exactly the rows it is given, standardising within each tier *among those rows*.

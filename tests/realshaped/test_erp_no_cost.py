@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from kam_core.analytics.inputs import describe_health
 from kam_core.analytics.scorecard import compute_scorecard_bundle
+from kam_core.cli import main
 from kam_core.io.transactions import import_transactions
 
 FILE = Path(__file__).with_name("erp_no_cost_lines.csv")
@@ -79,13 +81,24 @@ def test_one_tier_of_erp_created_accounts_is_said_in_the_data_health(bundle):
     assert "one channel tier (RETAIL)" in describe_health([item], "en")[0]
 
 
-def test_the_cli_scorecard_carries_the_cost_basis_and_empty_profit_cells(db_engine, tmp_path, capsys):
-    import_transactions(db_engine, FILE, {})
-    from kam_core.analytics.scorecard import scorecard_columns
+def test_the_cli_accounts_command_prints_the_cost_basis_empty_profit_cells_and_a_note(sqlite_engine, capsys):
+    # SQLite only: the PostgreSQL fixture's schema lives in connect_args, which a --db URL cannot carry
+    import_transactions(sqlite_engine, FILE, {})
+    db = sqlite_engine.url.render_as_string(hide_password=False)
+    assert main(["accounts", "--db", db, "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    df = pd.read_csv(io.StringIO(out.out), dtype=str, keep_default_na=False).set_index("account_id")
+    assert df["cost_basis"].to_dict() == {"C01": "known", "C02": "partial", "C03": "none", "C04": "none"}
+    assert df.loc["C03", ["gross_profit", "net_profit", "clv", "pyramid_tier"]].tolist() == ["", "", "", ""]
+    assert df.loc["C01", "gross_profit"] == "510.0"
+    assert "note: 2 of 4 accounts have too little cost data" in out.err
 
-    sc = scorecard_columns(compute_scorecard_bundle(db_engine).scorecard)
-    csv = sc.to_csv(index=False)
-    head, *rows = csv.splitlines()
-    cols = head.split(",")
-    c03 = dict(zip(cols, next(r for r in rows if r.startswith("C03")).split(","), strict=False))
-    assert c03["cost_basis"] == "none" and c03["gross_profit"] == "" and c03["net_profit"] == ""
+
+def test_the_scorecard_export_carries_the_cost_basis_column(db_engine, tmp_path):
+    from kam_core.io.exports import export
+
+    import_transactions(db_engine, FILE, {})
+    export(db_engine, "scorecard", "csv", tmp_path / "sc.csv")
+    df = pd.read_csv(tmp_path / "sc.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert df.set_index("account_id")["cost_basis"].to_dict()["C04"] == "none"
+    assert df.set_index("account_id").loc["C04", "gross_profit"] == ""
