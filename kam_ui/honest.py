@@ -63,3 +63,12 @@ def show_untyped(rows: pd.DataFrame) -> None:
     st.caption(tr("honest.untyped_caption", n=len(weak)))
     account_table(weak, ["name", "channel", "value_type", "value_type_evidence_share", "value_type_imputed_share"],
                   pct=["value_type_evidence_share", "value_type_imputed_share"], key="seg_untyped", height=240)
+
+
+def costed_tiers(before: pd.DataFrame, now: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Pyramid tiers of two periods for a migration matrix, without the accounts that lack cost data in either
+    period (a missing tier would otherwise read as "new" or "gone")."""
+    uncosted = set(before["account_id"]) - set(costed(before)["account_id"])
+    uncosted |= set(now["account_id"]) - set(costed(now)["account_id"])
+    pick = lambda df: df[~df["account_id"].isin(uncosted)].set_index("account_id")["pyramid_tier"]  # noqa: E731
+    return pick(before), pick(now)

@@ -9,7 +9,7 @@ from kam_core.i18n import format_money, format_pct
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
 from kam_ui.data import filtered, previous_bundle
-from kam_ui.honest import costed
+from kam_ui.honest import costed, costed_tiers
 from kam_ui.page import load_page_data
 
 st.header(tr("pyramid.title"))
@@ -40,8 +40,8 @@ if page is not None and not page.empty:
     if prev is None:
         empty_state("overview.no_previous")
     else:
-        before = filtered(prev.scorecard, page.filters).set_index("account_id")["pyramid_tier"]
-        matrix = compute_tier_migration(before, rows.set_index("account_id")["pyramid_tier"])
+        before, after = costed_tiers(filtered(prev.scorecard, page.filters), rows)  # no tier ≠ "gone"
+        matrix = compute_tier_migration(before, after)
         show_figure(lambda: build_migration_sankey(matrix, tr("pyramid.migration"), tr("pyramid.before_suffix"),
                                                    tr("pyramid.after_suffix"), labels), "sankey", key="py_sankey")
         st.caption(tr("pyramid.migration_table"))

@@ -58,8 +58,8 @@ def adjust_confidence(p_max: np.ndarray, evidence: np.ndarray, k: int = 3) -> np
     >>> adjust_confidence(np.array([0.9, 0.9, 0.9]), np.array([1.0, 0.5, 0.0])).round(4).tolist()
     [0.9, 0.6167, 0.3333]
     """
-    base = 1.0 / k
-    return base + (np.asarray(p_max, dtype=float) - base) * np.asarray(evidence, dtype=float)
+    base, p, e = 1.0 / k, np.asarray(p_max, dtype=float), np.asarray(evidence, dtype=float)
+    return np.where(e >= 1.0, p, base + (p - base) * e)  # full evidence: p_max exactly (no rounding of 1/k)
 
 
 def type_status(evidence: np.ndarray, minimum: float = MIN_EVIDENCE) -> np.ndarray:
