@@ -103,7 +103,8 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
     for col in money:  # whole yuan: cents are noise on a projector
         if col in shown:
             shown[col] = shown[col].round(0)
-    if any(c in shown for c in ("gross_profit", "net_profit", "clv")) and "cost_basis" in frame:
+    if (any(c in shown for c in ("gross_profit", "net_profit", "clv")) and "cost_basis" in frame
+            and frame["cost_basis"].ne("known").any()):  # a column of blanks only where some cost is missing
         shown["cost_basis"] = [cost_word(b, c) or "" for b, c in
                                zip(frame["cost_basis"], frame.get("cost_coverage", frame["cost_basis"]), strict=True)]
     shown["card"] = frame["account_id"].map(card_link)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
@@ -49,3 +50,18 @@ def test_the_overview_profit_kpis_say_how_many_accounts_have_no_cost_data(no_cos
     assert not at.exception, [e.value for e in at.exception]
     gross = next(m for m in at.metric if m.label == "Gross profit")
     assert gross.proto.help == "Without 2 account(s) that have no cost data"
+
+
+def test_the_key_account_table_says_no_cost_data_beside_the_empty_profit(no_cost_db, launcher, monkeypatch):
+    monkeypatch.setenv("KAM_DATABASE_URL", no_cost_db)
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    at = AppTest.from_file(launcher, default_timeout=180)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page("p/segments.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if "cost_basis" in df.value.columns)
+    # key accounts by net sales: C02 (partial, 80% costed), C01 (known), C03 (none)
+    assert table["cost_basis"].tolist() == ["partial cost data (80%)", "", "no cost data"]
+    assert table["net_profit"].tolist()[:2] == [700.0, 510.0] and pd.isna(table["net_profit"].tolist()[2])
+    assert set(table["value_type"]) == {"insufficient evidence"}
