@@ -188,10 +188,15 @@ def cmd_import_transactions(args) -> int:
 
 
 def cmd_accounts(args) -> int:
-    from kam_core.analytics.scorecard import compute_scorecard, scorecard_columns
+    from kam_core.analytics.inputs import describe_health
+    from kam_core.analytics.scorecard import compute_scorecard_bundle, scorecard_columns
 
-    df = compute_scorecard(_engine(args), as_of=args.as_of, since=args.since, scope=_scope(args))
-    df = scorecard_columns(df)
+    bundle = compute_scorecard_bundle(_engine(args), as_of=args.as_of, since=args.since, scope=_scope(args))
+    df = scorecard_columns(bundle.scorecard)
+    # missing cost data, untyped accounts, one defaulted tier: said on stderr (columns cost_basis, value_type_status)
+    said = [i for i in bundle.health if i.get("code") in ("cost_unknown", "insufficient_evidence", "one_tier_from_erp")]
+    for note in describe_health(said, "en"):
+        print(f"note: {note}", file=sys.stderr)
     if args.format == "csv":
         flags = [c for c in df.columns if df[c].dtype == bool]
         df.assign(**{c: df[c].map({True: "true", False: "false"}) for c in flags}).to_csv(sys.stdout, index=False)

@@ -76,6 +76,21 @@ def _last_12(monthly: pd.DataFrame) -> pd.DataFrame:
     return monthly.tail(12) if not monthly.empty else monthly
 
 
+def _gross_profit_text(m: pd.DataFrame, lang: str) -> str:
+    """The 12-month gross profit, or "no cost data" / the figure with its partial coverage (cost_basis rules)."""
+    from kam_core.analytics.cost_basis import compute_cost_basis
+    from kam_ui.honest import cost_word
+
+    total = format_money(m["gross_profit"].sum(), lang)
+    if "uncosted_sales" not in m or m.empty:
+        return total
+    unc = float(m["uncosted_sales"].fillna(0).sum())
+    lines = pd.Series([1 if (m["uncosted_sales"].fillna(0) != 0).any() else 0])
+    basis = compute_cost_basis(pd.Series([float(m["net_sales"].sum())]), pd.Series([unc]), lines).iloc[0]
+    word = cost_word(basis["cost_basis"], basis["cost_coverage"])
+    return word if basis["cost_basis"] == "none" else (f"{total} · {word}" if word else total)
+
+
 def header(p: AccountProfile) -> None:
     """Name, channel, region, owner, status, version and the headline figures."""
     lang = current_lang()
@@ -93,7 +108,7 @@ def header(p: AccountProfile) -> None:
     tier = p.tiers["pyramid_tier"].dropna() if not p.tiers.empty else pd.Series(dtype=object)
     nps_text = format_number(nps.iloc[0], lang) if not nps.empty else "—"
     tiles = [(tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang)),
-             (tr("account.kpi.gross_profit_12m"), format_money(m["gross_profit"].sum(), lang)),
+             (tr("account.kpi.gross_profit_12m"), _gross_profit_text(m, lang)),
              (tr("account.kpi.cases_12m"), format_number(m["cases"].sum(), lang)),
              (tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang)),
              (tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang)),
@@ -188,10 +203,24 @@ def credit_view(p: AccountProfile) -> None:
     table(p.invoices, key="acct_invoices")
 
 
+def _say_untyped(tiers: pd.DataFrame) -> pd.DataFrame:
+    """Snapshots keep the confidence of an account left untyped for insufficient evidence: say it in words.
+    A missing profit tier (no cost data) is said as such."""
+    if tiers.empty or "rackham_type" not in tiers:
+        return tiers
+    weak = tiers["rackham_type"].isna() & tiers.get("rackham_conf", pd.Series(index=tiers.index)).notna()
+    out = tiers.assign(rackham_type=tiers["rackham_type"].astype(object).mask(
+        weak, tr("honest.value_type_status.insufficient_evidence")))
+    if "pyramid_tier" in out:
+        out["pyramid_tier"] = out["pyramid_tier"].astype(object).mask(out["pyramid_tier"].isna(),
+                                                                      tr("honest.cost_basis.none"))
+    return out
+
+
 def history_view(p: AccountProfile) -> None:
     """Tier snapshots over time and every recorded change (who, when, what)."""
     st.markdown(f"**{tr('account.section.tiers')}**")
-    table(p.tiers, [c for c in ("as_of", "pyramid_tier", "size_tier", "abc_class", "rackham_type", "hvll_flag",
+    table(_say_untyped(p.tiers), [c for c in ("as_of", "pyramid_tier", "size_tier", "abc_class", "rackham_type", "hvll_flag",
                                 "credit_grade", "suggested_limit") if c in p.tiers], key="acct_tiers")
     st.markdown(f"**{tr('account.section.changes')}**")
     table(p.history, key="acct_history")

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import local_names
+from kam_ui.honest import cost_word, mark_missing
 from kam_ui.lang import current_lang, lbl, tr, tr_text
 
 
@@ -87,6 +88,7 @@ def _column_config(columns: Sequence[str], money: Sequence[str], pct: Sequence[s
     config: dict = {c: st.column_config.Column(tr(f"col.{c}")) for c in columns if c not in money and c not in pct}
     config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="localized") for c in money})
     config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="percent") for c in pct})
+    config["cost_basis"] = st.column_config.Column(tr("col.cost_basis"))
     config["card"] = st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"), width="small")
     return config
 
@@ -95,12 +97,16 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
                   key: str | None = None, height: int | str = "auto") -> None:
     """An account list whose last column opens the account card (``/account?account=ID``)."""
     cols = [c for c in columns if c in frame.columns]
-    shown = localise(frame[cols])
+    shown = mark_missing(frame, localise(frame[cols]))
     if "name" in shown:
         shown["name"] = local_names(frame, current_lang())
     for col in money:  # whole yuan: cents are noise on a projector
         if col in shown:
             shown[col] = shown[col].round(0)
+    if (any(c in shown for c in ("gross_profit", "net_profit", "clv")) and "cost_basis" in frame
+            and frame["cost_basis"].ne("known").any()):  # a column of blanks only where some cost is missing
+        shown["cost_basis"] = [cost_word(b, c) or "" for b, c in
+                               zip(frame["cost_basis"], frame.get("cost_coverage", frame["cost_basis"]), strict=True)]
     shown["card"] = frame["account_id"].map(card_link)
     st.dataframe(shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch",
                  height=height, key=key)

@@ -26,12 +26,16 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
     p = compute_kpis(before) if before is not None else None
     lang = current_lang()
     pick = lambda attr: getattr(p, attr) if p else None  # noqa: E731
+    no_cost = int(now["cost_basis"].eq("none").sum()) if "cost_basis" in now else 0
+    profit_help = tr("honest.kpi_without_cost", n=no_cost) if no_cost else None
+    none_at_all = bool(len(now)) and no_cost == len(now)  # a sum of nothing is not ¥0 of profit
+    profit = lambda v: tr("honest.cost_basis.none") if none_at_all else format_money(v, lang)  # noqa: E731
     kpi_row([
         Kpi(tr("overview.net_sales"), format_money(k.net_sales, lang), _delta(k.net_sales, pick("net_sales"), True)),
-        Kpi(tr("overview.gross_profit"), format_money(k.gross_profit, lang),
-            _delta(k.gross_profit, pick("gross_profit"), True)),
-        Kpi(tr("overview.net_profit"), format_money(k.net_profit, lang),
-            _delta(k.net_profit, pick("net_profit"), True)),
+        Kpi(tr("overview.gross_profit"), profit(k.gross_profit),
+            _delta(k.gross_profit, pick("gross_profit"), True), help=profit_help),
+        Kpi(tr("overview.net_profit"), profit(k.net_profit),
+            _delta(k.net_profit, pick("net_profit"), True), help=profit_help),
         Kpi(tr("overview.key_accounts"), format_number(k.key_accounts, lang),
             _delta(k.key_accounts, pick("key_accounts"), False)),
         Kpi(tr("overview.concentration"), format_pct(k.top20_sales_share, lang),

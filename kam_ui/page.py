@@ -13,6 +13,7 @@ from kam_ui import data
 from kam_ui.components import empty_state
 from kam_ui.errors import DB_ERRORS, show_db_unavailable
 from kam_ui.filters import current_filters
+from kam_ui.honest import show_notices
 from kam_ui.lang import current_lang, tr
 
 READY_KEY = "_kam_ready"
@@ -56,6 +57,7 @@ def load_page_data(show_caption: bool = True) -> PageData | None:
         st.caption(tr("filters.period_caption", start=format_date(w.start, current_lang()),
                       end=format_date(w.end, current_lang()), days=w.days) + " · "
                    + tr("filters.matching", n=len(rows), total=len(bundle.scorecard)))
+    show_notices(bundle.health)
     if rows.empty:
         empty_state("common.no_rows")
     return PageData(filters, bundle, bundle.scorecard, rows)

@@ -9,6 +9,7 @@ from kam_core.i18n import format_money, format_pct
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
 from kam_ui.data import filtered, previous_bundle
+from kam_ui.honest import costed, costed_tiers
 from kam_ui.page import load_page_data
 
 st.header(tr("pyramid.title"))
@@ -17,7 +18,7 @@ if page is not None and not page.empty:
     rows, lang = page.rows, current_lang()
     tiers = ("platinum", "gold", "iron", "lead")
     labels = {t: lbl("pyramid_tier", t) for t in tiers} | {"new": tr("pyramid.new"), "gone": tr("pyramid.gone")}
-    curve, whale = compute_whale_curve(rows, "net_profit")
+    curve, whale = compute_whale_curve(costed(rows), "net_profit")  # accounts without cost data have no profit
     kpi_row([Kpi(tr("pyramid.whale_kpi_top20"), format_pct(whale.top20_share, lang, 0)),
              Kpi(tr("pyramid.whale_kpi_peak"), format_pct(whale.peak_share, lang, 0)),
              Kpi(tr("pyramid.whale_kpi_negative"), format_pct(whale.share_negative, lang)),
@@ -39,8 +40,8 @@ if page is not None and not page.empty:
     if prev is None:
         empty_state("overview.no_previous")
     else:
-        before = filtered(prev.scorecard, page.filters).set_index("account_id")["pyramid_tier"]
-        matrix = compute_tier_migration(before, rows.set_index("account_id")["pyramid_tier"])
+        before, after = costed_tiers(filtered(prev.scorecard, page.filters), rows)  # no tier ≠ "gone"
+        matrix = compute_tier_migration(before, after)
         show_figure(lambda: build_migration_sankey(matrix, tr("pyramid.migration"), tr("pyramid.before_suffix"),
                                                    tr("pyramid.after_suffix"), labels), "sankey", key="py_sankey")
         st.caption(tr("pyramid.migration_table"))

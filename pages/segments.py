@@ -8,6 +8,7 @@ from kam_core.i18n import format_pct
 from kam_core.views import compute_abc_summary, compute_type_profiles
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
+from kam_ui.honest import show_untyped
 from kam_ui.page import load_page_data
 
 st.header(tr("segments.title"))
@@ -43,6 +44,7 @@ if page is not None and not page.empty:
         account_table(typed.sort_values("value_type_confidence", ascending=False),
                       ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],
                       pct=["value_type_confidence"], key="seg_accounts", height=360)
+    show_untyped(rows)  # accounts without enough evidence are listed as such, not dropped
 
     st.subheader(tr("segments.abc"))
     abc = compute_abc_summary(rows)

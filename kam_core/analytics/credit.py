@@ -104,11 +104,12 @@ def compare_settlement_modes_for(row: pd.Series, params: Params | None = None) -
     p = params or Params()
     months = row.get("window_months") or 12.0
     sales = max(float(row.get("net_sales") or 0.0), 0.0) / float(months)
-    gp = float(row.get("gross_profit") or 0.0)
+    gp = row.get("gross_profit")  # null when the account has no cost data: the default cost ratio then
+    gp = float(gp) if gp is not None and pd.notna(gp) else None
     cycle = row.get("statement_cycle") if row.get("statement_cycle") in CYCLE_DAYS else "monthly"
     deduction = row.get("deduction_rate")
     return compare_settlement_modes(
         sales, terms_days=int(row.get("payment_terms_days") or 0), statement_cycle=cycle,
         deduction_rate=float(deduction) if pd.notna(deduction) else 0.20,
-        cogs_ratio=(1 - gp / (sales * months)) if sales > 0 else 0.55,
+        cogs_ratio=(1 - gp / (sales * months)) if sales > 0 and gp is not None else 0.55,
         dbt_days=float(row.get("dbt")) if pd.notna(row.get("dbt")) else 0.0, rate=p.financing_rate)

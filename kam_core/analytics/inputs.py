@@ -80,6 +80,8 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
             out.append(t("analytics.health.no_accounts", lang))
         elif code in case_units.HEALTH_CODES:
             out.append(case_units.describe_volume_item(item, lang))
+        elif code in _COUNTED:
+            out.append(_counted(item, lang))
         elif code == "missing_input":
             name = str(item.get("input"))
             known = name in INPUTS
@@ -87,6 +89,18 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
                          input=t(f"analytics.input.{name}", lang) if known else name.replace("_", " "),
                          lost=t(f"analytics.input_lost.{name}", lang) if known else "–"))
     return out
+
+
+_COUNTED = {"cost_unknown": "honest.health.cost_unknown", "one_tier_from_erp": "honest.health.one_tier_from_erp",
+            "insufficient_evidence": "honest.health.insufficient_evidence"}
+
+
+def _counted(item: dict, lang: str) -> str:
+    """A health item with counts (cost data, one tier, value-type evidence) as a sentence."""
+    fmt = {k: v for k, v in item.items() if k != "code"}
+    if "min" in fmt or "min_coverage" in fmt:
+        fmt["min"] = f"{float(fmt.pop('min_coverage', fmt.get('min'))):.0%}"
+    return t(_COUNTED[item["code"]], lang, **fmt)
 
 
 def check_available(engine: Engine) -> dict[str, bool]:
@@ -105,7 +119,7 @@ def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataF
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [
-        totals, chasing, metrics.fetch_order_rhythm(conn, w, from_days=days),
+        totals, chasing, metrics.fetch_order_rhythm(conn, w, from_days=days), metrics.fetch_uncosted_sales(conn, w),
         activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
         activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
         activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),
@@ -150,7 +164,8 @@ def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> Non
             if col in frame and available.get(name):
                 frame[col] = frame[col].fillna(0)
     for col in ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
-                "free_goods_cost", "n_orders", "delivery_cost", "ly_net_sales", "ly_volume_cases"):
+                "free_goods_cost", "n_orders", "delivery_cost", "ly_net_sales", "ly_volume_cases",
+                "uncosted_sales", "uncosted_lines"):
         frame[col] = frame[col].fillna(0)
     if available.get("visits") or available.get("contacts"):
         frame["contact_levels"] = frame["contact_levels"].fillna(0)

@@ -94,7 +94,7 @@ def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
                    account.c.status, account.c.first_order_date, account.c.contract_type, account.c.contract_start,
                    account.c.contract_end, account.c.outlets_served, account.c.tangible_net_worth,
                    account.c.annual_turnover_all_brands, account.c.exclusive_agreement, account.c.data_sharing,
-                   account.c.jbp_in_place)
+                   account.c.jbp_in_place, account.c.created_source)
             .select_from(account.outerjoin(region, region.c.region_id == account.c.region_id))
             .where(or_(has_order, account.c.status.in_(("active", "signed"))))
             .order_by(account.c.account_id))
@@ -202,6 +202,31 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
             .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
             .group_by(order_header.c.account_id, *keys))
     return stmt
+
+
+def fetch_uncosted_sales(conn: Connection, w: Window) -> pd.DataFrame:
+    """Per account, the window's goods lines whose cost is unknown: ``uncosted_sales`` (Σ qty × invoice price)
+    and ``uncosted_lines``.
+
+    A line's cost is unknown when its ``cogs_per_case`` is 0 and its product has no standard cost: the ERP
+    import writes 0 for a line without a unit cost whose product has none (``order_line.cogs_per_case`` is
+    NOT NULL). Only products without a standard cost can have such lines, so when there are none (the demo,
+    any file with costs) no order line is read; otherwise the lines are found through the SKU index.
+    """
+    cols = {"uncosted_sales": pd.Series(dtype=float), "uncosted_lines": pd.Series(dtype=float)}
+    empty = pd.DataFrame(cols, index=pd.Index([], name="account_id", dtype=object))
+    skus = conn.execute(select(product.c.sku_id).where(product.c.std_cogs_per_case.is_(None),
+                                                       product.c.is_service.is_(False))).scalars().all()
+    if not skus:
+        return empty
+    qty, d = order_line.c.qty_cases, order_header.c.order_date
+    stmt = (select(order_header.c.account_id, func.sum(qty * order_line.c.invoice_price).label("uncosted_sales"),
+                   cast(func.count(), Float).label("uncosted_lines"))
+            .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id))
+            .where(order_line.c.sku_id.in_(skus), order_line.c.cogs_per_case == 0, d.between(w.start, w.end))
+            .group_by(order_header.c.account_id))
+    df = _frame(conn, stmt)
+    return df if len(df) else empty
 
 
 SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",

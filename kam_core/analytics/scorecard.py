@@ -17,8 +17,10 @@ from sqlalchemy import Engine, select
 from kam_core.analytics import case_units, tiers
 from kam_core.analytics import features as feat
 from kam_core.analytics.clv import compute_clv
+from kam_core.analytics.cost_basis import NONE, compute_cost_basis, cost_health, one_tier_health, withhold_profit
 from kam_core.analytics.credit import compute_credit
 from kam_core.analytics.diversion import flag_diversion
+from kam_core.analytics.evidence import evidence_health
 from kam_core.analytics.inputs import describe_health, gather_inputs, health_items
 from kam_core.analytics.loyalty import compute_loyalty, estimate_churn_heuristic, flag_hvll
 from kam_core.analytics.params import DEFAULT_PARAMS, Params
@@ -29,7 +31,8 @@ from kam_core.scope import DIRECTOR, Scope
 DESIGN_COLUMNS = ["account_id", "name", "channel", "region", "rep", "net_sales", "gross_profit", "cost_to_serve",
                   "net_profit", "value_type", "value_type_confidence", "pyramid_tier", "size_tier", "abc_class",
                   "loyalty_score", "high_volume_low_loyalty", "diversion_score", "diversion_flag", "clv"]
-_DROP = ["region_id", "pos_cases", "promo_cases", "premium_cases", "n_gaps", "gap_sum", "gap_sq", "status"]
+_DROP = ["region_id", "pos_cases", "promo_cases", "premium_cases", "n_gaps", "gap_sum", "gap_sq", "status",
+         "uncosted_sales", "uncosted_lines", "created_source"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class ScorecardBundle:
 
 
 def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
-    """Gross profit, cost to serve (time-driven + direct + financing), rebates, promotion spend, NCP."""
+    """Gross profit, cost to serve (time-driven + direct + financing), rebates, promotion spend, NCP, and the
+    cost coverage behind them (:mod:`kam_core.analytics.cost_basis`)."""
     out = pd.DataFrame(index=df.index)
     z = lambda c: df[c].fillna(0) if c in df else 0.0  # noqa: E731
     out["gross_profit"] = df["net_sales"] - df["cogs"]
@@ -64,6 +68,9 @@ def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
     out["rebates"] = z("rebates_settled")
     out["promo_spend"] = z("redemption_cost") + z("promo_fixed_fees") + z("free_goods_cost")
     out["net_profit"] = out["gross_profit"] - out["rebates"] - out["promo_spend"] - out["cost_to_serve"]
+    zero = pd.Series(0.0, index=df.index)
+    basis = compute_cost_basis(df["net_sales"], df.get("uncosted_sales", zero), df.get("uncosted_lines", zero))
+    out["cost_coverage"], out["cost_basis"] = basis["cost_coverage"], basis["cost_basis"]
     out["dso"] = (df["avg_ar"] / df["net_sales"].where(df["net_sales"] > 0) * w.days) if "avg_ar" in df else np.nan
     return out
 
@@ -109,10 +116,11 @@ def _value_types(features: pd.DataFrame, index: pd.Index):
 def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     basis = "clv" if p.pyramid_basis == "clv" else "net_profit"
-    out["pyramid_tier"] = tiers.label_pyramid(df, basis, "channel", p.pyramid_platinum, p.pyramid_gold)
+    costed = df[df["cost_basis"].ne(NONE)] if "cost_basis" in df else df  # profit ranks among costed accounts
+    out["pyramid_tier"] = tiers.label_pyramid(costed, basis, "channel", p.pyramid_platinum, p.pyramid_gold)
     out["size_tier"] = tiers.label_size_tier(df, "net_sales", "channel", p.size_cuts)
     out["abc_class"] = tiers.label_abc(df, "net_sales", "channel", p.abc_cuts)
-    out["abc_class_profit"] = tiers.label_abc(df, "net_profit", "channel", p.abc_cuts)
+    out["abc_class_profit"] = tiers.label_abc(costed, "net_profit", "channel", p.abc_cuts)
     out["key_account"] = out["abc_class"].eq("A")
     out["key_account_profit"] = out["abc_class_profit"].eq("A")
     out["potential_key"] = tiers.flag_potential_key(df.assign(abc_class=out["abc_class"]), p.potential_growth_pct)
@@ -142,7 +150,7 @@ def _assemble(inp, w: Window, p: Params):
     df = df.join(flag_hvll(df, p)).join(_label_tiers(df, p))
     df = _join_new(df, flag_diversion(df, p))
     df = df.join(compute_credit(df, p))
-    return df, features, result
+    return withhold_profit(df), features, result
 
 
 def _restrict_result(result, allowed: set[str]):
@@ -157,8 +165,9 @@ def _restrict_result(result, allowed: set[str]):
     return dataclasses.replace(result, **changes)
 
 
-def _health(inp) -> list[dict]:
-    return health_items(inp.missing, no_accounts=inp.frame.empty)
+def _health(inp, df: pd.DataFrame | None = None) -> list[dict]:
+    items = health_items(inp.missing, no_accounts=inp.frame.empty)
+    return items if df is None else items + cost_health(df) + one_tier_health(inp.frame) + evidence_health(df)
 
 
 def _in_scope(engine: Engine, scope: Scope) -> set[str]:
@@ -190,7 +199,8 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     w = resolve_window(engine, as_of, since, p.window_months)
     inp = gather_inputs(engine, w, p)
     with engine.connect() as conn:  # quantity units: products without pack size or not in cases
-        health = _health(inp) + case_units.fetch_volume_health(conn)
+        volume_health = case_units.fetch_volume_health(conn)
+    health = _health(inp) + volume_health
     if inp.frame.empty:
         empty = pd.DataFrame(columns=DESIGN_COLUMNS)
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
@@ -201,9 +211,12 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         df = df[df["account_id"].isin(allowed)].reset_index(drop=True)
         features = features[features["account_id"].isin(allowed)].reset_index(drop=True)
         result = _restrict_result(result, allowed)
-    curve, whale = tiers.compute_whale_curve(df, "net_profit")  # the viewer's accounts only
-    df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
-    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, health, inp.missing)
+    curve, whale = tiers.compute_whale_curve(df[df["cost_basis"].ne(NONE)], "net_profit")  # viewer's, costed
+    df = df.drop(columns=[c for c in _DROP if c in df])
+    # concat, not assign: inserting into a frame of ~180 joined column blocks warns "highly fragmented"
+    df = pd.concat([df, pd.DataFrame({"as_of": w.end, "since": w.start}, index=df.index)], axis=1)
+    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp, df) + volume_health,
+                           inp.missing)
 
 
 def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,

@@ -2,7 +2,11 @@
 
 Per channel tier: winsorize p1/p99 → log1p on counts → impute the tier median (missing flags kept) →
 standardise → KMeans(k=3) seeded from the prototypes → Hungarian match of centroids to prototypes → nearest
-centroid type, soft membership and the exact distance-margin decomposition as reasons. Tiers with fewer than
+centroid type, soft membership and the exact distance-margin decomposition as reasons. Confidence is the
+membership shrunk toward 1/3 by the share of features that are evidence (observed and varying in the tier):
+``1/3 + (p_max − 1/3) × evidence_share``; below half the features the account is not typed (``value_type``
+None, ``status`` insufficient_evidence). See :mod:`kam_core.analytics.evidence` and
+docs/methods_value_type_evidence.md. Tiers with fewer than
 ``min_cluster_n`` accounts skip KMeans and use the prototypes as centroids (same explanation formula).
 
 :func:`label_value_types` types exactly the rows it is given, standardising within each tier *among those rows*.
@@ -24,6 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import davies_bouldin_score, silhouette_score
 
 from kam_core.analytics.bulk import collector_paused
+from kam_core.analytics.evidence import INSUFFICIENT, adjust_confidence, compute_evidence_share, type_status
 from kam_core.analytics.explain import (
     build_reasons,
     compute_centroid_profile,
@@ -50,7 +55,7 @@ __all__ = ["FEATURES", "VALUE_TYPES", "DEFAULT_PROTOTYPES", "LABEL_COLUMNS", "ME
 LOW_CONFIDENCE = 0.6
 LABEL_COLUMNS = ["account_id", "tier_code", "value_type", "value_type_confidence", "low_confidence", "runner_up",
                  "margin", "reasons", "reason_items", "imputed_share", "method",
-                 *(f"p_{t}" for t in VALUE_TYPES)]
+                 *(f"p_{t}" for t in VALUE_TYPES), "evidence_share", "status"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,13 +121,19 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
     reasons, items = build_reasons(delta, z, compute_percentiles(z), missing, m["assigned"], tier)
     types = np.asarray(VALUE_TYPES, dtype=object)
     proba = m["proba"]
+    evidence = compute_evidence_share(missing, z)
+    confidence = adjust_confidence(proba.max(axis=1), evidence, len(VALUE_TYPES)) if len(z) else np.zeros(0)
+    status = type_status(evidence)
+    weak = status == INSUFFICIENT  # too little observed evidence: no type, no reasons pointing at one
     out = pd.DataFrame({
         "account_id": frame["account_id"].to_numpy(), "tier_code": frame["tier_code"].to_numpy(),
-        "value_type": types[m["assigned"]], "value_type_confidence": proba.max(axis=1) if len(z) else [],
-        "low_confidence": proba.max(axis=1) < LOW_CONFIDENCE if len(z) else [],
-        "runner_up": types[m["runner_up"]], "margin": m["margin"], "reasons": reasons, "reason_items": items,
+        "value_type": np.where(weak, None, types[m["assigned"]]), "value_type_confidence": confidence,
+        "low_confidence": weak | (confidence < LOW_CONFIDENCE),
+        "runner_up": types[m["runner_up"]], "margin": m["margin"],
+        "reasons": [[] if w else r for w, r in zip(weak, reasons, strict=True)],
+        "reason_items": [[] if w else r for w, r in zip(weak, items, strict=True)],
         "imputed_share": missing.mean(axis=1) if len(z) else [], "method": method,
-        **{f"p_{t}": proba[:, i] for i, t in enumerate(VALUE_TYPES)}})
+        **{f"p_{t}": proba[:, i] for i, t in enumerate(VALUE_TYPES)}, "evidence_share": evidence, "status": status})
     for j, f in enumerate(FEATURES):
         if len(z) > 1 and missing[:, j].all():
             notes.append(f"{f} missing for every {tier} account: ignored")
@@ -130,7 +141,9 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
             notes.append(f"{f} is the same for every {tier} account: ignored")
     diag = _describe_tier(tier, x, z, m["assigned"], method, opts, protos)
     absent = [f"no accounts of type {t}" for i, t in enumerate(VALUE_TYPES) if len(z) and not (m["assigned"] == i).any()]
-    diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent))
+    if weak.any():
+        absent.append(f"{int(weak.sum())} of {len(z)} {tier} accounts with insufficient evidence: not typed")
+    diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent), n_insufficient_evidence=int(weak.sum()))
     return out, {"per_tier": diag, "z": z,
                  "centroids": compute_centroid_profile(tier, z, m["assigned"], centroids, protos)}
 
@@ -188,7 +201,7 @@ def _params_hash(prototypes: Prototypes, opts: dict) -> str:
 
 def _empty_labels() -> pd.DataFrame:
     cols = {c: pd.Series(dtype=object) for c in LABEL_COLUMNS}
-    for c in ("value_type_confidence", "margin", "imputed_share", *(f"p_{t}" for t in VALUE_TYPES)):
+    for c in ("value_type_confidence", "margin", "imputed_share", *(f"p_{t}" for t in VALUE_TYPES), "evidence_share"):
         cols[c] = pd.Series(dtype=float)
     cols["low_confidence"] = pd.Series(dtype=bool)
     return pd.DataFrame(cols)
@@ -266,7 +279,8 @@ def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = No
 
 def _per_tier_frame(rows: list[dict]) -> pd.DataFrame:
     cols = ["tier_code", "n", "method", "silhouette", "davies_bouldin", "weak_separation", "bootstrap_ari",
-            *(f"n_{t}" for t in VALUE_TYPES), "notes", "surrogate_tree", "surrogate_fidelity", "tau"]
+            *(f"n_{t}" for t in VALUE_TYPES), "n_insufficient_evidence", "notes", "surrogate_tree",
+            "surrogate_fidelity", "tau"]
     return pd.DataFrame(rows, columns=cols)
 
 

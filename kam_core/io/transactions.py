@@ -11,7 +11,8 @@ What becomes of a line
     - order_header ``ERP-<invoice>`` (account, date, ``source='erp'``; ``is_return`` when every
       line of the invoice has a negative quantity); order_line with ``line_no`` in file order
       within the invoice, ``list_price = invoice_price = unit_price`` and ``cogs_per_case`` =
-      unit_cost, else the product's standard cost, else 0 (counted in the summary).
+      unit_cost, else the product's standard cost, else 0 (counted in the summary; the scorecard reads
+      such a line as "cost unknown", see kam_core.analytics.cost_basis).
     - Unknown customers become accounts (``created_source='erp'``, status active, tier from the
       ``channel`` column - a code such as KA or a name such as 二批商 - else RETAIL; region set
       when the value is a known region id or code). Unknown SKUs become products (standard cost

@@ -29,6 +29,7 @@ from kam_core.db.schema import (
     credit_terms,
     order_header,
     order_line,
+    product,
     region,
     sales_rep,
     survey_response,
@@ -138,10 +139,14 @@ def _monthly(conn: Connection, account_id: str) -> pd.DataFrame:
     stmt = (select(month.label("month"), func.sum(order_line.c.qty_cases).label("cases"),
                    func.sum(net).label("net_sales"),
                    func.sum(net - order_line.c.qty_cases * order_line.c.cogs_per_case).label("gross_profit"),
-                   func.count(func.distinct(order_header.c.order_id)).label("orders"))
-            .select_from(order_header.join(order_line, order_line.c.order_id == order_header.c.order_id))
+                   func.count(func.distinct(order_header.c.order_id)).label("orders"),
+                   # goods lines without a known cost (kam_core.analytics.metrics.fetch_uncosted_sales)
+                   func.sum(case((and_(order_line.c.cogs_per_case == 0, product.c.std_cogs_per_case.is_(None),
+                                       product.c.is_service.is_(False)), net), else_=0.0)).label("uncosted_sales"))
+            .select_from(order_header.join(order_line, order_line.c.order_id == order_header.c.order_id)
+                         .join(product, product.c.sku_id == order_line.c.sku_id))
             .where(order_header.c.account_id == account_id).group_by(month).order_by(month))
-    return _frame(conn, stmt, ["month", "cases", "net_sales", "gross_profit", "orders"])
+    return _frame(conn, stmt, ["month", "cases", "net_sales", "gross_profit", "orders", "uncosted_sales"])
 
 
 def _invoices(conn: Connection, account_id: str, today: dt.date) -> pd.DataFrame:

@@ -65,7 +65,8 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     if df.empty:
         curve, share = pd.DataFrame({"x": [], "y": []}), None
     else:
-        curve, whale = tiers.compute_whale_curve(df, "net_profit")
+        costed = df[df["cost_basis"].ne("none")] if "cost_basis" in df else df  # no cost data: no profit to rank
+        curve, whale = tiers.compute_whale_curve(costed, "net_profit")
         share = whale.top20_share
     return PackView(df, curve, share, bundle.window.start, bundle.window.end, tuple(bundle.health))
 
