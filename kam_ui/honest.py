@@ -7,7 +7,7 @@ import streamlit as st
 
 from kam_core.analytics.inputs import describe_health
 from kam_core.i18n import format_pct
-from kam_ui.lang import current_lang, tr
+from kam_ui.lang import current_lang, tr, tr_text
 
 NOTICE_CODES = ("cost_unknown", "one_tier_from_erp", "insufficient_evidence")
 
@@ -29,10 +29,10 @@ def costed(rows: pd.DataFrame) -> pd.DataFrame:
 def cost_word(basis: object, coverage: object = None) -> str | None:
     """``no cost data`` / ``partial cost data (80%)`` in the page language; None when the cost is known."""
     if basis == "none":
-        return tr("honest.cost_basis.none")
+        return tr_text("honest.cost_basis.none")
     if basis == "partial":
         cov = format_pct(float(coverage), current_lang(), 0) if coverage is not None and pd.notna(coverage) else "–"
-        return tr("honest.cost_basis.partial", coverage=cov)
+        return tr_text("honest.cost_basis.partial", coverage=cov)  # our own figure: no markup
     return None
 
 
@@ -43,11 +43,11 @@ def mark_missing(source: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
         none = source["cost_basis"].eq("none").reindex(shown.index, fill_value=False)
         for col in ("pyramid_tier", "abc_class_profit"):
             if col in shown:
-                shown[col] = shown[col].astype(object).mask(none, tr("honest.cost_basis.none"))
+                shown[col] = shown[col].astype(object).mask(none, tr_text("honest.cost_basis.none"))
     if "value_type_status" in source and "value_type" in shown:
         weak = source["value_type_status"].eq("insufficient_evidence").reindex(shown.index, fill_value=False)
         shown["value_type"] = shown["value_type"].astype(object).mask(
-            weak, tr("honest.value_type_status.insufficient_evidence"))
+            weak, tr_text("honest.value_type_status.insufficient_evidence"))
     return shown
 
 

@@ -18,8 +18,10 @@ Which lines count (:class:`Rules`; :data:`TARGET` is what issue #12 asks for):
   (METHODS.md §7), they are not in volume, sales or COGS; their cost is promotion spend
   (``free_goods_cost``), so it lowers net profit, not gross profit.
 - a line's cost is its unit cost, else the SKU's first unit cost in the file, else unknown; an
-  account with an unknown-cost goods line in the window has unknown cogs, gross and net profit
-  (NaN), and no pyramid tier; the whale curve is over the accounts whose profit is known.
+  account whose goods lines of known cost make up less than half (:data:`MIN_COVERAGE`) of its net
+  sales in the window has unknown cogs, gross and net profit (NaN) and no pyramid tier; with at
+  least half costed, the unknown costs count as 0 (the scorecard marks the account "partial");
+  the whale curve is over the accounts whose profit is known.
 - accounts: every customer with a valid line on or before ``as_of``; an account without a sales
   order up to ``as_of`` has 0 order days and weeks.
 :data:`TODAY` reproduces what the importer and scorecard did before #12 (used to explain mismatches).
@@ -46,6 +48,9 @@ CHANNELS = {"DIST": ("dist", "一批商", "一批", "经销商", "distributor"),
             "ONPREM": ("onprem", "餐饮", "饭店", "酒楼")}
 CHANNEL_OF = {w: code for code, words in CHANNELS.items() for w in words}
 EPOCH = dt.date(1970, 1, 1)
+
+
+MIN_COVERAGE = 0.5  # the product's documented rule (kam_core/analytics/cost_basis.py), written down here
 
 
 @dataclass(frozen=True)
@@ -186,10 +191,16 @@ def _sums(goods: pd.DataFrame, index: pd.Index, unknown_cost_zero: bool) -> pd.D
     per = g.groupby("account_id")
     out = pd.DataFrame({"net_sales": per["sales"].sum(), "volume_cases": per["qty"].sum(),
                         "cogs": per["cogs"].sum(min_count=1)}).reindex(index)
-    unknown = g["cogs"].isna().groupby(g["account_id"]).any().reindex(index, fill_value=False)
+    uncosted = g["cogs"].isna()
+    n_unknown = uncosted.groupby(g["account_id"]).sum().reindex(index, fill_value=0)
+    unknown_sales = g["sales"].where(uncosted, 0.0).groupby(g["account_id"]).sum().reindex(index, fill_value=0.0)
     out = out.fillna({"net_sales": 0.0, "volume_cases": 0.0, "cogs": 0.0})
     if not unknown_cost_zero:
-        out.loc[unknown, "cogs"] = np.nan
+        # costed share of net sales below MIN_COVERAGE: profit unknown; at or above it the known costs are
+        # used (the scorecard marks such an account "partial")
+        ns = out["net_sales"].where(out["net_sales"] > 0)
+        coverage = (1 - unknown_sales / ns).clip(0, 1).fillna(0.0).where(n_unknown > 0, 1.0)
+        out.loc[(n_unknown > 0) & (coverage + 1e-12 < MIN_COVERAGE), "cogs"] = np.nan
     return out
 
 
@@ -286,13 +297,14 @@ def size_tier(df: pd.DataFrame) -> pd.Series:
 
 
 def pyramid(df: pd.DataFrame) -> pd.Series:
-    """§2.1 on net profit: lead ≤ 0; positive ranked, p = rank ÷ all accounts of the channel; 20% / 50%."""
+    """§2.1 on net profit: lead ≤ 0; positive ranked, p = rank ÷ all accounts of the channel whose profit is
+    known (an account without cost data is not in the pyramid, so not in its denominator); 20% / 50%."""
     out = pd.Series("lead", index=df.index, dtype=object)
     out[df["net_profit"].isna()] = None
     pos = df[df["net_profit"] > 0]
     if len(pos):
         s = _ranked(pos, "net_profit")
-        n_all = s["channel"].map(df["channel"].value_counts())
+        n_all = s["channel"].map(df.loc[df["net_profit"].notna(), "channel"].value_counts())
         out[s.index] = [_cut(r, n, (20, 50), ("platinum", "gold", "iron")) for r, n in zip(s["rank"], n_all,
                                                                                         strict=True)]
     return out
