@@ -163,9 +163,11 @@ def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> Non
         for col in cols:
             if col in frame and available.get(name):
                 frame[col] = frame[col].fillna(0)
+    # counts of what the order tables hold: an account without a sales order (a credit note only) has 0
     for col in ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
                 "free_goods_cost", "n_orders", "delivery_cost", "ly_net_sales", "ly_volume_cases",
-                "uncosted_sales", "uncosted_lines"):
+                "uncosted_sales", "uncosted_lines",
+                "order_days_ever", "order_weeks_ever", "order_days_window", "order_weeks_window"):
         frame[col] = frame[col].fillna(0)
     if available.get("visits") or available.get("contacts"):
         frame["contact_levels"] = frame["contact_levels"].fillna(0)

@@ -85,10 +85,13 @@ def _copy_frame(conn: Connection, stmt) -> pd.DataFrame:
 def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
     """Accounts to score: every account with an order up to ``as_of`` or with status active/signed.
 
-    Prospects without orders are left out: they have no sales to rank and would all land in "lead".
+    Prospects without orders are left out: they have no sales to rank and would all land in "lead". So is
+    an active account whose first order is after ``as_of``: on that date it was not a customer yet (scored
+    with zeros it would dilute every percentile of a past window).
     """
     has_order = exists(select(literal(1)).where(and_(order_header.c.account_id == account.c.account_id,
                                                      order_header.c.order_date <= as_of)))
+    not_yet = account.c.first_order_date > as_of
     stmt = (select(account.c.account_id, account.c.name, account.c.name_en, account.c.tier_code.label("channel"),
                    account.c.region_id, region.c.path.label("region_path"), account.c.owner_rep_id.label("rep"),
                    account.c.status, account.c.first_order_date, account.c.contract_type, account.c.contract_start,
@@ -96,7 +99,8 @@ def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
                    account.c.annual_turnover_all_brands, account.c.exclusive_agreement, account.c.data_sharing,
                    account.c.jbp_in_place, account.c.created_source)
             .select_from(account.outerjoin(region, region.c.region_id == account.c.region_id))
-            .where(or_(has_order, account.c.status.in_(("active", "signed"))))
+            .where(or_(has_order, and_(account.c.status.in_(("active", "signed")),
+                                       or_(account.c.first_order_date.is_(None), ~not_yet))))
             .order_by(account.c.account_id))
     df = _frame(conn, stmt)
     for col in ("exclusive_agreement", "data_sharing", "jbp_in_place"):

@@ -66,15 +66,13 @@ KNOWN = {
     (WHOLESALER, 0, "profit_tiers"): ("repeat",),
     (WHOLESALER, 0, "whale"): ("repeat", "free"),
     (WHOLESALER, 0, "lines"): ("repeat", "free"),
-    (WHOLESALER, 1, "accounts"): ("future",),
     (WHOLESALER, 1, "sales"): ("repeat",),
     (WHOLESALER, 1, "cost"): ("repeat", "free"),
     (WHOLESALER, 1, "tiers"): ("repeat",),
     (WHOLESALER, 1, "profit_tiers"): ("repeat",),
-    (WHOLESALER, 1, "whale"): ("repeat", "free", "future"),
+    (WHOLESALER, 1, "whale"): ("repeat", "free"),
     (WHOLESALER, 1, "lines"): ("repeat", "free"),
     **{(FREE_GOODS, 0, g): ("free",) for g in ("cost", "profit_tiers", "whale", "lines")},
-    (BOUNDARIES, 0, "orders"): ("no_sales_days",),
 }
 
 
