@@ -104,20 +104,29 @@ def _weekly_lifetime_value(bgf, frequency: pd.Series, recency: pd.Series, T: pd.
     return clv
 
 
+def _week_number(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
+    """Whole weeks since 1970-01-01, the grid of the SQL ``week_number`` that counts the order weeks."""
+    days = (dates - pd.Timestamp("1970-01-01"))
+    return days.dt.days // 7 if isinstance(days, pd.Series) else days.days // 7
+
+
 def repeat_buyer_summary(df: pd.DataFrame, as_of) -> pd.DataFrame:
-    """frequency / recency / T in weeks from first, last and count of order weeks; margin per order week."""
+    """frequency / recency / T in whole weeks of one grid; margin per order week of the window.
+
+    BG/NBD counts repeat *periods* (orders of the same week merged, METHODS.md §3.4, freq='W'), so recency and
+    age are counted on the same weekly grid as the order weeks: frequency = order weeks - 1, recency = weeks
+    from the first order's week to the last order's, T = weeks from the first order's week to ``as_of``'s.
+    Then frequency <= recency <= T always, and one order week means recency 0 (two orders days apart in one
+    week, measured in days, gave frequency 0 with recency > 0: an impossible history that failed the fit).
+    """
     first = pd.to_datetime(df["first_order_ever"], errors="coerce")
     last = pd.to_datetime(df["last_order_ever"], errors="coerce")
-    end = pd.Timestamp(as_of)
     out = pd.DataFrame(index=df.index)
-    # BG/NBD counts repeat *periods*: orders of the same week are merged (METHODS.md §3.4, freq='W')
-    periods = df["order_weeks_ever"] if "order_weeks_ever" in df else df["order_days_ever"]
-    out["frequency"] = (periods.fillna(1) - 1).clip(lower=0).astype(float)
-    out["recency"] = ((last - first).dt.days / 7.0).astype(float)
-    out["T"] = ((end - first).dt.days / 7.0 + 1 / 7).astype(float)
-    per = df["order_weeks_window"] if "order_weeks_window" in df else df["order_days_window"]
-    days = per.where(per > 0)
-    out["monetary_value"] = (df["gross_profit"] / days).astype(float)
+    out["frequency"] = (df["order_weeks_ever"].fillna(1) - 1).clip(lower=0).astype(float)
+    out["recency"] = (_week_number(last) - _week_number(first)).astype(float)
+    out["T"] = (_week_number(pd.Timestamp(as_of)) - _week_number(first)).astype(float)
+    per = df["order_weeks_window"]
+    out["monetary_value"] = (df["gross_profit"] / per.where(per > 0)).astype(float)
     return out.dropna(subset=["recency", "T"])
 
 
@@ -125,7 +134,7 @@ def compute_clv(df: pd.DataFrame, as_of, params: Params, model: RepeatBuyerModel
     """CLV per account, the model used, and P(alive) where BG/NBD was fitted.
 
     ``df`` needs channel, net_profit, gross_profit, churn_prob, window_years, first/last order dates,
-    order_days_ever and order_days_window. Margin per year = NCP ÷ window years.
+    order_weeks_ever and order_weeks_window. Margin per year = NCP ÷ window years.
     """
     margin = df["net_profit"].fillna(0) / df["window_years"]
     out = pd.DataFrame(index=df.index)
@@ -134,8 +143,7 @@ def compute_clv(df: pd.DataFrame, as_of, params: Params, model: RepeatBuyerModel
     out["clv_model"] = "discounted_margin"
     out["p_alive"] = np.nan
     repeat = ~df["channel"].isin(CONTRACT_CHANNELS)
-    used = [c for c in ("first_order_ever", "last_order_ever", "order_weeks_ever", "order_days_ever",
-                        "order_weeks_window", "order_days_window", "gross_profit") if c in df]
+    used = ["first_order_ever", "last_order_ever", "order_weeks_ever", "order_weeks_window", "gross_profit"]
     summary = repeat_buyer_summary(df.loc[repeat, used], as_of)  # not every scorecard column: a 100k-row copy
     if len(summary) < params.min_accounts_bgnbd:
         return out
