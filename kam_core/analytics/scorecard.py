@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from kam_core.analytics import features as feat
 from kam_core.analytics import tiers
-from kam_core.analytics.clv import compute_clv
+from kam_core.analytics.clv import clv_health_items, compute_clv
 from kam_core.analytics.credit import compute_credit
 from kam_core.analytics.diversion import flag_diversion
 from kam_core.analytics.inputs import describe_health, gather_inputs, health_items
@@ -136,7 +136,7 @@ def _assemble(inp, w: Window, p: Params):
     df = df.join(compute_loyalty(df, p))
     df = df.join(estimate_churn_heuristic(df, w.end, p))
     df = df.join(compute_clv(df, w.end, p))
-    bgnbd = df["clv_model"].eq("bgnbd_gg") & df["p_alive"].notna()
+    bgnbd = df["clv_model"].isin(("bgnbd_gg", "bgnbd")) & df["p_alive"].notna()
     df.loc[bgnbd, "churn_prob"] = (1 - df.loc[bgnbd, "p_alive"]).round(3)
     df.loc[bgnbd, "churn_model"] = "bgnbd"
     df = df.join(flag_hvll(df, p)).join(_label_tiers(df, p))
@@ -194,6 +194,7 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
         return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, _health(inp), inp.missing)
     df, features, result = _assemble(inp, w, p)
+    health = _health(inp) + clv_health_items(df, p)  # the model is fitted on every account, not the viewer's
     if not scope.is_director:
         allowed = _in_scope(engine, scope)
         df = df[df["account_id"].isin(allowed)].reset_index(drop=True)
@@ -201,7 +202,7 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         result = _restrict_result(result, allowed)
     curve, whale = tiers.compute_whale_curve(df, "net_profit")  # the viewer's accounts only
     df = df.drop(columns=[c for c in _DROP if c in df]).assign(as_of=w.end, since=w.start)
-    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp), inp.missing)
+    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, health, inp.missing)
 
 
 def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,
