@@ -259,6 +259,19 @@ def discounted_value(bgnbd: BgNbd, value, frequency, recency, T, months: int, mo
 
     E[Y(t)] = P(alive | x, t_x, T) · g(t; x, T), so the hypergeometric part g is evaluated once per distinct
     (x, T) and month (a few thousand pairs for 10^5 accounts).
+
+    Parameters
+    ----------
+    bgnbd
+        The fitted BG/NBD (periods of the summary, e.g. weeks).
+    value
+        Value per future purchase per customer (e.g. Gamma-Gamma's expected average profit).
+    frequency, recency, T
+        The customers' summary, in the unit of ``bgnbd``.
+    months, monthly_discount
+        Horizon in months and the discount rate per month.
+    periods_per_month
+        Periods of the summary in a month (weeks: 4.345).
     """
     x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
     (xu, Tu), _, inverse = _distinct(x, age)
