@@ -145,21 +145,23 @@ def _newton_polish(fun, theta: np.ndarray, args: tuple, steps: int = 3, h: float
     return theta
 
 
-def _minimise(fun, x0: np.ndarray, args: tuple, what: str):
+def _minimise(fun, x0: np.ndarray, args: tuple, what: str) -> np.ndarray:
+    """The log parameters minimising ``fun`` (value and gradient), or :class:`FitError`."""
     result = minimize(fun, x0, args=args, jac=True, method="BFGS", options={"gtol": 1e-8, "maxiter": 2000})
+    theta, ok, message = result.x, result.success, result.message
     # BFGS reports "precision loss" when the line search cannot improve on an optimum the float sums can no
-    # longer resolve; only with a gradient that is still clearly not zero is it polished without gradients
-    if not result.success and np.max(np.abs(result.jac)) < 1e-5:
-        result.x = _newton_polish(fun, result.x, args)
-        return result
-    if not result.success:
-        result = minimize(lambda th, *a: fun(th, *a)[0], result.x, args=args, method="Nelder-Mead",
-                          options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000})
-    if not result.success or not np.all(np.isfinite(result.x)):
-        raise FitError("not_converged", f"{what}: {result.message} (log parameters {np.round(result.x, 3)})")
-    if np.any(np.abs(result.x) > 25):  # a parameter ran off to 0 or infinity: the model does not describe the data
-        raise FitError("at_bound", f"{what}: a parameter at its bound (log parameters {np.round(result.x, 3)})")
-    return result
+    # longer resolve: Newton steps finish it; only with a gradient clearly not zero is it searched again
+    if not ok and np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < 1e-5:
+        theta, ok = _newton_polish(fun, theta, args), True
+    elif not ok:
+        polished = minimize(lambda th, *a: fun(th, *a)[0], theta, args=args, method="Nelder-Mead",
+                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000})
+        theta, ok, message = polished.x, polished.success, polished.message
+    if not ok or not np.all(np.isfinite(theta)):
+        raise FitError("not_converged", f"{what}: {message} (log parameters {np.round(theta, 3)})")
+    if np.any(np.abs(theta) > 14):  # a parameter beyond 10^±6 ran off to 0 or infinity: the model does not fit
+        raise FitError("at_bound", f"{what}: a parameter at its bound (log parameters {np.round(theta, 3)})")
+    return theta
 
 
 def fit_bgnbd(frequency, recency, T, penalizer: float = 0.0) -> BgNbd:
@@ -183,9 +185,9 @@ def fit_bgnbd(frequency, recency, T, penalizer: float = 0.0) -> BgNbd:
         raise FitError("invalid_summary", f"{int(bad.sum())} of {x.size} histories impossible (or none)")
     (xu, tu, Tu), w, _ = _distinct(x, t_x, age)
     cols = (_Column.of(xu), _Column.of(tu), _Column.of(Tu))
-    res = _minimise(lambda th, *a: _bgnbd_terms(th, *a)[:2], np.zeros(4), (*cols, w, penalizer), "BG/NBD")
-    r, alpha, a, b = np.exp(res.x)
-    return BgNbd(r, alpha, a, b, float(_bgnbd_terms(res.x, *cols, w, 0.0)[2]))
+    theta = _minimise(lambda th, *a: _bgnbd_terms(th, *a)[:2], np.zeros(4), (*cols, w, penalizer), "BG/NBD")
+    r, alpha, a, b = np.exp(theta)
+    return BgNbd(r, alpha, a, b, float(_bgnbd_terms(theta, *cols, w, 0.0)[2]))
 
 
 @dataclass(frozen=True)
@@ -247,9 +249,9 @@ def fit_gamma_gamma(frequency, monetary_value, penalizer: float = 0.0) -> GammaG
     xs, ms = _Column.of(x[ok]), m[ok] / scale
     log_m = np.log(ms)
     args = (xs, ms, (xs.per_row @ log_m, log_m.sum(), xs.per_row @ np.log(xs.per_row)), penalizer)
-    res = _minimise(lambda th, *a: _gg_terms(th, *a)[:2], np.zeros(3), args, "Gamma-Gamma")
-    p, q1, g = np.exp(res.x)
-    ll = float(_gg_terms(res.x, *args[:3], 0.0)[2]) - ms.size * np.log(scale)  # the density of m̄, not m̄/scale
+    theta = _minimise(lambda th, *a: _gg_terms(th, *a)[:2], np.zeros(3), args, "Gamma-Gamma")
+    p, q1, g = np.exp(theta)
+    ll = float(_gg_terms(theta, *args[:3], 0.0)[2]) - ms.size * np.log(scale)  # the density of m̄, not m̄/scale
     return GammaGamma(p, 1 + q1, g * scale, ll)
 
 

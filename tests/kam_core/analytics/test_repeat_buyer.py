@@ -109,3 +109,13 @@ def test_gamma_gamma_without_a_repeat_buyer_of_positive_value_says_so():
     with pytest.raises(FitError) as err:
         fit_gamma_gamma([0, 2], [5.0, -1.0])
     assert err.value.reason == "no_repeat_value"
+
+
+def test_gamma_gamma_whose_q_runs_to_one_is_refused_as_at_its_bound():
+    # a heavy-tailed spread of values per order between customers: the maximum likelihood has q -> 1, where
+    # the population's mean value per order is infinite
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 50, 400)
+    with pytest.raises(FitError) as err:
+        fit_gamma_gamma(x, rng.lognormal(5, 1.5, 400))
+    assert err.value.reason == "at_bound"
