@@ -149,9 +149,9 @@ def work_scorecard(a) -> tuple[float, float, dict]:
     """The full scorecard. Also timed inside each run: all its queries (``gather_inputs``), and its reads of the
     order data (line facts, order rhythm, S3 sell-in: from the per-day pre-aggregate when it is current).
 
-    The libraries the models use (scikit-learn, lifetimes, SciPy) are imported before timing: a server pays
+    The libraries the models use (scikit-learn, SciPy) are imported before timing: a server pays
     that once, not per scorecard."""
-    import kam_core.analytics.clv  # noqa: F401  (imports paid once per process, as in a running server)
+    import kam_core.analytics.repeat_buyer  # noqa: F401  (imports paid once per process, as in a running server)
     import kam_core.analytics.segmentation  # noqa: F401
     from kam_core.analytics import diversion, metrics, order_days
     from kam_core.analytics import scorecard as scorecard_module

@@ -88,6 +88,10 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
             out.append(t("analytics.health.missing_input", lang,
                          input=t(f"analytics.input.{name}", lang) if known else name.replace("_", " "),
                          lost=t(f"analytics.input_lost.{name}", lang) if known else "–"))
+        elif code == "clv_fallback":
+            from kam_core.analytics.clv import describe_clv_item
+
+            out.append(describe_clv_item(item, lang))
     return out
 
 

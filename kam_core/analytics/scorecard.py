@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from kam_core.analytics import case_units, tiers
 from kam_core.analytics import features as feat
-from kam_core.analytics.clv import compute_clv
+from kam_core.analytics.clv import clv_health_items, compute_clv
 from kam_core.analytics.cost_basis import NONE, compute_cost_basis, cost_health, one_tier_health, withhold_profit
 from kam_core.analytics.credit import compute_credit
 from kam_core.analytics.diversion import flag_diversion
@@ -144,7 +144,7 @@ def _assemble(inp, w: Window, p: Params):
     df = df.join(compute_loyalty(df, p))
     df = df.join(estimate_churn_heuristic(df, w.end, p))
     df = df.join(compute_clv(df, w.end, p))
-    bgnbd = df["clv_model"].eq("bgnbd_gg") & df["p_alive"].notna()
+    bgnbd = df["clv_model"].isin(("bgnbd_gg", "bgnbd")) & df["p_alive"].notna()
     df.loc[bgnbd, "churn_prob"] = (1 - df.loc[bgnbd, "p_alive"]).round(3)
     df.loc[bgnbd, "churn_model"] = "bgnbd"
     df = df.join(flag_hvll(df, p)).join(_label_tiers(df, p))
@@ -206,6 +206,7 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
         return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, health, inp.missing)
     df, features, result = _assemble(inp, w, p)
+    clv_health = clv_health_items(df, p)  # the model is fitted on every account, not the viewer's
     if not scope.is_director:
         allowed = _in_scope(engine, scope)
         df = df[df["account_id"].isin(allowed)].reset_index(drop=True)
@@ -215,8 +216,8 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     df = df.drop(columns=[c for c in _DROP if c in df])
     # concat, not assign: inserting into a frame of ~180 joined column blocks warns "highly fragmented"
     df = pd.concat([df, pd.DataFrame({"as_of": w.end, "since": w.start}, index=df.index)], axis=1)
-    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, _health(inp, df) + volume_health,
-                           inp.missing)
+    health = _health(inp, df) + clv_health + volume_health
+    return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, health, inp.missing)
 
 
 def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,
