@@ -197,10 +197,17 @@ def cmd_accounts(args) -> int:
     said = [i for i in bundle.health if i.get("code") in ("cost_unknown", "insufficient_evidence", "one_tier_from_erp")]
     for note in describe_health(said, "en"):
         print(f"note: {note}", file=sys.stderr)
-    if args.format == "csv":
-        flags = [c for c in df.columns if df[c].dtype == bool]
-        df.assign(**{c: df[c].map({True: "true", False: "false"}) for c in flags}).to_csv(sys.stdout, index=False)
-    else:
+    if args.format == "csv":  # the export's cells: lists as "a; b", true/false, formulas as text, CRLF
+        from kam_core.io.cells import frame_to_csv_text
+
+        text, out = frame_to_csv_text(df), getattr(sys.stdout, "buffer", None)
+        if out is None:
+            sys.stdout.write(text)
+        else:  # bytes: a text-mode stdout would turn CRLF into CR CR LF on Windows, and may not be UTF-8
+            sys.stdout.flush()
+            out.write(text.encode("utf-8"))
+            out.flush()
+    else:  # JSON carries real lists; NaN and inf are written as null (valid JSON)
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso"))
         sys.stdout.write("\n")
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -23,6 +24,7 @@ CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
 VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 PYRAMID_TIERS = ("platinum", "gold", "iron", "lead")
 LANGS = ("zh", "en")
+ACCOUNT_ID_MAX = 32  # account.account_id is String(32)
 _MAX_VALUES = 200  # a link with more selections than this is not a view anyone shares
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -205,6 +207,8 @@ def _decode_codes(key: str, texts: list[str], known: KnownValues | None, notices
             notices.append(Notice(key, _clip(value), "bad_value"))
         elif allowed is not None and value not in allowed:
             notices.append(Notice(key, _clip(value), "unknown_value"))
+        elif value in kept:
+            continue  # the same code twice selects it once; nothing is lost, nothing to say
         elif len(kept) >= _MAX_VALUES:
             notices.append(Notice(key, _clip(value), "too_many"))
         else:
@@ -229,7 +233,11 @@ def _decode_single(key: str, texts: list[str], parse, bad: str, notices: list[No
 
 
 def _decode_choice(key: str, texts: list[str], choices: tuple[str, ...], notices: list[Notice]) -> str | None:
-    return _decode_single(key, texts, lambda v: v if v in choices else None, "bad_value", notices, quiet_empty=False)
+    # ``?lang=`` means the default, as an empty date does. Of repeated values the LAST valid one is used: that
+    # is the one Streamlit's bound language radio takes, so the notice names the value really ignored
+    # (its bound date inputs take the first, as _decode_date does).
+    return _decode_single(key, texts[::-1], lambda v: v if v in choices else None, "bad_value", notices,
+                          quiet_empty=True)
 
 
 def _parse_link_date(value: str) -> dt.date | None:
@@ -255,6 +263,37 @@ def _assemble(cls, values: dict[str, object], notices: list[Notice], default_lan
     if values.get("lang") is None:
         values["lang"] = default_lang if default_lang in LANGS else "zh"
     return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def decode_account_param(raw: object) -> tuple[str | None, list[Notice]]:
+    """The account id of ``?account=`` (the card page's own parameter); never raises.
+
+    An id is at most :data:`ACCOUNT_ID_MAX` characters without control or invisible format characters
+    (what the id box and the schema take); a longer or garbled value is dropped with a ``bad_value``
+    notice rather than cut to an id that might be another account. Of repeated values the first
+    well-formed one is used, each different other one gets a ``repeated`` notice. Surrounding
+    whitespace is ignored; an empty value means no account.
+
+    Examples
+    --------
+    >>> decode_account_param(["A001", "A002"])
+    ('A001', [Notice(param='account', value='A002', reason='repeated')])
+    >>> decode_account_param("A" * 40)[0] is None
+    True
+    """
+    notices: list[Notice] = []
+    chosen = None
+    for text in _as_texts(raw, "account", notices) if raw is not None else []:
+        value = text.strip()
+        if not value:
+            continue
+        if len(value) > ACCOUNT_ID_MAX or any(unicodedata.category(c)[0] == "C" for c in value):
+            notices.append(Notice("account", _clip(value), "bad_value"))
+        elif chosen is None:
+            chosen = value
+        elif value != chosen:
+            notices.append(Notice("account", _clip(value), "repeated"))
+    return chosen, notices
 
 
 def apply_filters(scorecard: pd.DataFrame, filters: Filters, region_paths: Mapping[str, str]) -> pd.DataFrame:

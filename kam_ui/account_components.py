@@ -11,16 +11,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kam_core.filters import decode_account_param
 from kam_core.i18n import format_date, format_money, format_number, load_catalog
 from kam_core.i18n.markup import escape_markdown
 from kam_core.profile import AccountNotFound, AccountProfile, list_accounts, load_profile
 from kam_ui import data
 from kam_ui.components import localise
+from kam_ui.filters import show_notices
 from kam_ui.lang import current_lang, lbl, tr
 
 KEY = "account"  # widget key = URL parameter (public contract, DESIGN.md §5)
 PICK_KEY = "_acct_pick"
 SEEN_KEY = "_acct_seen_version"
+FIX_KEY = "_acct_link_fix"
 
 
 @st.cache_data(ttl=120, max_entries=8, show_spinner=False)
@@ -42,16 +45,44 @@ def _use_pick() -> None:
     st.session_state[PICK_KEY] = None
 
 
+def _check_link(link: tuple[str | None, list] | None) -> None:
+    """Check ``?account=`` as the link arrives: a value that is too long or garbled is dropped, a repeated
+    one resolved to its first value, each with a visible notice (left alone, the box would cut a long
+    value to 32 characters, which could be another account's id, and take the last of repeated values).
+
+    A bound box takes its first value from the URL whatever the session state says, so the fixed value
+    goes in on one immediate rerun, before the box is drawn again.
+    """
+    if link is None or not link[1]:
+        return
+    chosen, notices = link
+    if (chosen or "") != str(st.session_state.get(KEY) or "").strip():
+        st.session_state[FIX_KEY] = (chosen or "", notices)
+        st.rerun()
+    show_notices(notices)
+
+
+def _apply_fix() -> None:
+    fix = st.session_state.pop(FIX_KEY, None)
+    if fix is not None:
+        st.session_state[KEY] = fix[0]
+        show_notices(fix[1])
+
+
 def pick_account() -> str | None:
     """The id box (bound to ``?account=``) and a name search; returns the chosen id or None."""
     accounts = accounts_in_scope()
     name_col = "name" if current_lang() == "zh" else "name_en"
     names = dict(zip(accounts["account_id"], accounts[name_col].fillna(accounts["name"]), strict=True))
+    # the box is drawn for the first time: its value is the link's (read before the box cuts it to 32)
+    link = decode_account_param(st.query_params.get_all(KEY)) if KEY not in st.session_state else None
+    _apply_fix()
     left, right = st.columns([1, 2])
     left.text_input(tr("account.id_label"), key=KEY, bind="query-params", help=tr("account.id_help"),
                     max_chars=32)
     right.selectbox(tr("account.find"), list(names), index=None, key=PICK_KEY, on_change=_use_pick,
                     format_func=lambda i: f"{names.get(i, '')} · {i}", placeholder=tr("account.find_placeholder"))
+    _check_link(link)
     value = str(st.session_state.get(KEY) or "").strip()
     return value or None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -11,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import local_names
+from kam_core.io.cells import flatten_value
 from kam_ui.honest import cost_word, mark_missing
 from kam_ui.lang import current_lang, lbl, tr, tr_text
 
@@ -73,14 +73,14 @@ def explain_risk(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def localise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A display copy: code columns as names in the current language, lists as "; "-joined text."""
+    """A display copy: code columns as names in the current language, lists and dicts as text (as exports)."""
     out = frame.copy()
     for col, kind in _CODE_KINDS.items():
         if col in out:
             out[col] = out[col].map(lambda c, k=kind: lbl(k, c) if isinstance(c, str) else lbl(k, None))
     for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple)).any():
-            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
+            out[col] = out[col].map(lambda v: flatten_value(v) if isinstance(v, list | tuple | dict) else v)
     return out
 
 
@@ -112,34 +112,19 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
                  height=height, key=key)
 
 
-def flatten_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where list and dict cells (reasons, evidence) become text, as spreadsheets need."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list | tuple)
-                                    else (json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict) else v))
-    return out
-
-
 def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
     """CSV (first frame) and Excel (one sheet per frame) download buttons.
 
-    The files are built only when a button is clicked (a callable ``data``): writing a workbook of
-    10,000 rows on every filter change would cost seconds.
+    The cells go through kam_core.io.cells, as the CLI's do (lists as "a; b", formulas as text). The
+    files are built only when a button is clicked (a callable ``data``): writing a workbook of 10,000
+    rows on every filter change would cost seconds.
     """
-    flat = lambda: {sheet: flatten_cells(frame) for sheet, frame in frames.items()}  # noqa: E731
-    try:
-        from kam_core.io.exports import frame_to_csv_bytes, frames_to_xlsx
-    except ImportError:  # the export module is not installed yet: offer the plain CSV
-        st.download_button(tr("common.download_csv"),
-                           lambda: next(iter(flat().values())).to_csv(index=False).encode("utf-8-sig"),
-                           f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
-        return
+    from kam_core.io.exports import frame_to_csv_bytes, frames_to_xlsx
+
     left, right = st.columns(2)
-    left.download_button(tr("common.download_csv"), lambda: frame_to_csv_bytes(next(iter(flat().values()))),
+    left.download_button(tr("common.download_csv"), lambda: frame_to_csv_bytes(next(iter(frames.values()))),
                          f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
-    right.download_button(tr("common.download_xlsx"), lambda: frames_to_xlsx(flat()), f"{name}.xlsx",
+    right.download_button(tr("common.download_xlsx"), lambda: frames_to_xlsx(frames), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/table_view:", key=f"{key}_xlsx", on_click="ignore")
 

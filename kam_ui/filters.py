@@ -108,6 +108,11 @@ def _show_notices(notices: list[Notice]) -> None:
         st.sidebar.caption(text)
 
 
+def show_notices(notices: list[Notice]) -> None:
+    """Say, once per session, which link parameters were dropped (a toast and a sidebar caption)."""
+    _show_notices(notices)
+
+
 def render_sidebar(dims: Dimensions) -> Filters:
     """Draw the language control and the shared filters; return (and remember) the current Filters."""
     raw = _raw_query()

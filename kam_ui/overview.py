@@ -5,19 +5,43 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kam_core.i18n import format_money, format_number, format_pct
-from kam_core.views import Kpis, compute_kpis
-from kam_ui.components import Kpi, card_link, kpi_row
+from kam_core.i18n import format_date, format_money, format_number, format_pct
+from kam_core.views import Kpis, compute_kpis, count_orders
+from kam_ui.components import Kpi, card_link, empty_state, kpi_row
 from kam_ui.lang import current_lang, lbl, tr
 
 
-def _delta(now: float | None, before: float | None, money: bool) -> str | None:
+def _delta(now: float | None, before: float | None, money: bool, share: bool = False) -> str | None:
+    """The change as money, a share (percentage points) or a count; a count never reads as a percentage."""
     if now is None or before is None:
         return None
     change = now - before
     if money:
         return format_money(change, current_lang())
-    return format_number(change, current_lang()) if abs(change) >= 1 else format_pct(change, current_lang())
+    return format_pct(change, current_lang()) if share else format_number(change, current_lang())
+
+
+def no_sales(page) -> bool:
+    """An empty state in words when the period has no orders at all (True: draw nothing else).
+
+    When only the filtered accounts have none, a note says so and the page goes on: their drop to zero
+    is what the movers and changes then show.
+    """
+    from kam_ui.data import dimensions
+
+    lang, w = current_lang(), page.bundle.window
+    period = {"start": format_date(w.start, lang), "end": format_date(w.end, lang)}
+    if count_orders(page.everyone) == 0:
+        dims = dimensions()
+        if dims.first_date and dims.last_date:
+            empty_state("overview.no_sales_period", first=format_date(dims.first_date, lang),
+                        last=format_date(dims.last_date, lang), **period)
+        else:
+            empty_state("overview.no_sales_period_nodata", **period)
+        return True
+    if count_orders(page.rows) == 0:
+        empty_state("overview.no_sales_selection", n=len(page.rows), **period)
+    return False
 
 
 def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
@@ -39,7 +63,7 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
         Kpi(tr("overview.key_accounts"), format_number(k.key_accounts, lang),
             _delta(k.key_accounts, pick("key_accounts"), False)),
         Kpi(tr("overview.concentration"), format_pct(k.top20_sales_share, lang),
-            _delta(k.top20_sales_share, pick("top20_sales_share"), False), good_when_up=False,
+            _delta(k.top20_sales_share, pick("top20_sales_share"), False, share=True), good_when_up=False,
             help=tr("overview.concentration_help", hhi=format_number(k.hhi, lang, 3))),
         Kpi(tr("overview.at_risk"), format_number(k.at_risk, lang), _delta(k.at_risk, pick("at_risk"), False),
             good_when_up=False, help=tr("overview.at_risk_help", n=k.diverting)),

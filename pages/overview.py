@@ -8,12 +8,12 @@ from kam_core.views import compute_changes, compute_movers
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import downloads, empty_state, show_figure
 from kam_ui.data import filtered, previous_bundle, previous_period
-from kam_ui.overview import show_changes, show_kpis, show_movers
+from kam_ui.overview import no_sales, show_changes, show_kpis, show_movers
 from kam_ui.page import load_page_data
 
 st.header(tr("overview.title"))
 page = load_page_data()
-if page is not None and not page.empty:
+if page is not None and not page.empty and not no_sales(page):
     prev_bundle = previous_bundle(page.filters)
     before = filtered(prev_bundle.scorecard, page.filters) if prev_bundle is not None else None
     show_kpis(page.rows, before)

@@ -20,6 +20,7 @@ from kam_core.analytics import order_days
 from kam_core.analytics.case_units import master_for_factor
 from kam_core.db.bulk import bulk_insert, refresh_statistics
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
+from kam_core.io.cells import csv_row
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
 from kam_core.io.erp_pass import FileState, release_memory
 from kam_core.io.results import ImportResult
@@ -121,7 +122,7 @@ class RejectsWriter:
             idx = int(df.index[pos])
             reason = REASONS[int(codes[pos])]
             detail = messages.get(idx)
-            self.writer.writerow([idx + 2, f"{reason}: {detail}" if detail else reason, *df.iloc[pos].tolist()])
+            self.writer.writerow([idx + 2, f"{reason}: {detail}" if detail else reason, *csv_row(df.iloc[pos].tolist())])
 
     def close(self) -> None:
         self.fh.close()

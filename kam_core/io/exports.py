@@ -5,66 +5,32 @@ to ``account``, ``order_line`` through its header, ``ar_payment`` through its in
 filtered by the viewer's :class:`~kam_core.scope.Scope`; housekeeping tables (users, audit and
 import logs, saved scenarios) are for directors only.
 
-Spreadsheet formula injection (OWASP "CSV injection"): a text cell that starts with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return could be run as a formula by Excel. In CSV it gets a
-leading single quote; in XLSX it is written as a text cell (``data_type 's'`` with the quote
-prefix style) so Excel shows it and never evaluates it. Numbers are never touched. CSV is UTF-8
-with a BOM so Excel shows Chinese text correctly.
+Every cell goes through :mod:`kam_core.io.cells`, the one flattening and formula-neutralising step
+shared with the CLI and the dashboard's downloads: lists and dicts become text, text that could run as
+a formula (= + - @ tab CR) is written as text (a leading ``'`` in CSV, a text cell in XLSX), numbers are
+never touched. CSV is UTF-8 with a BOM so Excel shows Chinese text correctly, with CRLF line ends.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Table, select
 
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import account, ar_invoice, ar_payment, metadata, order_header, order_line
 from kam_core.errors import UserError
+from kam_core.io.cells import FORMULA_PREFIXES, frame_to_csv_bytes, neutralise_formula, xlsx_value
 from kam_core.scope import DIRECTOR, Scope
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DIRECTOR_ONLY = ("app_user", "audit_log", "import_log", "scenario_run")
 EXCEL_MAX_ROWS = 1_048_575  # one header row
 FORMATS = ("csv", "xlsx")
-
-
-def neutralise_formula(value):
-    """``value`` made safe for a spreadsheet: text starting with = + - @ tab CR gets a leading ``'``.
-
-    Examples
-    --------
-    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralise_formula(-5)
-    -5
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _is_dangerous(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def frame_to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """``df`` as CSV bytes (UTF-8 with BOM, no index) with formula-like text neutralised."""
-    # CRLF (RFC 4180) also makes the csv writer quote a bare \r inside a cell, which "\n" would not
-    return _safe_text(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def _safe_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(neutralise_formula, na_action="ignore")
-    return out
+__all__ = ["FORMULA_PREFIXES", "export", "frame_to_csv_bytes", "frames_to_xlsx", "neutralise_formula", "read_table",
+           "scoped_select"]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -77,40 +43,29 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _cell_value(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        return None if isinstance(value, float) and np.isnan(value) else value
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        value = value.replace(tzinfo=None)
-    return value
+def _cells(ws, values) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for raw in values:
+        value, as_text = xlsx_value(raw)
+        if as_text:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"  # text, never a formula
+            cell.quotePrefix = True
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
 
 
 def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
     if len(df) > EXCEL_MAX_ROWS:
         raise UserError(f"{name}: {len(df)} rows do not fit one Excel sheet ({EXCEL_MAX_ROWS}); export it as CSV")
     ws = wb.create_sheet(title=name)
-    ws.append([str(c) for c in df.columns])
+    ws.append(_cells(ws, [str(c) for c in df.columns]))
     for row in df.itertuples(index=False, name=None):
-        cells = []
-        for value in row:
-            value = _cell_value(value)
-            if _is_dangerous(value):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # text, never a formula
-                cell.quotePrefix = True
-                cells.append(cell)
-            else:
-                cells.append(value)
-        ws.append(cells)
+        ws.append(_cells(ws, row))
 
 
 def frames_to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:

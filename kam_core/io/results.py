@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kam_core.errors import UserError
+from kam_core.io.cells import csv_row
 
 SHOWN_PROBLEMS = 100
 
@@ -46,7 +47,7 @@ def write_problems_csv(problems: Sequence[Problem], path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(PROBLEM_COLUMNS)
         for p in problems:
-            writer.writerow([p.file, p.row, p.column, p.value, p.expected])
+            writer.writerow(csv_row([p.file, p.row, p.column, p.value, p.expected]))  # the value is user text
     return path
 
 

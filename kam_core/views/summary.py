@@ -25,6 +25,23 @@ class Kpis:
     diverting: int
 
 
+def count_orders(scorecard: pd.DataFrame) -> int:
+    """Orders in the scorecard's period (``n_orders``; without that column, accounts with non-zero sales).
+
+    Zero means the period has no sales at all, so its KPIs, movers and changes would describe nothing.
+
+    Examples
+    --------
+    >>> count_orders(pd.DataFrame({"n_orders": [0, None, 3]})), count_orders(pd.DataFrame({"net_sales": [0.0]}))
+    (3, 0)
+    """
+    if "n_orders" in scorecard:
+        return int(pd.to_numeric(scorecard["n_orders"], errors="coerce").fillna(0).sum())
+    if "net_sales" in scorecard:
+        return int((pd.to_numeric(scorecard["net_sales"], errors="coerce").fillna(0) != 0).sum())
+    return 0
+
+
 def compute_kpis(scorecard: pd.DataFrame) -> Kpis:
     """Headline KPIs of a scorecard (already filtered).
 
@@ -95,8 +112,9 @@ def compute_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     if "pyramid_tier" in cur and "pyramid_tier" in prev:
         tiers = pd.DataFrame({"before": prev["pyramid_tier"], "after": cur["pyramid_tier"]}).dropna()
         step = tiers["before"].map(TIER_RANK) - tiers["after"].map(TIER_RANK)
-        moved = tiers[step.fillna(0) != 0].assign(change=np.where(step[step.fillna(0) != 0] > 0, "tier_up",
-                                                                  "tier_down"), size=step.abs())
+        moves = step.fillna(0) != 0
+        # size from the moved rows only: assigning the full Series to an empty frame would adopt its index
+        moved = tiers[moves].assign(change=np.where(step[moves] > 0, "tier_up", "tier_down"), size=step[moves].abs())
         rows.append(moved.sort_values(["size"], ascending=False, kind="mergesort").drop(columns="size"))
     for col, kind in (("high_volume_low_loyalty", "new_hvll"), ("diversion_flag", "new_diversion"),
                       ("key_account", "new_key_account")):

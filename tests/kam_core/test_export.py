@@ -146,3 +146,38 @@ def test_scorecard_export_writes_one_row_per_account_in_scope(demo_engine, tmp_p
     back = _read_csv(tmp_path / "s.csv")
     assert n == len(expected) == len(back) > 0
     assert list(back.columns) == list(expected.columns)
+
+
+def test_scorecard_xlsx_has_typed_cells_and_list_columns_as_joined_text(demo_engine, tmp_path):
+    scorecard = pytest.importorskip("kam_core.analytics.scorecard")
+    out = tmp_path / "s.xlsx"
+    n = export(demo_engine, "scorecard", "xlsx", out)  # raised ValueError on list cells before
+    expected = scorecard.scorecard_columns(scorecard.compute_scorecard(demo_engine)).set_index("account_id")
+    ws = openpyxl.load_workbook(out)["scorecard"]
+    header = [c.value for c in ws[1]]
+    rows = {r[0].value: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2)}
+    assert n == len(rows) == len(expected) > 0
+    lists = [c for c in expected.columns if expected[c].map(lambda v: isinstance(v, list) and len(v) > 0).any()]
+    assert {"value_type_reasons", "diversion_evidence"} <= set(lists)
+    for account_id, want in expected.iterrows():
+        got = rows[account_id]
+        assert got["net_sales"].data_type == "n" and got["net_sales"].value == pytest.approx(want["net_sales"])
+        assert got["diversion_flag"].data_type == "b" and got["diversion_flag"].value == bool(want["diversion_flag"])
+        for col in lists:
+            items = want[col] if isinstance(want[col], list) else []
+            word = lambda v: ("" if v is None or v != v else  # noqa: E731 - missing empty, true/false as in CSV
+                              str(v).lower() if isinstance(v, bool) else str(v))
+            text = "; ".join(", ".join(f"{k}: {word(v)}" for k, v in i.items()) if isinstance(i, dict) else word(i)
+                             for i in items)
+            assert (got[col].value or "") == text, (account_id, col)
+    assert not [c.value for r in rows.values() for c in r.values() if isinstance(c.value, str) and c.value[:2] in
+                ("['", "[{", "{'")]
+
+
+def test_scorecard_csv_has_no_python_reprs_and_flags_as_true_false(demo_engine, tmp_path):
+    pytest.importorskip("kam_core.analytics.scorecard")
+    export(demo_engine, "scorecard", "csv", tmp_path / "s.csv")
+    back = _read_csv(tmp_path / "s.csv")
+    assert set(back["diversion_flag"]) <= {"true", "false"}
+    assert not back.apply(lambda col: col.str.match(r"^(\['|\[\{|\{')")).any().any()
+    assert back["value_type_reasons"].str.contains("; ").any()

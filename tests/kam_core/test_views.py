@@ -70,6 +70,15 @@ def test_changes_of_an_empty_period_are_empty(before):
     assert compute_movers(before, before.iloc[0:0]).empty
 
 
+def test_changes_when_no_tier_moved_and_no_flag_is_new_are_empty_not_rows_without_a_change(before):
+    # two periods without sales: every account "lead" both times (the Overview crashed on change.nan)
+    quiet = before.assign(net_sales=0.0, pyramid_tier="lead", key_account=False, diversion_flag=False)
+    assert compute_changes(quiet, quiet).empty
+    moved_one = quiet.assign(pyramid_tier=["iron", "lead", "lead", "lead"])
+    changes = compute_changes(quiet, moved_one)
+    assert changes[["account_id", "change", "before", "after"]].values.tolist() == [["A", "tier_up", "lead", "iron"]]
+
+
 def test_abc_summary_gives_the_pareto_ratio_per_channel_and_overall():
     df = pd.DataFrame({"channel": ["KA", "KA", "KA", "DIST"], "abc_class": ["A", "B", "C", "A"],
                        "net_sales": [80.0, 15.0, 5.0, 10.0]})
