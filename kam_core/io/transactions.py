@@ -47,17 +47,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kam_core.db.engine import db_errors
+from kam_core.db.schema import channel_tier
 from kam_core.errors import UserError
 from kam_core.io.erp_lines import FIELDS, REQUIRED
 from kam_core.io.erp_pass import CHUNK_LINES, check_file
-from kam_core.io.erp_write import write_file
+from kam_core.io.erp_write import STANDARD_TIERS, write_file
 from kam_core.io.readers import iter_chunks
 from kam_core.io.results import ImportResult, ImportValidationError
 
-__all__ = ["CHUNK_LINES", "FIELDS", "import_transactions", "parse_mapping", "resolve_columns"]
+__all__ = ["CHUNK_LINES", "DEDUPE", "FIELDS", "check_tier", "import_transactions", "parse_mapping",
+           "resolve_columns"]
+DEDUPE = ("none", "exact")
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -104,7 +107,8 @@ def resolve_columns(mapping: dict[str, str], header: list[str], file: str) -> di
 
 def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str],
                         rejects: Path | str | None = None, user: str = "cli",
-                        chunk_lines: int = CHUNK_LINES) -> ImportResult:
+                        chunk_lines: int = CHUNK_LINES, dedupe: str = "none",
+                        default_tier: str = "RETAIL") -> ImportResult:
     """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
 
     Parameters
@@ -121,20 +125,28 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         Who imports (``import_log.imported_by``, ``audit_log.changed_by``).
     chunk_lines
         Lines per chunk (memory bound).
+    dedupe
+        ``"none"`` (default): a line that repeats an earlier line cell for cell is imported (a repeat
+        scan is a real purchase) and counted as a possible duplicate; ``"exact"``: it is refused.
+    default_tier
+        Tier code of new accounts without a channel (no channel column, or an empty cell).
 
     Returns
     -------
     ImportResult
-        Lines read, inserted, already imported, refused per reason, accounts and products created.
+        Lines read, inserted, already imported, refused per reason, accounts and products created;
+        ``details`` is the data-health record stored in ``import_log.details``.
 
     Raises
     ------
     ImportValidationError
         Without ``rejects``, when any line is refused (every bad line is listed); nothing is written.
     UserError
-        Unreadable file, missing or unknown columns, bad mapping.
+        Unreadable file, missing or unknown columns, bad mapping, unknown ``dedupe`` or tier code.
     """
     path = Path(path)
+    if dedupe not in DEDUPE:
+        raise UserError(f"--dedupe: unknown rule {dedupe!r}; expected one of {', '.join(DEDUPE)}")
     header, _, _ = iter_chunks(path, chunk_lines)
     cols = resolve_columns(mapping, header, path.name)
 
@@ -142,10 +154,26 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         return iter_chunks(path, chunk_lines)[1]
 
     with db_errors():
-        state = check_file(engine, chunks(), cols, path.name)
+        default_tier = check_tier(engine, default_tier)
+        state = check_file(engine, chunks(), cols, path.name, dedupe)
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)
         started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         return write_file(engine, chunks(), cols, path, header, state,
-                          Path(rejects) if rejects else None, user, started)
+                          Path(rejects) if rejects else None, user, started, default_tier)
 
+
+def check_tier(engine: Engine, code: str) -> str:
+    """``code`` (any case) as a known tier code: one of the five standard tiers or a stored channel tier.
+
+    Raises
+    ------
+    UserError
+        The code is not a known tier; the message lists the known codes.
+    """
+    with engine.connect() as conn:
+        known = sorted(set(STANDARD_TIERS) | set(conn.execute(select(channel_tier.c.tier_code)).scalars()))
+    found = {k.upper(): k for k in known}.get(str(code).strip().upper())
+    if found is None:
+        raise UserError(f"--default-tier: unknown tier code {code!r}; expected one of {', '.join(known)}")
+    return found
