@@ -53,7 +53,7 @@ def generate(path: Path, megabytes: float, seed: int = 11) -> None:
     cust[clash] = "99999"
     frame = pd.DataFrame({
         "InvoiceNo": invoice_no, "StockCode": np.char.add("S", sku.astype(str)), "Description": names[sku],
-        "Quantity": qty, "InvoiceDate": when[inv].strftime("%m/%d/%Y %H:%M"),
+        "Quantity": qty, "InvoiceDate": when[inv].strftime("%Y-%m-%d %H:%M:%S"),
         "UnitPrice": np.round(0.5 + sku % 97 / 10, 2), "CustomerID": cust, "Country": "United Kingdom"})
     for start in range(0, lines, 200_000):
         frame.iloc[start:start + 200_000].to_csv(path, index=False, mode="a" if start else "w",

@@ -20,7 +20,7 @@ from kam_core.db.schema import channel_tier, order_header, product
 from kam_core.io.erp_lines import BLANK, Chunk, channel_lookup, content_hashes, parse_chunk, row_hashes
 from kam_core.io.results import Problem
 
-CHUNK_LINES = 100_000  # ~470 MB peak for 1M lines on SQLite, as fast as 200k (bench/bench_import.py)
+CHUNK_LINES = 50_000  # ~280 MB peak for a 20 MB file, ~330 MB for 80 MB (bench/bench_import_memory.py)
 
 
 @dataclass
@@ -53,6 +53,7 @@ class FileState:
     dedupe: str = "none"  # "exact": whole-row copies of an earlier line are refused (reason 12)
     repeats: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # imported copies (sorted lines)
     reused: set[int] = field(default_factory=set)  # invoice ids with lines of another customer or date
+    keep_problems: bool = True  # False with a rejects file: it words the reasons again, chunk by chunk
 
     @property
     def n_lines(self) -> int:
@@ -102,7 +103,8 @@ def _flag(state: FileState, idx: np.ndarray, reason: int, codes: np.ndarray, pos
           column: str, values: list[str], expected: list[str]) -> None:
     codes[pos] = reason
     for i, value, exp in zip(idx, values, expected, strict=True):
-        state.problems.append(Problem(state.file, int(i) + 2, column, value, exp))
+        if state.keep_problems:
+            state.problems.append(Problem(state.file, int(i) + 2, column, value, exp))
         state.messages[int(i)] = f"{column}: {value!r} (expected {exp})"
 
 
@@ -162,16 +164,17 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
 
 
 def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file: str,
-               dedupe: str = "none") -> FileState:
+               dedupe: str = "none", keep_problems: bool = True) -> FileState:
     """Pass 1: check every line; returns the state pass 2 writes from, with every problem found.
 
     ``dedupe="exact"`` refuses lines that copy an earlier line cell for cell; by default they are
     imported (repeat scans are real purchases in ERP and POS exports) and counted as possible duplicates.
+    ``keep_problems=False`` (a rejects file is written) keeps no Problem per bad line, only its code.
     """
     channels, service = _load_reference(engine)
-    state = FileState(file, channels, service, dedupe=dedupe)
+    state = FileState(file, channels, service, dedupe=dedupe, keep_problems=keep_problems)
     for df in chunks:
-        ch = parse_chunk(df, cols, file, channels, service, collect=True)
+        ch = parse_chunk(df, cols, file, channels, service, collect=keep_problems)
         codes = ch.code.copy()
         state.problems += ch.problems
         state.messages.update({k: "; ".join(v) for k, v in ch.messages.items()})

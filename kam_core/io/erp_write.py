@@ -112,19 +112,31 @@ def create_products(conn: Connection, state: FileState, used: np.ndarray) -> tup
 
 
 class RejectsWriter:
-    """Refused lines, unchanged, after their spreadsheet row number and reason (CSV UTF-8 with BOM)."""
+    """Refused lines, unchanged, after their spreadsheet row number and reason (CSV UTF-8 with BOM).
 
-    def __init__(self, path: Path, header: list[str]):
+    The reasons of per-line checks are worded again from the chunk here (pass 1 keeps only their
+    codes, so its memory does not grow with the number of bad lines); whole-file reasons (repeats,
+    reused invoices) come from pass 1's messages.
+    """
+
+    def __init__(self, path: Path, header: list[str], state: FileState, cols: dict):
         self.fh = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by close()
         self.writer = csv.writer(self.fh)
         self.writer.writerow(["row", "reason", *header])
+        self.state, self.cols = state, cols
 
-    def write(self, df: pd.DataFrame, codes: np.ndarray, messages: dict[int, str]) -> None:
-        for pos in np.flatnonzero((codes != 0) & (codes != BLANK)):
-            idx = int(df.index[pos])
-            reason = REASONS[int(codes[pos])]
-            detail = messages.get(idx)
-            self.writer.writerow([idx + 2, f"{reason}: {detail}" if detail else reason, *df.iloc[pos].tolist()])
+    def write(self, df: pd.DataFrame, codes: np.ndarray) -> None:
+        pos = np.flatnonzero((codes != 0) & (codes != BLANK))
+        if not len(pos):
+            return
+        st, bad = self.state, df.iloc[pos]
+        worded = parse_chunk(bad, self.cols, st.file, st.channels, st.service_skus, collect=True).messages
+        rows = []
+        for idx, code, cells in zip(bad.index.tolist(), codes[pos].tolist(), bad.to_numpy().tolist(), strict=True):
+            detail = "; ".join(worded[idx]) if idx in worded else st.messages.get(idx)
+            reason = REASONS[code]
+            rows.append([idx + 2, f"{reason}: {detail}" if detail else reason, *cells])
+        self.writer.writerows(rows)
 
     def close(self) -> None:
         self.fh.close()
@@ -245,7 +257,7 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
                default_tier: str = "RETAIL") -> ImportResult:
     """Pass 2: everything in one transaction; the rejects file is written alongside."""
     ok = state.codes == 0
-    writer_out = RejectsWriter(rejects, header) if rejects else None
+    writer_out = RejectsWriter(rejects, header, state, cols) if rejects else None
     try:
         with engine.begin() as conn:
             days_current = order_days.is_current(conn)
@@ -257,7 +269,7 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
             writer = Writer(conn, state, cols, sku_cost)
             for df in chunks:
                 if writer_out:
-                    writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)], state.messages)
+                    writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)])
                 writer.write_chunk(df)
                 del df
                 release_memory()

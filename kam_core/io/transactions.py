@@ -155,7 +155,7 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
 
     with db_errors():
         default_tier = check_tier(engine, default_tier)
-        state = check_file(engine, chunks(), cols, path.name, dedupe)
+        state = check_file(engine, chunks(), cols, path.name, dedupe, keep_problems=rejects is None)
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)
         started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
