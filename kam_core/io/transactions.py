@@ -10,23 +10,36 @@ What becomes of a line
       within the invoice, ``list_price = invoice_price = unit_price`` and ``cogs_per_case`` =
       unit_cost, else the product's standard cost, else 0 (counted in the summary).
     - Unknown customers become accounts (``created_source='erp'``, status active, tier from the
-      ``channel`` column - a code such as KA or a name such as 二批商 - else RETAIL; region set
-      when the value is a known region id or code). Unknown SKUs become products (standard cost
-      from the first unit_cost seen). Existing accounts and products are not changed: the ERP is
-      not their master.
+      ``channel`` column - a code such as KA or a name such as 二批商 - on the first line of the
+      customer that names one, else ``default_tier``, RETAIL unless chosen; the summary says how
+      many new accounts had no channel; region set when the value is a known region id or code).
+      Unknown SKUs become products (standard cost from the first unit_cost seen). Existing
+      accounts and products are not changed: the ERP is not their master.
     - Negative quantities are returns or credit notes: imported as negative lines, so they net
       against sales.
     - Service lines (postage, freight, 运费, 邮费 ... recognised by SKU or product name, or a
       product already marked ``is_service``) are imported on products with ``is_service = true``
       (analytics leave them out of case volumes); they may have a zero price. They are counted.
 
+Repeat lines: a line that copies an earlier line cell for cell is a repeat scan in real ERP and
+POS exports (a customer buying the same thing twice on one invoice), so it is imported and counted
+as a "possible duplicate" (count and value in the summary and the data-health record);
+``dedupe="exact"`` (``--dedupe exact``) refuses them instead (the first copy is kept).
+
 Refused lines (reasons in :data:`kam_core.io.erp_lines.REASONS`): no invoice, no customer, no
 product code, unreadable date or number, zero quantity, zero price on a goods line, negative
-price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact duplicates of an earlier line (the whole
-row identical; the first is kept), and lines whose invoice already appeared for another customer
-or date. Without ``rejects`` any refused line refuses the whole file (ImportValidationError lists
-every one); with ``rejects`` the valid lines are imported and every refused line is written,
-unchanged, with its row number and reason, to that file (CSV UTF-8 with BOM).
+price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact
+duplicates (only with ``dedupe="exact"``), and lines whose invoice already appeared for another
+customer or date, in this file (the message names the row that first used it, in any chunk) or in
+an earlier import (appending would book them to the stored order's customer). Without ``rejects``
+any refused line refuses the whole file (ImportValidationError lists every one); with ``rejects``
+the valid lines are imported and every refused line is written, unchanged, with its row number and
+reason, to that file (CSV UTF-8 with BOM).
+
+Data health: every import stores a record of what it found (lines read, imported, refused per
+reason, possible duplicates, reused invoices, accounts put in the default tier, lines without cost,
+products created, service lines, returns) in ``import_log.details``; see
+:mod:`kam_core.io.import_health`.
 
 Idempotent re-import (keying)
     ``order_line.source_key`` = sha1 hex[:32] of the normalised line: invoice, account id, ISO
@@ -37,9 +50,11 @@ Idempotent re-import (keying)
     appended after its last line number.
 
 Scale: the file is read in chunks of :data:`CHUNK_LINES` lines twice: pass 1 checks every line
-and keeps a few bytes per line (reason code, hashes, small integer ids); pass 2 writes in one
-transaction with :func:`kam_core.db.bulk.bulk_insert`. Memory grows with the number of invoices
-and customers, not with the text of the file.
+and keeps ~34 bytes per line (reason code, two hashes, small integer ids; with ``rejects`` no
+message per bad line: the rejects file words them again chunk by chunk); pass 2 writes in one
+transaction with :func:`kam_core.db.bulk.bulk_insert`. Memory grows with the number of lines (a
+few bytes each), invoices and customers, not with the text of the file
+(``bench/bench_import_memory.py``).
 """
 
 from __future__ import annotations
