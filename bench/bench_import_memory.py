@@ -8,6 +8,11 @@ scans (identical lines) and a few invoice numbers reused by another customer. Ea
 that only starts Python, loads the importer and creates the schema (the fixed part).
 
     python bench/bench_import_memory.py [--sizes 20,80] [--keep DIR]
+
+2026-12-03, SQLite, 2 shared cores (the fixed part is 153 MB):
+    before (100k-line chunks, a Problem per refused line, 64 MB SQLite cache): 20.6 MB -> 333 MB, 82.5 MB -> 454 MB
+    after (50k-line chunks, rejects worded chunk by chunk, 32 MB cache, hashes freed before pass 2):
+    20.6 MB -> 278 MB (13.5x: the fixed part dominates), 82.5 MB -> 312 MB (3.8x)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from kam_core.db.schema import channel_tier, order_header, product
 from kam_core.io.erp_lines import BLANK, Chunk, channel_lookup, content_hashes, parse_chunk, row_hashes
 from kam_core.io.results import Problem
 
-CHUNK_LINES = 50_000  # peak RSS 279 MB for a 20 MB file, 326 MB for 82 MB (bench/bench_import_memory.py)
+CHUNK_LINES = 50_000  # peak RSS 278 MB for a 20 MB file, 312 MB for 82 MB (bench/bench_import_memory.py)
 
 
 @dataclass
