@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "fields whose column has the same name may be left out")
     p.add_argument("--rejects", type=Path, metavar="FILE",
                    help="keep valid lines and write refused lines with row number and reason to FILE")
+    p.add_argument("--dedupe", choices=["none", "exact"], default="none",
+                   help="none (default): lines that repeat an earlier line cell for cell are imported "
+                        "(repeat scans are real purchases) and reported as possible duplicates; "
+                        "exact: they are refused")
+    p.add_argument("--default-tier", dest="default_tier", default="RETAIL", metavar="CODE",
+                   help="channel tier of new accounts without a channel (no channel column or an empty cell): "
+                        "DIST, WHS2, KA, RETAIL (default), ONPREM or a tier code already in the database")
 
     p = sub.add_parser("accounts", help="the account scorecard, one row per account")
     _add_db(p)
@@ -182,7 +189,8 @@ def cmd_import_transactions(args) -> int:
     from kam_core.io.transactions import import_transactions, parse_mapping
 
     result = import_transactions(_engine(args), args.file, parse_mapping(args.mapping), rejects=args.rejects,
-                                 user=_who(args), scope=_scope(args))
+                                 user=_who(args), scope=_scope(args), dedupe=args.dedupe,
+                                 default_tier=args.default_tier)
     print(result.summary())
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,20 +17,40 @@ from kam_ui.data import engine, viewer_identity, viewer_scope
 from kam_ui.lang import current_lang, tr
 
 PREVIEW_ROWS = 20
+COPY_BLOCK = 1 << 20
+UPLOADS_KEY = "import_uploads"  # upload id -> its temporary file
 
 
 def _save_upload(upload) -> Path:
+    """The upload written once to a temporary file (streamed, not copied into memory again), reused on reruns."""
+    saved = st.session_state.setdefault(UPLOADS_KEY, {})
+    key = getattr(upload, "file_id", None) or f"{upload.name}:{upload.size}"
+    if key in saved and Path(saved[key]).is_file():
+        return Path(saved[key])
     folder = Path(tempfile.mkdtemp(prefix="kam_upload_"))
     path = folder / Path(upload.name).name  # keep the name: the error report names the file
-    path.write_bytes(upload.getvalue())
+    upload.seek(0)
+    with open(path, "wb") as fh:
+        shutil.copyfileobj(upload, fh, COPY_BLOCK)
+    saved[key] = str(path)
     return path
+
+
+def _preview(path: Path) -> pd.DataFrame:
+    """The first rows only: the file is read in full once, by the import."""
+    from kam_core.io.readers import iter_chunks
+
+    _, frames, _ = iter_chunks(path, PREVIEW_ROWS)
+    try:
+        return next(frames, pd.DataFrame())
+    finally:
+        frames.close()
 
 
 def show_import_panel() -> None:
     """Upload a CSV/XLSX for one table, preview it, import it atomically, show problems per cell."""
     try:
         from kam_core.io.imports import import_table
-        from kam_core.io.readers import read_table_file
         from kam_core.io.results import ImportValidationError
         from kam_core.io.validation import IMPORTABLE
     except ImportError as exc:
@@ -49,12 +70,12 @@ def show_import_panel() -> None:
         return
     path = _save_upload(upload)
     try:
-        raw = read_table_file(path)
+        head = _preview(path)
     except UserError as exc:
         st.error(tr("data.unreadable", error=str(exc)), icon=":material/error:")
         return
-    st.caption(tr("data.preview", n=min(PREVIEW_ROWS, len(raw.frame)), total=len(raw.frame)))
-    st.dataframe(raw.frame.head(PREVIEW_ROWS), hide_index=True, width="stretch")
+    st.caption(tr("import_health.preview_head", n=len(head)))
+    st.dataframe(head, hide_index=True, width="stretch")
     if st.button(tr("data.run_import", table=table), type="primary", icon=":material/upload:"):
         try:
             result = import_table(engine(), path, table, user=viewer_identity(), scope=scope)

@@ -8,6 +8,7 @@ from kam_ui import current_lang, tr
 from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
 from kam_ui.data import engine, viewer_identity, viewer_scope
+from kam_ui.import_health import show_import_health
 from kam_ui.importer import show_import_panel
 from kam_ui.page import READY_KEY, load_page_data
 
@@ -52,5 +53,6 @@ with tab_health:
             empty_state("data.no_imports")
         else:
             st.dataframe(imports, hide_index=True, width="stretch")
+    show_import_health()
 with tab_users:
     show_users()

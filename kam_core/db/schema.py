@@ -665,6 +665,7 @@ import_log = Table(
     Column("rows_skipped", Integer, nullable=False, default=0),
     Column("rows_rejected", Integer, nullable=False, default=0),
     Column("summary", Text),
+    Column("details", Text),  # JSON: the data-health record of the import (kam_core.io.import_health)
 )
 
 app_user = Table(  # sign-in identity → role and scope (DESIGN.md §6)

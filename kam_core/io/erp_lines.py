@@ -65,7 +65,7 @@ class Chunk:
     cost: pd.Series
     name: pd.Series
     product_name: pd.Series
-    tier: pd.Series
+    tier: pd.Series  # tier code from the channel; "" without one (the import's default tier applies)
     region: pd.Series
     service: pd.Series
     code: np.ndarray
@@ -140,7 +140,7 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
                 messages.setdefault(idx, []).append(f"{column}: {value!r} (expected {expected})")
     code[blank] = BLANK
     return Chunk(inv, acct, sku, date, qty, price, cost, _text(df, cols["account_name"]), pname,
-                 tier.fillna("RETAIL"), _text(df, cols["region"]), service, code, problems, messages, factor)
+                 tier.fillna(""), _text(df, cols["region"]), service, code, problems, messages, factor)
 
 
 def row_hashes(df: pd.DataFrame) -> np.ndarray:

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from kam_core.db.schema import channel_tier, product
+from kam_core.db.schema import channel_tier, order_header, product
 from kam_core.io.erp_lines import BLANK, Chunk, channel_lookup, content_hashes, parse_chunk, row_hashes
 from kam_core.io.results import Problem
 
-CHUNK_LINES = 100_000  # ~470 MB peak for 1M lines on SQLite, as fast as 200k (bench/bench_import.py)
+CHUNK_LINES = 50_000  # peak RSS 278 MB for a 20 MB file, 312 MB for 82 MB (bench/bench_import_memory.py)
 
 
 @dataclass
@@ -50,6 +50,10 @@ class FileState:
     occurrence: np.ndarray | None = None
     inv_positive: np.ndarray | None = None
     blank_lines: int = 0
+    dedupe: str = "none"  # "exact": whole-row copies of an earlier line are refused (reason 12)
+    repeats: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # imported copies (sorted lines)
+    reused: set[int] = field(default_factory=set)  # invoice ids with lines of another customer or date
+    keep_problems: bool = True  # False with a rejects file: it words the reasons again, chunk by chunk
 
     @property
     def n_lines(self) -> int:
@@ -99,7 +103,8 @@ def _flag(state: FileState, idx: np.ndarray, reason: int, codes: np.ndarray, pos
           column: str, values: list[str], expected: list[str]) -> None:
     codes[pos] = reason
     for i, value, exp in zip(idx, values, expected, strict=True):
-        state.problems.append(Problem(state.file, int(i) + 2, column, value, exp))
+        if state.keep_problems:
+            state.problems.append(Problem(state.file, int(i) + 2, column, value, exp))
         state.messages[int(i)] = f"{column}: {value!r} (expected {exp})"
 
 
@@ -129,6 +134,7 @@ def _register(state: FileState, ch: Chunk, df: pd.DataFrame, cols: dict, codes: 
         expected = [f"the customer {names[a]} and date {d} of this invoice's first line (row {r + 2})"
                     for a, d, r in zip(state.inv_acct[inv[clash]], when, state.inv_row[inv[clash]], strict=True)]
         _flag(state, rows[clash], 13, codes, pos, cols["invoice"], ch.inv.iloc[pos].tolist(), expected)
+        state.reused.update(np.unique(inv[clash]).tolist())
     keep = np.flatnonzero(ok)[~clash]
     inv_id[keep], acct_id[keep] = inv[~clash], acct[~clash]
     sku_id[keep] = _ids(ch.sku.iloc[keep], state.skus)
@@ -141,10 +147,12 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
     frame = pd.DataFrame({"a": acct, "name": ch.name.iloc[keep].to_numpy(), "tier": ch.tier.iloc[keep].to_numpy(),
                           "region": ch.region.iloc[keep].to_numpy(), "date": ch.date.iloc[keep].to_numpy()})
     frame["name"] = frame["name"].replace("", None)
+    frame["tier"] = frame["tier"].replace("", None)  # the first line that names a channel decides
     for a, row in frame.groupby("a").agg(name=("name", "first"), tier=("tier", "first"),
                                          region=("region", "first"), date=("date", "min")).iterrows():
         info = state.acct_info.setdefault(int(a), [row["name"], row["tier"], row["region"], row["date"]])
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
+        info[1] = info[1] if isinstance(info[1], str) else row["tier"]
         info[3] = min(info[3], row["date"])
     prod = pd.DataFrame({"s": sku, "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
                          "cost": ch.cost.iloc[keep].to_numpy(), "svc": ch.service.iloc[keep].to_numpy(),
@@ -158,12 +166,18 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
         info[2] = info[2] or bool(row["svc"])
 
 
-def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file: str) -> FileState:
-    """Pass 1: check every line; returns the state pass 2 writes from, with every problem found."""
+def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file: str,
+               dedupe: str = "none", keep_problems: bool = True) -> FileState:
+    """Pass 1: check every line; returns the state pass 2 writes from, with every problem found.
+
+    ``dedupe="exact"`` refuses lines that copy an earlier line cell for cell; by default they are
+    imported (repeat scans are real purchases in ERP and POS exports) and counted as possible duplicates.
+    ``keep_problems=False`` (a rejects file is written) keeps no Problem per bad line, only its code.
+    """
     channels, service = _load_reference(engine)
-    state = FileState(file, channels, service)
+    state = FileState(file, channels, service, dedupe=dedupe, keep_problems=keep_problems)
     for df in chunks:
-        ch = parse_chunk(df, cols, file, channels, service, collect=True)
+        ch = parse_chunk(df, cols, file, channels, service, collect=keep_problems)
         codes = ch.code.copy()
         state.problems += ch.problems
         state.messages.update({k: "; ".join(v) for k, v in ch.messages.items()})
@@ -174,7 +188,7 @@ def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file:
             getattr(state, name).append(values)
         del df, ch
         release_memory()
-    _finish(state, cols)
+    _finish(state, cols, engine)
     return state
 
 
@@ -182,8 +196,9 @@ def _cat(parts: list, dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
 
-def _finish(state: FileState, cols: dict) -> None:
-    """Whole-file checks: exact duplicates; then occurrence indexes and return invoices."""
+def _finish(state: FileState, cols: dict, engine: Engine) -> None:
+    """Whole-file checks: exact duplicates, invoices stored for another customer or date; then
+    occurrence indexes and return invoices."""
     state.codes = _cat(state.codes, np.uint8)
     for name, dtype in (("inv_id", np.int32), ("acct_id", np.int32), ("sku_id", np.int32),
                         ("positive", bool), ("row_hash", np.uint64), ("key_hash", np.uint64)):
@@ -192,18 +207,61 @@ def _finish(state: FileState, cols: dict) -> None:
     ok = np.flatnonzero(state.codes == 0)
     hashes = pd.Series(state.row_hash[ok])
     dup = hashes.duplicated(keep="first").to_numpy()
-    if dup.any():
+    if state.dedupe != "exact":
+        state.repeats = ok[dup].astype(np.int64)
+    elif dup.any():
         first = pd.Series(ok).groupby(hashes.to_numpy()).transform("first").to_numpy()
         lines = ok[dup]
         names = list(state.invoices)
         _flag(state, lines, 12, state.codes, lines, cols["invoice"], [names[i] for i in state.inv_id[lines]],
               [f"a line that is not an exact copy of row {f + 2}" for f in first[dup]])
         state.inv_id[lines] = -1
+    _check_stored(state, cols, engine)
     ok = state.codes == 0
     occurrence = np.zeros(len(state.codes), np.int32)
-    occurrence[ok] = pd.Series(state.key_hash[ok]).groupby(state.key_hash[ok]).cumcount().to_numpy()
+    keys = state.key_hash[ok]
+    again = pd.Series(keys).duplicated(keep=False).to_numpy()  # only repeated content has an index above 0
+    part = np.zeros(len(keys), np.int32)
+    part[again] = pd.Series(keys[again]).groupby(keys[again]).cumcount().to_numpy()
+    occurrence[ok] = part
     state.occurrence = occurrence
     inv_positive = np.zeros(len(state.invoices), bool)
     np.logical_or.at(inv_positive, state.inv_id[ok], state.positive[ok])
     state.inv_positive = inv_positive
+    # pass 2 needs neither the hashes nor the signs: 17 bytes a line less while it writes
+    state.row_hash = state.key_hash = np.zeros(0, np.uint64)
+    state.positive = np.zeros(0, bool)
     state.problems.sort(key=lambda p: (p.row, p.column))
+
+
+def _check_stored(state: FileState, cols: dict, engine: Engine) -> None:
+    """Refuse (reason 13) the lines of an invoice already imported for another customer or date:
+    appending them to the stored order would book them to the wrong customer."""
+    ok = np.flatnonzero(state.codes == 0)
+    used = np.unique(state.inv_id[ok])
+    if not len(used):
+        return
+    names = list(state.invoices)
+    accounts = list(state.accounts)
+    stored = {}
+    with engine.connect() as conn:
+        for start in range(0, len(used), 1000):
+            oids = ["ERP-" + names[i] for i in used[start:start + 1000]]
+            stored.update((oid, (a, d)) for oid, a, d in conn.execute(
+                select(order_header.c.order_id, order_header.c.account_id, order_header.c.order_date)
+                .where(order_header.c.order_id.in_(oids))))
+    if not stored:
+        return
+    clash = {}
+    for i in used:
+        acct, day = stored.get("ERP-" + names[i], (None, None))
+        if acct is not None and (acct != accounts[state.inv_acct[i]]
+                                 or np.datetime64(day, "D").astype(np.int64) != state.inv_date[i]):
+            clash[int(i)] = f"the customer {acct} and date {day} of invoice {names[i]} as already imported"
+    if not clash:
+        return
+    lines = ok[np.isin(state.inv_id[ok], list(clash))]
+    _flag(state, lines, 13, state.codes, lines, cols["invoice"], [names[i] for i in state.inv_id[lines]],
+          [clash[int(i)] for i in state.inv_id[lines]])
+    state.reused.update(clash)
+    state.inv_id[lines] = -1

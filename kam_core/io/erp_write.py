@@ -20,6 +20,7 @@ from kam_core.analytics import order_days
 from kam_core.analytics.case_units import master_for_factor
 from kam_core.db.bulk import bulk_insert, refresh_statistics
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
+from kam_core.io import import_health
 from kam_core.io.cells import csv_row
 from kam_core.io.erp_lines import BLANK, REASONS, parse_chunk
 from kam_core.io.erp_pass import FileState, release_memory
@@ -27,7 +28,7 @@ from kam_core.io.results import ImportResult
 from kam_core.io.upsert import write_audit
 from kam_core.io.validation import BATCH
 
-SQLITE_CACHE_KIB = 65_536
+SQLITE_CACHE_KIB = 32_768  # 32 MB: 64 MB put an 80 MB file at 4.4x its size in RSS (bench_import_memory)
 STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
     "DIST": ("一批商", "Distributor", 1), "WHS2": ("二批商", "Sub-wholesaler", 2),
     "KA": ("KA卖场", "Key account retail", 2), "RETAIL": ("小终端", "Small retail", 3),
@@ -60,14 +61,18 @@ def _region_ids(conn: Connection, values: set[str]) -> dict[str, str]:
     return found
 
 
-def create_accounts(conn: Connection, state: FileState, used: np.ndarray, user: str, now: dt.datetime) -> tuple[int, int]:
-    """Insert the customers not yet in the database; returns (created, region values not found)."""
+def create_accounts(conn: Connection, state: FileState, used: np.ndarray, user: str, now: dt.datetime,
+                    default_tier: str = "RETAIL") -> tuple[int, int, int]:
+    """Insert the customers not yet in the database; returns (created, region values not found,
+    created without a channel, so in ``default_tier``)."""
     names = list(state.accounts)
     wanted = {names[i]: i for i in used}
     have = {r[0] for r in _select_in(conn, [account.c.account_id], account.c.account_id, wanted)}
     new = [(aid, state.acct_info[i]) for aid, i in wanted.items() if aid not in have]
     if not new:
-        return 0, 0
+        return 0, 0, 0
+    defaulted = sum(1 for _, info in new if not isinstance(info[1], str))
+    new = [(aid, [info[0], info[1] if isinstance(info[1], str) else default_tier, *info[2:]]) for aid, info in new]
     regions = _region_ids(conn, {info[2] for _, info in new if info[2]})
     _ensure_tiers(conn, {info[1] for _, info in new})
     rows = pd.DataFrame([{
@@ -82,7 +87,7 @@ def create_accounts(conn: Connection, state: FileState, used: np.ndarray, user: 
                                                 ensure_ascii=False)}
                        for aid, r in zip(rows["account_id"], rows.to_dict("records"), strict=True)])
     missing_regions = sum(1 for _, info in new if info[2] and info[2] not in regions)
-    return len(new), missing_regions
+    return len(new), missing_regions, defaulted
 
 
 def create_products(conn: Connection, state: FileState, used: np.ndarray) -> tuple[int, np.ndarray]:
@@ -110,19 +115,32 @@ def create_products(conn: Connection, state: FileState, used: np.ndarray) -> tup
 
 
 class RejectsWriter:
-    """Refused lines, unchanged, after their spreadsheet row number and reason (CSV UTF-8 with BOM)."""
+    """Refused lines, unchanged, after their spreadsheet row number and reason (CSV UTF-8 with BOM).
 
-    def __init__(self, path: Path, header: list[str]):
+    The reasons of per-line checks are worded again from the chunk here (pass 1 keeps only their
+    codes, so its memory does not grow with the number of bad lines); whole-file reasons (repeats,
+    reused invoices) come from pass 1's messages.
+    """
+
+    def __init__(self, path: Path, header: list[str], state: FileState, cols: dict):
         self.fh = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by close()
         self.writer = csv.writer(self.fh)
         self.writer.writerow(["row", "reason", *header])
+        self.state, self.cols = state, cols
 
-    def write(self, df: pd.DataFrame, codes: np.ndarray, messages: dict[int, str]) -> None:
-        for pos in np.flatnonzero((codes != 0) & (codes != BLANK)):
-            idx = int(df.index[pos])
-            reason = REASONS[int(codes[pos])]
-            detail = messages.get(idx)
-            self.writer.writerow([idx + 2, f"{reason}: {detail}" if detail else reason, *csv_row(df.iloc[pos].tolist())])
+    def write(self, df: pd.DataFrame, codes: np.ndarray) -> None:
+        pos = np.flatnonzero((codes != 0) & (codes != BLANK))
+        if not len(pos):
+            return
+        st, bad = self.state, df.iloc[pos]
+        worded = parse_chunk(bad, self.cols, st.file, st.channels, st.service_skus, collect=True).messages
+        rows = []
+        for idx, code, cells in zip(bad.index.tolist(), codes[pos].tolist(), bad.to_numpy().tolist(), strict=True):
+            detail = "; ".join(worded[idx]) if idx in worded else st.messages.get(idx)
+            reason = REASONS[code]
+            # the ERP's cells unchanged, except that one which would run as a formula is written as text
+            rows.append([idx + 2, f"{reason}: {detail}" if detail else reason, *csv_row(cells)])
+        self.writer.writerows(rows)
 
     def close(self) -> None:
         self.fh.close()
@@ -184,7 +202,7 @@ class Writer:
             "order_id": "ERP-" + pd.Series(self.inv_names[new], dtype=object), "account_id": self.acct_names[st.inv_acct[new]],
             "order_date": st.inv_date[new].astype("datetime64[D]"), "settlement_mode": "cash", "payment_terms_days": 0,
             "delivery_cost": 0.0, "is_return": ~st.inv_positive[new], "source": "erp"})
-        self.counts["return invoices (only negative lines) marked is_return"] += int((~st.inv_positive[new]).sum())
+        self.counts["return_invoices"] += int((~st.inv_positive[new]).sum())
         bulk_insert(self.conn, order_header, headers)
 
     def write_chunk(self, df: pd.DataFrame) -> None:
@@ -199,6 +217,7 @@ class Writer:
         keys = np.array(source_keys(ch.inv.tolist(), ch.acct.tolist(), days, ch.sku.tolist(),
                                     ch.qty.tolist(), ch.price.tolist(), st.occurrence[g]), dtype=object)
         self._headers(inv)
+        self._repeats(g, ch)
         skip = np.zeros(len(g), bool)
         stored = self.header_state[inv] == 2
         if stored.any():
@@ -207,6 +226,15 @@ class Writer:
             skip[stored] = np.fromiter((k in have for k in keys[stored]), dtype=bool, count=int(stored.sum()))
         self.counts["skipped"] += int(skip.sum())
         self._lines(ch, inv[~skip], sku[~skip], keys[~skip], ~skip)
+
+    def _repeats(self, g: np.ndarray, ch) -> None:
+        """Count the possible duplicates (copies of an earlier line, imported) and their value."""
+        reps = self.state.repeats
+        pos = np.searchsorted(reps, g)
+        hit = (pos < len(reps)) & (reps[np.minimum(pos, len(reps) - 1)] == g) if len(reps) else np.zeros(len(g), bool)
+        if hit.any():
+            self.counts["possible_duplicates"] += int(hit.sum())
+            self.counts["possible_duplicates_value"] += float((ch.qty.to_numpy()[hit] * ch.price.to_numpy()[hit]).sum())
 
     def _lines(self, ch, inv: np.ndarray, sku: np.ndarray, keys: np.ndarray, keep: np.ndarray) -> None:
         if not len(inv):
@@ -217,9 +245,9 @@ class Writer:
         qty, price = ch.qty.to_numpy()[keep], ch.price.to_numpy()[keep]
         cost = ch.cost.to_numpy(dtype=float)[keep]
         cost = np.where(np.isnan(cost), self.sku_cost[sku], cost)
-        self.counts["lines without a unit cost or product standard cost (cogs 0)"] += int(np.isnan(cost).sum())
-        self.counts["service lines (freight/postage) imported on is_service products"] += int(ch.service.to_numpy()[keep].sum())
-        self.counts["return lines (negative quantity) netted against sales"] += int((qty < 0).sum())
+        self.counts["lines_without_cost"] += int(np.isnan(cost).sum())
+        self.counts["service_lines"] += int(ch.service.to_numpy()[keep].sum())
+        self.counts["return_lines"] += int((qty < 0).sum())
         lines = pd.DataFrame({
             "order_id": "ERP-" + pd.Series(self.inv_names[inv], dtype=object), "line_no": line_no,
             "sku_id": self.sku_names[sku], "qty_cases": qty, "list_price": price, "invoice_price": price,
@@ -229,25 +257,29 @@ class Writer:
 
 
 def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path: Path, header: list[str],
-               state: FileState, rejects: Path | None, user: str, now: dt.datetime) -> ImportResult:
+               state: FileState, rejects: Path | None, user: str, now: dt.datetime,
+               default_tier: str = "RETAIL") -> ImportResult:
     """Pass 2: everything in one transaction; the rejects file is written alongside."""
     ok = state.codes == 0
-    writer_out = RejectsWriter(rejects, header) if rejects else None
+    writer_out = RejectsWriter(rejects, header, state, cols) if rejects else None
     try:
         with engine.begin() as conn:
             days_current = order_days.is_current(conn)
             if conn.dialect.name == "sqlite":  # a bigger page cache for the index inserts of this import only
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-            accounts, lost_regions = create_accounts(conn, state, np.unique(state.acct_id[ok]), user, now)
+            accounts, lost_regions, defaulted = create_accounts(conn, state, np.unique(state.acct_id[ok]), user, now,
+                                                                default_tier)
             products, sku_cost = create_products(conn, state, np.unique(state.sku_id[ok]))
             writer = Writer(conn, state, cols, sku_cost)
             for df in chunks:
                 if writer_out:
-                    writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)], state.messages)
+                    writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)])
                 writer.write_chunk(df)
                 del df
                 release_memory()
-            result = _result(state, path, writer.counts, accounts, products, lost_regions, rejects)
+            writer.counts.update({"accounts_created": accounts, "products_created": products,
+                                  "regions_not_found": lost_regions, "accounts_default_tier": defaulted})
+            result = _result(state, path, writer.counts, rejects, default_tier, cols)
             refresh_statistics(conn, ["account", "product", "order_header", "order_line"])  # PostgreSQL
             order_days.refresh(conn, writer.accounts_written(), days_current)  # commits with the lines
             if conn.dialect.name == "sqlite":
@@ -255,22 +287,33 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
             conn.execute(import_log.insert().values(
                 imported_at=now, imported_by=user, file_name=path.name[:255], target="order_line",
                 rows_read=result.rows_read, rows_written=result.inserted, rows_skipped=result.skipped,
-                rows_rejected=result.rows_rejected, summary=result.summary()))
+                rows_rejected=result.rows_rejected, summary=result.summary(),
+                details=import_health.dumps(result.details)))
     finally:
         if writer_out:
             writer_out.close()
     return result
 
 
-def _result(state: FileState, path: Path, counts: Counter, accounts: int, products: int, lost_regions: int,
-            rejects: Path | None) -> ImportResult:
+def _result(state: FileState, path: Path, counts: Counter, rejects: Path | None, default_tier: str,
+            cols: dict) -> ImportResult:
     reasons = Counter(int(c) for c in state.codes[(state.codes != 0) & (state.codes != BLANK)])
-    notes = {k: v for k, v in counts.items() if k not in ("inserted", "skipped")}
-    notes["new customers whose region was not found (left empty)"] = lost_regions
+    details = import_health.erp_record(state, counts, reasons, default_tier, channel_mapped=cols["channel"] is not None)
+    notes = {text: counts[name] for name, text in NOTES.items()}
     notes["blank lines ignored"] = state.blank_lines
     return ImportResult(
         file=path.name, target="order_line", rows_read=state.n_lines - state.blank_lines,
         inserted=counts["inserted"], skipped=counts["skipped"],
         rejected={REASONS[c]: n for c, n in sorted(reasons.items())},
-        created={"accounts": accounts, "products": products}, notes=notes,
-        rejects_file=str(rejects) if rejects else None)
+        created={"accounts": counts["accounts_created"], "products": counts["products_created"]}, notes=notes,
+        rejects_file=str(rejects) if rejects else None, details=details,
+        notices=import_health.erp_notices(details, cols.get("channel")))
+
+
+NOTES = {  # counter -> note in the English summary (the Data page words the details record instead)
+    "lines_without_cost": "lines without a unit cost or product standard cost (cogs 0)",
+    "service_lines": "service lines (freight/postage) imported on is_service products",
+    "return_lines": "return lines (negative quantity) netted against sales",
+    "return_invoices": "return invoices (only negative lines) marked is_return",
+    "regions_not_found": "new customers whose region was not found (left empty)",
+}

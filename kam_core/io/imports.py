@@ -28,6 +28,7 @@ from kam_core.analytics import order_days
 from kam_core.db.bulk import refresh_statistics
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import import_log
+from kam_core.io import import_health
 from kam_core.io.readers import blank_rows, read_table_file
 from kam_core.io.results import ImportResult, ImportValidationError, Problem
 from kam_core.io.upsert import (
@@ -160,4 +161,5 @@ def _log(conn: Connection, result: ImportResult, user: str) -> None:
     conn.execute(import_log.insert().values(
         imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), imported_by=user, file_name=result.file[:255],
         target=result.target, rows_read=result.rows_read, rows_written=result.rows_written,
-        rows_skipped=result.unchanged, rows_rejected=0, summary=result.summary()))
+        rows_skipped=result.unchanged, rows_rejected=0, summary=result.summary(),
+        details=import_health.dumps(import_health.table_record(result))))

@@ -100,6 +100,8 @@ class ImportResult:
     created: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
     rejects_file: str | None = None
+    details: dict = field(default_factory=dict)  # the data-health record (kam_core.io.import_health)
+    notices: list[str] = field(default_factory=list)  # sentences the summary must show (what was assumed)
 
     @property
     def rows_written(self) -> int:
@@ -120,6 +122,7 @@ class ImportResult:
             parts[0] += f", {self.skipped} already imported (skipped)"
         parts += [f"  created {n} new {what}" for what, n in self.created.items() if n]
         parts += [f"  note: {n} {what}" for what, n in self.notes.items() if n]
+        parts += [f"  note: {text}" for text in self.notices]
         if self.rejected:
             parts.append(f"  refused {self.rows_rejected} line(s)"
                          + (f", written with row number and reason to {self.rejects_file}" if self.rejects_file else ""))

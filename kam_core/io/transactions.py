@@ -14,23 +14,36 @@ What becomes of a line
       unit_cost, else the product's standard cost, else 0 (counted in the summary; the scorecard reads
       such a line as "cost unknown", see kam_core.analytics.cost_basis).
     - Unknown customers become accounts (``created_source='erp'``, status active, tier from the
-      ``channel`` column - a code such as KA or a name such as 二批商 - else RETAIL; region set
-      when the value is a known region id or code). Unknown SKUs become products (standard cost
-      from the first unit_cost seen). Existing accounts and products are not changed: the ERP is
-      not their master.
+      ``channel`` column - a code such as KA or a name such as 二批商 - on the first line of the
+      customer that names one, else ``default_tier``, RETAIL unless chosen; the summary says how
+      many new accounts had no channel; region set when the value is a known region id or code).
+      Unknown SKUs become products (standard cost from the first unit_cost seen). Existing
+      accounts and products are not changed: the ERP is not their master.
     - Negative quantities are returns or credit notes: imported as negative lines, so they net
       against sales.
     - Service lines (postage, freight, 运费, 邮费 ... recognised by SKU or product name, or a
       product already marked ``is_service``) are imported on products with ``is_service = true``
       (analytics leave them out of case volumes); they may have a zero price. They are counted.
 
+Repeat lines: a line that copies an earlier line cell for cell is a repeat scan in real ERP and
+POS exports (a customer buying the same thing twice on one invoice), so it is imported and counted
+as a "possible duplicate" (count and value in the summary and the data-health record);
+``dedupe="exact"`` (``--dedupe exact``) refuses them instead (the first copy is kept).
+
 Refused lines (reasons in :data:`kam_core.io.erp_lines.REASONS`): no invoice, no customer, no
 product code, unreadable date or number, zero quantity, zero price on a goods line, negative
-price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact duplicates of an earlier line (the whole
-row identical; the first is kept), and lines whose invoice already appeared for another customer
-or date. Without ``rejects`` any refused line refuses the whole file (ImportValidationError lists
-every one); with ``rejects`` the valid lines are imported and every refused line is written,
-unchanged, with its row number and reason, to that file (CSV UTF-8 with BOM).
+price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact
+duplicates (only with ``dedupe="exact"``), and lines whose invoice already appeared for another
+customer or date, in this file (the message names the row that first used it, in any chunk) or in
+an earlier import (appending would book them to the stored order's customer). Without ``rejects``
+any refused line refuses the whole file (ImportValidationError lists every one); with ``rejects``
+the valid lines are imported and every refused line is written, unchanged, with its row number and
+reason, to that file (CSV UTF-8 with BOM).
+
+Data health: every import stores a record of what it found (lines read, imported, refused per
+reason, possible duplicates, reused invoices, accounts put in the default tier, lines without cost,
+products created, service lines, returns) in ``import_log.details``; see
+:mod:`kam_core.io.import_health`.
 
 Idempotent re-import (keying)
     ``order_line.source_key`` = sha1 hex[:32] of the normalised line: invoice, account id, ISO
@@ -41,9 +54,11 @@ Idempotent re-import (keying)
     appended after its last line number.
 
 Scale: the file is read in chunks of :data:`CHUNK_LINES` lines twice: pass 1 checks every line
-and keeps a few bytes per line (reason code, hashes, small integer ids); pass 2 writes in one
-transaction with :func:`kam_core.db.bulk.bulk_insert`. Memory grows with the number of invoices
-and customers, not with the text of the file.
+and keeps ~34 bytes per line (reason code, two hashes, small integer ids; with ``rejects`` no
+message per bad line: the rejects file words them again chunk by chunk); pass 2 writes in one
+transaction with :func:`kam_core.db.bulk.bulk_insert`. Memory grows with the number of lines (a
+few bytes each), invoices and customers, not with the text of the file
+(``bench/bench_import_memory.py``).
 """
 
 from __future__ import annotations
@@ -51,19 +66,22 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kam_core.db.engine import db_errors
+from kam_core.db.schema import channel_tier
 from kam_core.errors import UserError
 from kam_core.io.erp_lines import FIELDS, REQUIRED
 from kam_core.io.erp_pass import CHUNK_LINES, check_file
-from kam_core.io.erp_write import write_file
+from kam_core.io.erp_write import STANDARD_TIERS, write_file
 from kam_core.io.readers import iter_chunks
 from kam_core.io.results import ImportResult, ImportValidationError
 from kam_core.permissions import check_transactions
 from kam_core.scope import DIRECTOR, Scope
 
-__all__ = ["CHUNK_LINES", "FIELDS", "import_transactions", "parse_mapping", "resolve_columns"]
+__all__ = ["CHUNK_LINES", "DEDUPE", "FIELDS", "check_tier", "import_transactions", "parse_mapping",
+           "resolve_columns"]
+DEDUPE = ("none", "exact")
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -110,7 +128,8 @@ def resolve_columns(mapping: dict[str, str], header: list[str], file: str) -> di
 
 def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str],
                         rejects: Path | str | None = None, user: str = "cli",
-                        chunk_lines: int = CHUNK_LINES, scope: Scope = DIRECTOR) -> ImportResult:
+                        chunk_lines: int = CHUNK_LINES, dedupe: str = "none",
+                        default_tier: str = "RETAIL", scope: Scope = DIRECTOR) -> ImportResult:
     """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
 
     Parameters
@@ -127,6 +146,11 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         Who imports (``import_log.imported_by``, ``audit_log.changed_by``).
     chunk_lines
         Lines per chunk (memory bound).
+    dedupe
+        ``"none"`` (default): a line that repeats an earlier line cell for cell is imported (a repeat
+        scan is a real purchase) and counted as a possible duplicate; ``"exact"``: it is refused.
+    default_tier
+        Tier code of new accounts without a channel (no channel column, or an empty cell).
     scope
         The viewer: directors import anything, managers only customers in their region (a new
         customer only with a region in it), reps no ERP files (:mod:`kam_core.permissions`).
@@ -134,7 +158,8 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
     Returns
     -------
     ImportResult
-        Lines read, inserted, already imported, refused per reason, accounts and products created.
+        Lines read, inserted, already imported, refused per reason, accounts and products created;
+        ``details`` is the data-health record stored in ``import_log.details``.
 
     Raises
     ------
@@ -143,9 +168,11 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
     NotAuthorised
         A rep, or a manager's file with customers outside their region; nothing is written.
     UserError
-        Unreadable file, missing or unknown columns, bad mapping.
+        Unreadable file, missing or unknown columns, bad mapping, unknown ``dedupe`` or tier code.
     """
     path = Path(path)
+    if dedupe not in DEDUPE:
+        raise UserError(f"--dedupe: unknown rule {dedupe!r}; expected one of {', '.join(DEDUPE)}")
     header, _, _ = iter_chunks(path, chunk_lines)
     cols = resolve_columns(mapping, header, path.name)
 
@@ -153,11 +180,27 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         return iter_chunks(path, chunk_lines)[1]
 
     with db_errors():
-        check_transactions(engine, scope, chunks(), cols, path.name)  # its own pass: h1 owns check_file
-        state = check_file(engine, chunks(), cols, path.name)
+        check_transactions(engine, scope, chunks(), cols, path.name)  # who may import which customers
+        default_tier = check_tier(engine, default_tier)
+        state = check_file(engine, chunks(), cols, path.name, dedupe, keep_problems=rejects is None)
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)
         started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         return write_file(engine, chunks(), cols, path, header, state,
-                          Path(rejects) if rejects else None, user, started)
+                          Path(rejects) if rejects else None, user, started, default_tier)
 
+
+def check_tier(engine: Engine, code: str) -> str:
+    """``code`` (any case) as a known tier code: one of the five standard tiers or a stored channel tier.
+
+    Raises
+    ------
+    UserError
+        The code is not a known tier; the message lists the known codes.
+    """
+    with engine.connect() as conn:
+        known = sorted(set(STANDARD_TIERS) | set(conn.execute(select(channel_tier.c.tier_code)).scalars()))
+    found = {k.upper(): k for k in known}.get(str(code).strip().upper())
+    if found is None:
+        raise UserError(f"--default-tier: unknown tier code {code!r}; expected one of {', '.join(known)}")
+    return found

@@ -382,7 +382,8 @@ def build() -> list[dict]:
     erp("erp_negative_price.csv", csv_text(ERP_HEAD, line(price="-48")), refused="'-48'")
     erp("erp_long_code.csv", csv_text(ERP_HEAD, line(sku="S" * 40)), refused="at most 32 characters")
     erp("erp_unknown_channel.csv", csv_text(ERP_HEAD, line(ch="Mars")), refused="'Mars'")
-    erp("erp_duplicate_line.csv", csv_text(ERP_HEAD, line(), line()), refused="exact copy of row 2")
+    erp("erp_duplicate_line.csv", csv_text(ERP_HEAD, line(), line()), rows=2,
+        note="a repeat scan: imported as a purchase and reported as a possible duplicate")
     erp("erp_invoice_two_customers.csv", csv_text(ERP_HEAD, line(), line(acct="C999")), refused="row 2")
     erp("erp_nul.csv", csv_text(ERP_HEAD, line(name="a\x00b")), refused="NUL")
     erp("erp_shifted_line.csv", csv_text(ERP_HEAD, line(), "INV2,2026-06-30,C001,城东,一批,一批商,SKU1,p,1,48,30"),

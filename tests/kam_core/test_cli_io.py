@@ -6,6 +6,8 @@ import csv
 import subprocess
 import sys
 
+import pytest
+
 from kam_core.cli import main
 from tests.kam_core.io_helpers import write_csv
 
@@ -94,3 +96,27 @@ def test_user_errors_never_print_a_traceback(tmp_path):
                              capture_output=True, text=True, timeout=120)
         assert res.returncode == 1, args
         assert "Traceback" not in res.stderr and "error:" in res.stderr
+
+
+REPEATS = ("invoice,date,account_id,sku,quantity,unit_price\n"
+           "I1,2026-06-30,C1,S1,2,10\nI1,2026-06-30,C1,S1,2,10\nI2,2026-07-01,C2,S1,1,10\n")
+
+
+def test_import_transactions_imports_repeat_lines_and_dedupe_exact_refuses_them(tmp_path, capsys):
+    path = write_csv(tmp_path / "erp.csv", REPEATS)
+    assert main(["import-transactions", str(path), "--db", _db(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "3 inserted" in out and "1 possible duplicate(s)" in out and "¥20.00" in out
+    assert main(["import-transactions", str(path), "--dedupe", "exact", "--db", f"sqlite:///{tmp_path / 'b.db'}"]) == 1
+    assert "row 3" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error, exit 1 (DESIGN.md §4)
+        main(["import-transactions", str(path), "--dedupe", "fuzzy", "--db", _db(tmp_path)])
+    assert usage.value.code == 1 and "invalid choice: 'fuzzy'" in capsys.readouterr().err
+
+
+def test_import_transactions_default_tier_is_used_and_an_unknown_one_exits_one(tmp_path, capsys):
+    path = write_csv(tmp_path / "erp.csv", REPEATS)
+    assert main(["import-transactions", str(path), "--default-tier", "VIP", "--db", _db(tmp_path)]) == 1
+    assert "unknown tier code 'VIP'" in capsys.readouterr().err
+    assert main(["import-transactions", str(path), "--default-tier", "ONPREM", "--db", _db(tmp_path)]) == 0
+    assert "2 new account(s) had no channel and were put in tier ONPREM" in capsys.readouterr().out

@@ -25,7 +25,7 @@ CLEAN = HEAD + (
 )
 DIRTY_LINES = (  # row numbers 7..11 after CLEAN's header + 5 lines
     "INV004,2026-07-02,,无名,KA,SKU1,勇闯500ml,5,52,30\n"  # 7 no customer
-    "INV002,20260701,C002,好又多超市,KA,SKU1,勇闯500ml,20,52,31\n"  # 8 exact duplicate of row 5
+    "INV002,20260701,C002,好又多超市,KA,SKU1,勇闯500ml,20,52,31\n"  # 8 repeats row 5 (refused with dedupe="exact")
     "INV005,2026-07-03,C003,张三小店,小终端,SKU2,纯生330ml,3,0,\n"  # 9 zero price on goods
     "INV006,notadate,C003,张三小店,小终端,SKU2,纯生330ml,abc,65,\n"  # 10 bad date and quantity
     "INV001,2026-07-09,C009,别人,KA,SKU2,纯生330ml,1,65,\n"  # 11 invoice of another customer/date
@@ -126,7 +126,7 @@ def test_identical_lines_that_differ_in_another_column_are_both_kept_and_reimpor
 def test_without_rejects_any_bad_line_refuses_the_file_and_names_every_bad_row(db_engine, tmp_path):
     before = row_counts(db_engine)
     with pytest.raises(ImportValidationError) as err:
-        import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP)
+        import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, dedupe="exact")
     cells = {(p.row, p.column, p.value) for p in err.value.problems}
     assert cells == {(7, "客户编码", ""), (8, "单据号", "INV002"), (9, "单价", "0"), (10, "日期", "notadate"),
                      (10, "数量", "abc"), (11, "单据号", "INV001")}
@@ -137,7 +137,8 @@ def test_without_rejects_any_bad_line_refuses_the_file_and_names_every_bad_row(d
 
 def test_with_rejects_valid_lines_are_kept_and_every_refused_line_is_written_unchanged(db_engine, tmp_path):
     rejects = tmp_path / "rejects.csv"
-    result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, rejects=rejects)
+    result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, rejects=rejects,
+                                 dedupe="exact")
     assert (result.inserted, result.rows_rejected) == (5, 5)
     assert result.rejected == {"no customer": 1, "date not readable": 1, "zero price on a goods line": 1,
                                "exact duplicate of an earlier line": 1,
@@ -168,9 +169,9 @@ def test_small_chunks_give_the_same_result_as_one_chunk(db_engine, tmp_path):
 def test_chunked_first_import_matches(sqlite_engine, tmp_path):
     path = write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES)
     result = import_transactions(sqlite_engine, path, MAP, rejects=tmp_path / "r.csv", chunk_lines=3)
-    assert (result.inserted, result.rows_rejected) == (5, 5)
+    assert (result.inserted, result.rows_rejected) == (6, 4)  # row 8 repeats row 5: imported by default
     assert [r[:2] for r in _orders(sqlite_engine)] == [("ERP-INV001", 1), ("ERP-INV001", 2), ("ERP-INV001", 3),
-                                                       ("ERP-INV002", 1), ("ERP-INV003", 1)]
+                                                       ("ERP-INV002", 1), ("ERP-INV002", 2), ("ERP-INV003", 1)]
 
 
 @pytest.mark.parametrize("kind", ["gbk", "xlsx"])
@@ -213,9 +214,10 @@ def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sql
 
     sample = Path(__file__).resolve().parents[2] / "data" / "sample_erp.csv"
     result = import_transactions(sqlite_engine, sample, parse_mapping(SAMPLE_MAP), rejects=tmp_path / "r.csv")
-    assert (result.rows_read, result.inserted) == (20, 15)
+    assert (result.rows_read, result.inserted) == (20, 16)
     assert result.rejected == {"no customer": 1, "date not readable": 1, "quantity not a number": 1,
-                               "zero price on a goods line": 1, "exact duplicate of an earlier line": 1}
+                               "zero price on a goods line": 1}
+    assert result.details["possible_duplicates"] == 1
     assert result.created == {"accounts": 5, "products": 5}
     with sqlite_engine.connect() as conn:
         tiers = dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all())
