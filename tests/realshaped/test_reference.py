@@ -60,18 +60,13 @@ WHOLESALER, FREE_GOODS, BOUNDARIES = "erp_wholesaler_gbk.csv", "erp_free_goods_u
 # (file, window number, group) -> the causes of today's mismatches. When a fix merges, its cause is removed
 # here (test_known_causes_explain_every_mismatch fails until it is); an entry left empty is deleted.
 KNOWN = {
-    (WHOLESALER, 0, "sales"): ("repeat",),
-    (WHOLESALER, 0, "cost"): ("repeat", "free"),
-    (WHOLESALER, 0, "tiers"): ("repeat",),
-    (WHOLESALER, 0, "profit_tiers"): ("repeat",),
-    (WHOLESALER, 0, "whale"): ("repeat", "free"),
-    (WHOLESALER, 0, "lines"): ("repeat", "free"),
-    (WHOLESALER, 1, "sales"): ("repeat",),
-    (WHOLESALER, 1, "cost"): ("repeat", "free"),
-    (WHOLESALER, 1, "tiers"): ("repeat",),
-    (WHOLESALER, 1, "profit_tiers"): ("repeat",),
-    (WHOLESALER, 1, "whale"): ("repeat", "free"),
-    (WHOLESALER, 1, "lines"): ("repeat", "free"),
+    (WHOLESALER, 0, "cost"): ("free",),
+    (WHOLESALER, 0, "whale"): ("free",),
+    (WHOLESALER, 0, "lines"): ("free",),
+    (WHOLESALER, 1, "cost"): ("free",),
+    (WHOLESALER, 1, "profit_tiers"): ("free",),
+    (WHOLESALER, 1, "whale"): ("free",),
+    (WHOLESALER, 1, "lines"): ("free",),
     **{(FREE_GOODS, 0, g): ("free",) for g in ("cost", "profit_tiers", "whale", "lines")},
 }
 
