@@ -24,7 +24,7 @@ FIELDS = REQUIRED + OPTIONAL
 REASONS = {
     1: "no invoice number", 2: "no customer", 3: "no product code", 4: "date not readable",
     5: "quantity not a number", 6: "zero quantity", 7: "unit price not a number or negative",
-    8: "zero price on a goods line", 9: "unit cost not a number or negative", 10: "unknown channel",
+    9: "unit cost not a number or negative", 10: "unknown channel",
     11: "code too long", 12: "exact duplicate of an earlier line", 13: "invoice already used for another customer or date",
     14: "quantity, price or cost beyond 1e9", 15: "case factor not a number above 0",
 }
@@ -111,7 +111,6 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
         (5, bad_qty | qty.isna(), c["quantity"], "a number of cases (negative for a return)"),
         (6, qty == 0, c["quantity"], "a quantity other than 0"),
         (7, bad_price | price.isna() | (price < 0), c["unit_price"], "a unit price of 0 or more"),
-        (8, (price == 0) & ~service, c["unit_price"], "a unit price above 0 on a goods line"),
         (9, bad_cost | (cost < 0), c["unit_cost"], "a unit cost of 0 or more"),
         (15, bad_factor | (factor <= 0) | (factor > MAX_AMOUNT), c.get("case_factor"),
          "a case factor above 0 (cases per unit of quantity)"),

@@ -248,11 +248,16 @@ class Writer:
         self.counts["lines_without_cost"] += int(np.isnan(cost).sum())
         self.counts["service_lines"] += int(ch.service.to_numpy()[keep].sum())
         self.counts["return_lines"] += int((qty < 0).sum())
+        # a goods line at price 0 is free goods (买十赠一, samples): given away, so free cases (METHODS.md §7):
+        # not in volume, sales or COGS; their cost is promotion spend (free_goods_cost), not lost
+        free = (price == 0) & ~ch.service.to_numpy()[keep]
+        self.counts["free_goods_lines"] += int(free.sum())
+        self.counts["free_goods_cases"] += float(qty[free].sum())
         lines = pd.DataFrame({
             "order_id": "ERP-" + pd.Series(self.inv_names[inv], dtype=object), "line_no": line_no,
-            "sku_id": self.sku_names[sku], "qty_cases": qty, "list_price": price, "invoice_price": price,
-            "off_invoice_disc": 0.0, "cogs_per_case": np.nan_to_num(cost, nan=0.0), "free_qty_cases": 0.0,
-            "source_key": keys})
+            "sku_id": self.sku_names[sku], "qty_cases": np.where(free, 0.0, qty), "list_price": price,
+            "invoice_price": price, "off_invoice_disc": 0.0, "cogs_per_case": np.nan_to_num(cost, nan=0.0),
+            "free_qty_cases": np.where(free, qty, 0.0), "source_key": keys})
         self.counts["inserted"] += bulk_insert(self.conn, order_line, lines.sort_values("source_key"))
 
 
@@ -313,6 +318,7 @@ def _result(state: FileState, path: Path, counts: Counter, rejects: Path | None,
 NOTES = {  # counter -> note in the English summary (the Data page words the details record instead)
     "lines_without_cost": "lines without a unit cost or product standard cost (cogs 0)",
     "service_lines": "service lines (freight/postage) imported on is_service products",
+    "free_goods_lines": "free goods lines (goods at price 0) imported as free cases (promotion cost, not volume)",
     "return_lines": "return lines (negative quantity) netted against sales",
     "return_invoices": "return invoices (only negative lines) marked is_return",
     "regions_not_found": "new customers whose region was not found (left empty)",

@@ -16,15 +16,17 @@ from sqlalchemy import Engine, select
 
 from kam_core.db.schema import import_log
 from kam_core.i18n import format_money, format_number, t
+from kam_core.scope import DIRECTOR, Scope
 
 # reason code (kam_core.io.erp_lines.REASONS) -> name in the record and the catalogue
 REASON_NAMES = {
     1: "no_invoice", 2: "no_customer", 3: "no_product", 4: "bad_date", 5: "bad_quantity", 6: "zero_quantity",
-    7: "bad_price", 8: "zero_price", 9: "bad_cost", 10: "unknown_channel", 11: "code_too_long",
-    12: "exact_duplicate", 13: "reused_invoice", 14: "beyond_limit",
+    7: "bad_price", 9: "bad_cost", 10: "unknown_channel", 11: "code_too_long",
+    12: "exact_duplicate", 13: "reused_invoice", 14: "beyond_limit", 15: "bad_case_factor",
 }
 ALWAYS = ("lines_read", "lines_imported")  # shown even when 0
 MONEY = ("possible_duplicates_value",)
+CASES = ("free_goods_cases",)
 TIER = ("default_tier",)
 
 
@@ -46,6 +48,8 @@ def erp_record(state, counts: Mapping, reasons: Mapping[int, int], default_tier:
         "products_created": int(counts.get("products_created", 0)),
         "lines_without_cost": int(counts.get("lines_without_cost", 0)),
         "service_lines": int(counts.get("service_lines", 0)),
+        "free_goods_lines": int(counts.get("free_goods_lines", 0)),
+        "free_goods_cases": round(float(counts.get("free_goods_cases", 0.0)), 2),
         "return_lines": int(counts.get("return_lines", 0)),
         "return_invoices": int(counts.get("return_invoices", 0)),
         "regions_not_found": int(counts.get("regions_not_found", 0)),
@@ -100,6 +104,8 @@ def _params(record: Mapping, lang: str) -> dict[str, str]:
     for name, value in record.items():
         if name in MONEY:
             out[name] = format_money(value, lang, compact=False)
+        elif name in CASES:
+            out[name] = format_number(value, lang, 0 if float(value).is_integer() else 1)
         elif name in TIER:
             try:
                 out[name] = t(f"channel.{value}", lang)
@@ -137,10 +143,17 @@ def describe_import(record: Mapping, lang: str = "zh") -> list[str]:
     return out
 
 
-def recent_import_health(engine: Engine, limit: int = 10) -> list[dict]:
-    """The latest ``limit`` imports, newest first: ``imported_at``, ``file_name``, ``record`` (a dict)."""
+def recent_import_health(engine: Engine, limit: int = 10, scope: Scope = DIRECTOR, user: str | None = None
+                         ) -> list[dict]:
+    """The latest ``limit`` imports, newest first: ``imported_at``, ``file_name``, ``record`` (a dict).
+
+    A manager or rep sees only their own imports (as ``kam_core.views.health.list_recent_imports``): other
+    people's file names and counts are not theirs to read.
+    """
     query = (select(import_log.c.imported_at, import_log.c.file_name, import_log.c.details)
              .order_by(import_log.c.imported_at.desc(), import_log.c.import_id.desc()).limit(limit))
+    if not scope.is_director:
+        query = query.where(import_log.c.imported_by == (user or ""))
     with engine.connect() as conn:
         return [{"imported_at": at, "file_name": name, "record": loads(details)}
                 for at, name, details in conn.execute(query)]

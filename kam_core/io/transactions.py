@@ -24,6 +24,9 @@ What becomes of a line
     - Service lines (postage, freight, 运费, 邮费 ... recognised by SKU or product name, or a
       product already marked ``is_service``) are imported on products with ``is_service = true``
       (analytics leave them out of case volumes); they may have a zero price. They are counted.
+    - A goods line at price 0 is free goods (买十赠一, samples): imported as free cases
+      (``qty_cases`` 0, ``free_qty_cases`` = quantity, with its cost), so it is neither volume nor sales
+      and its cost is promotion spend (``free_goods_cost``). Counted in the summary.
 
 Repeat lines: a line that copies an earlier line cell for cell is a repeat scan in real ERP and
 POS exports (a customer buying the same thing twice on one invoice), so it is imported and counted
@@ -31,7 +34,7 @@ as a "possible duplicate" (count and value in the summary and the data-health re
 ``dedupe="exact"`` (``--dedupe exact``) refuses them instead (the first copy is kept).
 
 Refused lines (reasons in :data:`kam_core.io.erp_lines.REASONS`): no invoice, no customer, no
-product code, unreadable date or number, zero quantity, zero price on a goods line, negative
+product code, unreadable date or number, zero quantity, negative
 price or cost, quantity, price or cost beyond 1e9, unknown channel, codes too long, exact
 duplicates (only with ``dedupe="exact"``), and lines whose invoice already appeared for another
 customer or date, in this file (the message names the row that first used it, in any chunk) or in

@@ -26,7 +26,7 @@ CLEAN = HEAD + (
 DIRTY_LINES = (  # row numbers 7..11 after CLEAN's header + 5 lines
     "INV004,2026-07-02,,无名,KA,SKU1,勇闯500ml,5,52,30\n"  # 7 no customer
     "INV002,20260701,C002,好又多超市,KA,SKU1,勇闯500ml,20,52,31\n"  # 8 repeats row 5 (refused with dedupe="exact")
-    "INV005,2026-07-03,C003,张三小店,小终端,SKU2,纯生330ml,3,0,\n"  # 9 zero price on goods
+    "INV005,2026-07-03,C003,张三小店,小终端,SKU2,纯生330ml,3,-5,\n"  # 9 negative price
     "INV006,notadate,C003,张三小店,小终端,SKU2,纯生330ml,abc,65,\n"  # 10 bad date and quantity
     "INV001,2026-07-09,C009,别人,KA,SKU2,纯生330ml,1,65,\n"  # 11 invoice of another customer/date
 )
@@ -128,7 +128,7 @@ def test_without_rejects_any_bad_line_refuses_the_file_and_names_every_bad_row(d
     with pytest.raises(ImportValidationError) as err:
         import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, dedupe="exact")
     cells = {(p.row, p.column, p.value) for p in err.value.problems}
-    assert cells == {(7, "客户编码", ""), (8, "单据号", "INV002"), (9, "单价", "0"), (10, "日期", "notadate"),
+    assert cells == {(7, "客户编码", ""), (8, "单据号", "INV002"), (9, "单价", "-5"), (10, "日期", "notadate"),
                      (10, "数量", "abc"), (11, "单据号", "INV001")}
     by_row = {p.row: p.expected for p in err.value.problems}
     assert "row 5" in by_row[8] and "row 2" in by_row[11]
@@ -140,7 +140,7 @@ def test_with_rejects_valid_lines_are_kept_and_every_refused_line_is_written_unc
     result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, rejects=rejects,
                                  dedupe="exact")
     assert (result.inserted, result.rows_rejected) == (5, 5)
-    assert result.rejected == {"no customer": 1, "date not readable": 1, "zero price on a goods line": 1,
+    assert result.rejected == {"no customer": 1, "date not readable": 1, "unit price not a number or negative": 1,
                                "exact duplicate of an earlier line": 1,
                                "invoice already used for another customer or date": 1}
     assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -214,15 +214,16 @@ def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sql
 
     sample = Path(__file__).resolve().parents[2] / "data" / "sample_erp.csv"
     result = import_transactions(sqlite_engine, sample, parse_mapping(SAMPLE_MAP), rejects=tmp_path / "r.csv")
-    assert (result.rows_read, result.inserted) == (20, 16)
-    assert result.rejected == {"no customer": 1, "date not readable": 1, "quantity not a number": 1,
-                               "zero price on a goods line": 1}
+    assert (result.rows_read, result.inserted) == (20, 17)
+    assert result.rejected == {"no customer": 1, "date not readable": 1, "quantity not a number": 1}
+    assert result.details["free_goods_lines"] == 1  # the zero-priced goods line: free cases, not refused
     assert result.details["possible_duplicates"] == 1
-    assert result.created == {"accounts": 5, "products": 5}
+    assert result.created == {"accounts": 6, "products": 5}  # KH0004's only line is free goods
     with sqlite_engine.connect() as conn:
         tiers = dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all())
         services = set(conn.execute(select(product.c.sku_id).where(product.c.is_service.is_(True))).scalars())
-    assert tiers == {"KH0001": "DIST", "KH0002": "WHS2", "KH0003": "KA", "KH0006": "WHS2", "KH0007": "KA"}
+    assert tiers == {"KH0001": "DIST", "KH0002": "WHS2", "KH0003": "KA", "KH0004": "RETAIL", "KH0006": "WHS2",
+                     "KH0007": "KA"}
     assert services == {"YF01", "KD01"}
 
 
@@ -231,3 +232,23 @@ def test_a_file_with_only_a_header_imports_nothing_without_error(sqlite_engine, 
     result = import_transactions(sqlite_engine, path, {}, rejects=tmp_path / "r.csv")
     assert (result.rows_read, result.inserted, result.rows_rejected) == (0, 0, 0)
     assert (tmp_path / "r.csv").read_text(encoding="utf-8-sig").strip() == "row,reason," + path.read_text().strip()
+
+
+def test_a_goods_line_at_price_0_is_imported_as_free_goods_whose_cost_is_promotion_spend(sqlite_engine, tmp_path):
+    from kam_core.analytics.scorecard import compute_scorecard
+    from kam_core.io.import_health import describe_import
+
+    text = HEAD + ("F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,10,50,30\n"
+                   "F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,1,0,30\n")  # 买十赠一: the 11th case free
+    result = import_transactions(sqlite_engine, write_csv(tmp_path / "erp.csv", text), MAP)
+    assert (result.inserted, result.rows_rejected) == (2, 0)
+    with sqlite_engine.connect() as conn:
+        lines = conn.execute(select(order_line.c.qty_cases, order_line.c.free_qty_cases, order_line.c.cogs_per_case)
+                             .order_by(order_line.c.line_no)).all()
+    assert [tuple(r) for r in lines] == [(10.0, 0.0, 30.0), (0.0, 1.0, 30.0)]
+    row = compute_scorecard(sqlite_engine).set_index("account_id").loc["C1"]
+    assert (row["net_sales"], row["volume_cases"], row["gross_profit"]) == (500.0, 10.0, 200.0)
+    assert (row["free_goods_cost"], row["net_profit"]) == (30.0, 170.0)  # the free case's cost is promotion spend
+    assert result.details["free_goods_lines"] == 1 and result.details["free_goods_cases"] == 1.0
+    assert "1 lines are free goods (goods lines at price 0, 1 cases in all)" in " ".join(
+        describe_import(result.details, "en"))

@@ -117,7 +117,8 @@ def test_the_data_health_record_of_an_import_is_stored_with_every_count(db_engin
         "kind": "erp", "lines_read": 14, "lines_imported": 14, "lines_already_imported": 0, "lines_refused": {},
         "possible_duplicates": 4, "possible_duplicates_value": 154.0, "reused_invoices": 0, "accounts_created": 5,
         "accounts_default_tier": 5, "default_tier": "RETAIL", "no_channel_column": True, "products_created": 7,
-        "lines_without_cost": 14, "service_lines": 1, "return_lines": 1, "return_invoices": 1,
+        "lines_without_cost": 14, "service_lines": 1, "free_goods_lines": 0, "free_goods_cases": 0.0,
+        "return_lines": 1, "return_invoices": 1,
         "regions_not_found": 0, "blank_lines": 0, "dedupe": "none"}
     assert recent_import_health(db_engine)[0]["record"] == stored
 

@@ -45,30 +45,21 @@ GROUPS = {
     "whale": [],
     "lines": [],
 }
-# why a group of figures differs today -> (reason, how the reference reproduces it: Rules fields)
+# why a group of figures differed before issue #12's fixes -> (reason, how the reference reproduces it)
 CAUSES = {
-    "repeat": ("issue #12.1: repeat lines refused as exact duplicates (h1-import)", {"repeat_lines": False}),
-    "free": ("free goods (goods lines at price 0) refused as 'zero price on a goods line', their cost lost "
-             "(h8 finding, no fix yet)", {"zero_price_goods": False}),
-    "nocost": ("unknown cost imported as cogs 0, so profit is overstated (h2-honest)", {"unknown_cost_zero": True}),
-    "future": ("customers first seen after as_of are scored, with zeros (h8 finding, no fix yet)",
+    "repeat": ("issue #12.1: repeat lines refused as exact duplicates", {"repeat_lines": False}),
+    "free": ("free goods (goods lines at price 0) refused as 'zero price on a goods line', their cost lost",
+             {"zero_price_goods": False}),
+    "nocost": ("unknown cost imported as cogs 0, so profit is overstated", {"unknown_cost_zero": True}),
+    "future": ("customers first seen after as_of are scored, with zeros",
                {"future_accounts": True}),
-    "no_sales_days": ("order days/weeks NaN instead of 0 for an account without a sales order (h8 finding, no "
-                      "fix yet)", {"no_sales_days_unknown": True}),
+    "no_sales_days": ("order days/weeks NaN instead of 0 for an account without a sales order",
+                      {"no_sales_days_unknown": True}),
 }
 WHOLESALER, FREE_GOODS, BOUNDARIES = "erp_wholesaler_gbk.csv", "erp_free_goods_utf8.csv", "erp_tier_boundaries.csv"
 # (file, window number, group) -> the causes of today's mismatches. When a fix merges, its cause is removed
 # here (test_known_causes_explain_every_mismatch fails until it is); an entry left empty is deleted.
-KNOWN = {
-    (WHOLESALER, 0, "cost"): ("free",),
-    (WHOLESALER, 0, "whale"): ("free",),
-    (WHOLESALER, 0, "lines"): ("free",),
-    (WHOLESALER, 1, "cost"): ("free",),
-    (WHOLESALER, 1, "profit_tiers"): ("free",),
-    (WHOLESALER, 1, "whale"): ("free",),
-    (WHOLESALER, 1, "lines"): ("free",),
-    **{(FREE_GOODS, 0, g): ("free",) for g in ("cost", "profit_tiers", "whale", "lines")},
-}
+KNOWN: dict = {}  # every cause above is fixed (issue #12); a new known bug goes here with its cause
 
 
 def _entries() -> list[dict]:
