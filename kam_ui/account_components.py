@@ -33,6 +33,11 @@ def _accounts(url: str, scope_text: str) -> pd.DataFrame:
     return list_accounts(data.engine_for(url), Scope.parse(scope_text))
 
 
+def forget_accounts() -> None:
+    """Drop the cached account list (after an import that may have added or renamed accounts)."""
+    _accounts.clear()
+
+
 def accounts_in_scope() -> pd.DataFrame:
     """Ids and names of the accounts the viewer may see (cached two minutes)."""
     return _accounts(data.db_url(), str(data.viewer_scope()))

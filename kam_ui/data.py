@@ -196,6 +196,17 @@ def previous_bundle(filters: Filters):
     return shared_bundle(url, period[0], period[1], str(viewer_scope()), data_fingerprint(url))
 
 
+def data_changed() -> None:
+    """After a write (an import): drop what was read from the data, keep the engine and its pool.
+
+    The data fingerprint and the dimensions are read again; the in-memory bundles of the old data go (the
+    persisted ones are keyed by the old fingerprint and are no longer reached; the disk prune retires them).
+    """
+    data_fingerprint.clear()
+    load_dimensions.clear()
+    shared_bundle.clear()
+
+
 def warm_up(filters: Filters) -> None:
     """Compute (and persist) the scorecards the first page needs: the period and the one before it."""
     bundle(filters)

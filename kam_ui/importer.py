@@ -12,8 +12,9 @@ import streamlit as st
 from kam_core.errors import UserError
 from kam_core.i18n.markup import escape_markdown
 from kam_core.permissions import OutOfScope, importable_by
+from kam_ui.account_components import forget_accounts
 from kam_ui.auth import describe
-from kam_ui.data import engine, viewer_identity, viewer_scope
+from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
 from kam_ui.lang import current_lang, tr
 
 PREVIEW_ROWS = 20
@@ -86,6 +87,6 @@ def show_import_panel() -> None:
         except UserError as exc:
             st.error(escape_markdown(exc), icon=":material/error:")
         else:
-            st.cache_data.clear()  # the scorecard and dimensions must see the new rows
-            st.cache_resource.clear()
+            data_changed()  # the scorecard and dimensions must see the new rows (the engine's pool stays)
+            forget_accounts()
             st.success(tr("data.imported", summary=result.summary()), icon=":material/check_circle:")
