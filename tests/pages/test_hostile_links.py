@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from kam_core.db import ensure_schema, get_engine
 from kam_core.filters import Filters, KnownValues, decode_account_param
 from kam_core.i18n import t
+from kam_core.i18n.markup import shown_text
 
 KNOWN = KnownValues(region=frozenset({"R01", "R02"}), rep=frozenset({"REP001", "REP002"}))
 
@@ -62,12 +63,12 @@ def test_a_hostile_link_opens_plan_and_account_without_exception_and_names_what_
     at = _open(launcher, "plan", params)
     assert not at.exception, [e.value for e in at.exception]
     assert at.header[0].value == t("plan.title", lang)
-    assert filter_notices <= {c.value for c in at.sidebar.caption}
+    assert filter_notices <= {shown_text(c.value) for c in at.sidebar.caption}
 
     at.switch_page("p/account.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == t("account.title", lang)
-    assert account_notices <= {c.value for c in at.sidebar.caption}
+    assert account_notices <= {shown_text(c.value) for c in at.sidebar.caption}
     if account_notices:  # a dropped or repeated id never opens a cut or the last value
         chosen, _ = decode_account_param(params["account"])
         assert at.text_input(key="account").value == (chosen or "")

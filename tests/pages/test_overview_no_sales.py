@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db.schema import account, sales_rep
 from kam_core.i18n import t
+from kam_core.i18n.markup import shown_text
 
 NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 
@@ -42,7 +43,8 @@ def _overview(launcher: str, **params) -> AppTest:
 
 
 def _shown_text(at: AppTest) -> list[str]:
-    texts = [e.value for kind in (at.markdown, at.caption, at.info, at.warning, at.subheader) for e in kind]
+    texts = [shown_text(e.value) for kind in (at.markdown, at.caption, at.info, at.warning, at.subheader)
+             for e in kind]
     texts += [f"{m.value} {m.delta}" for m in at.metric]
     texts += [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
     return texts
@@ -53,7 +55,7 @@ def _shown_text(at: AppTest) -> list[str]:
 def test_a_period_without_orders_says_so_in_words_and_shows_no_figures(tiny_url, launcher, monkeypatch, start, end):
     monkeypatch.setenv("KAM_DATABASE_URL", tiny_url)
     at = _overview(launcher, start=start, end=end, lang="en")
-    assert [i.value for i in at.info] == [t("overview.no_sales_period", "en", start=_day(start), end=_day(end),
+    assert [shown_text(i.value) for i in at.info] == [t("overview.no_sales_period", "en", start=_day(start), end=_day(end),
                                             first="Jan 10, 2026", last="Jun 10, 2026")]
     assert not at.metric and not at.dataframe
     assert not [x for x in _shown_text(at) if NAN.search(x)]
@@ -63,7 +65,7 @@ def test_a_selection_without_orders_says_so_and_still_shows_the_zero_figures(tin
     monkeypatch.setenv("KAM_DATABASE_URL", tiny_url)
     at = _overview(launcher, rep="REP003", start="2026-04-01", end="2026-06-30", lang="en")
     assert t("overview.no_sales_selection", "en", n=1, start="Apr 1, 2026", end="Jun 30, 2026") in \
-        [i.value for i in at.info]
+        [shown_text(i.value) for i in at.info]
     assert at.metric[0].value == "¥0"
     assert not [x for x in _shown_text(at) if NAN.search(x)]
 

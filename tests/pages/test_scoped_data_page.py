@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from kam_core.db import get_engine
 from kam_core.db.schema import account, audit_log, credit_terms, import_log, region, visit
 from kam_core.i18n import t
+from kam_core.i18n.markup import shown_text
 from kam_core.io.validation import IMPORTABLE
 from kam_core.permissions import importable_by
 from kam_core.scope import DIRECTOR, Scope
@@ -69,7 +70,7 @@ def _upload(at: AppTest, table: str, name: str, text: str) -> AppTest:
     at.selectbox(key="import_table").select(table).run()
     at.file_uploader(key="import_file").set_value((name, text.encode("utf-8"), "text/csv")).run()
     label = t("data.run_import", "en", table=table)
-    return at.button[[b.label for b in at.button].index(label)].click().run()
+    return at.button[[shown_text(b.label) for b in at.button].index(label)].click().run()
 
 
 def _refused_upload(org, at, table, name, text, tables) -> None:

@@ -156,6 +156,7 @@ def test_a_database_migrated_from_before_the_pre_aggregate_gets_it_built(tmp_pat
         conn.exec_driver_sql("DROP TABLE aggregate_state")
         conn.exec_driver_sql("DROP INDEX ix_order_day_date")
         conn.exec_driver_sql("DROP TABLE order_day")
+        conn.exec_driver_sql("ALTER TABLE import_log DROP COLUMN details")  # added by 0003
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     engine.dispose()
     engine = get_engine(str(engine.url))
