@@ -11,8 +11,8 @@ import re
 import shutil
 
 import pytest
-from e2e_server import CHROMIUM_ARGS, chromium_path, free_port, streamlit_server
-from test_browser import TIMEOUT_MS, missing, playwright_sync_api
+from e2e_server import free_port, streamlit_server
+from test_browser import TIMEOUT_MS, browser  # noqa: F401 - the module's Chromium fixture
 
 from kam_core.analytics.scorecard import compute_scorecard
 from kam_core.db import get_engine
@@ -65,19 +65,6 @@ def app_url(provider, signed_db, tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if chromium_path() is None:
-        missing("chromium is not installed (apt-get install chromium; CI installs it)")
-    sync_api = playwright_sync_api()
-    if sync_api is None:
-        missing("playwright is not installed (pip install -r requirements-dev.txt)")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _sign_in(page, app_url: str, email: str) -> None:
     page.goto(app_url + "/", timeout=TIMEOUT_MS)
     page.get_by_text("Please sign in").wait_for(timeout=TIMEOUT_MS)
@@ -87,7 +74,7 @@ def _sign_in(page, app_url: str, email: str) -> None:
     page.get_by_role("button", name="Authorize").click()
 
 
-def test_a_listed_manager_signs_in_at_the_provider_and_sees_only_their_region(browser, app_url, signed_db):
+def test_a_listed_manager_signs_in_at_the_provider_and_sees_only_their_region(browser, app_url, signed_db):  # noqa: F811
     engine, region = signed_db
     expected = len(compute_scorecard(engine, scope=region))
     everyone = len(compute_scorecard(engine))
@@ -111,7 +98,7 @@ def test_a_listed_manager_signs_in_at_the_provider_and_sees_only_their_region(br
     context.close()
 
 
-def test_an_identity_the_provider_vouches_for_but_nobody_listed_sees_no_data(browser, app_url):
+def test_an_identity_the_provider_vouches_for_but_nobody_listed_sees_no_data(browser, app_url):  # noqa: F811
     context = browser.new_context()
     page = context.new_page()
     _sign_in(page, app_url, "stranger@example.com")
