@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kam_core.db import ensure_schema, get_engine
+from tests.pg_lock import pg_server_lock
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 
@@ -44,14 +45,15 @@ def db_engine(request, tmp_path):
         return
     if not PG_URL:
         pytest.skip("KAM_TEST_POSTGRES_URL not set (CI sets it)")
-    engine, schema = _pg_engine()
-    ensure_schema(engine)
-    yield engine
-    engine.dispose()
-    cleanup = get_engine(PG_URL)
-    with cleanup.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    cleanup.dispose()
+    with pg_server_lock():  # the server-stopping fault test waits for this test (parallel workers)
+        engine, schema = _pg_engine()
+        ensure_schema(engine)
+        yield engine
+        engine.dispose()
+        cleanup = get_engine(PG_URL)
+        with cleanup.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        cleanup.dispose()
 
 
 @pytest.fixture
@@ -93,10 +95,28 @@ def demo_factory(tmp_path_factory):
     return make
 
 
+def pytest_sessionfinish(session):
+    """On a parallel worker (pytest -n): hand this worker's hostile-input counts to the controller."""
+    import sys
+
+    tally = sys.modules.get("tests.hostile.tally")
+    if hasattr(session.config, "workeroutput") and tally is not None:
+        session.config.workeroutput["hostile_tally"] = tally.export_counts()
+
+
+def pytest_testnodedown(node, error):
+    """On the controller: add a finished worker's counts to the totals printed at the end."""
+    counts = getattr(node, "workeroutput", {}).get("hostile_tally")
+    if counts:
+        from tests.hostile import tally
+
+        tally.add_counts(counts)
+
+
 def pytest_terminal_summary(terminalreporter):
     """The hostile-input counts for the closing note (files: tests/hostile, links: test_filters.py, writes: permission tests)."""
     import sys
 
-    tally = sys.modules.get("tests.hostile.tally")  # only when those tests ran
+    tally = sys.modules.get("tests.hostile.tally")  # only when those tests ran (here, or on a worker)
     for line in tally.summary_lines() if tally else []:
         terminalreporter.write_line(line)

@@ -35,6 +35,17 @@ def hostile_write(snapshot, write, refusal=Exception):
     return error
 
 
+def export_counts() -> dict[str, dict[str, int]]:
+    """This process's counters as plain data (a parallel worker sends them to the controller)."""
+    return {"files": dict(FILES), "links": dict(LINKS), "writes": dict(WRITES)}
+
+
+def add_counts(counts: dict[str, dict[str, int]]) -> None:
+    """Add a worker's :func:`export_counts` to this process's counters."""
+    for name, counter in (("files", FILES), ("links", LINKS), ("writes", WRITES)):
+        counter.update(counts.get(name, {}))
+
+
 def summary_lines() -> list[str]:
     """The closing-note lines for whatever was tried in this run."""
     out = []

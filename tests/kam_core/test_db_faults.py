@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from kam_core.db.engine import db_errors, get_engine, ping
 from kam_core.errors import DatabaseUnavailable
+from tests.pg_lock import pg_server_lock
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 pytestmark = [
@@ -29,6 +30,11 @@ def pg_ctl(action: str) -> None:
 
 
 def test_server_stopped_mid_session_gives_a_clear_message_and_recovers():
+    with pg_server_lock(exclusive=True):  # no other worker's test is on the server while it is down
+        _stop_mid_session_and_recover()
+
+
+def _stop_mid_session_and_recover() -> None:
     engine = get_engine(PG_URL)
     ping(engine)  # a pooled connection exists, as in a running dashboard
     pg_ctl("stop")

@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from kam_core.db import ensure_schema, get_engine
 from kam_core.i18n import t
+from tests.pg_lock import pg_server_lock
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="needs KAM_TEST_POSTGRES_URL")]
@@ -91,6 +92,11 @@ def _free_port() -> int:
 @pytest.fixture
 def relay_url(monkeypatch, launcher):
     """The tiny brewer in a fresh schema, reachable (when the relay is open) at a URL of its own."""
+    with pg_server_lock():  # the server-stopping fault test waits for this one (parallel workers)
+        yield from _relay_url(monkeypatch)
+
+
+def _relay_url(monkeypatch):
     schema = f"t_{uuid.uuid4().hex[:10]}"
     admin = get_engine(PG_URL)
     with admin.begin() as conn:
