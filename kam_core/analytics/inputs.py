@@ -104,7 +104,10 @@ def _counted(item: dict, lang: str) -> str:
     fmt = {k: v for k, v in item.items() if k != "code"}
     if "min" in fmt or "min_coverage" in fmt:
         fmt["min"] = f"{float(fmt.pop('min_coverage', fmt.get('min'))):.0%}"
-    return t(_COUNTED[item["code"]], lang, **fmt)
+    key = _COUNTED[item["code"]]
+    if item["code"] == "cost_unknown" and not (item.get("none") and item.get("partial")):  # say only what applies
+        key += "_partial_only" if not item.get("none") else "_none_only"
+    return t(key, lang, **fmt)
 
 
 def check_available(engine: Engine) -> dict[str, bool]:
