@@ -4,7 +4,10 @@ and small seeded demo databases built once per test session."""
 from __future__ import annotations
 
 import os
+import sys
+import tomllib
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -13,6 +16,8 @@ from kam_core.db import ensure_schema, get_engine
 from tests.pg_lock import pg_server_lock
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
+_CONFIGURED_DETAILS = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml")
+                                    .read_text(encoding="utf-8"))["client"]["showErrorDetails"]
 
 
 def pytest_configure(config):
@@ -93,6 +98,17 @@ def demo_factory(tmp_path_factory):
         return cache[key]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _error_details_as_configured():
+    """A deployment (sign-in configured) sets ``client.showErrorDetails`` to "none" for the whole process
+    (kam_ui/errors.py); after each test it goes back to .streamlit/config.toml's value, so a test of the local
+    mode does not depend on which files its worker ran before."""
+    yield
+    st = sys.modules.get("streamlit")
+    if st is not None and st.get_option("client.showErrorDetails") != _CONFIGURED_DETAILS:
+        st.set_option("client.showErrorDetails", _CONFIGURED_DETAILS)
 
 
 def pytest_sessionfinish(session):
