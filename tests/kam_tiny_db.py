@@ -104,3 +104,15 @@ def seed_tiny(engine, history: bool = False) -> None:
     with engine.begin() as conn:
         for table, df in tables:
             conn.execute(insert(table), df.astype(object).where(df.notna(), None).to_dict("records"))
+
+
+def tiny_sqlite_url(path, history: bool = False) -> str:
+    """A SQLite database file at ``path`` with the schema and the tiny brewer; its URL (engine disposed)."""
+    from kam_core.db import ensure_schema, get_engine
+
+    url = f"sqlite:///{path}"
+    engine = get_engine(url)
+    ensure_schema(engine)
+    seed_tiny(engine, history)
+    engine.dispose()
+    return url

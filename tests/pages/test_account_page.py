@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-from kam_tiny_db import seed_tiny
+from kam_tiny_db import tiny_sqlite_url
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from kam_core.db import ensure_schema, get_engine
+from kam_core.db import get_engine
 from kam_core.db.schema import account, visit
 from kam_core.i18n.markup import shown_text
 from kam_core.profile import update_account_fields
@@ -17,11 +17,7 @@ PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "account.py")
 
 @pytest.fixture
 def tiny_url(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'kam.db'}"
-    engine = get_engine(url)
-    ensure_schema(engine)
-    seed_tiny(engine)
-    engine.dispose()
+    url = tiny_sqlite_url(tmp_path / "kam.db")
     monkeypatch.setenv("KAM_DATABASE_URL", url)
     monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
     return url

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import pytest
 from hostile_links import ACCOUNT_LINKS, ALL_LINKS, FILTER_LINKS
-from kam_tiny_db import seed_tiny
+from kam_tiny_db import tiny_sqlite_url
 from streamlit.testing.v1 import AppTest
 
-from kam_core.db import ensure_schema, get_engine
 from kam_core.filters import Filters, KnownValues, decode_account_param
 from kam_core.i18n import t
 from kam_core.i18n.markup import shown_text
@@ -23,11 +22,7 @@ KNOWN = KnownValues(region=frozenset({"R01", "R02"}), rep=frozenset({"REP001", "
 
 @pytest.fixture(scope="module")
 def tiny_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'kam.db'}"
-    engine = get_engine(url)
-    ensure_schema(engine)
-    seed_tiny(engine)
-    engine.dispose()
+    url = tiny_sqlite_url(tmp_path_factory.mktemp("hostile") / "kam.db")
     return url
 
 

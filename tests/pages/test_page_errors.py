@@ -7,10 +7,9 @@ import logging
 
 import pytest
 import streamlit as st
-from kam_tiny_db import seed_tiny
+from kam_tiny_db import tiny_sqlite_url
 from streamlit.testing.v1 import AppTest
 
-from kam_core.db import ensure_schema, get_engine
 from kam_core.i18n import t
 from kam_ui import data
 
@@ -19,11 +18,7 @@ FRIENDLY = t("errors.unexpected", "en")
 
 @pytest.fixture
 def tiny_app(tmp_path, monkeypatch, launcher):
-    url = f"sqlite:///{tmp_path / 'kam.db'}"
-    engine = get_engine(url)
-    ensure_schema(engine)
-    seed_tiny(engine)
-    engine.dispose()
+    url = tiny_sqlite_url(tmp_path / "kam.db")
     monkeypatch.setenv("KAM_DATABASE_URL", url)
     monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
 
