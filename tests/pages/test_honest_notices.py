@@ -26,13 +26,18 @@ def no_cost_db(tmp_path_factory) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.mark.parametrize("page", ["pyramid", "segments"])
-def test_analysis_pages_warn_about_missing_cost_data_and_the_single_tier(no_cost_db, launcher, monkeypatch, page):
-    monkeypatch.setenv("KAM_DATABASE_URL", no_cost_db)
+def _overview_in_english(db_url: str, launcher: str, monkeypatch) -> AppTest:
+    """The app on ``db_url``, in English, after its first run (the Overview)."""
+    monkeypatch.setenv("KAM_DATABASE_URL", db_url)
     monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
     at = AppTest.from_file(launcher, default_timeout=180)
     at.query_params["lang"] = "en"
-    at.run()
+    return at.run()
+
+
+@pytest.mark.parametrize("page", ["pyramid", "segments"])
+def test_analysis_pages_warn_about_missing_cost_data_and_the_single_tier(no_cost_db, launcher, monkeypatch, page):
+    at = _overview_in_english(no_cost_db, launcher, monkeypatch)
     at.switch_page(f"p/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
@@ -42,22 +47,14 @@ def test_analysis_pages_warn_about_missing_cost_data_and_the_single_tier(no_cost
 
 
 def test_the_overview_profit_kpis_say_how_many_accounts_have_no_cost_data(no_cost_db, launcher, monkeypatch):
-    monkeypatch.setenv("KAM_DATABASE_URL", no_cost_db)
-    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
-    at = AppTest.from_file(launcher, default_timeout=180)
-    at.query_params["lang"] = "en"
-    at.run()
+    at = _overview_in_english(no_cost_db, launcher, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     gross = next(m for m in at.metric if m.label == "Gross profit")
     assert gross.proto.help == "Without 2 account(s) that have no cost data"
 
 
 def test_the_key_account_table_says_no_cost_data_beside_the_empty_profit(no_cost_db, launcher, monkeypatch):
-    monkeypatch.setenv("KAM_DATABASE_URL", no_cost_db)
-    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
-    at = AppTest.from_file(launcher, default_timeout=180)
-    at.query_params["lang"] = "en"
-    at.run()
+    at = _overview_in_english(no_cost_db, launcher, monkeypatch)
     at.switch_page("p/segments.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = next(df.value for df in at.dataframe if "cost_basis" in df.value.columns)
