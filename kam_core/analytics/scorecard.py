@@ -200,11 +200,11 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     inp = gather_inputs(engine, w, p)
     with engine.connect() as conn:  # quantity units: products without pack size or not in cases
         volume_health = case_units.fetch_volume_health(conn)
-    health = _health(inp) + volume_health
     if inp.frame.empty:
         empty = pd.DataFrame(columns=DESIGN_COLUMNS)
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
-        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, health, inp.missing)
+        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale,
+                               _health(inp) + volume_health, inp.missing)
     df, features, result = _assemble(inp, w, p)
     clv_health = clv_health_items(df, p)  # the model is fitted on every account, not the viewer's
     if not scope.is_director:
