@@ -19,21 +19,24 @@ st.set_page_config(page_title="KAM", page_icon=":material/sports_bar:", layout="
 # already show the real pages (not Streamlit's plain listing of the pages/ folder).
 PAGES = Path(__file__).resolve().parent / "pages"
 page = lambda name, icon, path, **kw: st.Page(  # noqa: E731
-    PAGES / f"{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw)
-pg = st.navigation({
-    tr("nav.section_analysis"): [
-        page("overview", "dashboard", "overview", default=True),
-        page("segments", "category", "segments"),
-        page("pyramid", "change_history", "pyramid"),
-        page("risk", "warning", "risk"),
-    ],
-    tr("nav.section_action"): [
-        page("simulator", "calculate", "simulator"),
-        page("account", "badge", "account"),
-        page("plan", "event_available", "plan"),
-        page("data", "database", "data"),
-    ],
-})
+    PAGES / f"{name}.py", title=tr(f"nav.{name}"), icon=f":material/{icon}:", url_path=path, **kw
+)
+pg = st.navigation(
+    {
+        tr("nav.section_analysis"): [
+            page("overview", "dashboard", "overview", default=True),
+            page("segments", "category", "segments"),
+            page("pyramid", "change_history", "pyramid"),
+            page("risk", "warning", "risk"),
+        ],
+        tr("nav.section_action"): [
+            page("simulator", "calculate", "simulator"),
+            page("account", "badge", "account"),
+            page("plan", "event_available", "plan"),
+            page("data", "database", "data"),
+        ],
+    }
+)
 configure_logging()
 apply_error_details()
 with page_guard():  # a database outage or a bug anywhere below: a localised message, logged, no raw error

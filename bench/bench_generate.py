@@ -1,7 +1,7 @@
 """Benchmark the demo generator: time, order lines and database size per engine and size.
 
-    python bench/bench_generate.py                 # 2,000 x 24 and 10,000 x 24 on SQLite, 2,000 x 24 on DuckDB
-    python bench/bench_generate.py --quick         # 400 x 24 on SQLite only
+python bench/bench_generate.py                 # 2,000 x 24 and 10,000 x 24 on SQLite, 2,000 x 24 on DuckDB
+python bench/bench_generate.py --quick         # 400 x 24 on SQLite only
 """
 
 from __future__ import annotations
@@ -34,8 +34,13 @@ def bench(engine_name: str, accounts: int, months: int, seed: int = 7) -> dict:
         summary = generate(engine, accounts=accounts, months=months, seed=seed)
         seconds = time.perf_counter() - t0
         engine.dispose()
-        return dict(engine=engine_name, size=f"{accounts:,} x {months}", seconds=seconds,
-                    lines=summary.order_lines, mb=_size_mb(path))
+        return dict(
+            engine=engine_name,
+            size=f"{accounts:,} x {months}",
+            seconds=seconds,
+            lines=summary.order_lines,
+            mb=_size_mb(path),
+        )
 
 
 def main() -> None:

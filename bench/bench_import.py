@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-MAPPING = ("invoice=单据号,date=开票日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
-           "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=含税单价,unit_cost=成本单价")
+MAPPING = (
+    "invoice=单据号,date=开票日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=含税单价,unit_cost=成本单价"
+)
 SKUS = [(f"SKU{i:02d}", f"啤酒{i:02d} 500ml*12", 30.0 + 3 * i, 20.0 + 2 * i) for i in range(12)]
 CHANNELS = np.array(["一批商", "二批商", "KA卖场", "小终端", "餐饮"])
 
@@ -44,17 +46,21 @@ def generate(path: Path, lines: int, accounts: int = 2000, seed: int = 7) -> Non
     cost = np.array([s[3] for s in SKUS])[sku]
     acct = inv_acct[inv_of_line]
     dates = (np.datetime64("2025-07-01") + inv_day[inv_of_line]).astype("datetime64[D]")
-    frame = pd.DataFrame({
-        "单据号": np.char.add("FP", np.char.zfill(inv_of_line.astype(str), 8)),
-        "行号": pd.Series(inv_of_line).groupby(inv_of_line).cumcount().to_numpy() + 1,  # ERP line number
-        "开票日期": pd.to_datetime(dates).strftime("%Y/%m/%d"),
-        "客户编码": np.char.add("KH", np.char.zfill(acct.astype(str), 5)),
-        "客户名称": np.char.add("客户", acct.astype(str)),
-        "渠道": CHANNELS[acct % len(CHANNELS)],
-        "物料编码": np.array([s[0] for s in SKUS])[sku],
-        "物料名称": np.array([s[1] for s in SKUS])[sku],
-        "数量": qty, "含税单价": price, "成本单价": cost,
-    })
+    frame = pd.DataFrame(
+        {
+            "单据号": np.char.add("FP", np.char.zfill(inv_of_line.astype(str), 8)),
+            "行号": pd.Series(inv_of_line).groupby(inv_of_line).cumcount().to_numpy() + 1,  # ERP line number
+            "开票日期": pd.to_datetime(dates).strftime("%Y/%m/%d"),
+            "客户编码": np.char.add("KH", np.char.zfill(acct.astype(str), 5)),
+            "客户名称": np.char.add("客户", acct.astype(str)),
+            "渠道": CHANNELS[acct % len(CHANNELS)],
+            "物料编码": np.array([s[0] for s in SKUS])[sku],
+            "物料名称": np.array([s[1] for s in SKUS])[sku],
+            "数量": qty,
+            "含税单价": price,
+            "成本单价": cost,
+        }
+    )
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
@@ -96,24 +102,36 @@ def main() -> None:
         t0 = time.perf_counter()
         # in a child: Linux keeps a process's peak RSS across fork+exec, so a big parent would
         # inflate every measured child's ru_maxrss
-        subprocess.run([sys.executable, __file__, "--generate-only", str(csv_path), "--lines", str(args.lines)],
-                       cwd=ROOT, check=True)
-        print(f"generated {args.lines:,} lines ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f}s")
+        subprocess.run(
+            [sys.executable, __file__, "--generate-only", str(csv_path), "--lines", str(args.lines)],
+            cwd=ROOT,
+            check=True,
+        )
+        print(
+            f"generated {args.lines:,} lines ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f}s"
+        )
         db = f"sqlite:///{db_path}"
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kam_core", "init", "--db", db], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "kam_core", "init", "--db", db], cwd=ROOT, check=True, capture_output=True
+        )
         print(f"CLI start-up and schema: {time.perf_counter() - t0:.1f}s")
         first, cpu, peak, out = run(db, csv_path)
         print(out.strip())
-        print(f"first import: {first:.1f}s wall ({cpu:.1f}s CPU), {args.lines / first:,.0f} lines/s, "
-              f"peak memory {peak:.0f} MB")
+        print(
+            f"first import: {first:.1f}s wall ({cpu:.1f}s CPU), {args.lines / first:,.0f} lines/s, "
+            f"peak memory {peak:.0f} MB"
+        )
         again, cpu, peak, out = run(db, csv_path)
         print(out.strip().splitlines()[0])
-        print(f"re-import (all skipped): {again:.1f}s wall ({cpu:.1f}s CPU), {args.lines / again:,.0f} lines/s, "
-              f"peak memory {peak:.0f} MB")
-        print(f"database {db_path.stat().st_size / 1e6:.0f} MB; budget 1M lines < 30 s: "
-              f"{'met' if args.lines < 1_000_000 or first < 30 else 'NOT met'}")
+        print(
+            f"re-import (all skipped): {again:.1f}s wall ({cpu:.1f}s CPU), {args.lines / again:,.0f} lines/s, "
+            f"peak memory {peak:.0f} MB"
+        )
+        print(
+            f"database {db_path.stat().st_size / 1e6:.0f} MB; budget 1M lines < 30 s: "
+            f"{'met' if args.lines < 1_000_000 or first < 30 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -30,16 +30,22 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 BYTES_PER_LINE = 98  # of the generated lines, measured; sizes are approximate
-MAPPING = ("invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,product_name=Description,"
-           "quantity=Quantity,unit_price=UnitPrice,region=Country")
+MAPPING = (
+    "invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,product_name=Description,"
+    "quantity=Quantity,unit_price=UnitPrice,region=Country"
+)
 
 
 def generate(path: Path, megabytes: float, seed: int = 11) -> None:
     """Write about ``megabytes`` MB of invoice lines to ``path`` (UTF-8), written in blocks."""
     rng = np.random.default_rng(seed)
     lines = int(megabytes * 1e6 / BYTES_PER_LINE)
-    names = np.array([f"{w} GIFT BOX DESIGN {i:05d} WITH RIBBON" for i, w in
-                      enumerate(rng.choice(["RED", "BLUE", "VINTAGE", "WHITE HANGING", "PAPER"], 4000))])
+    names = np.array(
+        [
+            f"{w} GIFT BOX DESIGN {i:05d} WITH RIBBON"
+            for i, w in enumerate(rng.choice(["RED", "BLUE", "VINTAGE", "WHITE HANGING", "PAPER"], 4000))
+        ]
+    )
     per_invoice = rng.integers(1, 40, size=lines // 10 + 1)
     inv = np.repeat(np.arange(len(per_invoice)), per_invoice)[:lines]
     n_inv = int(inv[-1]) + 1
@@ -56,13 +62,20 @@ def generate(path: Path, megabytes: float, seed: int = 11) -> None:
     cust = inv_cust[inv]
     clash = (rng.random(n_inv) < 0.001)[inv] & (cust != "")  # a reused invoice number: another customer
     cust[clash] = "99999"
-    frame = pd.DataFrame({
-        "InvoiceNo": invoice_no, "StockCode": np.char.add("S", sku.astype(str)), "Description": names[sku],
-        "Quantity": qty, "InvoiceDate": when[inv].strftime("%Y-%m-%d %H:%M:%S"),
-        "UnitPrice": np.round(0.5 + sku % 97 / 10, 2), "CustomerID": cust, "Country": "United Kingdom"})
+    frame = pd.DataFrame(
+        {
+            "InvoiceNo": invoice_no,
+            "StockCode": np.char.add("S", sku.astype(str)),
+            "Description": names[sku],
+            "Quantity": qty,
+            "InvoiceDate": when[inv].strftime("%Y-%m-%d %H:%M:%S"),
+            "UnitPrice": np.round(0.5 + sku % 97 / 10, 2),
+            "CustomerID": cust,
+            "Country": "United Kingdom",
+        }
+    )
     for start in range(0, lines, 200_000):
-        frame.iloc[start:start + 200_000].to_csv(path, index=False, mode="a" if start else "w",
-                                                 header=not start)
+        frame.iloc[start : start + 200_000].to_csv(path, index=False, mode="a" if start else "w", header=not start)
 
 
 def peak(cmd: list[str]) -> tuple[float, float]:
@@ -91,21 +104,43 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         base_db = f"sqlite:///{folder / 'base.db'}"
-        _, base = peak([sys.executable, "-c", "import sys; from kam_core.io import transactions; "
-                        "from kam_core.db import ensure_schema, get_engine; ensure_schema(get_engine(sys.argv[1]))",
-                        base_db])
+        _, base = peak(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from kam_core.io import transactions; "
+                "from kam_core.db import ensure_schema, get_engine; ensure_schema(get_engine(sys.argv[1]))",
+                base_db,
+            ]
+        )
         print(f"python + importer + schema alone: peak {base:.0f} MB")
         for mb in (float(s) for s in args.sizes.split(",")):
             csv_path, db_path = folder / f"erp_{mb:g}mb.csv", folder / f"erp_{mb:g}mb.db"
             db_path.unlink(missing_ok=True)
             # generated in a child: a process keeps its peak RSS across fork+exec
-            subprocess.run([sys.executable, __file__, "--generate-only", str(csv_path), "--mb", str(mb)],
-                           cwd=ROOT, check=True)
+            subprocess.run(
+                [sys.executable, __file__, "--generate-only", str(csv_path), "--mb", str(mb)], cwd=ROOT, check=True
+            )
             size = csv_path.stat().st_size / 1e6
-            wall, rss = peak([sys.executable, "-m", "kam_core", "import-transactions", str(csv_path), "--map", MAPPING,
-                              "--rejects", str(folder / "rejects.csv"), "--db", f"sqlite:///{db_path}"])
-            print(f"{size:6.1f} MB file: import {wall:5.1f}s, peak RSS {rss:5.0f} MB = {rss / size:.1f}x the file "
-                  f"({(rss - base) / size:.1f}x above the fixed {base:.0f} MB)")
+            wall, rss = peak(
+                [
+                    sys.executable,
+                    "-m",
+                    "kam_core",
+                    "import-transactions",
+                    str(csv_path),
+                    "--map",
+                    MAPPING,
+                    "--rejects",
+                    str(folder / "rejects.csv"),
+                    "--db",
+                    f"sqlite:///{db_path}",
+                ]
+            )
+            print(
+                f"{size:6.1f} MB file: import {wall:5.1f}s, peak RSS {rss:5.0f} MB = {rss / size:.1f}x the file "
+                f"({(rss - base) / size:.1f}x above the fixed {base:.0f} MB)"
+            )
 
 
 if __name__ == "__main__":

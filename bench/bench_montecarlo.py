@@ -29,24 +29,42 @@ def synthetic_book(n: int, seed: int = 1):
     rng = np.random.default_rng(seed)
     base = rng.lognormal(6.0, 1.0, n)
     months = ("2026-06", "2026-07", "2026-08")
-    return make_book([f"A{i:06d}" for i in range(n)], rng.choice(CHANNELS, n), rng.uniform(40, 60, n),
-                     rng.uniform(25, 32, n), base, floor=36.0, baseline_ly=base * rng.lognormal(-0.05, 0.2, n),
-                     outlets=rng.integers(1, 30, n), baseline_cv=rng.uniform(0.05, 0.3, n), months=months)
+    return make_book(
+        [f"A{i:06d}" for i in range(n)],
+        rng.choice(CHANNELS, n),
+        rng.uniform(40, 60, n),
+        rng.uniform(25, 32, n),
+        base,
+        floor=36.0,
+        baseline_ly=base * rng.lognormal(-0.05, 0.2, n),
+        outlets=rng.integers(1, 30, n),
+        baseline_cv=rng.uniform(0.05, 0.3, n),
+        months=months,
+    )
 
 
 def scenario(response: str, draws: int):
-    return load_scenario({
-        "name": f"bench {response}", "period": {"start": "2026-06-01", "end": "2026-08-31"},
-        "response": response, "draws": draws, "seed": 7,
-        "programs": [
-            {"type": "per_case", "amount_per_case": 1.0},
-            {"type": "retro_tiered", "basis": "cases",
-             "tiers": [{"from": 500, "rate_per_case": 1.0}, {"from": 1500, "rate_per_case": 2.0}]},
-            {"type": "growth", "min_growth": 0.1, "rate_pct": 2.0},
-            {"type": "bottle_cap", "prize_value_per_case": 2.0, "redemption_rate": 0.7},
-            {"type": "empty_exchange", "empties_per_free_case": 24, "return_rate": 0.8},
-            {"type": "display_fee", "amount_per_account": 500.0},
-        ]})
+    return load_scenario(
+        {
+            "name": f"bench {response}",
+            "period": {"start": "2026-06-01", "end": "2026-08-31"},
+            "response": response,
+            "draws": draws,
+            "seed": 7,
+            "programs": [
+                {"type": "per_case", "amount_per_case": 1.0},
+                {
+                    "type": "retro_tiered",
+                    "basis": "cases",
+                    "tiers": [{"from": 500, "rate_per_case": 1.0}, {"from": 1500, "rate_per_case": 2.0}],
+                },
+                {"type": "growth", "min_growth": 0.1, "rate_pct": 2.0},
+                {"type": "bottle_cap", "prize_value_per_case": 2.0, "redemption_rate": 0.7},
+                {"type": "empty_exchange", "empties_per_free_case": 24, "return_rate": 0.8},
+                {"type": "display_fee", "amount_per_account": 500.0},
+            ],
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         q = summary.quantiles()
         met = best < BUDGET_S
         ok &= met
-        print(f"response={response:8s} {args.accounts:,} accounts x {args.draws:,} draws: {best:.3f} s "
-              f"({'within' if met else 'OVER'} the {BUDGET_S:.0f} s budget)  "
-              f"incremental profit P10/P50/P90 = {q['p10']:,.0f} / {q['p50']:,.0f} / {q['p90']:,.0f}, "
-              f"P(ROI<0) = {q['p_roi_negative']:.3f}")
+        print(
+            f"response={response:8s} {args.accounts:,} accounts x {args.draws:,} draws: {best:.3f} s "
+            f"({'within' if met else 'OVER'} the {BUDGET_S:.0f} s budget)  "
+            f"incremental profit P10/P50/P90 = {q['p10']:,.0f} / {q['p50']:,.0f} / {q['p90']:,.0f}, "
+            f"P(ROI<0) = {q['p_roi_negative']:.3f}"
+        )
     return 0 if ok else 1
 
 

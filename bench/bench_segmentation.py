@@ -43,9 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         seconds, cpu, result = _best_time(features, args.repeat, **kwargs)
         recovered = (result.labels.set_index("account_id")["value_type"] == truth).mean()
         verdict = "OK" if seconds < BUDGET_S else "OVER BUDGET"
-        print(f"{args.accounts:,} accounts, {len(TIERS)} tiers, {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU "
-              f"(budget {BUDGET_S:.0f} s, {verdict}); recovered {recovered:.1%}; "
-              f"mean bootstrap ARI {result.per_tier['bootstrap_ari'].mean():.3f}")
+        print(
+            f"{args.accounts:,} accounts, {len(TIERS)} tiers, {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU "
+            f"(budget {BUDGET_S:.0f} s, {verdict}); recovered {recovered:.1%}; "
+            f"mean bootstrap ARI {result.per_tier['bootstrap_ari'].mean():.3f}"
+        )
     return 0
 
 

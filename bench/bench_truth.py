@@ -22,8 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kam_core.analytics.scorecard import compute_scorecard  # noqa: E402
 from kam_core.db import ensure_schema, get_engine  # noqa: E402
 
-TARGETS = {"value_type_accuracy": 0.90, "hvll_precision": 0.8, "hvll_recall": 0.8,
-           "diversion_precision": 0.5, "diversion_recall": 0.7}
+TARGETS = {
+    "value_type_accuracy": 0.90,
+    "hvll_precision": 0.8,
+    "hvll_recall": 0.8,
+    "diversion_precision": 0.5,
+    "diversion_recall": 0.7,
+}
 
 
 def _pr(pred: pd.Series, truth: pd.Series) -> tuple[float, float]:
@@ -39,9 +44,16 @@ def score_against_truth(scorecard: pd.DataFrame, truth: pd.DataFrame) -> dict[st
     typed = m[m["value_type_truth"].notna()]
     hv_p, hv_r = _pr(m["high_volume_low_loyalty"].astype(bool), m["high_volume_low_loyalty_truth"].astype(bool))
     dv_p, dv_r = _pr(m["diversion_flag"].astype(bool), m["diverter"].astype(bool))
-    return {"typed": len(typed), "value_type_accuracy": float((typed["value_type"] == typed["value_type_truth"]).mean()),
-            "hvll_true": int(m["high_volume_low_loyalty_truth"].sum()), "hvll_precision": hv_p, "hvll_recall": hv_r,
-            "diverters": int(m["diverter"].sum()), "diversion_precision": dv_p, "diversion_recall": dv_r}
+    return {
+        "typed": len(typed),
+        "value_type_accuracy": float((typed["value_type"] == typed["value_type_truth"]).mean()),
+        "hvll_true": int(m["high_volume_low_loyalty_truth"].sum()),
+        "hvll_precision": hv_p,
+        "hvll_recall": hv_r,
+        "diverters": int(m["diverter"].sum()),
+        "diversion_precision": dv_p,
+        "diversion_recall": dv_r,
+    }
 
 
 def run_seed(accounts: int, months: int, seed: int, workdir: Path) -> dict[str, float]:
@@ -55,13 +67,19 @@ def run_seed(accounts: int, months: int, seed: int, workdir: Path) -> dict[str, 
     sc = compute_scorecard(engine)
     t2 = time.perf_counter()
     with engine.connect() as conn:
-        truth = pd.read_sql(text("SELECT account_id, value_type, high_volume_low_loyalty, diverter FROM demo_truth"),
-                            conn)
-    truth = truth.rename(columns={"value_type": "value_type_truth",
-                                  "high_volume_low_loyalty": "high_volume_low_loyalty_truth"})
+        truth = pd.read_sql(
+            text("SELECT account_id, value_type, high_volume_low_loyalty, diverter FROM demo_truth"), conn
+        )
+    truth = truth.rename(
+        columns={"value_type": "value_type_truth", "high_volume_low_loyalty": "high_volume_low_loyalty_truth"}
+    )
     engine.dispose()
-    return {"seed": seed, "generate_s": round(t1 - t0, 1), "scorecard_s": round(t2 - t1, 1),
-            **score_against_truth(sc, truth)}
+    return {
+        "seed": seed,
+        "generate_s": round(t1 - t0, 1),
+        "scorecard_s": round(t2 - t1, 1),
+        **score_against_truth(sc, truth),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

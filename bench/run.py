@@ -47,12 +47,15 @@ IMPORT_LINES = 1_000_000
 RESULT_TAG = "BENCH_RESULT "
 
 # the engine's own GROUP BY over the order lines the scorecard reads (joined to their headers)
-GROUP_BY_SQL = ("SELECT h.account_id, SUM(l.qty_cases * l.invoice_price) AS net_sales, "
-                "SUM(l.qty_cases * l.cogs_per_case) AS cogs, SUM(l.qty_cases) AS cases "
-                "FROM order_line l JOIN order_header h ON h.order_id = l.order_id GROUP BY h.account_id")
+GROUP_BY_SQL = (
+    "SELECT h.account_id, SUM(l.qty_cases * l.invoice_price) AS net_sales, "
+    "SUM(l.qty_cases * l.cogs_per_case) AS cogs, SUM(l.qty_cases) AS cases "
+    "FROM order_line l JOIN order_header h ON h.order_id = l.order_id GROUP BY h.account_id"
+)
 
 
 # ---------------------------------------------------------------------------------------------- databases
+
 
 def db_name(accounts: int, months: int) -> str:
     return f"kam_bench_{accounts}x{months}"
@@ -102,6 +105,7 @@ def create_db(engine: str, accounts: int, months: int) -> None:
 # ---------------------------------------------------------------------------------------------- the works
 # Each returns (wall s, CPU s, extra dict) of the measured part only; run in a child by ``--one``.
 
+
 def _timed(fn, repeat: int = 1):
     best = None
     for _ in range(repeat):
@@ -126,8 +130,9 @@ def work_generate(a) -> tuple[float, float, dict]:
             last[0] = time.perf_counter()
             print(f"    … {frac:4.0%} {what}", file=sys.stderr, flush=True)
 
-    wall, cpu, summary = _timed(lambda: generate(engine, accounts=a.accounts, months=a.months, seed=7,
-                                                 progress=progress))
+    wall, cpu, summary = _timed(
+        lambda: generate(engine, accounts=a.accounts, months=a.months, seed=7, progress=progress)
+    )
     engine.dispose()
     return wall, cpu, {"order_lines": summary.order_lines, "orders": summary.orders}
 
@@ -191,9 +196,17 @@ def work_scorecard(a) -> tuple[float, float, dict]:
     wall, cpu, sc = _timed(one, a.repeat)
     best = min(runs, key=lambda r: r["queries"])
     engine.dispose()
-    return wall, cpu, {"accounts": len(sc), "line_facts_s": best["line_facts"],
-                       "order_reads_s": best["line_facts"] + best["order_reads"], "queries_s": best["queries"],
-                       "pre_aggregate": pre_aggregate}
+    return (
+        wall,
+        cpu,
+        {
+            "accounts": len(sc),
+            "line_facts_s": best["line_facts"],
+            "order_reads_s": best["line_facts"] + best["order_reads"],
+            "queries_s": best["queries"],
+            "pre_aggregate": pre_aggregate,
+        },
+    )
 
 
 def work_preagg(a) -> tuple[float, float, dict]:
@@ -313,15 +326,22 @@ def work_ui(a) -> tuple[float, float, dict]:
             if at.exception:
                 raise RuntimeError(f"filter change raised: {[e.value for e in at.exception]}")
         best = min(changes)
-        return wall, cpu, {"cold_wall": cold_wall, "cold_cpu": cold_cpu, "filter_wall": best[0],
-                           "filter_cpu": best[1]}
+        return wall, cpu, {"cold_wall": cold_wall, "cold_cpu": cold_cpu, "filter_wall": best[0], "filter_cpu": best[1]}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-WORK_FUNCS = {"generate": work_generate, "import": work_import, "scorecard": work_scorecard, "preagg": work_preagg,
-              "groupby": work_groupby, "naive": work_naive, "segmentation": work_segmentation,
-              "montecarlo": work_montecarlo, "ui": work_ui}
+WORK_FUNCS = {
+    "generate": work_generate,
+    "import": work_import,
+    "scorecard": work_scorecard,
+    "preagg": work_preagg,
+    "groupby": work_groupby,
+    "naive": work_naive,
+    "segmentation": work_segmentation,
+    "montecarlo": work_montecarlo,
+    "ui": work_ui,
+}
 
 
 def run_one(a) -> None:
@@ -332,6 +352,7 @@ def run_one(a) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- parent
+
 
 @dataclass
 class Row:
@@ -350,12 +371,19 @@ def child(work: str, *, env: dict | None = None, timeout: float = 3600, **kwargs
     cmd = [sys.executable, str(Path(__file__).resolve()), "--one", work]
     for key, value in kwargs.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=None, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=None,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     found = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
     if proc.returncode != 0 or not found:
         raise RuntimeError(f"{work} {kwargs} failed (exit {proc.returncode}):\n{proc.stdout[-2000:]}")
-    return json.loads(found[-1][len(RESULT_TAG):])
+    return json.loads(found[-1][len(RESULT_TAG) :])
 
 
 def verdict(value: float | None, budget: float, cpu: float | None = None) -> str:
@@ -380,8 +408,10 @@ class Bench:
 
     def add(self, row: Row) -> Row:
         self.rows.append(row)
-        self.log(f"{row.work} {row.engine} {row.size}: {fmt(row.wall)} s wall, {fmt(row.cpu)} s CPU, "
-                 f"{fmt(row.peak_mb, 0)} MB {row.met}")
+        self.log(
+            f"{row.work} {row.engine} {row.size}: {fmt(row.wall)} s wall, {fmt(row.cpu)} s CPU, "
+            f"{fmt(row.peak_mb, 0)} MB {row.met}"
+        )
         return row
 
     # databases -----------------------------------------------------------------------------------------
@@ -394,8 +424,9 @@ class Bench:
         self.log(f"building {key} with the demo generator …")
         CACHE.mkdir(parents=True, exist_ok=True)  # a fresh clone has no cache folder yet
         create_db(engine, accounts, months)
-        out = child("generate", url=db_url(engine, accounts, months), accounts=accounts, months=months,
-                    timeout=6 * 3600)
+        out = child(
+            "generate", url=db_url(engine, accounts, months), accounts=accounts, months=months, timeout=6 * 3600
+        )
         rec = {**out, "built": dt.datetime.now().isoformat(timespec="seconds")}
         self.meta[key] = rec
         _save_meta(self.meta)
@@ -434,19 +465,41 @@ class Bench:
         if not csv.is_file() or self.args.fresh:
             self.log(f"writing the {IMPORT_LINES:,}-line ERP CSV …")
             CACHE.mkdir(parents=True, exist_ok=True)
-            subprocess.run([sys.executable, str(ROOT / "bench" / "bench_import.py"), "--generate-only", str(csv),
-                            "--lines", str(IMPORT_LINES)], cwd=ROOT, check=True)
-        for engine in self.engines(("sqlite", "postgresql", "duckdb") if self.args.import_all else
-                                   ("sqlite", "postgresql")):
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "bench_import.py"),
+                    "--generate-only",
+                    str(csv),
+                    "--lines",
+                    str(IMPORT_LINES),
+                ],
+                cwd=ROOT,
+                check=True,
+            )
+        for engine in self.engines(
+            ("sqlite", "postgresql", "duckdb") if self.args.import_all else ("sqlite", "postgresql")
+        ):
             create_db(engine, 0, 0)
             out = child("import", url=db_url(engine, 0, 0), csv=csv)
             drop_db(engine, 0, 0)
-            self.add(Row("import 1M-line ERP CSV", engine, f"{IMPORT_LINES:,} lines ({csv.stat().st_size / 1e6:.0f} MB)",
-                         out["wall"], out["cpu"], out["peak_mb"], "< 30 s", verdict(out["wall"], 30, out["cpu"]),
-                         out))
+            self.add(
+                Row(
+                    "import 1M-line ERP CSV",
+                    engine,
+                    f"{IMPORT_LINES:,} lines ({csv.stat().st_size / 1e6:.0f} MB)",
+                    out["wall"],
+                    out["cpu"],
+                    out["peak_mb"],
+                    "< 30 s",
+                    verdict(out["wall"], 30, out["cpu"]),
+                    out,
+                )
+            )
 
-    def scorecards(self, sizes: list[int], months: int = MONTHS, engines=ENGINES, repeat: int = 2,
-                   naive: bool = True) -> None:
+    def scorecards(
+        self, sizes: list[int], months: int = MONTHS, engines=ENGINES, repeat: int = 2, naive: bool = True
+    ) -> None:
         for engine in self.engines(engines):
             by_size = {}
             for accounts in sizes:
@@ -459,12 +512,22 @@ class Bench:
                     sc = self.add(Row("scorecard", engine, size, out["wall"], out["cpu"], out["peak_mb"], extra=out))
                 if self.want("groupby"):
                     out = child("groupby", url=url, repeat=3)
-                    gb = self.add(Row("engine GROUP BY", engine, size, out["wall"], out["cpu"], out["peak_mb"],
-                                      extra=out))
+                    gb = self.add(
+                        Row("engine GROUP BY", engine, size, out["wall"], out["cpu"], out["peak_mb"], extra=out)
+                    )
                 if self.want("preagg") and accounts != SMALL:  # the larger sizes show how it grows; keeps < 10 min
                     out = child("preagg", url=url, repeat=1)
-                    self.add(Row("pre-aggregate rebuild (at import)", engine, size, out["wall"], out["cpu"],
-                                 out["peak_mb"], extra=out))
+                    self.add(
+                        Row(
+                            "pre-aggregate rebuild (at import)",
+                            engine,
+                            size,
+                            out["wall"],
+                            out["cpu"],
+                            out["peak_mb"],
+                            extra=out,
+                        )
+                    )
                 if self.want("naive") and naive:
                     out = child("naive", url=url, repeat=1)
                     nv = self.add(Row("naive pandas", engine, size, out["wall"], out["cpu"], out["peak_mb"], extra=out))
@@ -479,16 +542,31 @@ class Bench:
                     sc.budget = "≤ 1.5× GROUP BY" if large else ""
                     sc.met = (f"{'yes' if ratio <= 1.5 else 'NO'} ({ratio:.1f}×)") if large else ""
                     if large:
-                        self.add(Row("scorecard: its reads of the orders", engine, size, sc.extra["order_reads_s"],
-                                     None, None, "≤ 1.5× GROUP BY",
-                                     f"{'yes' if reads <= 1.5 else 'NO'} ({reads:.2f}×)"))
-                    self.ratios.append(f"{engine} {accounts:,} accounts: scorecard ÷ GROUP BY = {ratio:.1f}×; "
-                                       f"its reads of the orders ({source}: line facts, order rhythm, S3 sell-in) "
-                                       f"{reads:.2f}× (line facts alone {facts:.2f}×); all its queries "
-                                       f"{queries:.2f} s = {queries / gb.wall:.1f}×, models and assembly "
-                                       f"{sc.wall - queries:.2f} s"
-                                       + (f"; naive pandas ÷ GROUP BY = {nv.wall / gb.wall:.1f}×, "
-                                          f"naive ÷ scorecard = {nv.wall / sc.wall:.2f}×" if nv else ""))
+                        self.add(
+                            Row(
+                                "scorecard: its reads of the orders",
+                                engine,
+                                size,
+                                sc.extra["order_reads_s"],
+                                None,
+                                None,
+                                "≤ 1.5× GROUP BY",
+                                f"{'yes' if reads <= 1.5 else 'NO'} ({reads:.2f}×)",
+                            )
+                        )
+                    self.ratios.append(
+                        f"{engine} {accounts:,} accounts: scorecard ÷ GROUP BY = {ratio:.1f}×; "
+                        f"its reads of the orders ({source}: line facts, order rhythm, S3 sell-in) "
+                        f"{reads:.2f}× (line facts alone {facts:.2f}×); all its queries "
+                        f"{queries:.2f} s = {queries / gb.wall:.1f}×, models and assembly "
+                        f"{sc.wall - queries:.2f} s"
+                        + (
+                            f"; naive pandas ÷ GROUP BY = {nv.wall / gb.wall:.1f}×, "
+                            f"naive ÷ scorecard = {nv.wall / sc.wall:.2f}×"
+                            if nv
+                            else ""
+                        )
+                    )
             if SMALL in by_size and MEDIUM in by_size and by_size[SMALL][0] and by_size[MEDIUM][0]:
                 small, medium = by_size[SMALL][0], by_size[MEDIUM][0]
                 r, rc = medium.wall / small.wall, medium.cpu / small.cpu
@@ -498,14 +576,36 @@ class Bench:
 
     def segmentation(self) -> None:
         out = child("segmentation", accounts=100_000, repeat=2)
-        self.add(Row("segmentation (value types)", "—", "100,000 accounts", out["wall"], out["cpu"], out["peak_mb"],
-                     "< 3 s", verdict(out["wall"], 3, out["cpu"]), out))
+        self.add(
+            Row(
+                "segmentation (value types)",
+                "—",
+                "100,000 accounts",
+                out["wall"],
+                out["cpu"],
+                out["peak_mb"],
+                "< 3 s",
+                verdict(out["wall"], 3, out["cpu"]),
+                out,
+            )
+        )
 
     def montecarlo(self) -> None:
         for response in ("none", "elastic"):
             out = child("montecarlo", accounts=10_000, draws=1_000, response=response, repeat=3)
-            self.add(Row(f"Monte Carlo ({response})", "—", "10,000 accounts × 1,000 draws", out["wall"], out["cpu"],
-                         out["peak_mb"], "< 2 s", verdict(out["wall"], 2, out["cpu"]), out))
+            self.add(
+                Row(
+                    f"Monte Carlo ({response})",
+                    "—",
+                    "10,000 accounts × 1,000 draws",
+                    out["wall"],
+                    out["cpu"],
+                    out["peak_mb"],
+                    "< 2 s",
+                    verdict(out["wall"], 2, out["cpu"]),
+                    out,
+                )
+            )
 
     def ui(self) -> None:
         engine = self.args.ui_engine
@@ -515,15 +615,43 @@ class Bench:
             size = f"{accounts:,}×{MONTHS} ({rec['order_lines']:,} lines)"
             out = child("ui", url=url)
             budget_first = accounts == SMALL
-            self.add(Row("Overview first render, no cache", engine, size, out["cold_wall"], out["cold_cpu"], None,
-                         "< 2 s" if budget_first else "",
-                         verdict(out["cold_wall"], 2, out["cold_cpu"]) if budget_first else ""))
-            self.add(Row("Overview first render, cached", engine, size, out["wall"], out["cpu"], out["peak_mb"],
-                         "< 2 s" if budget_first else "", verdict(out["wall"], 2, out["cpu"]) if budget_first else ""))
+            self.add(
+                Row(
+                    "Overview first render, no cache",
+                    engine,
+                    size,
+                    out["cold_wall"],
+                    out["cold_cpu"],
+                    None,
+                    "< 2 s" if budget_first else "",
+                    verdict(out["cold_wall"], 2, out["cold_cpu"]) if budget_first else "",
+                )
+            )
+            self.add(
+                Row(
+                    "Overview first render, cached",
+                    engine,
+                    size,
+                    out["wall"],
+                    out["cpu"],
+                    out["peak_mb"],
+                    "< 2 s" if budget_first else "",
+                    verdict(out["wall"], 2, out["cpu"]) if budget_first else "",
+                )
+            )
             budget_filter = accounts == UI_LARGE
-            self.add(Row("filter change rerun", engine, size, out["filter_wall"], out["filter_cpu"], None,
-                         "< 0.3 s" if budget_filter else "",
-                         verdict(out["filter_wall"], 0.3, out["filter_cpu"]) if budget_filter else ""))
+            self.add(
+                Row(
+                    "filter change rerun",
+                    engine,
+                    size,
+                    out["filter_wall"],
+                    out["filter_cpu"],
+                    None,
+                    "< 0.3 s" if budget_filter else "",
+                    verdict(out["filter_wall"], 0.3, out["filter_cpu"]) if budget_filter else "",
+                )
+            )
 
     def large(self) -> None:
         for engine in self.engines(("duckdb", "postgresql")):
@@ -562,7 +690,9 @@ def table(rows: list[Row], markdown: bool) -> str:
     right = {3, 4, 5}
 
     def line(c):
-        return "  ".join(x.rjust(w) if i in right else x.ljust(w) for i, (x, w) in enumerate(zip(c, widths, strict=True)))
+        return "  ".join(
+            x.rjust(w) if i in right else x.ljust(w) for i, (x, w) in enumerate(zip(c, widths, strict=True))
+        )
 
     return "\n".join([line(HEADER), "  ".join("-" * w for w in widths)] + [line(c) for c in cells])
 
@@ -601,8 +731,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     b = Bench(args)
     speed = python_speed()
-    b.log(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, Python reference loop "
-          f"{speed:.2f} s; cache {CACHE}")
+    b.log(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, Python reference loop "
+        f"{speed:.2f} s; cache {CACHE}"
+    )
     if args.large_only:
         args.only = [w for w in args.only if w in SIZED]
         args.large = True
@@ -625,9 +757,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for r in b.ratios:
             print(("- " if args.markdown else "") + r)
-    print(f"\ntotal {time.perf_counter() - t0:.0f} s (wall) on {os.cpu_count()} CPUs; "
-          f"load average now {os.getloadavg()[0]:.2f}; Python reference loop (10⁷ additions, best of 3) "
-          f"{speed:.2f} s at the start, {python_speed():.2f} s at the end")
+    print(
+        f"\ntotal {time.perf_counter() - t0:.0f} s (wall) on {os.cpu_count()} CPUs; "
+        f"load average now {os.getloadavg()[0]:.2f}; Python reference loop (10⁷ additions, best of 3) "
+        f"{speed:.2f} s at the start, {python_speed():.2f} s at the end"
+    )
     return 0
 
 

@@ -35,9 +35,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (sqlite:///..., postgresql+psycopg://..., duckdb:///...)")
-    p.add_argument("--as", dest="as_", metavar="ROLE:ID", default="director:*",
-                   help="act as director:*, manager:REGION_CODE or rep:REP_ID (default director:*)")
+    p.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy database URL (sqlite:///..., postgresql+psycopg://..., duckdb:///...)"
+    )
+    p.add_argument(
+        "--as",
+        dest="as_",
+        metavar="ROLE:ID",
+        default="director:*",
+        help="act as director:*, manager:REGION_CODE or rep:REP_ID (default director:*)",
+    )
 
 
 def _prog() -> str:
@@ -49,13 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     from kam_core import __version__
 
     parser = _Parser(
-        prog=_prog(), description="Key account analytics for a brewer: data, scorecard, what-if.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog=_prog(),
+        description="Key account analytics for a brewer: data, scorecard, what-if.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("init", help="create or migrate the schema (no data) and rebuild the order-line "
-                                   "pre-aggregate (after the order tables were written by other means)")
+    p = sub.add_parser(
+        "init",
+        help="create or migrate the schema (no data) and rebuild the order-line "
+        "pre-aggregate (after the order tables were written by other means)",
+    )
     _add_db(p)
 
     p = sub.add_parser("demo", help="create the schema and fill it with a seeded demo brewer (with demo_truth)")
@@ -74,20 +87,37 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-transactions", help="ERP invoice lines -> accounts, products, orders")
     _add_db(p)
     p.add_argument("file", type=Path)
-    p.add_argument("--map", dest="mapping", default="",
-                   help="field=COLUMN,... for invoice,date,account_id,sku,quantity,unit_price "
-                        "(required) and account_name,product_name,unit_cost,channel,region,case_factor (optional; case_factor "
-                        "= cases per unit of quantity, e.g. 1 for cases, 0.1667 for litres); "
-                        "fields whose column has the same name may be left out")
-    p.add_argument("--rejects", type=Path, metavar="FILE",
-                   help="keep valid lines and write refused lines with row number and reason to FILE")
-    p.add_argument("--dedupe", choices=["none", "exact"], default="none",
-                   help="none (default): lines that repeat an earlier line cell for cell are imported "
-                        "(repeat scans are real purchases) and reported as possible duplicates; "
-                        "exact: they are refused")
-    p.add_argument("--default-tier", dest="default_tier", default="RETAIL", metavar="CODE",
-                   help="channel tier of new accounts without a channel (no channel column or an empty cell): "
-                        "DIST, WHS2, KA, RETAIL (default), ONPREM or a tier code already in the database")
+    p.add_argument(
+        "--map",
+        dest="mapping",
+        default="",
+        help="field=COLUMN,... for invoice,date,account_id,sku,quantity,unit_price "
+        "(required) and account_name,product_name,unit_cost,channel,region,case_factor (optional; case_factor "
+        "= cases per unit of quantity, e.g. 1 for cases, 0.1667 for litres); "
+        "fields whose column has the same name may be left out",
+    )
+    p.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="FILE",
+        help="keep valid lines and write refused lines with row number and reason to FILE",
+    )
+    p.add_argument(
+        "--dedupe",
+        choices=["none", "exact"],
+        default="none",
+        help="none (default): lines that repeat an earlier line cell for cell are imported "
+        "(repeat scans are real purchases) and reported as possible duplicates; "
+        "exact: they are refused",
+    )
+    p.add_argument(
+        "--default-tier",
+        dest="default_tier",
+        default="RETAIL",
+        metavar="CODE",
+        help="channel tier of new accounts without a channel (no channel column or an empty cell): "
+        "DIST, WHS2, KA, RETAIL (default), ONPREM or a tier code already in the database",
+    )
 
     p = sub.add_parser("accounts", help="the account scorecard, one row per account")
     _add_db(p)
@@ -110,15 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_users(sub) -> None:
-    p = sub.add_parser("users", help="who may sign in to the dashboard, with which role (directors only; "
-                                    "the first director is added here)")
+    p = sub.add_parser(
+        "users",
+        help="who may sign in to the dashboard, with which role (directors only; the first director is added here)",
+    )
     users = p.add_subparsers(dest="users_command", required=True, metavar="ACTION", parser_class=_Parser)
     for name, text in (("add", "add a user"), ("set", "change a user's role and scope")):
         q = users.add_parser(name, help=text)
         q.add_argument("email")
         q.add_argument("role", choices=["director", "manager", "rep"])
-        q.add_argument("--scope", dest="scope_id", metavar="ID",
-                       help="region code (manager) or rep id (rep); none for a director")
+        q.add_argument(
+            "--scope", dest="scope_id", metavar="ID", help="region code (manager) or rep id (rep); none for a director"
+        )
         q.add_argument("--name", dest="display_name", help="name shown in the dashboard")
         _add_db(q)
     _add_db(users.add_parser("list", help="list users"))
@@ -171,8 +204,9 @@ def cmd_demo(args) -> int:
 
     engine = _engine(args)
     t0 = time.perf_counter()
-    summary = generate(engine, accounts=args.accounts, months=args.months, seed=args.seed,
-                       end=args.end, replace=args.replace)
+    summary = generate(
+        engine, accounts=args.accounts, months=args.months, seed=args.seed, end=args.end, replace=args.replace
+    )
     print(f"{summary} in {time.perf_counter() - t0:.1f}s")
     return 0
 
@@ -188,9 +222,16 @@ def cmd_import(args) -> int:
 def cmd_import_transactions(args) -> int:
     from kam_core.io.transactions import import_transactions, parse_mapping
 
-    result = import_transactions(_engine(args), args.file, parse_mapping(args.mapping), rejects=args.rejects,
-                                 user=_who(args), scope=_scope(args), dedupe=args.dedupe,
-                                 default_tier=args.default_tier)
+    result = import_transactions(
+        _engine(args),
+        args.file,
+        parse_mapping(args.mapping),
+        rejects=args.rejects,
+        user=_who(args),
+        scope=_scope(args),
+        dedupe=args.dedupe,
+        default_tier=args.default_tier,
+    )
     print(result.summary())
     return 0
 
@@ -257,15 +298,22 @@ def cmd_users(args) -> int:
         hint = "use users set to change it" if known else "use users add"
         raise UserError(f"email: {args.email!r} is {'already' if known else 'not'} a user; {hint}")
     users.save_user(engine, args.scope, args.email, args.role, args.scope_id, args.display_name, _who(args))
-    print(f"{args.users_command}: {args.email.strip().lower()} is {args.role}"
-          + (f" of {args.scope_id}" if args.scope_id and args.role != "director" else ""))
+    print(
+        f"{args.users_command}: {args.email.strip().lower()} is {args.role}"
+        + (f" of {args.scope_id}" if args.scope_id and args.role != "director" else "")
+    )
     return 0
 
 
 COMMANDS = {
-    "init": cmd_init, "demo": cmd_demo, "import": cmd_import,
-    "import-transactions": cmd_import_transactions, "accounts": cmd_accounts,
-    "simulate": cmd_simulate, "export": cmd_export, "users": cmd_users,
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "import-transactions": cmd_import_transactions,
+    "accounts": cmd_accounts,
+    "simulate": cmd_simulate,
+    "export": cmd_export,
+    "users": cmd_users,
 }
 
 

@@ -236,8 +236,9 @@ def _decode_choice(key: str, texts: list[str], choices: tuple[str, ...], notices
     # ``?lang=`` means the default, as an empty date does. Of repeated values the LAST valid one is used: that
     # is the one Streamlit's bound language radio takes, so the notice names the value really ignored
     # (its bound date inputs take the first, as _decode_date does).
-    return _decode_single(key, texts[::-1], lambda v: v if v in choices else None, "bad_value", notices,
-                          quiet_empty=True)
+    return _decode_single(
+        key, texts[::-1], lambda v: v if v in choices else None, "bad_value", notices, quiet_empty=True
+    )
 
 
 def _parse_link_date(value: str) -> dt.date | None:

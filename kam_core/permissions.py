@@ -32,17 +32,41 @@ MANAGERS = ("director", "manager")
 DIRECTORS = ("director",)
 
 # A rep records what happens on their own accounts' visits; a manager also the commercial terms of their region.
-FIELD_TABLES = ("visit", "account_contact", "survey_response", "service_event", "account_capability",
-                "account_competitor")
-REGION_TABLES = ("account", "credit_terms", "ka_fee", "co_investment", "account_category_volume", "ar_invoice",
-                 "promotion_account", "rebate_enrollment", "redemption", "sellout", "inventory_snapshot",
-                 "consignment_stock")
+FIELD_TABLES = (
+    "visit",
+    "account_contact",
+    "survey_response",
+    "service_event",
+    "account_capability",
+    "account_competitor",
+)
+REGION_TABLES = (
+    "account",
+    "credit_terms",
+    "ka_fee",
+    "co_investment",
+    "account_category_volume",
+    "ar_invoice",
+    "promotion_account",
+    "rebate_enrollment",
+    "redemption",
+    "sellout",
+    "inventory_snapshot",
+    "consignment_stock",
+)
 TABLES: dict[str, tuple[str, ...]] = {**{t: EVERYONE for t in FIELD_TABLES}, **{t: MANAGERS for t in REGION_TABLES}}
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "import-transactions": MANAGERS, "account_card": EVERYONE, "scenario_save": EVERYONE, "users": DIRECTORS,
+    "import-transactions": MANAGERS,
+    "account_card": EVERYONE,
+    "scenario_save": EVERYONE,
+    "users": DIRECTORS,
 }
-ACTION_TEXT = {"import-transactions": "import ERP transaction files", "account_card": "edit account cards",
-               "scenario_save": "save scenarios", "users": "manage users"}
+ACTION_TEXT = {
+    "import-transactions": "import ERP transaction files",
+    "account_card": "edit account cards",
+    "scenario_save": "save scenarios",
+    "users": "manage users",
+}
 MAX_LISTED = 20
 BATCH = 900  # below SQLite's bound-parameter limit
 
@@ -55,8 +79,10 @@ class OutOfScope(NotAuthorised):
         lines = [f"  row {p.row}: {p.column} {p.value!r}: {p.expected}" for p in problems[:MAX_LISTED]]
         if len(problems) > MAX_LISTED:
             lines.append(f"  ... and {len(problems) - MAX_LISTED} more")
-        super().__init__(f"{file}: nothing was imported: {len(problems)} row(s) are outside your scope "
-                         f"({scope}):\n" + "\n".join(lines))
+        super().__init__(
+            f"{file}: nothing was imported: {len(problems)} row(s) are outside your scope "
+            f"({scope}):\n" + "\n".join(lines)
+        )
 
 
 def import_roles(table: str) -> tuple[str, ...]:
@@ -79,23 +105,25 @@ def check_import(scope: Scope, table: str) -> None:
     """
     roles = import_roles(table)
     if scope.role not in roles:
-        raise NotAuthorised(f"{scope} may not import table {table!r}: it is imported by {' or '.join(roles)} "
-                            "only; nothing was imported")
+        raise NotAuthorised(
+            f"{scope} may not import table {table!r}: it is imported by {' or '.join(roles)} only; nothing was imported"
+        )
 
 
 def check_action(scope: Scope, action: str) -> None:
     """Refuse a write named in :data:`ACTIONS` by a role not allowed to do it."""
     roles = ACTIONS[action]
     if scope.role not in roles:
-        raise NotAuthorised(f"{scope} may not {ACTION_TEXT[action]}: only a {' or '.join(roles)} may; "
-                            "nothing was written")
+        raise NotAuthorised(
+            f"{scope} may not {ACTION_TEXT[action]}: only a {' or '.join(roles)} may; nothing was written"
+        )
 
 
 def _select_in(conn: Connection, cols, key, values, *where) -> list:
     values = sorted({v for v in values if v is not None}, key=str)
     out = []
     for start in range(0, len(values), BATCH):
-        out += conn.execute(select(*cols).where(key.in_(values[start:start + BATCH]), *where)).all()
+        out += conn.execute(select(*cols).where(key.in_(values[start : start + BATCH]), *where)).all()
     return out
 
 
@@ -107,8 +135,9 @@ def _stored_accounts(conn: Connection, spec, records: list[dict]) -> dict:
     return dict(_select_in(conn, [sid, spec.table.c.account_id], sid, [r.get(spec.serial) for r in records]))
 
 
-def _row_problems(spec, scope: Scope, rec: dict, stored: dict, in_scope: set, existing: set,
-                  regions_ok: set, reps_ok: set) -> list[tuple[str, object, str]]:
+def _row_problems(
+    spec, scope: Scope, rec: dict, stored: dict, in_scope: set, existing: set, regions_ok: set, reps_ok: set
+) -> list[tuple[str, object, str]]:
     aid, out = rec.get("account_id"), []
     if spec.name == "account":
         if rec.get("owner_rep_id") not in (None, *reps_ok):  # handing an account to a rep elsewhere shows it to them
@@ -154,19 +183,37 @@ def check_rows(conn: Connection, scope: Scope, spec, records: list[dict], rows: 
         return
     stored = _stored_accounts(conn, spec, records)
     wanted = {r.get("account_id") for r in records} | set(stored.values())
-    in_scope = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, wanted,
-                                         scope.account_clause())}
+    in_scope = {
+        a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, wanted, scope.account_clause())
+    }
     existing, regions_ok, reps_ok = set(), set(), set()
     if spec.name == "account":
-        reps_ok = {r for (r,) in _select_in(conn, [sales_rep.c.rep_id], sales_rep.c.rep_id,
-                                            {r.get("owner_rep_id") for r in records}, scope.rep_clause())}
+        reps_ok = {
+            r
+            for (r,) in _select_in(
+                conn,
+                [sales_rep.c.rep_id],
+                sales_rep.c.rep_id,
+                {r.get("owner_rep_id") for r in records},
+                scope.rep_clause(),
+            )
+        }
         existing = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, wanted)}
-        regions_ok = {r for (r,) in _select_in(conn, [region.c.region_id], region.c.region_id,
-                                               {r.get("region_id") for r in records}, scope.region_clause())}
-    problems = [Problem(file, row, col, "" if value is None else str(value), expected)
-                for rec, row in zip(records, rows, strict=True)
-                for col, value, expected in _row_problems(spec, scope, rec, stored, in_scope, existing, regions_ok,
-                                                             reps_ok)]
+        regions_ok = {
+            r
+            for (r,) in _select_in(
+                conn,
+                [region.c.region_id],
+                region.c.region_id,
+                {r.get("region_id") for r in records},
+                scope.region_clause(),
+            )
+        }
+    problems = [
+        Problem(file, row, col, "" if value is None else str(value), expected)
+        for rec, row in zip(records, rows, strict=True)
+        for col, value, expected in _row_problems(spec, scope, rec, stored, in_scope, existing, regions_ok, reps_ok)
+    ]
     if problems:
         raise OutOfScope(file, scope, problems)
 
@@ -186,8 +233,9 @@ def _file_accounts(chunks: Iterable[pd.DataFrame], cols: dict[str, str | None]) 
     return first, regions
 
 
-def check_transactions(engine: Engine, scope: Scope, chunks: Iterable[pd.DataFrame], cols: dict[str, str | None],
-                       file: str) -> None:
+def check_transactions(
+    engine: Engine, scope: Scope, chunks: Iterable[pd.DataFrame], cols: dict[str, str | None], file: str
+) -> None:
     """Refuse an ERP file a viewer may not import: reps never, managers only within their region.
 
     A manager's file may carry lines of accounts in their region, and of new customers whose every
@@ -204,13 +252,25 @@ def check_transactions(engine: Engine, scope: Scope, chunks: Iterable[pd.DataFra
     first, given = _file_accounts(chunks, cols)
     with engine.connect() as conn:
         existing = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, first)}
-        in_scope = {a for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, existing,
-                                             scope.account_clause())}
+        in_scope = {
+            a
+            for (a,) in _select_in(conn, [account.c.account_id], account.c.account_id, existing, scope.account_clause())
+        }
         values = set().union(*given.values()) if given else set()
-        ok_regions = {v for row in _select_in(conn, [region.c.region_id, region.c.code], region.c.region_id, values,
-                                              scope.region_clause()) for v in row}
-        ok_regions |= {v for row in _select_in(conn, [region.c.region_id, region.c.code], region.c.code, values,
-                                               scope.region_clause()) for v in row}
+        ok_regions = {
+            v
+            for row in _select_in(
+                conn, [region.c.region_id, region.c.code], region.c.region_id, values, scope.region_clause()
+            )
+            for v in row
+        }
+        ok_regions |= {
+            v
+            for row in _select_in(
+                conn, [region.c.region_id, region.c.code], region.c.code, values, scope.region_clause()
+            )
+            for v in row
+        }
     col, reg = cols["account_id"], cols.get("region") or "region"
     problems = []
     for a, row in first.items():

@@ -36,7 +36,9 @@ class Scope:
         if self.role not in ROLES:
             raise UserError(f"Unknown role {self.role!r}: expected one of {', '.join(ROLES)}")
         if self.role != "director" and (not self.scope_id or self.scope_id == "*"):
-            raise UserError(f"Role {self.role} needs an id, e.g. {self.role}:{'R01' if self.role == 'manager' else 'REP001'}")
+            raise UserError(
+                f"Role {self.role} needs an id, e.g. {self.role}:{'R01' if self.role == 'manager' else 'REP001'}"
+            )
 
     @classmethod
     def parse(cls, text: str | None) -> Scope:
@@ -53,8 +55,7 @@ class Scope:
     def region_ids(self):
         """A subquery of region ids within a manager's region (the region itself and all below it)."""
         base = select(region.c.path).where(region.c.code == self.scope_id).scalar_subquery()
-        return select(region.c.region_id).where(
-            path_within(region.c.path, base))
+        return select(region.c.region_id).where(path_within(region.c.path, base))
 
     def account_clause(self, account_id_col=None) -> ColumnElement[bool]:
         """A WHERE clause restricting ``account_id_col`` (default ``account.account_id``) to this scope."""

@@ -36,8 +36,9 @@ def scope_for_identity(engine: Engine, email: str | None) -> Scope | None:
     if not email:
         return None
     with engine.connect() as conn:
-        row = conn.execute(select(app_user.c.role, app_user.c.scope_id)
-                           .where(app_user.c.email == email.strip().lower())).first()
+        row = conn.execute(
+            select(app_user.c.role, app_user.c.scope_id).where(app_user.c.email == email.strip().lower())
+        ).first()
     if row is None:
         return None
     return Scope(row.role, row.scope_id or "*")
@@ -60,8 +61,15 @@ def _validate(engine: Engine, email: str, role: str, scope_id: str | None) -> tu
     return email, scope_id
 
 
-def save_user(engine: Engine, actor: Scope, email: str, role: str, scope_id: str | None = None,
-              display_name: str | None = None, actor_name: str = "local") -> None:
+def save_user(
+    engine: Engine,
+    actor: Scope,
+    email: str,
+    role: str,
+    scope_id: str | None = None,
+    display_name: str | None = None,
+    actor_name: str = "local",
+) -> None:
     """Add or change a user; directors only. Written with an audit row in one transaction.
 
     Raises
@@ -80,11 +88,18 @@ def save_user(engine: Engine, actor: Scope, email: str, role: str, scope_id: str
             conn.execute(insert(app_user).values(email=email, **values))
         else:
             conn.execute(update(app_user).where(app_user.c.email == email).values(**values))
-        conn.execute(insert(audit_log).values(
-            changed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), changed_by=actor_name, table_name="app_user",
-            record_key=email, action="insert" if old is None else "update", field="role",
-            old_value=None if old is None else f"{old['role']}:{old['scope_id'] or '*'}",
-            new_value=f"{role}:{scope_id or '*'}"))
+        conn.execute(
+            insert(audit_log).values(
+                changed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                changed_by=actor_name,
+                table_name="app_user",
+                record_key=email,
+                action="insert" if old is None else "update",
+                field="role",
+                old_value=None if old is None else f"{old['role']}:{old['scope_id'] or '*'}",
+                new_value=f"{role}:{scope_id or '*'}",
+            )
+        )
 
 
 def delete_user(engine: Engine, actor: Scope, email: str, actor_name: str = "local") -> None:
@@ -95,6 +110,12 @@ def delete_user(engine: Engine, actor: Scope, email: str, actor_name: str = "loc
         gone = conn.execute(delete(app_user).where(app_user.c.email == email)).rowcount
         if not gone:
             raise UserError(f"email: no user {email!r}")
-        conn.execute(insert(audit_log).values(
-            changed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), changed_by=actor_name, table_name="app_user",
-            record_key=email, action="delete"))
+        conn.execute(
+            insert(audit_log).values(
+                changed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                changed_by=actor_name,
+                table_name="app_user",
+                record_key=email,
+                action="delete",
+            )
+        )

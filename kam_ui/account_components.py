@@ -83,10 +83,16 @@ def pick_account() -> str | None:
     link = decode_account_param(st.query_params.get_all(KEY)) if KEY not in st.session_state else None
     _apply_fix()
     left, right = st.columns([1, 2])
-    left.text_input(tr("account.id_label"), key=KEY, bind="query-params", help=tr("account.id_help"),
-                    max_chars=32)
-    right.selectbox(tr("account.find"), list(names), index=None, key=PICK_KEY, on_change=_use_pick,
-                    format_func=lambda i: f"{names.get(i, '')} · {i}", placeholder=tr("account.find_placeholder"))
+    left.text_input(tr("account.id_label"), key=KEY, bind="query-params", help=tr("account.id_help"), max_chars=32)
+    right.selectbox(
+        tr("account.find"),
+        list(names),
+        index=None,
+        key=PICK_KEY,
+        on_change=_use_pick,
+        format_func=lambda i: f"{names.get(i, '')} · {i}",
+        placeholder=tr("account.find_placeholder"),
+    )
     _check_link(link)
     value = str(st.session_state.get(KEY) or "").strip()
     return value or None
@@ -135,28 +141,44 @@ def header(p: AccountProfile) -> None:
     st.subheader(f"{escape_markdown(name)} ({escape_markdown(p.account_id)})")
     region = (p.region or {}).get("name_zh" if lang == "zh" else "name_en") or b.get("region_id") or "—"
     owner = (p.owner or {}).get("name" if lang == "zh" else "name_en") or b.get("owner_rep_id") or "—"
-    st.caption(tr("account.status_line", channel=lbl("channel", b["tier_code"]), region=region, owner=owner,
-                  status=tr(f"account.status.{b['status']}"), version=p.version))
+    st.caption(
+        tr(
+            "account.status_line",
+            channel=lbl("channel", b["tier_code"]),
+            region=region,
+            owner=owner,
+            status=tr(f"account.status.{b['status']}"),
+            version=p.version,
+        )
+    )
     if p.parent:
         st.caption(tr("account.parent", name=p.parent["name"], id=p.parent["account_id"]))
     m = _last_12(p.monthly)
     nps = p.satisfaction["nps_0_10"].dropna()
     tier = p.tiers["pyramid_tier"].dropna() if not p.tiers.empty else pd.Series(dtype=object)
     nps_text = format_number(nps.iloc[0], lang) if not nps.empty else "—"
-    tiles = [(tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang)),
-             (tr("account.kpi.gross_profit_12m"), _gross_profit_text(m, lang)),
-             (tr("account.kpi.cases_12m"), format_number(m["cases"].sum(), lang)),
-             (tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang)),
-             (tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang)),
-             (tr("account.kpi.nps"), nps_text) if tier.empty else
-             (tr("account.kpi.tier"), lbl("pyramid_tier", tier.iloc[0]))]
+    tiles = [
+        (tr("account.kpi.net_sales_12m"), format_money(m["net_sales"].sum(), lang)),
+        (tr("account.kpi.gross_profit_12m"), _gross_profit_text(m, lang)),
+        (tr("account.kpi.cases_12m"), format_number(m["cases"].sum(), lang)),
+        (tr("account.kpi.open_ar"), format_money(p.invoices["open_amount"].sum(), lang)),
+        (tr("account.kpi.overdue"), format_money(p.overdue["open_amount"].sum(), lang)),
+        (tr("account.kpi.nps"), nps_text)
+        if tier.empty
+        else (tr("account.kpi.tier"), lbl("pyramid_tier", tier.iloc[0])),
+    ]
     for row in (tiles[:3], tiles[3:]):
         for col, (label, value) in zip(st.columns(3), row, strict=True):
             col.metric(label, value, border=True)
 
 
-_CODE_COLUMNS = {"visit_type": "account.visit_type", "contact_level": "account.level", "level": "account.level",
-                 "respondent_role": "account.level", "status": "account.status"}
+_CODE_COLUMNS = {
+    "visit_type": "account.visit_type",
+    "contact_level": "account.level",
+    "level": "account.level",
+    "respondent_role": "account.level",
+    "status": "account.status",
+}
 
 
 def _column_label(column: str) -> str:
@@ -188,13 +210,20 @@ def overview_section(p: AccountProfile) -> None:
     if p.monthly.empty:
         st.caption(tr("account.section.empty"))
     else:
-        st.plotly_chart(figure_monthly_trend(p.monthly, current_lang()), width="stretch",
-                        config={"displaylogo": False}, key="acct_trend")
+        st.plotly_chart(
+            figure_monthly_trend(p.monthly, current_lang()),
+            width="stretch",
+            config={"displaylogo": False},
+            key="acct_trend",
+        )
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{tr('account.section.territory')}**")
-        table(p.territory, [c for c in ("code", "name_zh", "name_en", "valid_from", "valid_to", "exclusive")
-                            if c in p.territory], key="acct_territory")
+        table(
+            p.territory,
+            [c for c in ("code", "name_zh", "name_en", "valid_from", "valid_to", "exclusive") if c in p.territory],
+            key="acct_territory",
+        )
     with right:
         st.markdown(f"**{tr('account.sub_accounts')}**")
         table(p.sub_accounts, key="acct_subs")
@@ -230,8 +259,9 @@ def credit_view(p: AccountProfile) -> None:
     if p.credit_terms.empty:
         st.caption(tr("account.section.no_terms"))
     else:
-        terms = p.credit_terms.assign(settlement_mode=p.credit_terms["settlement_mode"].map(
-            lambda m: lbl("settlement", m)))
+        terms = p.credit_terms.assign(
+            settlement_mode=p.credit_terms["settlement_mode"].map(lambda m: lbl("settlement", m))
+        )
         table(terms, key="acct_terms")
     st.markdown(f"**{tr('account.section.overdue')}**")
     table(p.overdue, key="acct_overdue")
@@ -245,18 +275,38 @@ def _say_untyped(tiers: pd.DataFrame) -> pd.DataFrame:
     if tiers.empty or "rackham_type" not in tiers:
         return tiers
     weak = tiers["rackham_type"].isna() & tiers.get("rackham_conf", pd.Series(index=tiers.index)).notna()
-    out = tiers.assign(rackham_type=tiers["rackham_type"].astype(object).mask(
-        weak, tr("honest.value_type_status.insufficient_evidence")))
+    out = tiers.assign(
+        rackham_type=tiers["rackham_type"]
+        .astype(object)
+        .mask(weak, tr("honest.value_type_status.insufficient_evidence"))
+    )
     if "pyramid_tier" in out:
-        out["pyramid_tier"] = out["pyramid_tier"].astype(object).mask(out["pyramid_tier"].isna(),
-                                                                      tr("honest.cost_basis.none"))
+        out["pyramid_tier"] = (
+            out["pyramid_tier"].astype(object).mask(out["pyramid_tier"].isna(), tr("honest.cost_basis.none"))
+        )
     return out
 
 
 def history_view(p: AccountProfile) -> None:
     """Tier snapshots over time and every recorded change (who, when, what)."""
     st.markdown(f"**{tr('account.section.tiers')}**")
-    table(_say_untyped(p.tiers), [c for c in ("as_of", "pyramid_tier", "size_tier", "abc_class", "rackham_type", "hvll_flag",
-                                "credit_grade", "suggested_limit") if c in p.tiers], key="acct_tiers")
+    table(
+        _say_untyped(p.tiers),
+        [
+            c
+            for c in (
+                "as_of",
+                "pyramid_tier",
+                "size_tier",
+                "abc_class",
+                "rackham_type",
+                "hvll_flag",
+                "credit_grade",
+                "suggested_limit",
+            )
+            if c in p.tiers
+        ],
+        key="acct_tiers",
+    )
     st.markdown(f"**{tr('account.section.changes')}**")
     table(p.history, key="acct_history")

@@ -45,8 +45,13 @@ def show_flash() -> None:
     if outcome:
         kind, text = outcome
         {"success": st.success, "error": st.error, "conflict": st.warning}[kind](
-            text, icon={"success": ":material/check_circle:", "error": ":material/error:",
-                        "conflict": ":material/sync_problem:"}[kind])
+            text,
+            icon={
+                "success": ":material/check_circle:",
+                "error": ":material/error:",
+                "conflict": ":material/sync_problem:",
+            }[kind],
+        )
 
 
 def _save(edit: Callable, account_id: str, build: Callable[[], object]) -> None:
@@ -74,28 +79,57 @@ def _label(kind: str, values: tuple[str, ...]) -> Callable[[str], str]:
 def basic_form(p: AccountProfile) -> None:
     """Name, status, contact data, contract type, size and partnership flags."""
     b, pre = p.basic, f"acct_basic_{p.account_id}_"
-    names = ("name", "name_en", "status", "phone", "address", "contract_type", "outlets_served",
-             "warehouse_capacity_cases", "exclusive_agreement", "data_sharing", "jbp_in_place")
+    names = (
+        "name",
+        "name_en",
+        "status",
+        "phone",
+        "address",
+        "contract_type",
+        "outlets_served",
+        "warehouse_capacity_cases",
+        "exclusive_agreement",
+        "data_sharing",
+        "jbp_in_place",
+    )
     with st.form(key=f"form_basic_{p.account_id}"):
         st.markdown(f"**{tr('account.section.edit_basic')}**")
         c1, c2, c3 = st.columns(3)
         c1.text_input(tr("account.field.name"), b["name"], key=pre + "name")
         c2.text_input(tr("account.field.name_en"), b.get("name_en") or "", key=pre + "name_en")
-        c3.selectbox(tr("account.field.status"), ACCOUNT_STATUSES, ACCOUNT_STATUSES.index(b["status"]),
-                     format_func=_label("status", ACCOUNT_STATUSES), key=pre + "status")
+        c3.selectbox(
+            tr("account.field.status"),
+            ACCOUNT_STATUSES,
+            ACCOUNT_STATUSES.index(b["status"]),
+            format_func=_label("status", ACCOUNT_STATUSES),
+            key=pre + "status",
+        )
         c1.text_input(tr("account.field.phone"), b.get("phone") or "", key=pre + "phone")
         c2.text_input(tr("account.field.address"), b.get("address") or "", key=pre + "address")
         kinds = ("contractual", "noncontractual")
-        c3.selectbox(tr("account.field.contract_type"), kinds, kinds.index(b["contract_type"]),
-                     format_func=_label("contract", kinds), key=pre + "contract_type")
-        c1.number_input(tr("account.field.outlets_served"), value=_int(b.get("outlets_served")), step=1,
-                        key=pre + "outlets_served")
-        c2.number_input(tr("account.field.warehouse_capacity_cases"), value=_num(b.get("warehouse_capacity_cases")),
-                        key=pre + "warehouse_capacity_cases")
+        c3.selectbox(
+            tr("account.field.contract_type"),
+            kinds,
+            kinds.index(b["contract_type"]),
+            format_func=_label("contract", kinds),
+            key=pre + "contract_type",
+        )
+        c1.number_input(
+            tr("account.field.outlets_served"), value=_int(b.get("outlets_served")), step=1, key=pre + "outlets_served"
+        )
+        c2.number_input(
+            tr("account.field.warehouse_capacity_cases"),
+            value=_num(b.get("warehouse_capacity_cases")),
+            key=pre + "warehouse_capacity_cases",
+        )
         for col, flag in zip((c1, c2, c3), ("exclusive_agreement", "data_sharing", "jbp_in_place"), strict=True):
             col.checkbox(tr(f"account.field.{flag}"), bool(b.get(flag)), key=pre + flag)
-        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
-                              args=(update_account_fields, p.account_id, _values(pre, names)))
+        st.form_submit_button(
+            tr("account.field.save"),
+            icon=":material/save:",
+            on_click=_save,
+            args=(update_account_fields, p.account_id, _values(pre, names)),
+        )
 
 
 def _int(value) -> int | None:
@@ -117,11 +151,14 @@ def capabilities_form(p: AccountProfile) -> None:
             if name in _INT_CAPS:
                 cols[i % 4].number_input(tr(f"account.field.{name}"), value=_int(current), step=1, key=pre + name)
             else:
-                cols[i % 4].number_input(tr(f"account.field.{name}"), value=_num(current), step=10000.0,
-                                         key=pre + name)
+                cols[i % 4].number_input(tr(f"account.field.{name}"), value=_num(current), step=10000.0, key=pre + name)
         st.text_area(tr("account.field.note"), p.capabilities.get("note") or "", key=pre + "note", height=68)
-        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
-                              args=(update_capabilities, p.account_id, _values(pre, (*CAPABILITY_FIELDS, "note"))))
+        st.form_submit_button(
+            tr("account.field.save"),
+            icon=":material/save:",
+            on_click=_save,
+            args=(update_capabilities, p.account_id, _values(pre, (*CAPABILITY_FIELDS, "note"))),
+        )
 
 
 def _contact_label(contacts: pd.DataFrame) -> Callable[[int], str]:
@@ -133,8 +170,12 @@ def contacts_form(p: AccountProfile) -> None:
     """Pick a contact (or "new"), edit it in a form; delete the picked one with its own button."""
     contacts = p.contacts.set_index("contact_id") if not p.contacts.empty else pd.DataFrame()
     options = [0, *[int(i) for i in contacts.index]]
-    chosen = st.selectbox(tr("account.field.contact"), options, key=f"acct_contact_sel_{p.account_id}",
-                          format_func=_contact_label(contacts))
+    chosen = st.selectbox(
+        tr("account.field.contact"),
+        options,
+        key=f"acct_contact_sel_{p.account_id}",
+        format_func=_contact_label(contacts),
+    )
     row = contacts.loc[chosen].to_dict() if chosen else {}
     pre = f"acct_contact_{p.account_id}_{chosen}_"
     with st.form(key=f"form_contact_{p.account_id}_{chosen}"):
@@ -142,16 +183,30 @@ def contacts_form(p: AccountProfile) -> None:
         c1, c2 = st.columns(2)
         c1.text_input(tr("account.field.name"), row.get("name") or "", key=pre + "name")
         level = row.get("level") or "buyer"
-        c2.selectbox(tr("account.field.level"), CONTACT_LEVELS, CONTACT_LEVELS.index(level),
-                     format_func=_label("level", CONTACT_LEVELS), key=pre + "level")
+        c2.selectbox(
+            tr("account.field.level"),
+            CONTACT_LEVELS,
+            CONTACT_LEVELS.index(level),
+            format_func=_label("level", CONTACT_LEVELS),
+            key=pre + "level",
+        )
         c1.text_input(tr("account.field.role"), row.get("role") or "", key=pre + "role")
         c2.text_input(tr("account.field.phone"), row.get("phone") or "", key=pre + "phone")
         build = _values(pre, ("name", "level", "role", "phone"))
-        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
-                              args=(upsert_contact, p.account_id, lambda: {**build(), "contact_id": chosen or None}))
+        st.form_submit_button(
+            tr("account.field.save"),
+            icon=":material/save:",
+            on_click=_save,
+            args=(upsert_contact, p.account_id, lambda: {**build(), "contact_id": chosen or None}),
+        )
     if chosen:
-        st.button(tr("account.field.delete_contact"), icon=":material/delete:", key=f"acct_contact_del_{chosen}",
-                  on_click=_save, args=(delete_contact, p.account_id, lambda: chosen))
+        st.button(
+            tr("account.field.delete_contact"),
+            icon=":material/delete:",
+            key=f"acct_contact_del_{chosen}",
+            on_click=_save,
+            args=(delete_contact, p.account_id, lambda: chosen),
+        )
 
 
 def visit_form(p: AccountProfile, negotiation: bool = False) -> None:
@@ -164,22 +219,34 @@ def visit_form(p: AccountProfile, negotiation: bool = False) -> None:
         c1.date_input(tr("account.field.visit_date"), dt.date.today(), key=pre + "visit_date")
         types = tuple(v for v in VISIT_TYPES if v != "negotiation")
         if not negotiation:
-            c2.selectbox(tr("account.field.visit_type"), types, format_func=_label("visit_type", types),
-                         key=pre + "visit_type")
-        c3.number_input(tr("account.field.duration_min"), value=60 if negotiation else 30, step=5,
-                        key=pre + "duration_min")
-        c1.selectbox(tr("account.field.contact_level"), CONTACT_LEVELS, index=None,
-                     format_func=_label("level", CONTACT_LEVELS), key=pre + "contact_level")
+            c2.selectbox(
+                tr("account.field.visit_type"), types, format_func=_label("visit_type", types), key=pre + "visit_type"
+            )
+        c3.number_input(
+            tr("account.field.duration_min"), value=60 if negotiation else 30, step=5, key=pre + "duration_min"
+        )
+        c1.selectbox(
+            tr("account.field.contact_level"),
+            CONTACT_LEVELS,
+            index=None,
+            format_func=_label("level", CONTACT_LEVELS),
+            key=pre + "contact_level",
+        )
         if not negotiation:
             c2.number_input(tr("account.field.travel_min"), value=0, step=5, key=pre + "travel_min")
             c3.checkbox(tr("account.field.advice_given"), key=pre + "advice_given")
-        st.text_area(tr("account.field.negotiation_note" if negotiation else "account.field.note"),
-                     key=pre + "note", height=90)
+        st.text_area(
+            tr("account.field.negotiation_note" if negotiation else "account.field.note"), key=pre + "note", height=90
+        )
         names = ("visit_date", "duration_min", "contact_level", "note") + (
-            () if negotiation else ("visit_type", "travel_min", "advice_given"))
-        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
-                              args=(add_negotiation_note if negotiation else add_visit, p.account_id,
-                                    _values(pre, names)))
+            () if negotiation else ("visit_type", "travel_min", "advice_given")
+        )
+        st.form_submit_button(
+            tr("account.field.save"),
+            icon=":material/save:",
+            on_click=_save,
+            args=(add_negotiation_note if negotiation else add_visit, p.account_id, _values(pre, names)),
+        )
 
 
 def survey_form(p: AccountProfile) -> None:
@@ -189,12 +256,22 @@ def survey_form(p: AccountProfile) -> None:
         st.markdown(f"**{tr('account.section.add_survey')}**")
         c1, c2, c3, c4 = st.columns(4)
         c1.date_input(tr("account.field.response_date"), dt.date.today(), key=pre + "response_date")
-        c2.selectbox(tr("account.field.respondent_role"), CONTACT_LEVELS, format_func=_label("level", CONTACT_LEVELS),
-                     key=pre + "respondent_role")
+        c2.selectbox(
+            tr("account.field.respondent_role"),
+            CONTACT_LEVELS,
+            format_func=_label("level", CONTACT_LEVELS),
+            key=pre + "respondent_role",
+        )
         c3.number_input(tr("account.field.nps_0_10"), value=None, step=1, key=pre + "nps_0_10")
         c4.number_input(tr("account.field.csat_1_5"), value=None, step=1, key=pre + "csat_1_5")
         st.text_input(tr("account.field.comment"), key=pre + "comment")
-        st.form_submit_button(tr("account.field.save"), icon=":material/save:", on_click=_save,
-                              args=(add_survey_response, p.account_id,
-                                    _values(pre, ("response_date", "respondent_role", "nps_0_10", "csat_1_5",
-                                                  "comment"))))
+        st.form_submit_button(
+            tr("account.field.save"),
+            icon=":material/save:",
+            on_click=_save,
+            args=(
+                add_survey_response,
+                p.account_id,
+                _values(pre, ("response_date", "respondent_role", "nps_0_10", "csat_1_5", "comment")),
+            ),
+        )

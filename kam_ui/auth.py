@@ -68,6 +68,12 @@ def sidebar_viewer(viewer: Viewer, lang: str) -> None:
     if not viewer.signed_in:
         st.sidebar.caption(t("app.scope_director_local", lang))
         return
-    st.sidebar.caption(t("auth.signed_in_as", lang, name=escape_markdown(viewer.name),
-                               scope=escape_markdown(describe(viewer.scope, lang))))
+    st.sidebar.caption(
+        t(
+            "auth.signed_in_as",
+            lang,
+            name=escape_markdown(viewer.name),
+            scope=escape_markdown(describe(viewer.scope, lang)),
+        )
+    )
     st.sidebar.button(t("auth.sign_out", lang), on_click=st.logout, icon=":material/logout:")

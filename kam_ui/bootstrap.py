@@ -24,8 +24,9 @@ CACHE_MAX_AGE_DAYS = 30
 CACHE_MAX_BYTES = 1 << 30
 
 
-def prune_disk_cache(folder: Path, max_age_days: float = CACHE_MAX_AGE_DAYS,
-                     max_bytes: int = CACHE_MAX_BYTES, now: float | None = None) -> list[Path]:
+def prune_disk_cache(
+    folder: Path, max_age_days: float = CACHE_MAX_AGE_DAYS, max_bytes: int = CACHE_MAX_BYTES, now: float | None = None
+) -> list[Path]:
     """Delete stale ``*.memo`` files in ``folder`` (oldest use first); returns what was deleted."""
     now = time.time() if now is None else now
     entries = []
@@ -58,6 +59,7 @@ def _prune_once() -> None:
 
 def _progress_callback(bar):
     """Adapt the generator's progress calls (fraction and/or message, in any order) to a progress bar."""
+
     def report(*args, **kwargs) -> None:
         values = list(args) + list(kwargs.values())
         fraction = next((float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)), None)
@@ -65,6 +67,7 @@ def _progress_callback(bar):
         if fraction is not None and fraction > 1:
             fraction = fraction / 100
         bar.progress(min(max(fraction or 0.0, 0.0), 1.0), text=tr("app.building_step", step=message))
+
     return report
 
 
@@ -75,8 +78,9 @@ def _build_demo(engine: Engine) -> bool:
         return False
     with st.status(tr("app.building_demo", accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS), expanded=True) as status:
         bar = st.progress(0.0)
-        summary = generate(engine, accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS, seed=DEMO_SEED,
-                           progress=_progress_callback(bar))
+        summary = generate(
+            engine, accounts=DEMO_ACCOUNTS, months=DEMO_MONTHS, seed=DEMO_SEED, progress=_progress_callback(bar)
+        )
         bar.progress(1.0, text=tr("app.warming"))
         _warm_up()
         status.update(label=tr("app.demo_ready", summary=str(summary)[:200]), state="complete", expanded=False)

@@ -30,10 +30,16 @@ def kpi_row(kpis: Sequence[Kpi], per_row: int = 3) -> None:
     """Bordered metrics, at most ``per_row`` side by side (wide enough for ¥1,234.5万 on a projector);
     the change is coloured so that "good" is green."""
     for first in range(0, len(kpis), per_row):
-        chunk = kpis[first:first + per_row]
+        chunk = kpis[first : first + per_row]
         for col, kpi in zip(st.columns(per_row), chunk, strict=False):
-            col.metric(kpi.label, kpi.value, kpi.delta, border=True, help=kpi.help,
-                       delta_color="normal" if kpi.good_when_up else "inverse")
+            col.metric(
+                kpi.label,
+                kpi.value,
+                kpi.delta,
+                border=True,
+                help=kpi.help,
+                delta_color="normal" if kpi.good_when_up else "inverse",
+            )
 
 
 def empty_state(key: str, **fmt: object) -> None:
@@ -46,8 +52,13 @@ def card_link(account_id: str) -> str:
     return "account?" + urlencode({"account": account_id, "lang": current_lang()})
 
 
-_CODE_KINDS = {"channel": "channel", "value_type": "value_type", "pyramid_tier": "pyramid_tier",
-               "size_tier": "size_tier", "abc_class": "abc_class"}
+_CODE_KINDS = {
+    "channel": "channel",
+    "value_type": "value_type",
+    "pyramid_tier": "pyramid_tier",
+    "size_tier": "size_tier",
+    "abc_class": "abc_class",
+}
 
 
 def explain_reasons(items: object) -> str:
@@ -59,8 +70,12 @@ def explain_reasons(items: object) -> str:
         if not isinstance(item, dict) or "feature" not in item:
             continue
         pct = item.get("percentile")
-        text = tr_text("segments.reason", feature=lbl("feature", item["feature"]),
-                  pct="–" if pct is None else f"{float(pct):.0f}", type=lbl("value_type", item.get("toward")))
+        text = tr_text(
+            "segments.reason",
+            feature=lbl("feature", item["feature"]),
+            pct="–" if pct is None else f"{float(pct):.0f}",
+            type=lbl("value_type", item.get("toward")),
+        )
         parts.append(text + (tr("segments.reason_imputed") if item.get("imputed") else ""))
     return "; ".join(parts)
 
@@ -93,8 +108,14 @@ def _column_config(columns: Sequence[str], money: Sequence[str], pct: Sequence[s
     return config
 
 
-def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[str] = (), pct: Sequence[str] = (),
-                  key: str | None = None, height: int | str = "auto") -> None:
+def account_table(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    money: Sequence[str] = (),
+    pct: Sequence[str] = (),
+    key: str | None = None,
+    height: int | str = "auto",
+) -> None:
     """An account list whose last column opens the account card (``/account?account=ID``)."""
     cols = [c for c in columns if c in frame.columns]
     shown = mark_missing(frame, localise(frame[cols]))
@@ -103,13 +124,19 @@ def account_table(frame: pd.DataFrame, columns: Sequence[str], money: Sequence[s
     for col in money:  # whole yuan: cents are noise on a projector
         if col in shown:
             shown[col] = shown[col].round(0)
-    if (any(c in shown for c in ("gross_profit", "net_profit", "clv")) and "cost_basis" in frame
-            and frame["cost_basis"].ne("known").any()):  # a column of blanks only where some cost is missing
-        shown["cost_basis"] = [cost_word(b, c) or "" for b, c in
-                               zip(frame["cost_basis"], frame.get("cost_coverage", frame["cost_basis"]), strict=True)]
+    if (
+        any(c in shown for c in ("gross_profit", "net_profit", "clv"))
+        and "cost_basis" in frame
+        and frame["cost_basis"].ne("known").any()
+    ):  # a column of blanks only where some cost is missing
+        shown["cost_basis"] = [
+            cost_word(b, c) or ""
+            for b, c in zip(frame["cost_basis"], frame.get("cost_coverage", frame["cost_basis"]), strict=True)
+        ]
     shown["card"] = frame["account_id"].map(card_link)
-    st.dataframe(shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch",
-                 height=height, key=key)
+    st.dataframe(
+        shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch", height=height, key=key
+    )
 
 
 def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
@@ -122,11 +149,24 @@ def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
     from kam_core.io.exports import frame_to_csv_bytes, frames_to_xlsx
 
     left, right = st.columns(2)
-    left.download_button(tr("common.download_csv"), lambda: frame_to_csv_bytes(next(iter(frames.values()))),
-                         f"{name}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore")
-    right.download_button(tr("common.download_xlsx"), lambda: frames_to_xlsx(frames), f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/table_view:", key=f"{key}_xlsx", on_click="ignore")
+    left.download_button(
+        tr("common.download_csv"),
+        lambda: frame_to_csv_bytes(next(iter(frames.values()))),
+        f"{name}.csv",
+        "text/csv",
+        icon=":material/download:",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    right.download_button(
+        tr("common.download_xlsx"),
+        lambda: frames_to_xlsx(frames),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
 
 
 def show_figure(builder: Callable[[], object] | None, name: str, key: str | None = None) -> None:

@@ -88,15 +88,29 @@ def load_dimensions(url: str, scope_text: str) -> Dimensions:
     (one default period for everyone); cached 5 minutes so an import shows up soon."""
     eng, scope = engine_for(url), Scope.parse(scope_text)
     with eng.connect() as conn:
-        regions = pd.DataFrame(conn.execute(
-            select(region.c.code, region.c.name_zh, region.c.name_en, region.c.level, region.c.path)
-            .where(scope.region_clause()).order_by(region.c.path)).mappings().all(),
-            columns=["code", "name_zh", "name_en", "level", "path"])
-        reps = pd.DataFrame(conn.execute(
-            select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en).where(scope.rep_clause())
-            .order_by(sales_rep.c.rep_id)).mappings().all(), columns=["rep_id", "name", "name_en"])
-        first, last = conn.execute(select(func.min(order_header.c.order_date),
-                                          func.max(order_header.c.order_date))).one()
+        regions = pd.DataFrame(
+            conn.execute(
+                select(region.c.code, region.c.name_zh, region.c.name_en, region.c.level, region.c.path)
+                .where(scope.region_clause())
+                .order_by(region.c.path)
+            )
+            .mappings()
+            .all(),
+            columns=["code", "name_zh", "name_en", "level", "path"],
+        )
+        reps = pd.DataFrame(
+            conn.execute(
+                select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en)
+                .where(scope.rep_clause())
+                .order_by(sales_rep.c.rep_id)
+            )
+            .mappings()
+            .all(),
+            columns=["rep_id", "name", "name_en"],
+        )
+        first, last = conn.execute(
+            select(func.min(order_header.c.order_date), func.max(order_header.c.order_date))
+        ).one()
     return Dimensions(regions, reps, _as_date(first), _as_date(last))
 
 
@@ -155,8 +169,9 @@ class ScorecardView:
 
 
 @st.cache_data(persist="disk", max_entries=16, show_spinner=False)
-def load_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_text: str,
-                fingerprint: str, code: str) -> ScorecardView:
+def load_bundle(
+    url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
+) -> ScorecardView:
     """The scorecard for one window and scope (the expensive part; cached)."""
     from kam_core.analytics.scorecard import compute_scorecard_bundle
 

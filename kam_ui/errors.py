@@ -85,8 +85,10 @@ def page_guard() -> Iterator[None]:
 
 def guarded(func: Callable) -> Callable:
     """``page_guard`` around a function, for fragments (a fragment rerun does not pass through app.py)."""
+
     @functools.wraps(func)
     def run(*args, **kwargs):
         with page_guard():
             return func(*args, **kwargs)
+
     return run

@@ -31,16 +31,24 @@ def _raw_query() -> dict[str, list[str]]:
 def _language_control() -> str:
     # No format_func on bound widgets: Streamlit writes the *formatted* option into the URL, and the
     # URL must carry the codes of the public contract (lang=zh|en, channel=KA, ...), whatever the language.
-    st.sidebar.radio(tr("app.language"), ("zh", "en"), index=("zh", "en").index(default_lang()),
-                     key=LANG_KEY, bind="query-params", horizontal=True, help=tr("app.language_help"))
+    st.sidebar.radio(
+        tr("app.language"),
+        ("zh", "en"),
+        index=("zh", "en").index(default_lang()),
+        key=LANG_KEY,
+        bind="query-params",
+        horizontal=True,
+        help=tr("app.language_help"),
+    )
     return current_lang()
 
 
 def _region_label(regions, lang: str):
     names = dict(zip(regions["code"], regions["name_zh" if lang == "zh" else "name_en"], strict=True))
     depth = dict(zip(regions["code"], regions["path"].str.count("/"), strict=True))
-    return lambda code: tr("filters.region_level", indent="· " * depth.get(code, 0), name=names.get(code, code),
-                           code=code).strip()
+    return lambda code: tr(
+        "filters.region_level", indent="· " * depth.get(code, 0), name=names.get(code, code), code=code
+    ).strip()
 
 
 def _rep_label(reps, lang: str):
@@ -67,10 +75,24 @@ def _widgets(dims: Dimensions, lang: str) -> dict:
     sb = st.sidebar
     sb.header(tr("filters.header"))
     values = {
-        "start": sb.date_input(tr("filters.start"), value=start, min_value=_DATE_MIN, max_value=_DATE_MAX,
-                               format="YYYY-MM-DD", key="start", bind="query-params"),
-        "end": sb.date_input(tr("filters.end"), value=end, min_value=_DATE_MIN, max_value=_DATE_MAX,
-                             format="YYYY-MM-DD", key="end", bind="query-params"),
+        "start": sb.date_input(
+            tr("filters.start"),
+            value=start,
+            min_value=_DATE_MIN,
+            max_value=_DATE_MAX,
+            format="YYYY-MM-DD",
+            key="start",
+            bind="query-params",
+        ),
+        "end": sb.date_input(
+            tr("filters.end"),
+            value=end,
+            min_value=_DATE_MIN,
+            max_value=_DATE_MAX,
+            format="YYYY-MM-DD",
+            key="end",
+            bind="query-params",
+        ),
     }
     choices = {
         "region": (list(dims.regions["code"]), _region_label(dims.regions, lang)),
@@ -80,8 +102,14 @@ def _widgets(dims: Dimensions, lang: str) -> dict:
         "tier": (list(PYRAMID_TIERS), lambda v: lbl("pyramid_tier", v)),
     }
     for key, (options, name_of) in choices.items():
-        values[key] = sb.multiselect(tr(f"filters.{key}"), options, key=key, bind="query-params",
-                                     placeholder=tr("filters.all"), help=_legend(options, name_of))
+        values[key] = sb.multiselect(
+            tr(f"filters.{key}"),
+            options,
+            key=key,
+            bind="query-params",
+            placeholder=tr("filters.all"),
+            help=_legend(options, name_of),
+        )
         if values[key]:  # the chips show codes (see above); name them underneath
             sb.caption("; ".join(name_of(v) for v in values[key][:8]) + (" …" if len(values[key]) > 8 else ""))
     sb.button(tr("filters.reset"), on_click=_clear, args=(dims,), icon=":material/filter_alt_off:")

@@ -46,8 +46,9 @@ def mark_missing(source: pd.DataFrame, shown: pd.DataFrame) -> pd.DataFrame:
                 shown[col] = shown[col].astype(object).mask(none, tr_text("honest.cost_basis.none"))
     if "value_type_status" in source and "value_type" in shown:
         weak = source["value_type_status"].eq("insufficient_evidence").reindex(shown.index, fill_value=False)
-        shown["value_type"] = shown["value_type"].astype(object).mask(
-            weak, tr_text("honest.value_type_status.insufficient_evidence"))
+        shown["value_type"] = (
+            shown["value_type"].astype(object).mask(weak, tr_text("honest.value_type_status.insufficient_evidence"))
+        )
     return shown
 
 
@@ -61,8 +62,13 @@ def show_untyped(rows: pd.DataFrame) -> None:
     if weak.empty:
         return
     st.caption(tr("honest.untyped_caption", n=len(weak)))
-    account_table(weak, ["name", "channel", "value_type", "value_type_evidence_share", "value_type_imputed_share"],
-                  pct=["value_type_evidence_share", "value_type_imputed_share"], key="seg_untyped", height=240)
+    account_table(
+        weak,
+        ["name", "channel", "value_type", "value_type_evidence_share", "value_type_imputed_share"],
+        pct=["value_type_evidence_share", "value_type_imputed_share"],
+        key="seg_untyped",
+        height=240,
+    )
 
 
 def costed_tiers(before: pd.DataFrame, now: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

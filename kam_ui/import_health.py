@@ -27,5 +27,8 @@ def show_import_health(limit: int = 10) -> None:
         heading = tr_text("import_health.heading", when=when, file=item["file_name"])
         with st.expander(escape_markdown(heading), expanded=i == 0):  # a file name such as a_b*.csv is text
             lines = describe_import(item["record"], lang)
-            st.markdown("\n".join(f"- {escape_markdown(s)}" for s in lines) if lines
-                        else escape_markdown(tr_text("import_health.no_record")))
+            st.markdown(
+                "\n".join(f"- {escape_markdown(s)}" for s in lines)
+                if lines
+                else escape_markdown(tr_text("import_health.no_record"))
+            )

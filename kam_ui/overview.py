@@ -34,8 +34,12 @@ def no_sales(page) -> bool:
     if count_orders(page.everyone) == 0:
         dims = dimensions()
         if dims.first_date and dims.last_date:
-            empty_state("overview.no_sales_period", first=format_date(dims.first_date, lang),
-                        last=format_date(dims.last_date, lang), **period)
+            empty_state(
+                "overview.no_sales_period",
+                first=format_date(dims.first_date, lang),
+                last=format_date(dims.last_date, lang),
+                **period,
+            )
         else:
             empty_state("overview.no_sales_period_nodata", **period)
         return True
@@ -54,39 +58,83 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
     profit_help = tr("honest.kpi_without_cost", n=no_cost) if no_cost else None
     none_at_all = bool(len(now)) and no_cost == len(now)  # a sum of nothing is not ¥0 of profit
     profit = lambda v: tr("honest.cost_basis.none") if none_at_all else format_money(v, lang)  # noqa: E731
-    kpi_row([
-        Kpi(tr("overview.net_sales"), format_money(k.net_sales, lang), _delta(k.net_sales, pick("net_sales"), True)),
-        Kpi(tr("overview.gross_profit"), profit(k.gross_profit),
-            _delta(k.gross_profit, pick("gross_profit"), True), help=profit_help),
-        Kpi(tr("overview.net_profit"), profit(k.net_profit),
-            _delta(k.net_profit, pick("net_profit"), True), help=profit_help),
-        Kpi(tr("overview.key_accounts"), format_number(k.key_accounts, lang),
-            _delta(k.key_accounts, pick("key_accounts"), False)),
-        Kpi(tr("overview.concentration"), format_pct(k.top20_sales_share, lang),
-            _delta(k.top20_sales_share, pick("top20_sales_share"), False, share=True), good_when_up=False,
-            help=tr("overview.concentration_help", hhi=format_number(k.hhi, lang, 3))),
-        Kpi(tr("overview.at_risk"), format_number(k.at_risk, lang), _delta(k.at_risk, pick("at_risk"), False),
-            good_when_up=False, help=tr("overview.at_risk_help", n=k.diverting)),
-    ])
+    kpi_row(
+        [
+            Kpi(
+                tr("overview.net_sales"), format_money(k.net_sales, lang), _delta(k.net_sales, pick("net_sales"), True)
+            ),
+            Kpi(
+                tr("overview.gross_profit"),
+                profit(k.gross_profit),
+                _delta(k.gross_profit, pick("gross_profit"), True),
+                help=profit_help,
+            ),
+            Kpi(
+                tr("overview.net_profit"),
+                profit(k.net_profit),
+                _delta(k.net_profit, pick("net_profit"), True),
+                help=profit_help,
+            ),
+            Kpi(
+                tr("overview.key_accounts"),
+                format_number(k.key_accounts, lang),
+                _delta(k.key_accounts, pick("key_accounts"), False),
+            ),
+            Kpi(
+                tr("overview.concentration"),
+                format_pct(k.top20_sales_share, lang),
+                _delta(k.top20_sales_share, pick("top20_sales_share"), False, share=True),
+                good_when_up=False,
+                help=tr("overview.concentration_help", hhi=format_number(k.hhi, lang, 3)),
+            ),
+            Kpi(
+                tr("overview.at_risk"),
+                format_number(k.at_risk, lang),
+                _delta(k.at_risk, pick("at_risk"), False),
+                good_when_up=False,
+                help=tr("overview.at_risk_help", n=k.diverting),
+            ),
+        ]
+    )
     return k
 
 
 def show_movers(movers: pd.DataFrame) -> None:
-    shown = pd.DataFrame({
-        tr("col.name"): movers["name"], tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
-        tr("overview.movers_before"): movers["net_sales_before"].round(0),
-        tr("overview.movers_now"): movers["net_sales_now"].round(0),
-        tr("overview.movers_change"): movers["change"].round(0), "card": movers["account_id"].map(card_link)})
+    shown = pd.DataFrame(
+        {
+            tr("col.name"): movers["name"],
+            tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
+            tr("overview.movers_before"): movers["net_sales_before"].round(0),
+            tr("overview.movers_now"): movers["net_sales_now"].round(0),
+            tr("overview.movers_change"): movers["change"].round(0),
+            "card": movers["account_id"].map(card_link),
+        }
+    )
     money = {c: st.column_config.NumberColumn(format="localized") for c in shown.columns[2:5]}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=money | {
-        "card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config=money
+        | {"card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))},
+    )
 
 
 def show_changes(changes: pd.DataFrame) -> None:
     as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr("common.yes" if v else "common.no")  # noqa: E731
-    shown = pd.DataFrame({
-        tr("col.name"): changes["name"], tr("overview.change"): changes["change"].map(lambda c: tr(f"change.{c}")),
-        tr("overview.before"): changes["before"].map(as_text), tr("overview.after"): changes["after"].map(as_text),
-        "card": changes["account_id"].map(card_link)})
-    st.dataframe(shown, hide_index=True, width="stretch", height=320, column_config={
-        "card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))})
+    shown = pd.DataFrame(
+        {
+            tr("col.name"): changes["name"],
+            tr("overview.change"): changes["change"].map(lambda c: tr(f"change.{c}")),
+            tr("overview.before"): changes["before"].map(as_text),
+            tr("overview.after"): changes["after"].map(as_text),
+            "card": changes["account_id"].map(card_link),
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=320,
+        column_config={"card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))},
+    )

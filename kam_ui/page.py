@@ -54,9 +54,16 @@ def load_page_data(show_caption: bool = True) -> PageData | None:
     rows = data.filtered(bundle.scorecard, filters)
     if show_caption:
         w = bundle.window
-        st.caption(tr("filters.period_caption", start=format_date(w.start, current_lang()),
-                      end=format_date(w.end, current_lang()), days=w.days) + " · "
-                   + tr("filters.matching", n=len(rows), total=len(bundle.scorecard)))
+        st.caption(
+            tr(
+                "filters.period_caption",
+                start=format_date(w.start, current_lang()),
+                end=format_date(w.end, current_lang()),
+                days=w.days,
+            )
+            + " · "
+            + tr("filters.matching", n=len(rows), total=len(bundle.scorecard))
+        )
     show_notices(bundle.health)
     if rows.empty:
         empty_state("common.no_rows")

@@ -21,8 +21,10 @@ def budget_allocation(rows: pd.DataFrame) -> pd.DataFrame | None:
     total = st.number_input(tr("plan.total"), min_value=0.0, value=default_total, step=10_000.0, key="plan_total")
     w0 = DEFAULT_PARAMS.allocation_weights
     cols = st.columns(3)
-    weights = tuple(col.slider(tr(f"plan.w_{name}"), 0.0, 1.0, float(w), 0.05, key=f"plan_w_{name}")
-                    for col, name, w in zip(cols, ("loyalty", "sales", "profit"), w0, strict=True))
+    weights = tuple(
+        col.slider(tr(f"plan.w_{name}"), 0.0, 1.0, float(w), 0.05, key=f"plan_w_{name}")
+        for col, name, w in zip(cols, ("loyalty", "sales", "profit"), w0, strict=True)
+    )
     if sum(weights) <= 0:
         st.warning(tr("plan.weights_zero"), icon=":material/warning:")
         return None

@@ -40,6 +40,14 @@ def review_pack_button(filters: Filters, key: str = "review_pack", container=Non
     """
     where = container if container is not None else st.sidebar
     name = f"kam-review-{dt.date.today().isoformat()}-{filters.lang}.html"
-    where.download_button(tr("report.button"), data=lambda: pack_bytes(filters), file_name=name,
-                          mime="text/html", icon=":material/summarize:", help=tr("report.button_help"),
-                          key=key, on_click="ignore", width="stretch")
+    where.download_button(
+        tr("report.button"),
+        data=lambda: pack_bytes(filters),
+        file_name=name,
+        mime="text/html",
+        icon=":material/summarize:",
+        help=tr("report.button_help"),
+        key=key,
+        on_click="ignore",
+        width="stretch",
+    )

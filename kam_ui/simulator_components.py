@@ -20,28 +20,57 @@ PROGRAMS_KEY = "sim_programs"
 GEN_KEY = "_sim_gen"
 NEW_TYPE_KEY = "sim_new_type"
 VOLUMES_INIT_KEY = "_sim_volumes_init"  # bumps when a scenario is loaded, so table editors start from the loaded rows
-PROGRAM_TYPES = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount",
-                 "contest", "bottle_cap", "empty_exchange", "display_fee")
+PROGRAM_TYPES = (
+    "per_case",
+    "retro_tiered",
+    "incremental_tiered",
+    "threshold",
+    "growth",
+    "cash_discount",
+    "contest",
+    "bottle_cap",
+    "empty_exchange",
+    "display_fee",
+)
 BASES = ("cases", "net_sales")
 _BASIS = ("basis", BASES, "cases")
 PROGRAM_FIELDS: dict[str, list[tuple]] = {  # (field, kind or choices, default)
     "per_case": [("amount_per_case", "float", 3.0)],
     "retro_tiered": [_BASIS],
     "incremental_tiered": [_BASIS],
-    "threshold": [_BASIS, ("threshold", "float", 1000.0), ("rate_unit", ("per_case", "pct", "fixed"), "per_case"),
-                  ("rate", "float", 2.0)],
-    "growth": [_BASIS, ("min_growth", "float", 0.1), ("rate_unit", ("per_case", "pct"), "per_case"),
-               ("rate", "float", 1.0), ("on", ("all", "increment"), "all")],
-    "cash_discount": [("discount_pct", "float", 2.0), ("discount_days", "int", 10), ("net_days", "int", 30),
-                      ("prompt_share", "float", 0.6)],
+    "threshold": [
+        _BASIS,
+        ("threshold", "float", 1000.0),
+        ("rate_unit", ("per_case", "pct", "fixed"), "per_case"),
+        ("rate", "float", 2.0),
+    ],
+    "growth": [
+        _BASIS,
+        ("min_growth", "float", 0.1),
+        ("rate_unit", ("per_case", "pct"), "per_case"),
+        ("rate", "float", 1.0),
+        ("on", ("all", "increment"), "all"),
+    ],
+    "cash_discount": [
+        ("discount_pct", "float", 2.0),
+        ("discount_days", "int", 10),
+        ("net_days", "int", 30),
+        ("prompt_share", "float", 0.6),
+    ],
     "contest": [("prizes", "text", "5000, 3000, 1000")],
     "bottle_cap": [("prize_value_per_case", "float", 6.0), ("redemption_rate", "float", 1.0)],
-    "empty_exchange": [("empties_per_free_case", "float", 4.0), ("return_rate", "float", 1.0),
-                       ("empty_value", "float", 0.0), ("handling_cost", "float", 0.0)],
+    "empty_exchange": [
+        ("empties_per_free_case", "float", 4.0),
+        ("return_rate", "float", 1.0),
+        ("empty_value", "float", 0.0),
+        ("handling_cost", "float", 0.0),
+    ],
     "display_fee": [("amount_per_account", "float", 5000.0), ("amount_per_outlet", "float", 0.0)],
 }
-COMMON_FIELDS = [("period", ("scenario", "month", "quarter", "year"), "scenario"),
-                 ("payout", ("cash", "credit_note", "free_goods"), "cash")]
+COMMON_FIELDS = [
+    ("period", ("scenario", "month", "quarter", "year"), "scenario"),
+    ("payout", ("cash", "credit_note", "free_goods"), "cash"),
+]
 DEFAULT_TIERS = pd.DataFrame({"from": [1000.0, 3000.0], "rate": [2.0, 4.0]})
 _RATE_KEYS = {"per_case": "rate_per_case", "pct": "rate_pct", "fixed": "fixed_amount"}
 _uids = itertools.count(1)
@@ -84,9 +113,16 @@ def _remove_program(uid: int) -> None:
 def basics(last_date: dt.date | None) -> dict:
     """Name, period, case price, response, draws and seed."""
     start, end = default_period(last_date)
-    for key, value in (("sim_name", tr("sim.default_name")), ("sim_start", start), ("sim_end", end),
-                       ("sim_price_on", False), ("sim_price", 24.0), ("sim_response", "none"), ("sim_draws", 0),
-                       ("sim_seed", 7)):
+    for key, value in (
+        ("sim_name", tr("sim.default_name")),
+        ("sim_start", start),
+        ("sim_end", end),
+        ("sim_price_on", False),
+        ("sim_price", 24.0),
+        ("sim_response", "none"),
+        ("sim_draws", 0),
+        ("sim_seed", 7),
+    ):
         _init(key, value)
     c1, c2, c3 = st.columns([2, 1, 1])
     c1.text_input(tr("sim.field.name"), key="sim_name", max_chars=128)
@@ -94,26 +130,41 @@ def basics(last_date: dt.date | None) -> dict:
     c3.date_input(tr("sim.field.end"), key="sim_end")
     c1, c2, c3, c4 = st.columns(4)
     c1.checkbox(tr("sim.field.price_on"), key="sim_price_on", help=tr("sim.help.price"))
-    c1.number_input(tr("sim.field.case_price"), key="sim_price", min_value=0.0, step=0.5,
-                    disabled=not st.session_state["sim_price_on"])
-    c2.radio(tr("sim.field.response"), ("none", "elastic"), key="sim_response",
-             format_func=tr_fn("sim.response."), help=tr("sim.help.response"))
-    c3.number_input(tr("sim.field.draws"), key="sim_draws", min_value=0, max_value=100_000, step=100,
-                    help=tr("sim.help.draws"))
+    c1.number_input(
+        tr("sim.field.case_price"),
+        key="sim_price",
+        min_value=0.0,
+        step=0.5,
+        disabled=not st.session_state["sim_price_on"],
+    )
+    c2.radio(
+        tr("sim.field.response"),
+        ("none", "elastic"),
+        key="sim_response",
+        format_func=tr_fn("sim.response."),
+        help=tr("sim.help.response"),
+    )
+    c3.number_input(
+        tr("sim.field.draws"), key="sim_draws", min_value=0, max_value=100_000, step=100, help=tr("sim.help.draws")
+    )
     c4.number_input(tr("sim.field.seed"), key="sim_seed", min_value=0, max_value=2**32 - 1, step=1)
-    return {"name": st.session_state["sim_name"],
-            "period": {"start": _iso(st.session_state["sim_start"]), "end": _iso(st.session_state["sim_end"])},
-            "case_price": float(st.session_state["sim_price"]) if st.session_state["sim_price_on"] else None,
-            "response": st.session_state["sim_response"], "draws": int(st.session_state["sim_draws"]),
-            "seed": int(st.session_state["sim_seed"])}
+    return {
+        "name": st.session_state["sim_name"],
+        "period": {"start": _iso(st.session_state["sim_start"]), "end": _iso(st.session_state["sim_end"])},
+        "case_price": float(st.session_state["sim_price"]) if st.session_state["sim_price_on"] else None,
+        "response": st.session_state["sim_response"],
+        "draws": int(st.session_state["sim_draws"]),
+        "seed": int(st.session_state["sim_seed"]),
+    }
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else None
 
 
-def selection(regions: pd.DataFrame, accounts: pd.DataFrame, channels: tuple[str, ...] = (),
-              region_codes: tuple[str, ...] = ()) -> tuple[dict, dict]:
+def selection(
+    regions: pd.DataFrame, accounts: pd.DataFrame, channels: tuple[str, ...] = (), region_codes: tuple[str, ...] = ()
+) -> tuple[dict, dict]:
     """Who is in the scenario (channel, region, ids; empty = all in scope) and per-account volume overrides.
 
     ``channels`` and ``region_codes`` (the sidebar filters) preset the selection the first time.
@@ -124,24 +175,53 @@ def selection(regions: pd.DataFrame, accounts: pd.DataFrame, channels: tuple[str
     names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
     region_names = dict(zip(regions["code"], regions["name_zh"], strict=True))
     c1, c2, c3 = st.columns(3)
-    c1.multiselect(tr("sim.field.channel"), ("DIST", "WHS2", "KA", "RETAIL", "ONPREM"), key="sim_channel",
-                   format_func=lbl_fn("channel"), placeholder=tr("sim.all"))
-    c2.multiselect(tr("sim.field.region"), list(regions["code"]), key="sim_region", placeholder=tr("sim.all"),
-                   format_func=lambda c: f"{region_names.get(c, c)} ({c})")
-    c3.multiselect(tr("sim.field.ids"), list(names), key="sim_ids", placeholder=tr("sim.all"),
-                   format_func=lambda i: f"{names.get(i, '')} · {i}")
+    c1.multiselect(
+        tr("sim.field.channel"),
+        ("DIST", "WHS2", "KA", "RETAIL", "ONPREM"),
+        key="sim_channel",
+        format_func=lbl_fn("channel"),
+        placeholder=tr("sim.all"),
+    )
+    c2.multiselect(
+        tr("sim.field.region"),
+        list(regions["code"]),
+        key="sim_region",
+        placeholder=tr("sim.all"),
+        format_func=lambda c: f"{region_names.get(c, c)} ({c})",
+    )
+    c3.multiselect(
+        tr("sim.field.ids"),
+        list(names),
+        key="sim_ids",
+        placeholder=tr("sim.all"),
+        format_func=lambda i: f"{names.get(i, '')} · {i}",
+    )
     st.caption(tr("sim.help.volumes"))
     gen = st.session_state.get(GEN_KEY, 0)
-    initial = st.session_state.get(VOLUMES_INIT_KEY, pd.DataFrame({"account_id": pd.Series(dtype=str),
-                                                                      "cases": pd.Series(dtype=float)}))
-    edited = st.data_editor(initial, key=f"sim_volumes_{gen}", num_rows="dynamic", hide_index=True, width="stretch",
-                            column_config={"account_id": st.column_config.TextColumn(tr("col.account_id")),
-                                           "cases": st.column_config.NumberColumn(tr("col.volume_cases"),
-                                                                                  min_value=0.0)})
-    volumes = {str(r.account_id).strip(): r.cases for r in edited.itertuples()
-               if isinstance(r.account_id, str) and r.account_id.strip() and pd.notna(r.cases)}
-    accounts_json = {"channel": list(st.session_state["sim_channel"]), "region": list(st.session_state["sim_region"]),
-                     "ids": list(st.session_state["sim_ids"])}
+    initial = st.session_state.get(
+        VOLUMES_INIT_KEY, pd.DataFrame({"account_id": pd.Series(dtype=str), "cases": pd.Series(dtype=float)})
+    )
+    edited = st.data_editor(
+        initial,
+        key=f"sim_volumes_{gen}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "account_id": st.column_config.TextColumn(tr("col.account_id")),
+            "cases": st.column_config.NumberColumn(tr("col.volume_cases"), min_value=0.0),
+        },
+    )
+    volumes = {
+        str(r.account_id).strip(): r.cases
+        for r in edited.itertuples()
+        if isinstance(r.account_id, str) and r.account_id.strip() and pd.notna(r.cases)
+    }
+    accounts_json = {
+        "channel": list(st.session_state["sim_channel"]),
+        "region": list(st.session_state["sim_region"]),
+        "ids": list(st.session_state["sim_ids"]),
+    }
     return accounts_json, volumes
 
 
@@ -161,17 +241,33 @@ def _field_widget(col, key: str, name: str, kind, default) -> None:
 def _tiers_editor(uid: int) -> list[dict]:
     gen = st.session_state.get(GEN_KEY, 0)
     _init(f"sim_p{uid}_tier_unit", "per_case")
-    st.radio(tr("sim.field.tier_unit"), ("per_case", "pct"), key=f"sim_p{uid}_tier_unit", horizontal=True,
-             format_func=tr_fn("sim.choice."))
+    st.radio(
+        tr("sim.field.tier_unit"),
+        ("per_case", "pct"),
+        key=f"sim_p{uid}_tier_unit",
+        horizontal=True,
+        format_func=tr_fn("sim.choice."),
+    )
     initial = st.session_state.get(tiers_init_key(uid), DEFAULT_TIERS)
-    edited = st.data_editor(initial, key=f"sim_p{uid}_tiers_{gen}", num_rows="dynamic", hide_index=True,
-                            column_config={"from": st.column_config.NumberColumn(tr("sim.field.tier_from"),
-                                                                                 min_value=0.0),
-                                           "rate": st.column_config.NumberColumn(tr("sim.field.tier_rate"))})
+    edited = st.data_editor(
+        initial,
+        key=f"sim_p{uid}_tiers_{gen}",
+        num_rows="dynamic",
+        hide_index=True,
+        column_config={
+            "from": st.column_config.NumberColumn(tr("sim.field.tier_from"), min_value=0.0),
+            "rate": st.column_config.NumberColumn(tr("sim.field.tier_rate")),
+        },
+    )
     rate_key = _RATE_KEYS[st.session_state[f"sim_p{uid}_tier_unit"]]
     rows = edited.dropna(how="all")
-    return [{"from": None if pd.isna(r["from"]) else float(r["from"]),
-             rate_key: None if pd.isna(r["rate"]) else float(r["rate"])} for _, r in rows.iterrows()]
+    return [
+        {
+            "from": None if pd.isna(r["from"]) else float(r["from"]),
+            rate_key: None if pd.isna(r["rate"]) else float(r["rate"]),
+        }
+        for _, r in rows.iterrows()
+    ]
 
 
 def _program_json(prog: dict, values: dict) -> dict:
@@ -201,8 +297,9 @@ def program_editor(prog: dict, index: int) -> dict:
             _field_widget(col, pre + name, name, kind, default)
             values[name] = st.session_state[pre + name]
         _init(pre + "cap", None)
-        c4.number_input(tr("sim.field.cap_amount"), key=pre + "cap", min_value=0.0, step=1000.0,
-                        help=tr("sim.help.cap_amount"))
+        c4.number_input(
+            tr("sim.field.cap_amount"), key=pre + "cap", min_value=0.0, step=1000.0, help=tr("sim.help.cap_amount")
+        )
         if st.session_state[pre + "cap"] is not None:
             values["cap_amount"] = float(st.session_state[pre + "cap"])
         cols = st.columns(4)
@@ -211,8 +308,13 @@ def program_editor(prog: dict, index: int) -> dict:
             values[name] = st.session_state[pre + name]
         if ptype in ("retro_tiered", "incremental_tiered"):
             values["tiers"] = _tiers_editor(uid)
-        st.button(tr("sim.remove_program"), key=pre + "remove", icon=":material/delete:", on_click=_remove_program,
-                  args=(uid,))
+        st.button(
+            tr("sim.remove_program"),
+            key=pre + "remove",
+            icon=":material/delete:",
+            on_click=_remove_program,
+            args=(uid,),
+        )
     return _program_json(prog, values)
 
 
@@ -249,8 +351,9 @@ def _seed_program(p: dict) -> dict:
     if tiers:
         unit = "pct" if "rate_pct" in tiers[0] else "per_case"
         ss[pre + "tier_unit"] = unit
-        ss[tiers_init_key(prog["uid"])] = pd.DataFrame({"from": [float(t["from"]) for t in tiers],
-                                                "rate": [float(t[_RATE_KEYS[unit]]) for t in tiers]})
+        ss[tiers_init_key(prog["uid"])] = pd.DataFrame(
+            {"from": [float(t["from"]) for t in tiers], "rate": [float(t[_RATE_KEYS[unit]]) for t in tiers]}
+        )
     return prog
 
 
@@ -270,7 +373,8 @@ def seed_form(scenario: dict) -> None:
     for key in ("channel", "region", "ids"):
         ss[f"sim_{key}"] = list(acc.get(key) or [])
     volumes = scenario.get("volumes") or {}
-    ss[VOLUMES_INIT_KEY] = pd.DataFrame({"account_id": pd.Series(list(volumes), dtype=str),
-                                            "cases": pd.Series(list(volumes.values()), dtype=float)})
+    ss[VOLUMES_INIT_KEY] = pd.DataFrame(
+        {"account_id": pd.Series(list(volumes), dtype=str), "cases": pd.Series(list(volumes.values()), dtype=float)}
+    )
     ss[PROGRAMS_KEY] = [_seed_program(p) for p in scenario.get("programs") or [] if p.get("type") in PROGRAM_FIELDS]
     ss[GEN_KEY] = ss.get(GEN_KEY, 0) + 1

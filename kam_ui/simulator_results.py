@@ -49,8 +49,15 @@ def saved_picker(saved: pd.DataFrame) -> str | None:
     labels = {int(r.run_id): f"#{r.run_id} · {r.name} · {r.created_by}" for r in saved.itertuples()}
     left, right = st.columns([1, 3])
     left.text_input(tr("sim.saved_id"), key=KEY, bind="query-params", max_chars=12, help=tr("sim.help.saved_id"))
-    right.selectbox(tr("sim.open_saved"), list(labels), index=None, key=PICK_KEY, on_change=_use_pick,
-                    format_func=labels.get, placeholder=tr("sim.open_saved_placeholder"))
+    right.selectbox(
+        tr("sim.open_saved"),
+        list(labels),
+        index=None,
+        key=PICK_KEY,
+        on_change=_use_pick,
+        format_func=labels.get,
+        placeholder=tr("sim.open_saved_placeholder"),
+    )
     value = str(st.session_state.get(KEY) or "").strip()
     return value or None
 
@@ -70,8 +77,14 @@ def _use_upload(sim, seed_form) -> None:
 
 def upload_json(sim, seed_form) -> None:
     """Open a scenario JSON file (one downloaded here, or written for the CLI) into the form."""
-    st.file_uploader(tr("sim.upload"), type=["json"], key=UPLOAD_KEY, on_change=_use_upload,
-                     args=(sim, seed_form), help=tr("sim.help.upload"))
+    st.file_uploader(
+        tr("sim.upload"),
+        type=["json"],
+        key=UPLOAD_KEY,
+        on_change=_use_upload,
+        args=(sim, seed_form),
+        help=tr("sim.help.upload"),
+    )
 
 
 def show_flash() -> None:
@@ -80,7 +93,8 @@ def show_flash() -> None:
     if flash:
         kind, text = flash
         (st.success if kind == "success" else st.error)(
-            text, icon=":material/check_circle:" if kind == "success" else ":material/error:")
+            text, icon=":material/check_circle:" if kind == "success" else ":material/error:"
+        )
 
 
 def open_saved(sim, run_id: str, seed_form) -> None:
@@ -98,8 +112,11 @@ def open_saved(sim, run_id: str, seed_form) -> None:
     if result is None:
         result = _run(sim, scenario)
     if result is not None:
-        st.session_state[LAST_KEY] = {"scenario": sim.scenario_to_dict(scenario), "result": result,
-                                      "run_id": int(run_id)}
+        st.session_state[LAST_KEY] = {
+            "scenario": sim.scenario_to_dict(scenario),
+            "result": result,
+            "run_id": int(run_id),
+        }
 
 
 def _run(sim, scenario) -> dict | None:
@@ -146,17 +163,20 @@ def _metrics(totals: dict, per_case: dict) -> None:
     lang = current_lang()
     money = lambda k: format_money(totals.get(k), lang)  # noqa: E731
     unit = lambda v: "—" if v is None else "¥" + format_number(v, lang, 2)  # noqa: E731 - RMB per case, to the fen
-    tiles = [("baseline_cases", format_number(totals.get("baseline_cases"), lang)),
-             ("scenario_cases", format_number(totals.get("scenario_cases"), lang)),
-             ("trade_spend", money("trade_spend")), ("incremental_profit", money("incremental_profit")),
-             ("roi", format_pct(totals.get("roi"), lang)),
-             ("accounts_below_floor", format_number(totals.get("accounts_below_floor"), lang)),
-             ("incentive_per_case", unit(per_case.get("incentive_per_case"))),
-             ("incentive_per_case_compounded", unit(per_case.get("incentive_per_case_compounded")))]
+    tiles = [
+        ("baseline_cases", format_number(totals.get("baseline_cases"), lang)),
+        ("scenario_cases", format_number(totals.get("scenario_cases"), lang)),
+        ("trade_spend", money("trade_spend")),
+        ("incremental_profit", money("incremental_profit")),
+        ("roi", format_pct(totals.get("roi"), lang)),
+        ("accounts_below_floor", format_number(totals.get("accounts_below_floor"), lang)),
+        ("incentive_per_case", unit(per_case.get("incentive_per_case"))),
+        ("incentive_per_case_compounded", unit(per_case.get("incentive_per_case_compounded"))),
+    ]
     if totals.get("p50") is not None:
         tiles += [(q, money(q)) for q in ("p10", "p50", "p90")]
     for i in range(0, len(tiles), 3):
-        row = tiles[i:i + 3]
+        row = tiles[i : i + 3]
         for col, (key, value) in zip(st.columns(3), row, strict=False):
             col.metric(tr(f"sim.col.{key}"), value, border=True)
 
@@ -172,24 +192,40 @@ def _frame(rows, key: str) -> None:
     for c in df.columns:
         name = tr(f"sim.col.{c}") if f"sim.col.{c}" in catalog else tr(f"col.{c}") if f"col.{c}" in catalog else c
         numeric = pd.api.types.is_float_dtype(df[c])
-        config[c] = st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+        config[c] = (
+            st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
+        )
     st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def _downloads(sim, scenario: dict, result: dict) -> None:
     name = "".join(ch if ch.isalnum() else "_" for ch in str(scenario.get("name") or "scenario"))[:40]
     left, right = st.columns(2)
-    left.download_button(tr("sim.download_json"), json.dumps(scenario, ensure_ascii=False, indent=2).encode(),
-                         f"{name}.json", "application/json", icon=":material/data_object:", on_click="ignore",
-                         key="sim_dl_json", width="stretch")
+    left.download_button(
+        tr("sim.download_json"),
+        json.dumps(scenario, ensure_ascii=False, indent=2).encode(),
+        f"{name}.json",
+        "application/json",
+        icon=":material/data_object:",
+        on_click="ignore",
+        key="sim_dl_json",
+        width="stretch",
+    )
     try:
         from kam_core.io.exports import frames_to_xlsx
     except ImportError:
         right.caption(tr("sim.excel_unavailable"))
         return
-    right.download_button(tr("sim.download_xlsx"), lambda: frames_to_xlsx(sim.result_to_frames(result)),
-                          f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/table_view:", on_click="ignore", key="sim_dl_xlsx", width="stretch")
+    right.download_button(
+        tr("sim.download_xlsx"),
+        lambda: frames_to_xlsx(sim.result_to_frames(result)),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        on_click="ignore",
+        key="sim_dl_xlsx",
+        width="stretch",
+    )
 
 
 def _detail_tabs(result: dict) -> None:
@@ -242,8 +278,14 @@ def show_last(sim, user: str, share_url) -> None:
     _metrics(result.get("totals") or {}, result.get("per_case") or {})
     _detail_tabs(result)
     c1, c2 = st.columns([1, 2])
-    c1.button(tr("sim.save"), icon=":material/bookmark_add:", on_click=_save, args=(sim, user), key="sim_save",
-              disabled=last.get("run_id") is not None)
+    c1.button(
+        tr("sim.save"),
+        icon=":material/bookmark_add:",
+        on_click=_save,
+        args=(sim, user),
+        key="sim_save",
+        disabled=last.get("run_id") is not None,
+    )
     if last.get("run_id") is not None:
         c2.code(share_url({KEY: str(last["run_id"])}), language=None, wrap_lines=True)
     _downloads(sim, scenario, result)
@@ -259,8 +301,14 @@ def compare(sim, saved: pd.DataFrame) -> None:
 
     st.subheader(tr("sim.compare_title"))
     labels = {int(r.run_id): f"#{r.run_id} · {r.name}" for r in saved.itertuples()}
-    chosen = st.multiselect(tr("sim.compare_pick"), list(labels), format_func=labels.get, max_selections=5,
-                            key="sim_compare", placeholder=tr("sim.compare_placeholder"))
+    chosen = st.multiselect(
+        tr("sim.compare_pick"),
+        list(labels),
+        format_func=labels.get,
+        max_selections=5,
+        key="sim_compare",
+        placeholder=tr("sim.compare_placeholder"),
+    )
     if len(chosen) < 2:
         st.caption(tr("sim.compare_hint"))
         return

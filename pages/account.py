@@ -19,8 +19,12 @@ if profile is None:
 
 card.header(profile)
 st.caption(tr("account.editor", user=forms.editor_name()))
-tabs = st.tabs([tr(f"account.tab.{name}") for name in
-                ("overview", "capabilities", "contacts", "visits", "satisfaction", "credit", "history")])
+tabs = st.tabs(
+    [
+        tr(f"account.tab.{name}")
+        for name in ("overview", "capabilities", "contacts", "visits", "satisfaction", "credit", "history")
+    ]
+)
 with tabs[0]:
     card.overview_section(profile)
     forms.basic_form(profile)
@@ -34,13 +38,17 @@ with tabs[3]:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{tr('account.section.visits')}**")
-        card.table(profile.visits, ["visit_date", "visit_type", "duration_min", "contact_level", "advice_given",
-                                    "note", "created_by"], key="acct_visits")
+        card.table(
+            profile.visits,
+            ["visit_date", "visit_type", "duration_min", "contact_level", "advice_given", "note", "created_by"],
+            key="acct_visits",
+        )
         forms.visit_form(profile)
     with right:
         st.markdown(f"**{tr('account.section.negotiations')}**")
-        card.table(profile.negotiations, ["visit_date", "duration_min", "contact_level", "note", "created_by"],
-                   key="acct_negs")
+        card.table(
+            profile.negotiations, ["visit_date", "duration_min", "contact_level", "note", "created_by"], key="acct_negs"
+        )
         forms.visit_form(profile, negotiation=True)
 with tabs[4]:
     card.satisfaction_view(profile)

@@ -14,7 +14,8 @@ from kam_ui.page import READY_KEY, load_page_data
 
 st.header(tr("data.title"))
 tab_import, tab_export, tab_health, tab_users = st.tabs(
-    [tr("data.import"), tr("data.export"), tr("data.health"), tr("admin.users")])
+    [tr("data.import"), tr("data.export"), tr("data.health"), tr("admin.users")]
+)
 with tab_import:
     show_import_panel()
 page = load_page_data(show_caption=False) if st.session_state.get(READY_KEY) else None
@@ -42,8 +43,11 @@ with tab_health:
         if not viewer_scope().is_director:
             st.caption(tr("writes.counts_scoped"))
         counts = compute_row_counts(engine(), scope=viewer_scope())
-        st.dataframe(counts.rename(columns={"table": tr("data.col_table"), "rows": tr("data.col_rows")}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            counts.rename(columns={"table": tr("data.col_table"), "rows": tr("data.col_rows")}),
+            hide_index=True,
+            width="stretch",
+        )
     with right:
         st.subheader(tr("data.last_imports"))
         if not viewer_scope().is_director:

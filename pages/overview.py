@@ -24,8 +24,13 @@ if page is not None and not page.empty and not no_sales(page):
     with left:
         counts = page.rows["pyramid_tier"].value_counts()
         labels = {tier: lbl("pyramid_tier", tier) for tier in ("platinum", "gold", "iron", "lead")}
-        show_figure(lambda: build_pyramid(counts, title=tr("overview.pyramid"), labels=labels,
-                                          value_label=tr("overview.accounts_unit")), "pyramid", key="ov_pyramid")
+        show_figure(
+            lambda: build_pyramid(
+                counts, title=tr("overview.pyramid"), labels=labels, value_label=tr("overview.accounts_unit")
+            ),
+            "pyramid",
+            key="ov_pyramid",
+        )
     with right:
         st.subheader(tr("overview.movers"))
         movers = compute_movers(before if before is not None else page.rows.iloc[0:0], page.rows)

@@ -18,8 +18,11 @@ if page is not None and not page.empty:
 
     st.subheader(tr("plan.cadence"))
     cadence = dict(DEFAULT_PARAMS.visit_cadence_days)
-    st.markdown("  \n".join(tr("plan.cadence_rule", tier=lbl("pyramid_tier", tier), days=days)
-                            for tier, days in cadence.items()))
+    st.markdown(
+        "  \n".join(
+            tr("plan.cadence_rule", tier=lbl("pyramid_tier", tier), days=days) for tier, days in cadence.items()
+        )
+    )
     visits = plan_visit_cadence(rows, as_of, cadence)
     overdue = visits[visits["overdue_days"] > 0]
     left, right = st.columns(2)
@@ -28,15 +31,20 @@ if page is not None and not page.empty:
         if overdue.empty:
             empty_state("plan.no_overdue")
         else:
-            account_table(overdue, ["name", "pyramid_tier", "last_visit_date", "next_visit_due", "overdue_days"],
-                          key="plan_overdue", height=360)
+            account_table(
+                overdue,
+                ["name", "pyramid_tier", "last_visit_date", "next_visit_due", "overdue_days"],
+                key="plan_overdue",
+                height=360,
+            )
     with right:
         st.subheader(tr("plan.followups"))
         follow = list_follow_ups(rows, as_of)
         if follow.empty:
             empty_state("plan.no_followups")
         else:
-            follow = follow.assign(task=follow["task"].map(task_label),
-                                   name=follow["account_id"].map(rows.set_index("account_id")["name"]))
+            follow = follow.assign(
+                task=follow["task"].map(task_label), name=follow["account_id"].map(rows.set_index("account_id")["name"])
+            )
             account_table(follow, ["name", "task", "due", "overdue_days"], key="plan_follow", height=360)
     downloads({"visits": visits, "follow_ups": follow}, "plan", key="plan_dl")

@@ -19,19 +19,37 @@ if page is not None and not page.empty:
     tiers = ("platinum", "gold", "iron", "lead")
     labels = {t: lbl("pyramid_tier", t) for t in tiers} | {"new": tr("pyramid.new"), "gone": tr("pyramid.gone")}
     curve, whale = compute_whale_curve(costed(rows), "net_profit")  # accounts without cost data have no profit
-    kpi_row([Kpi(tr("pyramid.whale_kpi_top20"), format_pct(whale.top20_share, lang, 0)),
-             Kpi(tr("pyramid.whale_kpi_peak"), format_pct(whale.peak_share, lang, 0)),
-             Kpi(tr("pyramid.whale_kpi_negative"), format_pct(whale.share_negative, lang)),
-             Kpi(tr("pyramid.whale_kpi_tail"), format_money(whale.tail_loss, lang))], per_row=4)
+    kpi_row(
+        [
+            Kpi(tr("pyramid.whale_kpi_top20"), format_pct(whale.top20_share, lang, 0)),
+            Kpi(tr("pyramid.whale_kpi_peak"), format_pct(whale.peak_share, lang, 0)),
+            Kpi(tr("pyramid.whale_kpi_negative"), format_pct(whale.share_negative, lang)),
+            Kpi(tr("pyramid.whale_kpi_tail"), format_money(whale.tail_loss, lang)),
+        ],
+        per_row=4,
+    )
     left, right = st.columns(2)
     with left:
-        show_figure(lambda: build_pyramid(rows["pyramid_tier"].value_counts(), tr("pyramid.pyramid"), labels,
-                                          tr("pyramid.accounts_unit")), "pyramid", key="py_pyramid")
+        show_figure(
+            lambda: build_pyramid(
+                rows["pyramid_tier"].value_counts(), tr("pyramid.pyramid"), labels, tr("pyramid.accounts_unit")
+            ),
+            "pyramid",
+            key="py_pyramid",
+        )
     with right:
-        show_figure(lambda: build_whale_curve(
-            curve, whale.top20_share, tr("pyramid.whale"), tr("pyramid.whale_x"),
-            tr("pyramid.whale_y" if whale.relative else "pyramid.whale_y_abs"), tr("pyramid.whale_callout")),
-            "whale", key="py_whale")
+        show_figure(
+            lambda: build_whale_curve(
+                curve,
+                whale.top20_share,
+                tr("pyramid.whale"),
+                tr("pyramid.whale_x"),
+                tr("pyramid.whale_y" if whale.relative else "pyramid.whale_y_abs"),
+                tr("pyramid.whale_callout"),
+            ),
+            "whale",
+            key="py_whale",
+        )
         if not whale.relative:
             st.caption(tr("pyramid.whale_negative_total"))
 
@@ -42,25 +60,43 @@ if page is not None and not page.empty:
     else:
         before, after = costed_tiers(filtered(prev.scorecard, page.filters), rows)  # no tier ≠ "gone"
         matrix = compute_tier_migration(before, after)
-        show_figure(lambda: build_migration_sankey(matrix, tr("pyramid.migration"), tr("pyramid.before_suffix"),
-                                                   tr("pyramid.after_suffix"), labels), "sankey", key="py_sankey")
+        show_figure(
+            lambda: build_migration_sankey(
+                matrix, tr("pyramid.migration"), tr("pyramid.before_suffix"), tr("pyramid.after_suffix"), labels
+            ),
+            "sankey",
+            key="py_sankey",
+        )
         st.caption(tr("pyramid.migration_table"))
         st.dataframe(matrix.rename(index=labels, columns=labels), width="stretch")
 
     st.subheader(tr("pyramid.size"))
     sizes = {s: lbl("size_tier", s) for s in ("vip", "major", "ordinary", "small")}
-    show_figure(lambda: build_size_tiers(rows.assign(channel=rows["channel"].map(lambda c: lbl("channel", c))),
-                                         tr("pyramid.size"), tr("pyramid.size_x"), tr("col.count"), sizes),
-                "size_tiers", key="py_size")
+    show_figure(
+        lambda: build_size_tiers(
+            rows.assign(channel=rows["channel"].map(lambda c: lbl("channel", c))),
+            tr("pyramid.size"),
+            tr("pyramid.size_x"),
+            tr("col.count"),
+            sizes,
+        ),
+        "size_tiers",
+        key="py_size",
+    )
     st.caption(tr("pyramid.crosstab"))
-    cross = pd.crosstab(rows["size_tier"], rows["pyramid_tier"]).reindex(index=list(sizes), columns=list(tiers),
-                                                                         fill_value=0)
+    cross = pd.crosstab(rows["size_tier"], rows["pyramid_tier"]).reindex(
+        index=list(sizes), columns=list(tiers), fill_value=0
+    )
     st.dataframe(cross.rename(index=sizes, columns=labels), width="stretch")
     st.subheader(tr("pyramid.vip_lead"))
     vip_lead = rows[(rows["size_tier"] == "vip") & (rows["pyramid_tier"] == "lead")]
     if vip_lead.empty:
         empty_state("pyramid.no_vip_lead")
     else:
-        account_table(vip_lead, ["name", "channel", "net_sales", "cost_to_serve", "net_profit"],
-                      money=["net_sales", "cost_to_serve", "net_profit"], key="py_vip_lead")
+        account_table(
+            vip_lead,
+            ["name", "channel", "net_sales", "cost_to_serve", "net_profit"],
+            money=["net_sales", "cost_to_serve", "net_profit"],
+            key="py_vip_lead",
+        )
     downloads({"whale_curve": curve, "size_x_profit": cross.reset_index()}, "pyramid", key="py_dl")

@@ -19,10 +19,17 @@ if page is not None and not page.empty:
     types = ("intrinsic", "extrinsic", "strategic")
     left, right = st.columns([3, 2])
     with left:
-        show_figure(lambda: build_value_type_map(
-            rows, {v: lbl("value_type", v) for v in types}, tr("segments.map"),
-            (tr("segments.axis_intrinsic"), tr("segments.axis_extrinsic"), tr("segments.axis_strategic")),
-            lbl("value_type", "untyped")), "value_types", key="seg_map")
+        show_figure(
+            lambda: build_value_type_map(
+                rows,
+                {v: lbl("value_type", v) for v in types},
+                tr("segments.map"),
+                (tr("segments.axis_intrinsic"), tr("segments.axis_extrinsic"), tr("segments.axis_strategic")),
+                lbl("value_type", "untyped"),
+            ),
+            "value_types",
+            key="seg_map",
+        )
     with right:
         st.subheader(tr("segments.rules"))
         for vtype, rule in DEFAULT_PROTOTYPES.rules(lang).items():
@@ -34,32 +41,55 @@ if page is not None and not page.empty:
         empty_state("segments.no_types")
     else:
         profiles = compute_type_profiles(rows, page.bundle.features)
-        shown = localise(profiles).rename(columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
-                                          | {f: FEATURE_LABELS[lang][f] for f in FEATURES})
+        shown = localise(profiles).rename(
+            columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
+            | {f: FEATURE_LABELS[lang][f] for f in FEATURES}
+        )
         st.dataframe(shown, hide_index=True, width="stretch")
         st.subheader(tr("segments.accounts"))
         items = next((c for c in ("value_type_reason_items", "reason_items") if c in typed), None)
         if items:  # the analytics' reasons are English text; rebuild them in the UI language
             typed = typed.assign(value_type_reasons=typed[items].map(explain_reasons))
-        account_table(typed.sort_values("value_type_confidence", ascending=False),
-                      ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],
-                      pct=["value_type_confidence"], key="seg_accounts", height=360)
+        account_table(
+            typed.sort_values("value_type_confidence", ascending=False),
+            ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],
+            pct=["value_type_confidence"],
+            key="seg_accounts",
+            height=360,
+        )
     show_untyped(rows)  # accounts without enough evidence are listed as such, not dropped
 
     st.subheader(tr("segments.abc"))
     abc = compute_abc_summary(rows)
     for _, r in abc.iterrows():
         name = tr("segments.all_channels") if r["channel"] == "all" else lbl("channel", r["channel"])
-        st.caption(tr("segments.abc_pareto", channel=name, share=format_pct(r["a_account_share"], lang),
-                      sales=format_pct(r["a_sales_share"], lang)))
-    show_figure(lambda: build_abc_bars(rows, {c: lbl("channel", c) for c in rows["channel"].unique()},
-                                       tr("segments.abc_chart"), tr("col.count")), "abc", key="seg_abc")
+        st.caption(
+            tr(
+                "segments.abc_pareto",
+                channel=name,
+                share=format_pct(r["a_account_share"], lang),
+                sales=format_pct(r["a_sales_share"], lang),
+            )
+        )
+    show_figure(
+        lambda: build_abc_bars(
+            rows, {c: lbl("channel", c) for c in rows["channel"].unique()}, tr("segments.abc_chart"), tr("col.count")
+        ),
+        "abc",
+        key="seg_abc",
+    )
 
     st.subheader(tr("segments.key"))
     st.caption(tr("segments.key_caption"))
     key = rows[rows["key_account"] | rows["potential_key"]].sort_values("net_sales", ascending=False)
-    key = key.assign(key_kind=key["potential_key"].map({True: tr("segments.is_potential"),
-                                                        False: tr("segments.is_key")}))
-    account_table(key, ["name", "key_kind", "channel", "region", "net_sales", "net_profit", "abc_class", "value_type"],
-                  money=["net_sales", "net_profit"], key="seg_key", height=360)
+    key = key.assign(
+        key_kind=key["potential_key"].map({True: tr("segments.is_potential"), False: tr("segments.is_key")})
+    )
+    account_table(
+        key,
+        ["name", "key_kind", "channel", "region", "net_sales", "net_profit", "abc_class", "value_type"],
+        money=["net_sales", "net_profit"],
+        key="seg_key",
+        height=360,
+    )
     downloads({"key_accounts": key, "abc": abc, "types": typed}, "segments", key="seg_dl")

@@ -16,8 +16,9 @@ from kam_core.db import ensure_schema, get_engine
 from tests.pg_lock import pg_server_lock
 
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
-_CONFIGURED_DETAILS = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml")
-                                    .read_text(encoding="utf-8"))["client"]["showErrorDetails"]
+_CONFIGURED_DETAILS = tomllib.loads(
+    (Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+)["client"]["showErrorDetails"]
 
 
 def pytest_configure(config):

@@ -14,8 +14,9 @@ def _share(x: pd.Series) -> pd.Series:
     return x / total if total > 0 else pd.Series(1 / max(len(x), 1), index=x.index)
 
 
-def allocate_service_budget(scorecard: pd.DataFrame, budget: float, weights: tuple[float, float, float] | None = None,
-                            key_only: bool = True) -> pd.DataFrame:
+def allocate_service_budget(
+    scorecard: pd.DataFrame, budget: float, weights: tuple[float, float, float] | None = None, key_only: bool = True
+) -> pd.DataFrame:
     """Split ``budget`` across (key) accounts by loyalty, sales and profit contribution.
 
     budget_i = budget × (w_L·L_i/ΣL + w_S·sales_i/Σsales + w_P·max(NCP_i,0)/ΣNCP⁺) ÷ Σw.
@@ -65,23 +66,36 @@ def list_follow_ups(scorecard: pd.DataFrame, as_of, launches: pd.DataFrame | Non
     for task, trigger, days in (("thank_you_order", last_order, 2), ("check_after_order", last_order, 7)):
         due = trigger + pd.Timedelta(days=days)
         open_ = trigger.notna() & ~visited_after(trigger) & (due <= as_of)
-        tasks.append(pd.DataFrame({"account_id": scorecard.loc[open_, "account_id"], "task": task,
-                                   "due": due[open_]}))
+        tasks.append(pd.DataFrame({"account_id": scorecard.loc[open_, "account_id"], "task": task, "due": due[open_]}))
     monthly_due = last_visit + pd.Timedelta(days=30)
     open_ = monthly_due.isna() | (monthly_due <= as_of)
-    tasks.append(pd.DataFrame({"account_id": scorecard.loc[open_, "account_id"], "task": "monthly_contact",
-                               "due": monthly_due[open_].fillna(as_of)}))
+    tasks.append(
+        pd.DataFrame(
+            {
+                "account_id": scorecard.loc[open_, "account_id"],
+                "task": "monthly_contact",
+                "due": monthly_due[open_].fillna(as_of),
+            }
+        )
+    )
     if launches is not None and not launches.empty:
-        recent = launches[(pd.to_datetime(launches["start_date"]) <= as_of)
-                          & (pd.to_datetime(launches["start_date"]) > as_of - pd.Timedelta(days=30))]
+        recent = launches[
+            (pd.to_datetime(launches["start_date"]) <= as_of)
+            & (pd.to_datetime(launches["start_date"]) > as_of - pd.Timedelta(days=30))
+        ]
         for _, launch in recent.iterrows():
             start = pd.Timestamp(launch["start_date"])
             open_ = ~visited_after(start)
-            tasks.append(pd.DataFrame({"account_id": scorecard.loc[open_, "account_id"],
-                                       "task": f"invite: {launch['name']}", "due": start}))
+            tasks.append(
+                pd.DataFrame(
+                    {
+                        "account_id": scorecard.loc[open_, "account_id"],
+                        "task": f"invite: {launch['name']}",
+                        "due": start,
+                    }
+                )
+            )
     out = pd.concat(tasks, ignore_index=True)
     out["overdue_days"] = (as_of - pd.to_datetime(out["due"])).dt.days.astype(int)
     out["due"] = pd.to_datetime(out["due"]).dt.date
     return out.sort_values(["overdue_days", "account_id", "task"], ascending=[False, True, True]).reset_index(drop=True)
-
-

@@ -42,4 +42,4 @@ def split_flat(flat: list, counts: np.ndarray) -> list[list]:
     [['a', 'b'], [], ['c']]
     """
     ends = np.cumsum(counts).tolist()
-    return [flat[e - c:e] for e, c in zip(ends, np.asarray(counts).tolist(), strict=True)]
+    return [flat[e - c : e] for e, c in zip(ends, np.asarray(counts).tolist(), strict=True)]

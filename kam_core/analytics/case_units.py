@@ -37,7 +37,9 @@ SIZE_RATIO = 20.0
 # a unit of measure in a name (not a pack size such as "20L桶" or "1.5升": no digit just before it)
 UNIT_PATTERN = re.compile(
     r"(?<![a-z0-9.])(l|ltr|litres?|liters?|kg|kgs|kilos?|units?|pcs|pieces?|gallons?)(?![a-z])"
-    r"|(?<![0-9.])(升|公升|千克|公斤|吨|加仑)|按(瓶|个|支|罐|件)|散装", re.I)
+    r"|(?<![0-9.])(升|公升|千克|公斤|吨|加仑)|按(瓶|个|支|罐|件)|散装",
+    re.I,
+)
 HEALTH_CODES = ("no_pack_size", "odd_unit")
 
 
@@ -69,15 +71,19 @@ def master_for_factor(factor: float | None) -> dict:
 
 
 def _products(conn: Connection) -> pd.DataFrame:
-    rows = conn.execute(select(product.c.sku_id, product.c.name, product.c.name_en, product.c.pack,
-                               product.c.liters_per_case).where(product.c.is_service.is_(False))).all()
+    rows = conn.execute(
+        select(product.c.sku_id, product.c.name, product.c.name_en, product.c.pack, product.c.liters_per_case).where(
+            product.c.is_service.is_(False)
+        )
+    ).all()
     return pd.DataFrame(rows, columns=["sku_id", "name", "name_en", "pack", "liters"]).astype({"sku_id": str})
 
 
 def _line_sizes(conn: Connection) -> pd.DataFrame:
     """Per goods product: lines and Σ|quantity| over all order lines (one GROUP BY in the database)."""
-    stmt = (select(order_line.c.sku_id, func.count().label("lines"), func.sum(func.abs(order_line.c.qty_cases))
-                   .label("qty")).group_by(order_line.c.sku_id))
+    stmt = select(
+        order_line.c.sku_id, func.count().label("lines"), func.sum(func.abs(order_line.c.qty_cases)).label("qty")
+    ).group_by(order_line.c.sku_id)
     df = pd.DataFrame(conn.execute(stmt).all(), columns=["sku_id", "lines", "qty"])
     return df.astype({"sku_id": str, "lines": int, "qty": float}).set_index("sku_id")
 
@@ -113,10 +119,16 @@ def fetch_volume_health(conn: Connection) -> list[dict]:
     ratio = per_line / median if median and median > 0 else np.full(len(qty), np.nan)
     big = (np.nan_to_num(ratio) >= SIZE_RATIO) & unknown
     for j in np.flatnonzero((unit_named | big) & (prods["factor"] == 1.0).to_numpy()):
-        items.append({"code": "odd_unit", "sku": prods["sku_id"].iat[j], "name": str(prods["name"].iat[j]),
-                      "reason": "name" if unit_named[j] else "size",
-                      "ratio": None if not np.isfinite(ratio[j]) else round(float(ratio[j]), 1),
-                      "share": float(share[j])})
+        items.append(
+            {
+                "code": "odd_unit",
+                "sku": prods["sku_id"].iat[j],
+                "name": str(prods["name"].iat[j]),
+                "reason": "name" if unit_named[j] else "size",
+                "ratio": None if not np.isfinite(ratio[j]) else round(float(ratio[j]), 1),
+                "share": float(share[j]),
+            }
+        )
     return items
 
 
@@ -133,8 +145,14 @@ def describe_volume_item(item: dict, lang: str = "zh") -> str:
         return t("volume.health.no_pack_size", lang, products=int(item["products"]), share=f"{item['share']:.1%}")
     key = "volume.health.odd_unit_name" if item.get("reason") == "name" else "volume.health.odd_unit_size"
     ratio = item.get("ratio")
-    return t(key, lang, sku=item.get("sku", ""), name=item.get("name", ""), share=f"{item.get('share', 0.0):.1%}",
-             ratio="–" if ratio is None else f"{ratio:g}")
+    return t(
+        key,
+        lang,
+        sku=item.get("sku", ""),
+        name=item.get("name", ""),
+        share=f"{item.get('share', 0.0):.1%}",
+        ratio="–" if ratio is None else f"{ratio:g}",
+    )
 
 
 def quantity_in_cases(qty, factor=None):
@@ -142,5 +160,12 @@ def quantity_in_cases(qty, factor=None):
     return qty * (case_factor_sql() if factor is None else factor)
 
 
-__all__ = ["STANDARD_CASE_LITERS", "case_factor", "case_factor_sql", "describe_volume_item",
-           "fetch_volume_health", "master_for_factor", "quantity_in_cases"]
+__all__ = [
+    "STANDARD_CASE_LITERS",
+    "case_factor",
+    "case_factor_sql",
+    "describe_volume_item",
+    "fetch_volume_health",
+    "master_for_factor",
+    "quantity_in_cases",
+]

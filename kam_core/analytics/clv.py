@@ -20,8 +20,14 @@ CONTRACT_CHANNELS = ("DIST", "KA")
 # reasons for every repeat-order account at once (the model was not fitted) and for one account (no margin…);
 # each has a data-health sentence analytics.clv.health.<reason> in the catalogue (clv.toml)
 MODEL_REASONS = ("too_few_accounts", "invalid_summary", "not_converged", "at_bound", "fit_error")
-ACCOUNT_REASONS = ("no_order_history", "no_margin", "not_finite", "gg_not_converged", "gg_at_bound",
-                   "gg_no_repeat_value")
+ACCOUNT_REASONS = (
+    "no_order_history",
+    "no_margin",
+    "not_finite",
+    "gg_not_converged",
+    "gg_at_bound",
+    "gg_no_repeat_value",
+)
 
 
 def discounted_margin_clv(margin: pd.Series, retention: pd.Series, rate: float, years: int) -> pd.Series:
@@ -94,7 +100,7 @@ class BgNbdGammaGamma:
 
 def _week_number(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
     """Whole weeks since 1970-01-01, the grid of the SQL ``week_number`` that counts the order weeks."""
-    days = (dates - pd.Timestamp("1970-01-01"))
+    days = dates - pd.Timestamp("1970-01-01")
     return days.dt.days // 7 if isinstance(days, pd.Series) else days.days // 7
 
 
@@ -133,8 +139,9 @@ def compute_clv(df: pd.DataFrame, as_of, params: Params, model: RepeatBuyerModel
     """
     margin = df["net_profit"].fillna(0) / df["window_years"]
     out = pd.DataFrame(index=df.index)
-    out["clv"] = discounted_margin_clv(margin, 1 - df["churn_prob"].fillna(0.5), params.discount_rate,
-                                       params.clv_horizon_years)
+    out["clv"] = discounted_margin_clv(
+        margin, 1 - df["churn_prob"].fillna(0.5), params.discount_rate, params.clv_horizon_years
+    )
     out["clv_model"] = "discounted_margin"
     out["clv_fallback_reason"] = pd.Series(None, index=df.index, dtype=object)
     out["p_alive"] = np.nan
@@ -143,15 +150,17 @@ def compute_clv(df: pd.DataFrame, as_of, params: Params, model: RepeatBuyerModel
     summary = repeat_buyer_summary(df.loc[repeat, used], as_of)  # not every scorecard column: a 100k-row copy
     out.loc[repeat & ~df.index.isin(summary.index), "clv_fallback_reason"] = "no_order_history"
     if len(summary) < params.min_accounts_bgnbd:
-        log.info("CLV: %d repeat-order accounts, BG/NBD needs %d: discounted margin", len(summary),
-                 params.min_accounts_bgnbd)
+        log.info(
+            "CLV: %d repeat-order accounts, BG/NBD needs %d: discounted margin", len(summary), params.min_accounts_bgnbd
+        )
         out.loc[summary.index, "clv_fallback_reason"] = "too_few_accounts"
         return out
     return _model_values(out, df, summary, params, model or BgNbdGammaGamma())
 
 
-def _model_values(out: pd.DataFrame, df: pd.DataFrame, summary: pd.DataFrame, params: Params,
-                  model: RepeatBuyerModel) -> pd.DataFrame:
+def _model_values(
+    out: pd.DataFrame, df: pd.DataFrame, summary: pd.DataFrame, params: Params, model: RepeatBuyerModel
+) -> pd.DataFrame:
     """``out`` with BG/NBD (+ Gamma-Gamma) values where the model gives one, and the reasons where not."""
     from kam_core.analytics.repeat_buyer import FitError
 
@@ -191,9 +200,16 @@ def clv_health_items(clv: pd.DataFrame, params: Params) -> list[dict]:
     if "clv_fallback_reason" not in clv:
         return []
     counts = clv["clv_fallback_reason"].dropna().value_counts()
-    return [{"code": "clv_fallback", "reason": str(reason), "accounts": int(counts[reason]),
-             "needed": int(params.min_accounts_bgnbd)}
-            for reason in (*MODEL_REASONS, *ACCOUNT_REASONS) if reason in counts.index]
+    return [
+        {
+            "code": "clv_fallback",
+            "reason": str(reason),
+            "accounts": int(counts[reason]),
+            "needed": int(params.min_accounts_bgnbd),
+        }
+        for reason in (*MODEL_REASONS, *ACCOUNT_REASONS)
+        if reason in counts.index
+    ]
 
 
 def describe_clv_item(item: dict, lang: str) -> str:
@@ -201,6 +217,9 @@ def describe_clv_item(item: dict, lang: str) -> str:
     from kam_core.i18n import t
 
     reason = str(item.get("reason"))
-    key = f"analytics.clv.health.{reason}" if reason in (*MODEL_REASONS, *ACCOUNT_REASONS) else \
-        "analytics.clv.health.other"
+    key = (
+        f"analytics.clv.health.{reason}"
+        if reason in (*MODEL_REASONS, *ACCOUNT_REASONS)
+        else "analytics.clv.health.other"
+    )
     return t(key, lang, accounts=item.get("accounts", "–"), needed=item.get("needed", "–"), reason=reason)

@@ -66,8 +66,15 @@ def cost_health(df: pd.DataFrame) -> list[dict]:
     partial, none = int(counts.get(PARTIAL, 0)), int(counts.get(NONE, 0))
     if not partial and not none:
         return []
-    return [{"code": "cost_unknown", "none": none, "partial": partial, "accounts": len(df),
-             "min_coverage": MIN_COST_COVERAGE}]
+    return [
+        {
+            "code": "cost_unknown",
+            "none": none,
+            "partial": partial,
+            "accounts": len(df),
+            "min_coverage": MIN_COST_COVERAGE,
+        }
+    ]
 
 
 def one_tier_health(accounts: pd.DataFrame) -> list[dict]:

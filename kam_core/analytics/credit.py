@@ -21,11 +21,21 @@ CYCLE_DAYS = {"semi_monthly": 15, "monthly": 30, "quarterly": 91}
 def fetch_credit_terms(conn: Connection, as_of) -> pd.DataFrame:
     """The credit terms row valid at ``as_of`` (latest valid_from) per account."""
     ct = credit_terms
-    latest = (select(ct.c.account_id, func.max(ct.c.valid_from).label("vf")).where(ct.c.valid_from <= as_of)
-              .group_by(ct.c.account_id).subquery())
-    stmt = (select(ct.c.account_id, ct.c.settlement_mode, ct.c.payment_terms_days, ct.c.statement_cycle,
-                   ct.c.deduction_rate, ct.c.credit_limit, ct.c.deposit_amount)
-            .select_from(ct.join(latest, and_(latest.c.account_id == ct.c.account_id, latest.c.vf == ct.c.valid_from))))
+    latest = (
+        select(ct.c.account_id, func.max(ct.c.valid_from).label("vf"))
+        .where(ct.c.valid_from <= as_of)
+        .group_by(ct.c.account_id)
+        .subquery()
+    )
+    stmt = select(
+        ct.c.account_id,
+        ct.c.settlement_mode,
+        ct.c.payment_terms_days,
+        ct.c.statement_cycle,
+        ct.c.deduction_rate,
+        ct.c.credit_limit,
+        ct.c.deposit_amount,
+    ).select_from(ct.join(latest, and_(latest.c.account_id == ct.c.account_id, latest.c.vf == ct.c.valid_from)))
     return _frame(conn, stmt)
 
 
@@ -66,14 +76,23 @@ def compute_credit(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["credit_multiplier"] = mult
     out["credit_limit_suggested"] = (np.round(base / 10_000) * 10_000 + df["deposit_amount"].fillna(0)).round(0)
     no_data = ~df["has_ar"].fillna(False).astype(bool)
-    out.loc[no_data, ["credit_points", "credit_grade", "credit_cap", "credit_multiplier",
-                      "credit_limit_suggested"]] = np.nan
+    out.loc[no_data, ["credit_points", "credit_grade", "credit_cap", "credit_multiplier", "credit_limit_suggested"]] = (
+        np.nan
+    )
     return out
 
 
-def compare_settlement_modes(monthly_sales: float, terms_days: int = 60, statement_cycle: str = "monthly",
-                             deduction_rate: float = 0.20, shelf_days: float = 20.0, cogs_ratio: float = 0.55,
-                             fees_per_month: float = 0.0, dbt_days: float = 0.0, rate: float = 0.045) -> pd.DataFrame:
+def compare_settlement_modes(
+    monthly_sales: float,
+    terms_days: int = 60,
+    statement_cycle: str = "monthly",
+    deduction_rate: float = 0.20,
+    shelf_days: float = 20.0,
+    cogs_ratio: float = 0.55,
+    fees_per_month: float = 0.0,
+    dbt_days: float = 0.0,
+    rate: float = 0.045,
+) -> pd.DataFrame:
     """Cash-flow effect of the four KA settlement modes at equal volume (METHODS.md §6.2).
 
     Returns one row per mode: cash delay (days), average receivable, yearly financing cost, extra cost
@@ -85,17 +104,32 @@ def compare_settlement_modes(monthly_sales: float, terms_days: int = 60, stateme
         raise ValueError(f"statement_cycle {statement_cycle!r} not in {sorted(CYCLE_DAYS)}")
     half = CYCLE_DAYS[statement_cycle] / 2
     daily = monthly_sales * 12 / 365
-    delays = {"cash": 0.0, "credit": half + terms_days + dbt_days,
-              "consignment": shelf_days + half + terms_days, "turnover_deduction": half + terms_days}
-    receipts = {"cash": monthly_sales, "credit": monthly_sales, "consignment": monthly_sales,
-                "turnover_deduction": monthly_sales * (1 - deduction_rate)}
+    delays = {
+        "cash": 0.0,
+        "credit": half + terms_days + dbt_days,
+        "consignment": shelf_days + half + terms_days,
+        "turnover_deduction": half + terms_days,
+    }
+    receipts = {
+        "cash": monthly_sales,
+        "credit": monthly_sales,
+        "consignment": monthly_sales,
+        "turnover_deduction": monthly_sales * (1 - deduction_rate),
+    }
     rows = []
     for mode, delay in delays.items():
         extra = daily * cogs_ratio * shelf_days * rate if mode == "consignment" else 0.0
         npv = receipts[mode] / (1 + rate) ** (delay / 365) - (fees_per_month if mode != "cash" else 0.0)
-        rows.append({"settlement_mode": mode, "cash_delay_days": delay, "avg_receivable": daily * delay,
-                     "financing_cost_year": daily * delay * rate, "extra_cost_year": extra,
-                     "npv_month_sales": npv})
+        rows.append(
+            {
+                "settlement_mode": mode,
+                "cash_delay_days": delay,
+                "avg_receivable": daily * delay,
+                "financing_cost_year": daily * delay * rate,
+                "extra_cost_year": extra,
+                "npv_month_sales": npv,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -109,7 +143,11 @@ def compare_settlement_modes_for(row: pd.Series, params: Params | None = None) -
     cycle = row.get("statement_cycle") if row.get("statement_cycle") in CYCLE_DAYS else "monthly"
     deduction = row.get("deduction_rate")
     return compare_settlement_modes(
-        sales, terms_days=int(row.get("payment_terms_days") or 0), statement_cycle=cycle,
+        sales,
+        terms_days=int(row.get("payment_terms_days") or 0),
+        statement_cycle=cycle,
         deduction_rate=float(deduction) if pd.notna(deduction) else 0.20,
         cogs_ratio=(1 - gp / (sales * months)) if sales > 0 and gp is not None else 0.55,
-        dbt_days=float(row.get("dbt")) if pd.notna(row.get("dbt")) else 0.0, rate=p.financing_rate)
+        dbt_days=float(row.get("dbt")) if pd.notna(row.get("dbt")) else 0.0,
+        rate=p.financing_rate,
+    )

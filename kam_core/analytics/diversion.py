@@ -52,41 +52,72 @@ def fetch_scan_signal(conn: Connection, w: Window) -> pd.DataFrame:
     t0 = dt.datetime.combine(w.start, dt.time())
     t1 = dt.datetime.combine(w.end + dt.timedelta(days=1), dt.time())
     outside = and_(cs.c.scan_region_id.is_not(None), auth.c.region_id.is_(None))
-    stmt = (select(cs.c.shipped_account_id.label("account_id"), func.count().label("n_scans"),
-                   func.sum(case((outside, 1), else_=0)).label("n_scans_out"))
-            .select_from(cs.outerjoin(auth, and_(auth.c.account_id == cs.c.shipped_account_id,
-                                                 auth.c.region_id == cs.c.scan_region_id)))
-            .where(cs.c.scan_type.in_(("terminal", "consumer")), cs.c.scan_time >= t0, cs.c.scan_time < t1,
-                   has_territory(cs.c.shipped_account_id))
-            .group_by(cs.c.shipped_account_id))
+    stmt = (
+        select(
+            cs.c.shipped_account_id.label("account_id"),
+            func.count().label("n_scans"),
+            func.sum(case((outside, 1), else_=0)).label("n_scans_out"),
+        )
+        .select_from(
+            cs.outerjoin(
+                auth, and_(auth.c.account_id == cs.c.shipped_account_id, auth.c.region_id == cs.c.scan_region_id)
+            )
+        )
+        .where(
+            cs.c.scan_type.in_(("terminal", "consumer")),
+            cs.c.scan_time >= t0,
+            cs.c.scan_time < t1,
+            has_territory(cs.c.shipped_account_id),
+        )
+        .group_by(cs.c.shipped_account_id)
+    )
     return _frame(conn, stmt)
 
 
 def fetch_shipto_signal(conn: Connection, w: Window) -> pd.DataFrame:
     """S7: orders with a ship-to region and how many were outside the authorised territory."""
     oh, auth = order_header, authorised_regions()
-    stmt = (select(oh.c.account_id, func.count().label("n_shipto"),
-                   func.sum(case((auth.c.region_id.is_(None), 1), else_=0)).label("n_shipto_out"))
-            .select_from(oh.outerjoin(auth, and_(auth.c.account_id == oh.c.account_id,
-                                                 auth.c.region_id == oh.c.ship_to_region_id)))
-            .where(oh.c.order_date.between(w.start, w.end), oh.c.ship_to_region_id.is_not(None),
-                   has_territory(oh.c.account_id))
-            .group_by(oh.c.account_id))
+    stmt = (
+        select(
+            oh.c.account_id,
+            func.count().label("n_shipto"),
+            func.sum(case((auth.c.region_id.is_(None), 1), else_=0)).label("n_shipto_out"),
+        )
+        .select_from(
+            oh.outerjoin(auth, and_(auth.c.account_id == oh.c.account_id, auth.c.region_id == oh.c.ship_to_region_id))
+        )
+        .where(
+            oh.c.order_date.between(w.start, w.end), oh.c.ship_to_region_id.is_not(None), has_territory(oh.c.account_id)
+        )
+        .group_by(oh.c.account_id)
+    )
     return _frame(conn, stmt)
 
 
 def fetch_price_signal(conn: Connection, w: Window) -> pd.DataFrame:
     """S5: market price checks traced to the account with an observed price below the floor price."""
     mpc = market_price_check
-    below = exists(select(literal(1)).where(and_(
-        price_list.c.sku_id == mpc.c.sku_id, price_list.c.tier_code == account.c.tier_code,
-        price_list.c.valid_from <= mpc.c.check_date,
-        or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= mpc.c.check_date),
-        mpc.c.observed_price < price_list.c.floor_price)))
-    stmt = (select(mpc.c.traced_account_id.label("account_id"), func.count().label("n_price_checks"),
-                   func.sum(case((below, 1), else_=0)).label("n_below_floor"))
-            .select_from(mpc.join(account, account.c.account_id == mpc.c.traced_account_id))
-            .where(mpc.c.check_date.between(w.start, w.end)).group_by(mpc.c.traced_account_id))
+    below = exists(
+        select(literal(1)).where(
+            and_(
+                price_list.c.sku_id == mpc.c.sku_id,
+                price_list.c.tier_code == account.c.tier_code,
+                price_list.c.valid_from <= mpc.c.check_date,
+                or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= mpc.c.check_date),
+                mpc.c.observed_price < price_list.c.floor_price,
+            )
+        )
+    )
+    stmt = (
+        select(
+            mpc.c.traced_account_id.label("account_id"),
+            func.count().label("n_price_checks"),
+            func.sum(case((below, 1), else_=0)).label("n_below_floor"),
+        )
+        .select_from(mpc.join(account, account.c.account_id == mpc.c.traced_account_id))
+        .where(mpc.c.check_date.between(w.start, w.end))
+        .group_by(mpc.c.traced_account_id)
+    )
     return _frame(conn, stmt)
 
 
@@ -102,8 +133,10 @@ def complete_months(w: Window) -> list[tuple[str, str, dt.date, dt.date]]:
 
 def _month_table(months: list[tuple[str, str, dt.date, dt.date]]):
     """The window's complete months as a small inline table (m, prev), portable to every dialect."""
-    rows = [select(cast(literal(m), String(7)).label("m"), cast(literal(prev), String(7)).label("prev"))
-            for m, prev, _, _ in months]
+    rows = [
+        select(cast(literal(m), String(7)).label("m"), cast(literal(prev), String(7)).label("prev"))
+        for m, prev, _, _ in months
+    ]
     return union_all(*rows).subquery("win_month") if len(rows) > 1 else rows[0].subquery("win_month")
 
 
@@ -125,48 +158,89 @@ def fetch_sellout_signal(conn: Connection, w: Window, ratio: float, from_days: b
     before = (pd.Timestamp(first) - pd.DateOffset(months=1)).date()
     wm = _month_table(months)
     so_m = month_key(sellout.c.period)
-    so = (select(sellout.c.account_id, so_m.label("m"), func.sum(sellout.c.qty_cases).label("qty"))
-          .where(sellout.c.period.between(first, last)).group_by(sellout.c.account_id, so_m).subquery("so"))
+    so = (
+        select(sellout.c.account_id, so_m.label("m"), func.sum(sellout.c.qty_cases).label("qty"))
+        .where(sellout.c.period.between(first, last))
+        .group_by(sellout.c.account_id, so_m)
+        .subquery("so")
+    )
     reporters = select(sellout.c.account_id).where(sellout.c.period.between(first, last)).distinct()
     if from_days:  # the per-day pre-aggregate's cases are the same non-service lines' quantities
         d = order_day.c.order_date
         si_m = month_key(d)
-        si = (select(order_day.c.account_id, si_m.label("m"), func.sum(order_day.c.volume_cases).label("qty"))
-              .where(d.between(first, last), order_day.c.lines > 0, order_day.c.account_id.in_(reporters))
-              .group_by(order_day.c.account_id, si_m).subquery("si"))
+        si = (
+            select(order_day.c.account_id, si_m.label("m"), func.sum(order_day.c.volume_cases).label("qty"))
+            .where(d.between(first, last), order_day.c.lines > 0, order_day.c.account_id.in_(reporters))
+            .group_by(order_day.c.account_id, si_m)
+            .subquery("si")
+        )
     else:
         d = order_header.c.order_date
         si_m = month_key(d)
-        si = (select(order_header.c.account_id, si_m.label("m"),
-                     func.sum(order_line.c.qty_cases * case_units.case_factor_sql()).label("qty"))
-              .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-                           .join(product, product.c.sku_id == order_line.c.sku_id))
-              .where(d.between(first, last), product.c.is_service.is_(False),
-                     order_header.c.account_id.in_(reporters))  # only accounts that report sell-out
-              .group_by(order_header.c.account_id, si_m).subquery("si"))
+        si = (
+            select(
+                order_header.c.account_id,
+                si_m.label("m"),
+                func.sum(order_line.c.qty_cases * case_units.case_factor_sql()).label("qty"),
+            )
+            .select_from(
+                order_line.join(order_header, order_header.c.order_id == order_line.c.order_id).join(
+                    product, product.c.sku_id == order_line.c.sku_id
+                )
+            )
+            .where(
+                d.between(first, last), product.c.is_service.is_(False), order_header.c.account_id.in_(reporters)
+            )  # only accounts that report sell-out
+            .group_by(order_header.c.account_id, si_m)
+            .subquery("si")
+        )
     inv = inventory_snapshot
     inv_m = month_key(inv.c.snap_date)
-    latest = (select(inv.c.account_id, inv_m.label("m"), inv.c.qty_cases,
-                     func.row_number().over(partition_by=(inv.c.account_id, inv.c.sku_id, inv_m),
-                                            order_by=inv.c.snap_date.desc()).label("rn"))
-              .where(inv.c.snap_date.between(before, last)).subquery("inv_latest"))
-    stock = (select(latest.c.account_id, latest.c.m, func.sum(latest.c.qty_cases).label("qty"))
-             .where(latest.c.rn == 1).group_by(latest.c.account_id, latest.c.m).subquery("stock"))
+    latest = (
+        select(
+            inv.c.account_id,
+            inv_m.label("m"),
+            inv.c.qty_cases,
+            func.row_number()
+            .over(partition_by=(inv.c.account_id, inv.c.sku_id, inv_m), order_by=inv.c.snap_date.desc())
+            .label("rn"),
+        )
+        .where(inv.c.snap_date.between(before, last))
+        .subquery("inv_latest")
+    )
+    stock = (
+        select(latest.c.account_id, latest.c.m, func.sum(latest.c.qty_cases).label("qty"))
+        .where(latest.c.rn == 1)
+        .group_by(latest.c.account_id, latest.c.m)
+        .subquery("stock")
+    )
     prev = stock.alias("stock_prev")
     rise = stock.c.qty - prev.c.qty
     build = case((rise > 0, rise), else_=0.0)  # NULL (a month-end missing) → no stock build
     sell_in = func.coalesce(si.c.qty, 0.0)
-    per_month = (select(so.c.account_id, so.c.qty.label("sell_out"), sell_in.label("sell_in"),
-                        case(((sell_in - func.coalesce(build, 0.0)) > ratio * so.c.qty, 1), else_=0).label("hit"))
-                 .select_from(so.join(wm, wm.c.m == so.c.m)
-                              .outerjoin(si, and_(si.c.account_id == so.c.account_id, si.c.m == so.c.m))
-                              .outerjoin(stock, and_(stock.c.account_id == so.c.account_id, stock.c.m == so.c.m))
-                              .outerjoin(prev, and_(prev.c.account_id == so.c.account_id, prev.c.m == wm.c.prev)))
-                 .where(so.c.qty > 0).subquery("s3_month"))
+    per_month = (
+        select(
+            so.c.account_id,
+            so.c.qty.label("sell_out"),
+            sell_in.label("sell_in"),
+            case(((sell_in - func.coalesce(build, 0.0)) > ratio * so.c.qty, 1), else_=0).label("hit"),
+        )
+        .select_from(
+            so.join(wm, wm.c.m == so.c.m)
+            .outerjoin(si, and_(si.c.account_id == so.c.account_id, si.c.m == so.c.m))
+            .outerjoin(stock, and_(stock.c.account_id == so.c.account_id, stock.c.m == so.c.m))
+            .outerjoin(prev, and_(prev.c.account_id == so.c.account_id, prev.c.m == wm.c.prev))
+        )
+        .where(so.c.qty > 0)
+        .subquery("s3_month")
+    )
     pm = per_month.c
-    stmt = (select(pm.account_id, (func.sum(pm.sell_in) / func.sum(pm.sell_out)).label("s3_ratio"),
-                   func.sum(pm.hit).label("s3_months"), func.count().label("s3_report_months"))
-            .group_by(pm.account_id))
+    stmt = select(
+        pm.account_id,
+        (func.sum(pm.sell_in) / func.sum(pm.sell_out)).label("s3_ratio"),
+        func.sum(pm.hit).label("s3_months"),
+        func.count().label("s3_report_months"),
+    ).group_by(pm.account_id)
     out = _frame(conn, stmt)
     out["s3_ratio"] = out["s3_ratio"].astype(float)
     return out
@@ -185,24 +259,39 @@ def fetch_capability_signal(conn: Connection, w: Window) -> pd.DataFrame:
     outlets = func.coalesce(cap.c.terminals, 0) + func.coalesce(cap.c.sub_distributors, 0)
     dn = day_number(cap.c.assessed_on)
     after_start = cap.c.assessed_on > w.start
-    ranked = (select(cap.c.account_id, dn.label("day"), cast(outlets, Float).label("outlets"),
-                     func.row_number().over(partition_by=cap.c.account_id,
-                                            order_by=(case((after_start, 1), else_=0),
-                                                      case((after_start, dn), else_=-dn))).label("rs"),
-                     func.row_number().over(partition_by=cap.c.account_id, order_by=dn.desc()).label("re"))
-              .where(cap.c.assessed_on <= w.end,
-                     or_(cap.c.terminals.is_not(None), cap.c.sub_distributors.is_not(None)))
-              .subquery("cap_ranked"))
+    ranked = (
+        select(
+            cap.c.account_id,
+            dn.label("day"),
+            cast(outlets, Float).label("outlets"),
+            func.row_number()
+            .over(
+                partition_by=cap.c.account_id,
+                order_by=(case((after_start, 1), else_=0), case((after_start, dn), else_=-dn)),
+            )
+            .label("rs"),
+            func.row_number().over(partition_by=cap.c.account_id, order_by=dn.desc()).label("re"),
+        )
+        .where(cap.c.assessed_on <= w.end, or_(cap.c.terminals.is_not(None), cap.c.sub_distributors.is_not(None)))
+        .subquery("cap_ranked")
+    )
     r = ranked.c
-    ends = (select(r.account_id,
-                   func.max(case((r.rs == 1, r.outlets), else_=None)).label("s6_outlets_start"),
-                   func.max(case((r.re == 1, r.outlets), else_=None)).label("s6_outlets_end"),
-                   func.max(case((r.rs == 1, r.day), else_=None)).label("day_start"),
-                   func.max(case((r.re == 1, r.day), else_=None)).label("day_end"))
-            .where(or_(r.rs == 1, r.re == 1)).group_by(r.account_id).subquery("cap_ends"))
+    ends = (
+        select(
+            r.account_id,
+            func.max(case((r.rs == 1, r.outlets), else_=None)).label("s6_outlets_start"),
+            func.max(case((r.re == 1, r.outlets), else_=None)).label("s6_outlets_end"),
+            func.max(case((r.rs == 1, r.day), else_=None)).label("day_start"),
+            func.max(case((r.re == 1, r.day), else_=None)).label("day_end"),
+        )
+        .where(or_(r.rs == 1, r.re == 1))
+        .group_by(r.account_id)
+        .subquery("cap_ends")
+    )
     e = ends.c
-    change = case((and_(e.day_end > e.day_start, e.s6_outlets_start > 0),
-                   e.s6_outlets_end / e.s6_outlets_start - 1.0), else_=None)
+    change = case(
+        (and_(e.day_end > e.day_start, e.s6_outlets_start > 0), e.s6_outlets_end / e.s6_outlets_start - 1.0), else_=None
+    )
     stmt = select(e.account_id, e.s6_outlets_start, e.s6_outlets_end, change.label("s6_outlets_change"))
     return _frame(conn, stmt).astype(float)
 
@@ -224,12 +313,20 @@ def late_ranges(w: Window, days: int = 10) -> list[tuple[dt.date, dt.date]]:
 
 def fetch_rebate_thresholds(conn: Connection, w: Window) -> pd.DataFrame:
     """Lower bounds (> 0) of the quarterly rebate tiers each account is enrolled in."""
-    stmt = (select(rebate_enrollment.c.account_id, rebate_program.c.basis, rebate_tier.c.lower_bound)
-            .select_from(rebate_enrollment.join(rebate_program, rebate_program.c.program_id ==
-                                                rebate_enrollment.c.program_id)
-                         .join(rebate_tier, rebate_tier.c.program_id == rebate_program.c.program_id))
-            .where(rebate_program.c.period == "quarter", rebate_tier.c.lower_bound > 0,
-                   rebate_program.c.valid_from <= w.end, rebate_program.c.valid_to >= w.start))
+    stmt = (
+        select(rebate_enrollment.c.account_id, rebate_program.c.basis, rebate_tier.c.lower_bound)
+        .select_from(
+            rebate_enrollment.join(rebate_program, rebate_program.c.program_id == rebate_enrollment.c.program_id).join(
+                rebate_tier, rebate_tier.c.program_id == rebate_program.c.program_id
+            )
+        )
+        .where(
+            rebate_program.c.period == "quarter",
+            rebate_tier.c.lower_bound > 0,
+            rebate_program.c.valid_from <= w.end,
+            rebate_program.c.valid_to >= w.start,
+        )
+    )
     return _frame(conn, stmt, index=None)
 
 
@@ -244,8 +341,12 @@ def compute_quarter_chasing(cur: pd.DataFrame, thresholds: pd.DataFrame, w: Wind
     q = cur.assign(quarter=pd.PeriodIndex(cur["month"], freq="M").asfreq("Q").astype(str))
     q = q[q["quarter"].isin(keys)]
     late = q["late"].astype(int) == 1
-    q = q.assign(cases=q["volume_cases"], late_cases=q["volume_cases"].where(late, 0.0), sales=q["net_sales"],
-                 late_sales=q["net_sales"].where(late, 0.0))
+    q = q.assign(
+        cases=q["volume_cases"],
+        late_cases=q["volume_cases"].where(late, 0.0),
+        sales=q["net_sales"],
+        late_sales=q["net_sales"].where(late, 0.0),
+    )
     per_q = q.groupby(["account_id", "quarter"], as_index=False)[["cases", "late_cases", "sales", "late_sales"]].sum()
     return _chasing_from_frames(per_q, thresholds)
 
@@ -286,9 +387,25 @@ def compute_diversion_signals(frame: pd.DataFrame, params: Params | None = None)
     S6 also reads ly_volume_cases and tenure_years.
     """
     p = params or Params()
-    f = frame.reindex(columns=sorted(set(frame.columns) | {
-        "n_scans", "n_scans_out", "n_shipto", "n_shipto_out", "n_below_floor", "s4_share", "outlets_served",
-        "s3_ratio", "s3_months", "ly_volume_cases", "tenure_years", "s6_outlets_change"}))
+    f = frame.reindex(
+        columns=sorted(
+            set(frame.columns)
+            | {
+                "n_scans",
+                "n_scans_out",
+                "n_shipto",
+                "n_shipto_out",
+                "n_below_floor",
+                "s4_share",
+                "outlets_served",
+                "s3_ratio",
+                "s3_months",
+                "ly_volume_cases",
+                "tenure_years",
+                "s6_outlets_change",
+            }
+        )
+    )
     out = pd.DataFrame(index=frame.index)
     out["n_scans"] = f["n_scans"].fillna(0)
     out["s1_share"] = f["n_scans_out"] / f["n_scans"].where(f["n_scans"] > 0)
@@ -310,16 +427,26 @@ def compute_diversion_signals(frame: pd.DataFrame, params: Params | None = None)
 
 
 def _triggers(sig: pd.DataFrame, p: Params) -> pd.DataFrame:
-    return pd.DataFrame({
-        "S1": (sig["s1_share"] > p.s1_share) & (sig["n_scans"] >= p.s1_min_scans),
-        "S2": (sig["s2_ratio"] > p.s2_ratio) & ~sig["s2_new_account"],
-        "S3": sig["s3_ratio"].notna() & (sig["s3_months"] >= p.s3_months),
-        "S4": sig["s4_share"] > p.s4_share,
-        "S5": sig["s5_below_floor"] >= p.s5_checks,
-        "S6": ((sig["s6_growth"] > 0) & (sig["s6_growth"] >= sig["s6_growth_p90"])
-               & (sig["s6_outlets_change"].abs() <= p.s6_flat)),
-        "S7": sig["s7_share"] > p.s7_share,
-    }, index=sig.index).fillna(False).astype(bool)
+    return (
+        pd.DataFrame(
+            {
+                "S1": (sig["s1_share"] > p.s1_share) & (sig["n_scans"] >= p.s1_min_scans),
+                "S2": (sig["s2_ratio"] > p.s2_ratio) & ~sig["s2_new_account"],
+                "S3": sig["s3_ratio"].notna() & (sig["s3_months"] >= p.s3_months),
+                "S4": sig["s4_share"] > p.s4_share,
+                "S5": sig["s5_below_floor"] >= p.s5_checks,
+                "S6": (
+                    (sig["s6_growth"] > 0)
+                    & (sig["s6_growth"] >= sig["s6_growth_p90"])
+                    & (sig["s6_outlets_change"].abs() <= p.s6_flat)
+                ),
+                "S7": sig["s7_share"] > p.s7_share,
+            },
+            index=sig.index,
+        )
+        .fillna(False)
+        .astype(bool)
+    )
 
 
 def evidence_items(sig: pd.DataFrame, hits: pd.DataFrame) -> list[list[dict]]:
@@ -327,17 +454,32 @@ def evidence_items(sig: pd.DataFrame, hits: pd.DataFrame) -> list[list[dict]]:
     the numbers behind it, e.g. ``{"signal": "S1", "share": 0.3, "scans": 100}``, ``{"signal": "S3",
     "in_out": 1.31, "months": 3}`` or ``{"signal": "S6", "growth": 0.8, "outlets": 0.02}``."""
     h = hits[list(SIGNALS)].to_numpy(dtype=bool)
-    col = {c: sig[c].to_numpy(dtype=float) for c in ("s1_share", "n_scans", "s2_ratio", "s3_ratio", "s3_months",
-                                                     "s4_share", "s5_below_floor", "s6_growth",
-                                                     "s6_outlets_change", "s7_share")}
+    col = {
+        c: sig[c].to_numpy(dtype=float)
+        for c in (
+            "s1_share",
+            "n_scans",
+            "s2_ratio",
+            "s3_ratio",
+            "s3_months",
+            "s4_share",
+            "s5_below_floor",
+            "s6_growth",
+            "s6_outlets_change",
+            "s7_share",
+        )
+    }
     make = {
         "S1": lambda i: {"signal": "S1", "share": float(col["s1_share"][i]), "scans": int(col["n_scans"][i])},
         "S2": lambda i: {"signal": "S2", "ratio": float(col["s2_ratio"][i])},
         "S3": lambda i: {"signal": "S3", "in_out": float(col["s3_ratio"][i]), "months": int(col["s3_months"][i])},
         "S4": lambda i: {"signal": "S4", "share": float(col["s4_share"][i])},
         "S5": lambda i: {"signal": "S5", "checks": int(col["s5_below_floor"][i])},
-        "S6": lambda i: {"signal": "S6", "growth": float(col["s6_growth"][i]),
-                         "outlets": float(col["s6_outlets_change"][i])},
+        "S6": lambda i: {
+            "signal": "S6",
+            "growth": float(col["s6_growth"][i]),
+            "outlets": float(col["s6_outlets_change"][i]),
+        },
         "S7": lambda i: {"signal": "S7", "share": float(col["s7_share"][i])},
     }
     out: list[list[dict]] = [[] for _ in range(len(sig))]
@@ -365,8 +507,7 @@ def describe_evidence(items: object, lang: str = "zh") -> list[str]:
     for item in items:
         if not isinstance(item, dict) or item.get("signal") not in templates:
             continue
-        fields = {k: _FORMATS[k].format(v) if k in _FORMATS else f"{int(v)}"
-                  for k, v in item.items() if k != "signal"}
+        fields = {k: _FORMATS[k].format(v) if k in _FORMATS else f"{int(v)}" for k, v in item.items() if k != "signal"}
         out.append(templates[item["signal"]].format(**fields))
     return out
 

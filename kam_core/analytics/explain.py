@@ -45,8 +45,7 @@ def compute_membership(z: np.ndarray, centroids: np.ndarray) -> dict[str, np.nda
     return {"d2": d2, "assigned": assigned, "runner_up": runner_up, "margin": margin, "proba": proba, "tau": tau}
 
 
-def decompose_margin(z: np.ndarray, centroids: np.ndarray, assigned: np.ndarray,
-                     runner_up: np.ndarray) -> np.ndarray:
+def decompose_margin(z: np.ndarray, centroids: np.ndarray, assigned: np.ndarray, runner_up: np.ndarray) -> np.ndarray:
     """Per-feature contributions Δ (n, p); each row sums to the account's margin."""
     return (z - centroids[runner_up]) ** 2 - (z - centroids[assigned]) ** 2
 
@@ -93,8 +92,9 @@ def _z_text(z2: np.ndarray) -> list[str]:
     return table[inverse.ravel()].tolist()
 
 
-def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np.ndarray,
-                  assigned: np.ndarray, tier_code: str) -> tuple[list[list[str]], list[list[dict]]]:
+def build_reasons(
+    delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np.ndarray, assigned: np.ndarray, tier_code: str
+) -> tuple[list[list[str]], list[list[dict]]]:
     """Top ``N_REASONS`` positive Δ_j per account, as English sentences and as items for other languages.
 
     Each sentence equals :func:`format_reason` of its item. Runs for every account (100,000 in the benchmark),
@@ -114,17 +114,24 @@ def build_reasons(delta: np.ndarray, z: np.ndarray, pct: np.ndarray, missing: np
     ords = np.array([""] + [_ordinal(i) for i in range(1, 100)], dtype=object)
     shown = ords[np.clip(np.rint(p1), 1, 99).astype(int)].tolist()
     miss_l = miss.tolist()
-    text = [f"{f} missing, set to the {tier_code} median (z={zs}) → {t}" if m else
-            f"{f} at the {sh} percentile of {tier_code} accounts (z={zs}) → {t}"
-            for f, sh, zs, t, m in zip(feats, shown, _z_text(z2), kinds, miss_l, strict=True)]
-    items = [{"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
-             for f, pp, zz, d, t, m in zip(feats, p1.tolist(), z2.tolist(), np.round(d_top[keep], 3).tolist(), kinds,
-                                           miss_l, strict=True)]
+    text = [
+        f"{f} missing, set to the {tier_code} median (z={zs}) → {t}"
+        if m
+        else f"{f} at the {sh} percentile of {tier_code} accounts (z={zs}) → {t}"
+        for f, sh, zs, t, m in zip(feats, shown, _z_text(z2), kinds, miss_l, strict=True)
+    ]
+    items = [
+        {"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
+        for f, pp, zz, d, t, m in zip(
+            feats, p1.tolist(), z2.tolist(), np.round(d_top[keep], 3).tolist(), kinds, miss_l, strict=True
+        )
+    ]
     return split_flat(text, counts), split_flat(items, counts)
 
 
-def fit_surrogate_tree(z: np.ndarray, assigned: np.ndarray, random_state: int = 0,
-                       max_fit: int = SURROGATE_MAX_FIT) -> tuple[str, float]:
+def fit_surrogate_tree(
+    z: np.ndarray, assigned: np.ndarray, random_state: int = 0, max_fit: int = SURROGATE_MAX_FIT
+) -> tuple[str, float]:
     """A depth-3 decision tree on z → types: its rules as text and its fidelity (accuracy vs the types).
 
     ``assigned`` holds type indices (into VALUE_TYPES). A tier larger than ``max_fit`` fits the tree on a
@@ -135,25 +142,38 @@ def fit_surrogate_tree(z: np.ndarray, assigned: np.ndarray, random_state: int = 
     present = np.flatnonzero(np.bincount(assigned, minlength=len(VALUE_TYPES)))
     if len(present) == 1:  # export_text would print a class index, not its name
         return f"|--- class: {VALUE_TYPES[present[0]]}\n", 1.0
-    fit = (np.sort(np.random.default_rng(random_state).choice(len(z), size=max_fit, replace=False))
-           if len(z) > max_fit else slice(None))
+    fit = (
+        np.sort(np.random.default_rng(random_state).choice(len(z), size=max_fit, replace=False))
+        if len(z) > max_fit
+        else slice(None)
+    )
     tree = DecisionTreeClassifier(max_depth=3, random_state=random_state).fit(z[fit], assigned[fit])
-    text = export_text(tree, feature_names=list(FEATURES), class_names=[VALUE_TYPES[c] for c in tree.classes_],
-                       decimals=2)
+    text = export_text(
+        tree, feature_names=list(FEATURES), class_names=[VALUE_TYPES[c] for c in tree.classes_], decimals=2
+    )
     return text, float((tree.predict(z) == assigned).mean())
 
 
-def compute_centroid_profile(tier_code: str, z: np.ndarray, assigned: np.ndarray, centroids: np.ndarray,
-                             prototypes: np.ndarray) -> list[dict]:
+def compute_centroid_profile(
+    tier_code: str, z: np.ndarray, assigned: np.ndarray, centroids: np.ndarray, prototypes: np.ndarray
+) -> list[dict]:
     """Long rows tier × type × feature: the typing centroid, the mean z of the type's accounts, the prototype."""
     rows = []
     for t, kind in enumerate(VALUE_TYPES):
         members = z[assigned == t]
         means = members.mean(axis=0) if len(members) else np.full(z.shape[1], np.nan)
         for j, f in enumerate(FEATURES):
-            rows.append({"tier_code": tier_code, "value_type": kind, "feature": f,
-                         "centroid_z": float(centroids[t, j]), "mean_z": float(means[j]),
-                         "prototype_z": float(prototypes[t, j]), "n": int(len(members))})
+            rows.append(
+                {
+                    "tier_code": tier_code,
+                    "value_type": kind,
+                    "feature": f,
+                    "centroid_z": float(centroids[t, j]),
+                    "mean_z": float(means[j]),
+                    "prototype_z": float(prototypes[t, j]),
+                    "n": int(len(members)),
+                }
+            )
     return rows
 
 
@@ -167,9 +187,15 @@ class TypeMap:
     explained: tuple[float, float]  # share of z-variance on each axis
 
 
-def compute_type_map(z: pd.DataFrame, labels: pd.DataFrame, prototypes: np.ndarray,
-                     centroids: pd.DataFrame | None = None, tier_code: str | None = None,
-                     max_points: int = 5000, random_state: int = 0) -> TypeMap:
+def compute_type_map(
+    z: pd.DataFrame,
+    labels: pd.DataFrame,
+    prototypes: np.ndarray,
+    centroids: pd.DataFrame | None = None,
+    tier_code: str | None = None,
+    max_points: int = 5000,
+    random_state: int = 0,
+) -> TypeMap:
     """PCA (2-D) of the standardised features for a type map, with the prototypes in the same plane.
 
     Parameters
@@ -184,8 +210,12 @@ def compute_type_map(z: pd.DataFrame, labels: pd.DataFrame, prototypes: np.ndarr
     keep = ["account_id", "tier_code", "value_type", "value_type_confidence", "low_confidence"]
     empty = pd.DataFrame(columns=[*keep, "pc1", "pc2"])
     if len(zz) < 2 or zz.var(axis=0).sum() <= 1e-12:  # no spread: nothing to project
-        return TypeMap(empty, pd.DataFrame(columns=["value_type", "pc1", "pc2"]),
-                       pd.DataFrame(columns=["tier_code", "value_type", "pc1", "pc2"]), (float("nan"),) * 2)
+        return TypeMap(
+            empty,
+            pd.DataFrame(columns=["value_type", "pc1", "pc2"]),
+            pd.DataFrame(columns=["tier_code", "value_type", "pc1", "pc2"]),
+            (float("nan"),) * 2,
+        )
     pca = PCA(n_components=2, svd_solver="full").fit(zz)
     points = lab[keep].reset_index(drop=True).assign(**dict(zip(("pc1", "pc2"), pca.transform(zz).T, strict=True)))
     if len(points) > max_points:

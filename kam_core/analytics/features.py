@@ -10,8 +10,19 @@ import pandas as pd
 
 from kam_core.analytics.window import Window
 
-FEATURES = ("promo_share", "price_sensitivity", "competitor_brands", "service_min_per_10k", "advice_events",
-            "premium_mix", "tenure_years", "co_invest_ratio", "contact_levels", "exclusivity", "data_sharing")
+FEATURES = (
+    "promo_share",
+    "price_sensitivity",
+    "competitor_brands",
+    "service_min_per_10k",
+    "advice_events",
+    "premium_mix",
+    "tenure_years",
+    "co_invest_ratio",
+    "contact_levels",
+    "exclusivity",
+    "data_sharing",
+)
 MIN_PRICE_MONTHS = 6
 
 
@@ -30,8 +41,9 @@ def compute_price_sensitivity(monthly: pd.DataFrame) -> pd.Series:
     x = np.log(m["net_sales"].astype(float) / m["cases"].astype(float))
     y = np.log(m["cases"].astype(float))
     g = pd.DataFrame({"account_id": m["account_id"], "x": x, "y": y, "xx": x * x, "xy": x * y})
-    s = g.groupby("account_id").agg(n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"),
-                                    sxx=("xx", "sum"), sxy=("xy", "sum"))
+    s = g.groupby("account_id").agg(
+        n=("x", "size"), sx=("x", "sum"), sy=("y", "sum"), sxx=("xx", "sum"), sxy=("xy", "sum")
+    )
     var = s["sxx"] - s["sx"] ** 2 / s["n"]
     cov = s["sxy"] - s["sx"] * s["sy"] / s["n"]
     ok = (s["n"] >= MIN_PRICE_MONTHS) & (var > 1e-10)
@@ -63,10 +75,27 @@ def compute_value_features(m: pd.DataFrame, monthly: pd.DataFrame, w: Window) ->
     DataFrame
         account_id, tier_code and the columns of :data:`FEATURES`.
     """
-    g = m.reindex(columns=sorted({  # only the inputs read below (the scorecard frame has ~110 columns)
-        "pos_cases", "promo_cases", "premium_cases", "visit_minutes", "service_minutes", "advice_visits",
-        "advice_service_events", "co_invest_theirs", "co_invest_ours", "contact_levels", "competitor_brands",
-        "category_cases", "volume_cases", "net_sales"} | ({"exclusive_agreement"} & set(m.columns))))
+    g = m.reindex(
+        columns=sorted(
+            {  # only the inputs read below (the scorecard frame has ~110 columns)
+                "pos_cases",
+                "promo_cases",
+                "premium_cases",
+                "visit_minutes",
+                "service_minutes",
+                "advice_visits",
+                "advice_service_events",
+                "co_invest_theirs",
+                "co_invest_ours",
+                "contact_levels",
+                "competitor_brands",
+                "category_cases",
+                "volume_cases",
+                "net_sales",
+            }
+            | ({"exclusive_agreement"} & set(m.columns))
+        )
+    )
     out = pd.DataFrame(index=m.index)
     out["tier_code"] = m["channel"]
     out["promo_share"] = _ratio(g["promo_cases"], g["pos_cases"])

@@ -85,9 +85,14 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
         elif code == "missing_input":
             name = str(item.get("input"))
             known = name in INPUTS
-            out.append(t("analytics.health.missing_input", lang,
-                         input=t(f"analytics.input.{name}", lang) if known else name.replace("_", " "),
-                         lost=t(f"analytics.input_lost.{name}", lang) if known else "–"))
+            out.append(
+                t(
+                    "analytics.health.missing_input",
+                    lang,
+                    input=t(f"analytics.input.{name}", lang) if known else name.replace("_", " "),
+                    lost=t(f"analytics.input_lost.{name}", lang) if known else "–",
+                )
+            )
         elif code == "clv_fallback":
             from kam_core.analytics.clv import describe_clv_item
 
@@ -95,8 +100,11 @@ def describe_health(items: object, lang: str = "zh") -> list[str]:
     return out
 
 
-_COUNTED = {"cost_unknown": "honest.health.cost_unknown", "one_tier_from_erp": "honest.health.one_tier_from_erp",
-            "insufficient_evidence": "honest.health.insufficient_evidence"}
+_COUNTED = {
+    "cost_unknown": "honest.health.cost_unknown",
+    "one_tier_from_erp": "honest.health.one_tier_from_erp",
+    "insufficient_evidence": "honest.health.insufficient_evidence",
+}
 
 
 def _counted(item: dict, lang: str) -> str:
@@ -115,8 +123,10 @@ def check_available(engine: Engine) -> dict[str, bool]:
     out = {}
     with engine.connect() as conn:
         for name, tables in INPUTS.items():
-            out[name] = any(conn.execute(select(literal(1)).select_from(schema.metadata.tables[t]).limit(1)).first()
-                            is not None for t in tables)
+            out[name] = any(
+                conn.execute(select(literal(1)).select_from(schema.metadata.tables[t]).limit(1)).first() is not None
+                for t in tables
+            )
     return out
 
 
@@ -126,14 +136,24 @@ def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataF
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [
-        totals, chasing, metrics.fetch_order_rhythm(conn, w, from_days=days), metrics.fetch_uncosted_sales(conn, w),
-        activity.fetch_visits(conn, w, p.rep_cost_per_min), activity.fetch_service(conn, w, p.service_cost_per_min),
-        activity.fetch_contact_levels(conn, w), activity.fetch_surveys(conn, w), activity.fetch_competitors(conn, w),
-        activity.fetch_co_investment(conn, w), activity.fetch_category_volume(conn, w),
-        money.fetch_fees_rebates_promos(conn, w), money.fetch_receivables(conn, w),
+        totals,
+        chasing,
+        metrics.fetch_order_rhythm(conn, w, from_days=days),
+        metrics.fetch_uncosted_sales(conn, w),
+        activity.fetch_visits(conn, w, p.rep_cost_per_min),
+        activity.fetch_service(conn, w, p.service_cost_per_min),
+        activity.fetch_contact_levels(conn, w),
+        activity.fetch_surveys(conn, w),
+        activity.fetch_competitors(conn, w),
+        activity.fetch_co_investment(conn, w),
+        activity.fetch_category_volume(conn, w),
+        money.fetch_fees_rebates_promos(conn, w),
+        money.fetch_receivables(conn, w),
         credit.fetch_credit_terms(conn, w.end),
-        diversion.fetch_scan_signal(conn, w), diversion.fetch_shipto_signal(conn, w),
-        diversion.fetch_price_signal(conn, w), diversion.fetch_sellout_signal(conn, w, p.s3_ratio, days),
+        diversion.fetch_scan_signal(conn, w),
+        diversion.fetch_shipto_signal(conn, w),
+        diversion.fetch_price_signal(conn, w),
+        diversion.fetch_sellout_signal(conn, w, p.s3_ratio, days),
         diversion.fetch_capability_signal(conn, w),
     ], monthly
 
@@ -171,10 +191,26 @@ def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> Non
             if col in frame and available.get(name):
                 frame[col] = frame[col].fillna(0)
     # counts of what the order tables hold: an account without a sales order (a credit note only) has 0
-    for col in ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
-                "free_goods_cost", "n_orders", "delivery_cost", "ly_net_sales", "ly_volume_cases",
-                "uncosted_sales", "uncosted_lines",
-                "order_days_ever", "order_weeks_ever", "order_days_window", "order_weeks_window"):
+    for col in (
+        "net_sales",
+        "gross_sales",
+        "cogs",
+        "volume_cases",
+        "pos_cases",
+        "promo_cases",
+        "premium_cases",
+        "free_goods_cost",
+        "n_orders",
+        "delivery_cost",
+        "ly_net_sales",
+        "ly_volume_cases",
+        "uncosted_sales",
+        "uncosted_lines",
+        "order_days_ever",
+        "order_weeks_ever",
+        "order_days_window",
+        "order_weeks_window",
+    ):
         frame[col] = frame[col].fillna(0)
     if available.get("visits") or available.get("contacts"):
         frame["contact_levels"] = frame["contact_levels"].fillna(0)

@@ -44,8 +44,14 @@ def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out = pr.copy()
     out["loyalty_components"] = k
     out["loyalty_score"] = (100 * num / den.where(den > 0)).round(1)
-    basis = np.array([f"based on {n}/{len(COMPONENTS)} components" + (" + recency and frequency" if r else "")
-                      for n in range(len(COMPONENTS) + 1) for r in (False, True)], dtype=object)
+    basis = np.array(
+        [
+            f"based on {n}/{len(COMPONENTS)} components" + (" + recency and frequency" if r else "")
+            for n in range(len(COMPONENTS) + 1)
+            for r in (False, True)
+        ],
+        dtype=object,
+    )
     out["loyalty_basis"] = basis[2 * k.to_numpy() + rfm.to_numpy(dtype=int)].tolist()
     return out
 
@@ -86,8 +92,9 @@ def _renderer(lang: str):
         where = channels.get(channel)
         if where is None:
             where = channels[channel] = label("channel", channel, lang)
-        return template(component=words.get(component, component), value=shown(component, value),
-                        pct=f"{pct:.0f}", channel=where)
+        return template(
+            component=words.get(component, component), value=shown(component, value), pct=f"{pct:.0f}", channel=where
+        )
 
     return render
 
@@ -139,8 +146,7 @@ def _whole_numbers(x: np.ndarray, suffix: str = "") -> np.ndarray:
     return out + suffix if suffix else out
 
 
-def _reason_texts(comp: np.ndarray, value: np.ndarray, pct: np.ndarray, channel: np.ndarray,
-                  lang: str) -> list[str]:
+def _reason_texts(comp: np.ndarray, value: np.ndarray, pct: np.ndarray, channel: np.ndarray, lang: str) -> list[str]:
     """The sentences of flattened reason items, equal to :func:`_renderer` of each (100,000 accounts × 3 items
     in the benchmark): shares and percentiles rounded with numpy, other values formatted once per distinct value."""
     shown = _value_writer(lang)
@@ -154,8 +160,13 @@ def _reason_texts(comp: np.ndarray, value: np.ndarray, pct: np.ndarray, channel:
             values[at] = _each_distinct(value[at], lambda v, c=c: shown(c, v))
     where, places = pd.factorize(channel, use_na_sentinel=False)
     names = np.array([label("channel", c, lang) for c in places.tolist()], dtype=object)[where]
-    return _format_rows(t("analytics.loyalty.reason", lang), component=words[comp].tolist(), value=values.tolist(),
-                        pct=_whole_numbers(pct).tolist(), channel=names.tolist())
+    return _format_rows(
+        t("analytics.loyalty.reason", lang),
+        component=words[comp].tolist(),
+        value=values.tolist(),
+        pct=_whole_numbers(pct).tolist(),
+        channel=names.tolist(),
+    )
 
 
 def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
@@ -169,8 +180,11 @@ def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
     if not isinstance(items, list | tuple):
         return []
     render = _renderer(lang)
-    return [render(i["component"], float(i["value"]), float(i["percentile"]), i["channel"])
-            for i in items if isinstance(i, dict)]
+    return [
+        render(i["component"], float(i["value"]), float(i["percentile"]), i["channel"])
+        for i in items
+        if isinstance(i, dict)
+    ]
 
 
 def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -186,8 +200,13 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     vol_pct = _pct(df["volume_cases"], df["channel"])
     l_pct = _pct(df["loyalty_score"], df["channel"])
     guard = (df["sow"] < params.ll_sow) | (df["exclusivity"] == 0) | (df["regularity"] < params.ll_regularity)
-    flag = ((vol_pct >= params.hv_pct) & (l_pct <= params.ll_pct) & guard
-            & (df["tenure_years"] >= params.hvll_min_tenure) & (df["n_orders"].fillna(0) >= params.hvll_min_orders))
+    flag = (
+        (vol_pct >= params.hv_pct)
+        & (l_pct <= params.ll_pct)
+        & guard
+        & (df["tenure_years"] >= params.hvll_min_tenure)
+        & (df["n_orders"].fillna(0) >= params.hvll_min_orders)
+    )
     out = pd.DataFrame(index=df.index)
     out["volume_pct"] = vol_pct.round(3)
     out["loyalty_pct"] = l_pct.round(3)
@@ -196,14 +215,18 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     with collector_paused():  # three lists per account
         comp, value, pct, counts = _weakest(df)
         channel = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)
-        reasons = split_flat(_reason_texts(comp, value, pct, channel, "en"), counts)  # the scorecard's texts are English
+        reasons = split_flat(
+            _reason_texts(comp, value, pct, channel, "en"), counts
+        )  # the scorecard's texts are English
         out["loyalty_reasons"] = reasons
         flagged = out["high_volume_low_loyalty"].to_numpy()
         out["hvll_reasons"] = [r if f else [] for r, f in zip(reasons, flagged, strict=True)]
         mine = flagged.repeat(counts)  # structured items of the flagged accounts only
         names = np.asarray(COMPONENTS, dtype=object)[comp[mine]].tolist()
-        items = [{"component": c, "value": v, "percentile": p, "channel": ch} for c, v, p, ch in
-                 zip(names, value[mine].tolist(), pct[mine].tolist(), channel[mine].tolist(), strict=True)]
+        items = [
+            {"component": c, "value": v, "percentile": p, "channel": ch}
+            for c, v, p, ch in zip(names, value[mine].tolist(), pct[mine].tolist(), channel[mine].tolist(), strict=True)
+        ]
         out["hvll_reason_items"] = split_flat(items, np.where(flagged, counts, 0))
     return out
 
@@ -225,5 +248,11 @@ def estimate_churn_heuristic(df: pd.DataFrame, as_of, params: Params) -> pd.Data
     contractual = df["contract_type"].eq("contractual")
     floor = 0.05 + 0.25 * (1 - df["loyalty_score"].fillna(50) / 100)
     p = p.where(~contractual, np.maximum(p, floor))
-    return pd.DataFrame({"overdue_ratio": overdue.round(2), "churn_prob": p.round(3),
-                         "churn_model": np.where(contractual, "contract_heuristic", "recency")}, index=df.index)
+    return pd.DataFrame(
+        {
+            "overdue_ratio": overdue.round(2),
+            "churn_prob": p.round(3),
+            "churn_model": np.where(contractual, "contract_heuristic", "recency"),
+        },
+        index=df.index,
+    )

@@ -77,8 +77,14 @@ def _copy_frame(conn: Connection, stmt) -> pd.DataFrame:
     buf.seek(0)
     if not buf.getbuffer().nbytes:
         return pd.DataFrame({n: pd.Series(dtype=str if n in text else float) for n in names})
-    df = pd.read_csv(buf, header=None, names=names, dtype=text | floats, keep_default_na=False,
-                     na_values={n: [""] for n in names if n not in text})
+    df = pd.read_csv(
+        buf,
+        header=None,
+        names=names,
+        dtype=text | floats,
+        keep_default_na=False,
+        na_values={n: [""] for n in names if n not in text},
+    )
     return df.astype({n: float for n in names if n not in text and df[n].dtype == object})
 
 
@@ -89,19 +95,43 @@ def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
     an active account whose first order is after ``as_of``: on that date it was not a customer yet (scored
     with zeros it would dilute every percentile of a past window).
     """
-    has_order = exists(select(literal(1)).where(and_(order_header.c.account_id == account.c.account_id,
-                                                     order_header.c.order_date <= as_of)))
+    has_order = exists(
+        select(literal(1)).where(
+            and_(order_header.c.account_id == account.c.account_id, order_header.c.order_date <= as_of)
+        )
+    )
     not_yet = account.c.first_order_date > as_of
-    stmt = (select(account.c.account_id, account.c.name, account.c.name_en, account.c.tier_code.label("channel"),
-                   account.c.region_id, region.c.path.label("region_path"), account.c.owner_rep_id.label("rep"),
-                   account.c.status, account.c.first_order_date, account.c.contract_type, account.c.contract_start,
-                   account.c.contract_end, account.c.outlets_served, account.c.tangible_net_worth,
-                   account.c.annual_turnover_all_brands, account.c.exclusive_agreement, account.c.data_sharing,
-                   account.c.jbp_in_place, account.c.created_source)
-            .select_from(account.outerjoin(region, region.c.region_id == account.c.region_id))
-            .where(or_(has_order, and_(account.c.status.in_(("active", "signed")),
-                                       or_(account.c.first_order_date.is_(None), ~not_yet))))
-            .order_by(account.c.account_id))
+    stmt = (
+        select(
+            account.c.account_id,
+            account.c.name,
+            account.c.name_en,
+            account.c.tier_code.label("channel"),
+            account.c.region_id,
+            region.c.path.label("region_path"),
+            account.c.owner_rep_id.label("rep"),
+            account.c.status,
+            account.c.first_order_date,
+            account.c.contract_type,
+            account.c.contract_start,
+            account.c.contract_end,
+            account.c.outlets_served,
+            account.c.tangible_net_worth,
+            account.c.annual_turnover_all_brands,
+            account.c.exclusive_agreement,
+            account.c.data_sharing,
+            account.c.jbp_in_place,
+            account.c.created_source,
+        )
+        .select_from(account.outerjoin(region, region.c.region_id == account.c.region_id))
+        .where(
+            or_(
+                has_order,
+                and_(account.c.status.in_(("active", "signed")), or_(account.c.first_order_date.is_(None), ~not_yet)),
+            )
+        )
+        .order_by(account.c.account_id)
+    )
     df = _frame(conn, stmt)
     for col in ("exclusive_agreement", "data_sharing", "jbp_in_place"):
         df[col] = df[col].fillna(False).astype(bool)
@@ -130,11 +160,17 @@ def new_product_clause(conn: Connection, start: dt.date | None):
 
 def floor_breach():
     """EXISTS: the invoice price is at or below the floor price of the account's tier on the order date."""
-    return exists(select(literal(1)).where(and_(
-        price_list.c.sku_id == order_line.c.sku_id, price_list.c.tier_code == account.c.tier_code,
-        price_list.c.valid_from <= order_header.c.order_date,
-        or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= order_header.c.order_date),
-        order_line.c.invoice_price <= price_list.c.floor_price)))
+    return exists(
+        select(literal(1)).where(
+            and_(
+                price_list.c.sku_id == order_line.c.sku_id,
+                price_list.c.tier_code == account.c.tier_code,
+                price_list.c.valid_from <= order_header.c.order_date,
+                or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= order_header.c.order_date),
+                order_line.c.invoice_price <= price_list.c.floor_price,
+            )
+        )
+    )
 
 
 def highest_floor():
@@ -143,14 +179,19 @@ def highest_floor():
     ``invoice_price <= max_floor`` is necessary for :func:`floor_breach`; testing it first spares the
     correlated EXISTS on almost every line (PostgreSQL ran it as a scan of price_list per line).
     """
-    return (select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
-            .group_by(price_list.c.sku_id, price_list.c.tier_code).subquery("highest_floor"))
+    return (
+        select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
+        .group_by(price_list.c.sku_id, price_list.c.tier_code)
+        .subquery("highest_floor")
+    )
 
 
 def line_joins():
-    return (order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-            .join(account, account.c.account_id == order_header.c.account_id)
-            .join(product, product.c.sku_id == order_line.c.sku_id))
+    return (
+        order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
+        .join(account, account.c.account_id == order_header.c.account_id)
+        .join(product, product.c.sku_id == order_line.c.sku_id)
+    )
 
 
 def _span_month_late(d, w: Window, late_days: list[tuple] | None):
@@ -159,14 +200,14 @@ def _span_month_late(d, w: Window, late_days: list[tuple] | None):
     return span.label("span"), month_key(d).label("month"), late.label("late")
 
 
-def fetch_line_facts(conn: Connection, w: Window, late_days: list[tuple] | None = None,
-                     from_days: bool = False) -> pd.DataFrame:
+def fetch_line_facts(
+    conn: Connection, w: Window, late_days: list[tuple] | None = None, from_days: bool = False
+) -> pd.DataFrame:
     """See :func:`line_facts_statement`; the result as a frame (one row per group)."""
     return _frame(conn, line_facts_statement(conn, w, late_days, from_days), index=None, columnar=True)
 
 
-def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | None = None,
-                         from_days: bool = False):
+def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | None = None, from_days: bool = False):
     """One pass over the order lines of the window and of the same window last year.
 
     Groups by account, span ('cur' | 'ly'), month and a "late in a rebate quarter" flag, so that totals,
@@ -180,31 +221,42 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
     if from_days:
         d = order_day.c.order_date
         keys = _span_month_late(d, w, late_days)
-        stmt = (select(order_day.c.account_id, *keys, *[func.sum(order_day.c[c]).label(c) for c in SUMS])
-                .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), order_day.c.lines > 0)
-                .group_by(order_day.c.account_id, *keys))
+        stmt = (
+            select(order_day.c.account_id, *keys, *[func.sum(order_day.c[c]).label(c) for c in SUMS])
+            .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), order_day.c.lines > 0)
+            .group_by(order_day.c.account_id, *keys)
+        )
         return stmt
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
     cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
     d = order_header.c.order_date
     keys = _span_month_late(d, w, late_days)
     floor = highest_floor()
-    promo = or_(order_line.c.promo_id.is_not(None),
-                and_(order_line.c.invoice_price <= floor.c.max_floor, floor_breach()))
+    promo = or_(
+        order_line.c.promo_id.is_not(None), and_(order_line.c.invoice_price <= floor.c.max_floor, floor_breach())
+    )
     premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), new_product_clause(conn, w.start))
-    stmt = (select(order_header.c.account_id, *keys,
-                   func.sum(qty * order_line.c.invoice_price).label("net_sales"),
-                   func.sum(qty * order_line.c.list_price).label("gross_sales"),
-                   func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
-                   func.sum(cq).label("volume_cases"),
-                   func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
-                   func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
-                   func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
-                   func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
-            .select_from(line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
-                                                             floor.c.tier_code == account.c.tier_code)))
-            .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id, *keys))
+    stmt = (
+        select(
+            order_header.c.account_id,
+            *keys,
+            func.sum(qty * order_line.c.invoice_price).label("net_sales"),
+            func.sum(qty * order_line.c.list_price).label("gross_sales"),
+            func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
+            func.sum(cq).label("volume_cases"),
+            func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
+            func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
+            func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
+            func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"),
+        )
+        .select_from(
+            line_joins().outerjoin(
+                floor, and_(floor.c.sku_id == order_line.c.sku_id, floor.c.tier_code == account.c.tier_code)
+            )
+        )
+        .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
+        .group_by(order_header.c.account_id, *keys)
+    )
     return stmt
 
 
@@ -219,22 +271,40 @@ def fetch_uncosted_sales(conn: Connection, w: Window) -> pd.DataFrame:
     """
     cols = {"uncosted_sales": pd.Series(dtype=float), "uncosted_lines": pd.Series(dtype=float)}
     empty = pd.DataFrame(cols, index=pd.Index([], name="account_id", dtype=object))
-    skus = conn.execute(select(product.c.sku_id).where(product.c.std_cogs_per_case.is_(None),
-                                                       product.c.is_service.is_(False))).scalars().all()
+    skus = (
+        conn.execute(
+            select(product.c.sku_id).where(product.c.std_cogs_per_case.is_(None), product.c.is_service.is_(False))
+        )
+        .scalars()
+        .all()
+    )
     if not skus:
         return empty
     qty, d = order_line.c.qty_cases, order_header.c.order_date
-    stmt = (select(order_header.c.account_id, func.sum(qty * order_line.c.invoice_price).label("uncosted_sales"),
-                   cast(func.count(), Float).label("uncosted_lines"))
-            .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id))
-            .where(order_line.c.sku_id.in_(skus), order_line.c.cogs_per_case == 0, d.between(w.start, w.end))
-            .group_by(order_header.c.account_id))
+    stmt = (
+        select(
+            order_header.c.account_id,
+            func.sum(qty * order_line.c.invoice_price).label("uncosted_sales"),
+            cast(func.count(), Float).label("uncosted_lines"),
+        )
+        .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id))
+        .where(order_line.c.sku_id.in_(skus), order_line.c.cogs_per_case == 0, d.between(w.start, w.end))
+        .group_by(order_header.c.account_id)
+    )
     df = _frame(conn, stmt)
     return df if len(df) else empty
 
 
-SUMS = ["net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
-        "free_goods_cost"]
+SUMS = [
+    "net_sales",
+    "gross_sales",
+    "cogs",
+    "volume_cases",
+    "pos_cases",
+    "promo_cases",
+    "premium_cases",
+    "free_goods_cost",
+]
 
 
 def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -265,35 +335,58 @@ def fetch_order_rhythm(conn: Connection, w: Window, from_days: bool = False) -> 
     if from_days:  # one row per account and day already: the days with a sale are the distinct order days
         days = select(od.c.account_id, od.c.order_date).where(od.c.order_date <= w.end, od.c.sales_orders > 0)
     else:
-        days = (select(oh.c.account_id, oh.c.order_date)
-                .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False)).distinct())
+        days = (
+            select(oh.c.account_id, oh.c.order_date)
+            .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False))
+            .distinct()
+        )
     days = days.subquery()
     dn = day_number(days.c.order_date)
     over = {"partition_by": days.c.account_id, "order_by": days.c.order_date}
-    per_day = select(days.c.account_id, days.c.order_date, week_number(days.c.order_date).label("wk"),
-                     (dn - func.lag(dn).over(**over)).label("gap"),
-                     func.lag(days.c.order_date).over(**over).label("prev")).subquery()
+    per_day = select(
+        days.c.account_id,
+        days.c.order_date,
+        week_number(days.c.order_date).label("wk"),
+        (dn - func.lag(dn).over(**over)).label("gap"),
+        func.lag(days.c.order_date).over(**over).label("prev"),
+    ).subquery()
     d = per_day.c
     in_w = d.order_date >= w.start
     gap = case((and_(in_w, d.prev >= w.start), d.gap), else_=None)
-    day_stmt = (select(d.account_id, func.min(d.order_date).label("first_order_ever"),
-                       func.max(d.order_date).label("last_order_ever"), func.count().label("order_days_ever"),
-                       func.count(distinct(d.wk)).label("order_weeks_ever"),
-                       func.count(distinct(case((in_w, d.wk), else_=None))).label("order_weeks_window"),
-                       func.count(case((in_w, 1), else_=None)).label("order_days_window"),
-                       func.count(gap).label("n_gaps"), func.sum(gap).label("gap_sum"),
-                       func.sum(gap * gap).label("gap_sq"))
-                .group_by(d.account_id))
+    day_stmt = select(
+        d.account_id,
+        func.min(d.order_date).label("first_order_ever"),
+        func.max(d.order_date).label("last_order_ever"),
+        func.count().label("order_days_ever"),
+        func.count(distinct(d.wk)).label("order_weeks_ever"),
+        func.count(distinct(case((in_w, d.wk), else_=None))).label("order_weeks_window"),
+        func.count(case((in_w, 1), else_=None)).label("order_days_window"),
+        func.count(gap).label("n_gaps"),
+        func.sum(gap).label("gap_sum"),
+        func.sum(gap * gap).label("gap_sq"),
+    ).group_by(d.account_id)
     if from_days:
-        order_stmt = (select(od.c.account_id, cast(func.sum(od.c.orders), Integer).label("n_orders"),
-                             func.min(od.c.order_date).label("first_order_in_window"),
-                             func.max(od.c.order_date).label("last_order_date"),
-                             func.sum(od.c.delivery_cost).label("delivery_cost"))
-                      .where(od.c.order_date.between(w.start, w.end)).group_by(od.c.account_id))
+        order_stmt = (
+            select(
+                od.c.account_id,
+                cast(func.sum(od.c.orders), Integer).label("n_orders"),
+                func.min(od.c.order_date).label("first_order_in_window"),
+                func.max(od.c.order_date).label("last_order_date"),
+                func.sum(od.c.delivery_cost).label("delivery_cost"),
+            )
+            .where(od.c.order_date.between(w.start, w.end))
+            .group_by(od.c.account_id)
+        )
     else:
-        order_stmt = (select(oh.c.account_id, func.count(distinct(oh.c.order_id)).label("n_orders"),
-                             func.min(oh.c.order_date).label("first_order_in_window"),
-                             func.max(oh.c.order_date).label("last_order_date"),
-                             func.sum(oh.c.delivery_cost).label("delivery_cost"))
-                      .where(oh.c.order_date.between(w.start, w.end)).group_by(oh.c.account_id))
+        order_stmt = (
+            select(
+                oh.c.account_id,
+                func.count(distinct(oh.c.order_id)).label("n_orders"),
+                func.min(oh.c.order_date).label("first_order_in_window"),
+                func.max(oh.c.order_date).label("last_order_date"),
+                func.sum(oh.c.delivery_cost).label("delivery_cost"),
+            )
+            .where(oh.c.order_date.between(w.start, w.end))
+            .group_by(oh.c.account_id)
+        )
     return _frame(conn, day_stmt).join(_frame(conn, order_stmt), how="outer")

@@ -28,8 +28,16 @@ from kam_core.db.schema import account, aggregate_state, order_day, order_header
 NAME = "order_day"
 FULL_REFRESH_ABOVE = 5_000  # more accounts than this: rebuild the whole table (one statement, no IN lists)
 _CHUNK = 500  # accounts per IN list (bound parameters stay far below every driver's limit)
-LINE_SUMS = ("net_sales", "gross_sales", "cogs", "volume_cases", "pos_cases", "promo_cases", "premium_cases",
-             "free_goods_cost")
+LINE_SUMS = (
+    "net_sales",
+    "gross_sales",
+    "cogs",
+    "volume_cases",
+    "pos_cases",
+    "promo_cases",
+    "premium_cases",
+    "free_goods_cost",
+)
 
 
 def _lines_per_day(conn: Connection, accounts=None):
@@ -38,23 +46,33 @@ def _lines_per_day(conn: Connection, accounts=None):
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
     cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
     floor = metrics.highest_floor()
-    promo = or_(order_line.c.promo_id.is_not(None),
-                and_(order_line.c.invoice_price <= floor.c.max_floor, metrics.floor_breach()))
+    promo = or_(
+        order_line.c.promo_id.is_not(None),
+        and_(order_line.c.invoice_price <= floor.c.max_floor, metrics.floor_breach()),
+    )
     premium = or_(product.c.segment.in_(metrics.PREMIUM_SEGMENTS), metrics.new_product_clause(conn, None))
-    stmt = (select(order_header.c.account_id, order_header.c.order_date,
-                   func.count().label("lines"),
-                   func.sum(qty * order_line.c.invoice_price).label("net_sales"),
-                   func.sum(qty * order_line.c.list_price).label("gross_sales"),
-                   func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
-                   func.sum(cq).label("volume_cases"),
-                   func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
-                   func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
-                   func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
-                   func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"))
-            .select_from(metrics.line_joins().outerjoin(floor, and_(floor.c.sku_id == order_line.c.sku_id,
-                                                                   floor.c.tier_code == account.c.tier_code)))
-            .where(product.c.is_service.is_(False))
-            .group_by(order_header.c.account_id, order_header.c.order_date))
+    stmt = (
+        select(
+            order_header.c.account_id,
+            order_header.c.order_date,
+            func.count().label("lines"),
+            func.sum(qty * order_line.c.invoice_price).label("net_sales"),
+            func.sum(qty * order_line.c.list_price).label("gross_sales"),
+            func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
+            func.sum(cq).label("volume_cases"),
+            func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
+            func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
+            func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
+            func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"),
+        )
+        .select_from(
+            metrics.line_joins().outerjoin(
+                floor, and_(floor.c.sku_id == order_line.c.sku_id, floor.c.tier_code == account.c.tier_code)
+            )
+        )
+        .where(product.c.is_service.is_(False))
+        .group_by(order_header.c.account_id, order_header.c.order_date)
+    )
     if accounts is not None:
         stmt = stmt.where(order_header.c.account_id.in_(accounts))
     return stmt.subquery("line_day")
@@ -63,29 +81,39 @@ def _lines_per_day(conn: Connection, accounts=None):
 def _select_days(conn: Connection, accounts=None):
     """The rows of ``order_day`` (for ``accounts``, or all): headers per day, left-joined to the line sums."""
     oh = order_header
-    heads = (select(oh.c.account_id, oh.c.order_date, func.count().label("orders"),
-                    func.sum(case((oh.c.is_return.is_(False), 1), else_=0)).label("sales_orders"),
-                    func.sum(oh.c.delivery_cost).label("delivery_cost"))
-             .group_by(oh.c.account_id, oh.c.order_date))
+    heads = select(
+        oh.c.account_id,
+        oh.c.order_date,
+        func.count().label("orders"),
+        func.sum(case((oh.c.is_return.is_(False), 1), else_=0)).label("sales_orders"),
+        func.sum(oh.c.delivery_cost).label("delivery_cost"),
+    ).group_by(oh.c.account_id, oh.c.order_date)
     if accounts is not None:
         heads = heads.where(oh.c.account_id.in_(accounts))
     heads = heads.subquery("head_day")
     lines = _lines_per_day(conn, accounts)
     zero = literal(0.0)
-    return (select(heads.c.account_id, heads.c.order_date, cast(heads.c.orders, Integer),
-                   cast(heads.c.sales_orders, Integer), heads.c.delivery_cost,
-                   cast(func.coalesce(lines.c.lines, 0), Integer),
-                   *[func.coalesce(lines.c[name], zero) for name in LINE_SUMS])
-            .select_from(heads.outerjoin(lines, and_(lines.c.account_id == heads.c.account_id,
-                                                     lines.c.order_date == heads.c.order_date))))
+    return select(
+        heads.c.account_id,
+        heads.c.order_date,
+        cast(heads.c.orders, Integer),
+        cast(heads.c.sales_orders, Integer),
+        heads.c.delivery_cost,
+        cast(func.coalesce(lines.c.lines, 0), Integer),
+        *[func.coalesce(lines.c[name], zero) for name in LINE_SUMS],
+    ).select_from(
+        heads.outerjoin(lines, and_(lines.c.account_id == heads.c.account_id, lines.c.order_date == heads.c.order_date))
+    )
 
 
 _COLUMNS = ["account_id", "order_date", "orders", "sales_orders", "delivery_cost", "lines", *LINE_SUMS]
 
 
 def _source_counts(conn: Connection) -> tuple[int, int]:
-    return (int(conn.execute(select(func.count()).select_from(order_header)).scalar()),
-            int(conn.execute(select(func.count()).select_from(order_line)).scalar()))
+    return (
+        int(conn.execute(select(func.count()).select_from(order_header)).scalar()),
+        int(conn.execute(select(func.count()).select_from(order_line)).scalar()),
+    )
 
 
 # the tables order_day is built from: a write to any of them refreshes it (account: the tier picks the floor price)
@@ -113,17 +141,21 @@ def refresh(conn: Connection, accounts: Iterable[str] | None = None, current_bef
         refresh_statistics(conn, ["order_day"])  # PostgreSQL: fresh planner statistics for the refilled table
     else:
         for start in range(0, len(ids), _CHUNK):
-            part = ids[start:start + _CHUNK]
+            part = ids[start : start + _CHUNK]
             conn.execute(delete(order_day).where(order_day.c.account_id.in_(part)))
             conn.execute(insert(order_day).from_select(_COLUMNS, _select_days(conn, part)))
     headers, lines = _source_counts(conn)
     conn.execute(delete(aggregate_state).where(aggregate_state.c.name == NAME))
-    conn.execute(insert(aggregate_state).values(name=NAME, built_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                                                order_headers=headers, order_lines=lines))
+    conn.execute(
+        insert(aggregate_state).values(
+            name=NAME, built_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), order_headers=headers, order_lines=lines
+        )
+    )
 
 
 def is_current(conn: Connection) -> bool:
     """True when ``order_day`` was built from the order tables as they are (same row counts)."""
-    row = conn.execute(select(aggregate_state.c.order_headers, aggregate_state.c.order_lines)
-                       .where(aggregate_state.c.name == NAME)).first()
+    row = conn.execute(
+        select(aggregate_state.c.order_headers, aggregate_state.c.order_lines).where(aggregate_state.c.name == NAME)
+    ).first()
     return row is not None and tuple(row) == _source_counts(conn)

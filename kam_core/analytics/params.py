@@ -56,8 +56,15 @@ class Params:
     s6_min_ly_cases: float = 100.0  # S6 is noisy for new distributors: growth needs this much last-year volume
     s6_min_tenure_years: float = 2.0  # ... and this tenure (last year's window wholly traded)
     s7_share: float = 0.10
-    diversion_weights: tuple[tuple[str, float], ...] = (("S1", 3), ("S2", 1), ("S3", 2), ("S4", 2), ("S5", 3),
-                                                        ("S6", 1), ("S7", 3))
+    diversion_weights: tuple[tuple[str, float], ...] = (
+        ("S1", 3),
+        ("S2", 1),
+        ("S3", 2),
+        ("S4", 2),
+        ("S5", 3),
+        ("S6", 1),
+        ("S7", 3),
+    )
     diversion_min_signals: int = 2
     # credit (§6.1)
     vat_rate: float = 0.0

@@ -13,13 +13,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FEATURES: tuple[str, ...] = ("promo_share", "price_sensitivity", "competitor_brands", "service_min_per_10k",
-                             "advice_events", "premium_mix", "tenure_years", "co_invest_ratio", "contact_levels",
-                             "exclusivity", "data_sharing")
+FEATURES: tuple[str, ...] = (
+    "promo_share",
+    "price_sensitivity",
+    "competitor_brands",
+    "service_min_per_10k",
+    "advice_events",
+    "premium_mix",
+    "tenure_years",
+    "co_invest_ratio",
+    "contact_levels",
+    "exclusivity",
+    "data_sharing",
+)
 VALUE_TYPES: tuple[str, ...] = ("intrinsic", "extrinsic", "strategic")
 # counts and money ratios are right-skewed: log1p before standardising (METHODS §1.2)
-LOG_FEATURES: tuple[str, ...] = ("competitor_brands", "service_min_per_10k", "advice_events", "contact_levels",
-                                 "tenure_years")
+LOG_FEATURES: tuple[str, ...] = (
+    "competitor_brands",
+    "service_min_per_10k",
+    "advice_events",
+    "contact_levels",
+    "tenure_years",
+)
 # 0/1 flags are not winsorized: clipping at p1/p99 would erase a flag that only a few accounts have
 FLAG_FEATURES: tuple[str, ...] = ("data_sharing",)
 
@@ -29,10 +44,19 @@ TYPE_LABELS: dict[str, dict[str, str]] = {
 }
 FEATURE_LABELS: dict[str, dict[str, str]] = {
     "en": {f: f for f in FEATURES},
-    "zh": {"promo_share": "促销进货占比", "price_sensitivity": "价格敏感度", "competitor_brands": "竞品品牌数",
-           "service_min_per_10k": "每万元销售服务分钟", "advice_events": "培训/咨询次数", "premium_mix": "高端产品占比",
-           "tenure_years": "合作年限", "co_invest_ratio": "客户共同投入占比", "contact_levels": "联系层级数",
-           "exclusivity": "我方份额/排他", "data_sharing": "数据共享/联合业务计划"},
+    "zh": {
+        "promo_share": "促销进货占比",
+        "price_sensitivity": "价格敏感度",
+        "competitor_brands": "竞品品牌数",
+        "service_min_per_10k": "每万元销售服务分钟",
+        "advice_events": "培训/咨询次数",
+        "premium_mix": "高端产品占比",
+        "tenure_years": "合作年限",
+        "co_invest_ratio": "客户共同投入占比",
+        "contact_levels": "联系层级数",
+        "exclusivity": "我方份额/排他",
+        "data_sharing": "数据共享/联合业务计划",
+    },
 }
 
 _DEFAULT_MATRIX = (
@@ -80,8 +104,10 @@ class Prototypes:
     def __post_init__(self) -> None:
         arr = np.asarray(self.matrix, dtype=float)
         if arr.shape != (len(self.types), len(self.features)):
-            raise ValueError(f"Prototypes {self.version}: matrix has shape {arr.shape}, "
-                             f"expected {(len(self.types), len(self.features))} (types × features)")
+            raise ValueError(
+                f"Prototypes {self.version}: matrix has shape {arr.shape}, "
+                f"expected {(len(self.types), len(self.features))} (types × features)"
+            )
         if not np.isfinite(arr).all():
             raise ValueError(f"Prototypes {self.version}: matrix has missing or infinite entries")
         if tuple(self.types) != VALUE_TYPES or tuple(self.features) != FEATURES:
@@ -95,8 +121,7 @@ class Prototypes:
 
     def as_frame(self) -> pd.DataFrame:
         """The matrix as a DataFrame: index = value type, columns = features."""
-        return pd.DataFrame(self.as_array(), index=pd.Index(self.types, name="value_type"),
-                            columns=list(self.features))
+        return pd.DataFrame(self.as_array(), index=pd.Index(self.types, name="value_type"), columns=list(self.features))
 
     def rules(self, lang: str = "en") -> dict[str, str]:
         """Plain-words rule per type in ``lang`` ('en' or 'zh')."""
@@ -105,8 +130,12 @@ class Prototypes:
         return dict(zip(self.types, self.rules_en if lang == "en" else self.rules_zh, strict=True))
 
     def to_dict(self) -> dict:
-        return {"version": self.version, "features": list(self.features), "types": list(self.types),
-                "matrix": [list(map(float, row)) for row in self.matrix]}
+        return {
+            "version": self.version,
+            "features": list(self.features),
+            "types": list(self.types),
+            "matrix": [list(map(float, row)) for row in self.matrix],
+        }
 
     @property
     def digest(self) -> str:
@@ -117,9 +146,14 @@ class Prototypes:
 DEFAULT_PROTOTYPES = Prototypes(version="2026.1", matrix=_DEFAULT_MATRIX, rules_en=_RULES_EN, rules_zh=_RULES_ZH)
 
 
-def simulate_value_features(n_accounts: int, tiers: tuple[str, ...] = ("KA",), noise: float = 0.6,
-                            mix: tuple[float, float, float] = (0.45, 0.35, 0.20), seed: int = 0,
-                            prototypes: Prototypes = DEFAULT_PROTOTYPES) -> tuple[pd.DataFrame, pd.Series]:
+def simulate_value_features(
+    n_accounts: int,
+    tiers: tuple[str, ...] = ("KA",),
+    noise: float = 0.6,
+    mix: tuple[float, float, float] = (0.45, 0.35, 0.20),
+    seed: int = 0,
+    prototypes: Prototypes = DEFAULT_PROTOTYPES,
+) -> tuple[pd.DataFrame, pd.Series]:
     """Synthetic features with a known type: prototype z-score + Gaussian noise, mapped to raw units.
 
     Used by tests and the benchmark (METHODS §1.2 check). Log features become log-normal counts/ratios, the
@@ -147,6 +181,7 @@ def simulate_value_features(n_accounts: int, tiers: tuple[str, ...] = ("KA",), n
     ids = [f"A{i:06d}" for i in range(n_accounts)]
     raw.insert(0, "tier_code", np.asarray(tiers, dtype=object)[tier_idx])
     raw.insert(0, "account_id", ids)
-    truth = pd.Series(np.asarray(VALUE_TYPES, dtype=object)[types], index=pd.Index(ids, name="account_id"),
-                      name="value_type")
+    truth = pd.Series(
+        np.asarray(VALUE_TYPES, dtype=object)[types], index=pd.Index(ids, name="account_id"), name="value_type"
+    )
     return raw, truth

@@ -45,8 +45,11 @@ class BgNbd:
         rep = x > 0
         out = np.full(x.shape, -np.inf)
         xr = x[rep]
-        out[rep] = (np.log(self.a) - np.log(self.b + xr - 1)
-                    + (self.r + xr) * (np.log(self.alpha + T[rep]) - np.log(self.alpha + t_x[rep])))
+        out[rep] = (
+            np.log(self.a)
+            - np.log(self.b + xr - 1)
+            + (self.r + xr) * (np.log(self.alpha + T[rep]) - np.log(self.alpha + t_x[rep]))
+        )
         return out
 
     def p_alive(self, x, t_x, T) -> np.ndarray:
@@ -111,8 +114,8 @@ def _bgnbd_terms(theta: np.ndarray, x: _Column, t_x: _Column, T: _Column, w: np.
     d_a = n * psi(a + b) - wx @ psi(a + b + xu) + wpi.sum() / a
     d_b = wx @ (psi(b + xu) - psi(a + b + xu)) + n * (psi(a + b) - psi(b)) - wpi @ (1 / b1)[ix]
     params = np.array([r, alpha, a, b])
-    value = -ll / n + penalizer * (params ** 2).sum()
-    grad = -np.array([d_r, d_alpha, d_a, d_b]) / n * params + 2 * penalizer * params ** 2
+    value = -ll / n + penalizer * (params**2).sum()
+    grad = -np.array([d_r, d_alpha, d_a, d_b]) / n * params + 2 * penalizer * params**2
     return value, grad, ll
 
 
@@ -154,8 +157,13 @@ def _minimise(fun, x0: np.ndarray, args: tuple, what: str) -> np.ndarray:
     if not ok and np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < 1e-5:
         theta, ok = _newton_polish(fun, theta, args), True
     elif not ok:
-        polished = minimize(lambda th, *a: fun(th, *a)[0], theta, args=args, method="Nelder-Mead",
-                            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000})
+        polished = minimize(
+            lambda th, *a: fun(th, *a)[0],
+            theta,
+            args=args,
+            method="Nelder-Mead",
+            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000},
+        )
         theta, ok, message = polished.x, polished.success, polished.message
     if not ok or not np.all(np.isfinite(theta)):
         raise FitError("not_converged", f"{what}: {message} (log parameters {np.round(theta, 3)})")
@@ -218,13 +226,21 @@ def _gg_terms(theta: np.ndarray, x: _Column, m: np.ndarray, sums: tuple, penaliz
     s_xlm, s_lm, s_xlx = sums
     log_gm = np.log(g + m * xr)
     s_l, s_xl = log_gm.sum(), xr @ log_gm
-    ll = (wx @ (gammaln(p * xu + q) - gammaln(p * xu)) - n * gammaln(q) + n * q * np.log(g)
-          + p * s_xlm - s_lm + p * s_xlx - p * s_xl - q * s_l)
+    ll = (
+        wx @ (gammaln(p * xu + q) - gammaln(p * xu))
+        - n * gammaln(q)
+        + n * q * np.log(g)
+        + p * s_xlm
+        - s_lm
+        + p * s_xlx
+        - p * s_xl
+        - q * s_l
+    )
     d_p = wx @ (xu * (psi(p * xu + q) - psi(p * xu))) + s_xlm + s_xlx - s_xl
     d_q = wx @ psi(p * xu + q) - n * psi(q) + n * np.log(g) - s_l
     d_g = n * q / g - ((p * xr + q) / (g + m * xr)).sum()
     params = np.array([p, q, g])
-    value = -ll / n + penalizer * (params ** 2).sum()
+    value = -ll / n + penalizer * (params**2).sum()
     chain = np.array([p, q1, g])  # d(p, q, γ)/dθ
     grad = (-np.array([d_p, d_q, d_g]) / n + 2 * penalizer * params) * chain
     return value, grad, ll
@@ -255,8 +271,16 @@ def fit_gamma_gamma(frequency, monetary_value, penalizer: float = 0.0) -> GammaG
     return GammaGamma(p, 1 + q1, g * scale, ll)
 
 
-def discounted_value(bgnbd: BgNbd, value, frequency, recency, T, months: int, monthly_discount: float,
-                     periods_per_month: float = WEEKS_PER_MONTH) -> np.ndarray:
+def discounted_value(
+    bgnbd: BgNbd,
+    value,
+    frequency,
+    recency,
+    T,
+    months: int,
+    monthly_discount: float,
+    periods_per_month: float = WEEKS_PER_MONTH,
+) -> np.ndarray:
     """CLV = Σ_{k=1..months} value · (E[Y(k·w)] − E[Y((k−1)·w)]) / (1 + d)^k, w periods per month.
 
     E[Y(t)] = P(alive | x, t_x, T) · g(t; x, T), so the hypergeometric part g is evaluated once per distinct

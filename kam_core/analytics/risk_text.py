@@ -11,8 +11,10 @@ import pandas as pd
 from kam_core.analytics.diversion import describe_evidence
 from kam_core.analytics.loyalty import describe_loyalty_reasons
 
-_TEXTS = (("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
-          ("diversion_evidence", "diversion_evidence_items", describe_evidence))
+_TEXTS = (
+    ("hvll_reasons", "hvll_reason_items", describe_loyalty_reasons),
+    ("diversion_evidence", "diversion_evidence_items", describe_evidence),
+)
 
 
 def localise_risk_text(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

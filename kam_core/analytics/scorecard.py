@@ -28,11 +28,40 @@ from kam_core.analytics.window import Window, resolve_window
 from kam_core.db.schema import account
 from kam_core.scope import DIRECTOR, Scope
 
-DESIGN_COLUMNS = ["account_id", "name", "channel", "region", "rep", "net_sales", "gross_profit", "cost_to_serve",
-                  "net_profit", "value_type", "value_type_confidence", "pyramid_tier", "size_tier", "abc_class",
-                  "loyalty_score", "high_volume_low_loyalty", "diversion_score", "diversion_flag", "clv"]
-_DROP = ["region_id", "pos_cases", "promo_cases", "premium_cases", "n_gaps", "gap_sum", "gap_sq", "status",
-         "uncosted_sales", "uncosted_lines", "created_source"]
+DESIGN_COLUMNS = [
+    "account_id",
+    "name",
+    "channel",
+    "region",
+    "rep",
+    "net_sales",
+    "gross_profit",
+    "cost_to_serve",
+    "net_profit",
+    "value_type",
+    "value_type_confidence",
+    "pyramid_tier",
+    "size_tier",
+    "abc_class",
+    "loyalty_score",
+    "high_volume_low_loyalty",
+    "diversion_score",
+    "diversion_flag",
+    "clv",
+]
+_DROP = [
+    "region_id",
+    "pos_cases",
+    "promo_cases",
+    "premium_cases",
+    "n_gaps",
+    "gap_sum",
+    "gap_sq",
+    "status",
+    "uncosted_sales",
+    "uncosted_lines",
+    "created_source",
+]
 
 
 @dataclass(frozen=True)
@@ -63,8 +92,14 @@ def _money(df: pd.DataFrame, w: Window, p: Params) -> pd.DataFrame:
     out["gross_profit"] = df["net_sales"] - df["cogs"]
     out["financing_cost"] = z("avg_ar") * p.financing_rate * w.days / 365
     out["contact_cost"] = z("visit_cost")
-    out["cost_to_serve"] = (z("visit_cost") + z("service_direct_cost") + z("service_minute_cost")
-                            + z("delivery_cost") + z("ka_fees") + out["financing_cost"])
+    out["cost_to_serve"] = (
+        z("visit_cost")
+        + z("service_direct_cost")
+        + z("service_minute_cost")
+        + z("delivery_cost")
+        + z("ka_fees")
+        + out["financing_cost"]
+    )
     out["rebates"] = z("rebates_settled")
     out["promo_spend"] = z("redemption_cost") + z("promo_fixed_fees") + z("free_goods_cost")
     out["net_profit"] = out["gross_profit"] - out["rebates"] - out["promo_spend"] - out["cost_to_serve"]
@@ -81,14 +116,15 @@ def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame
     codes, paths = pd.factorize(df["region_path"].astype(object).fillna("").astype(str))
     parts = pd.Series(paths, dtype=object).str.split("/")
     for i, level in enumerate(("region", "area", "community", "street")):
-        out[level] = pd.Series(parts.str[i].replace("", np.nan).to_numpy(dtype=object)[codes], index=df.index,
-                               dtype=object)
+        out[level] = pd.Series(
+            parts.str[i].replace("", np.nan).to_numpy(dtype=object)[codes], index=df.index, dtype=object
+        )
     out["sow"] = feat.compute_sow(df)
     out["exclusivity"] = feat.compute_exclusivity(df)
     out = out.join(feat.compute_regularity(df))
     out["tenure_years"] = feat.compute_tenure(df, w.end)
     ly = df["ly_net_sales"]
-    out["growth"] = (df["net_sales"] / ly.where(ly > 0) - 1)
+    out["growth"] = df["net_sales"] / ly.where(ly > 0) - 1
     sales_m = monthly.pivot_table(index="account_id", columns="month", values="net_sales", aggfunc="sum")
     sales_m = sales_m.reindex(index=df.index, columns=w.months()).fillna(0)
     mean = sales_m.mean(axis=1)
@@ -108,8 +144,9 @@ def _value_types(features: pd.DataFrame, index: pd.Index):
     result = label_value_types(features)
     labels = result.labels.set_index("account_id").reindex(index)
     labels = labels.drop(columns=["tier_code"], errors="ignore")
-    labels = labels.rename(columns={c: c if c.startswith(("value_type", "p_")) else f"value_type_{c}"
-                                    for c in labels.columns})
+    labels = labels.rename(
+        columns={c: c if c.startswith(("value_type", "p_")) else f"value_type_{c}" for c in labels.columns}
+    )
     return result, labels
 
 
@@ -175,8 +212,9 @@ def _in_scope(engine: Engine, scope: Scope) -> set[str]:
         return set(conn.execute(select(account.c.account_id).where(scope.account_clause())).scalars())
 
 
-def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR,
-                             params: Params | None = None) -> ScorecardBundle:
+def compute_scorecard_bundle(
+    engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR, params: Params | None = None
+) -> ScorecardBundle:
     """Scorecard, value-type diagnostics, whale curve and data-health notes for one window.
 
     Parameters
@@ -203,8 +241,9 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     if inp.frame.empty:
         empty = pd.DataFrame(columns=DESIGN_COLUMNS)
         curve, whale = tiers.compute_whale_curve(pd.DataFrame({"account_id": [], "net_profit": []}))
-        return ScorecardBundle(empty, w, p.params_hash, pd.DataFrame(), None, curve, whale,
-                               _health(inp) + volume_health, inp.missing)
+        return ScorecardBundle(
+            empty, w, p.params_hash, pd.DataFrame(), None, curve, whale, _health(inp) + volume_health, inp.missing
+        )
     df, features, result = _assemble(inp, w, p)
     clv_health = clv_health_items(df, p)  # the model is fitted on every account, not the viewer's
     if not scope.is_director:
@@ -220,17 +259,26 @@ def compute_scorecard_bundle(engine: Engine, as_of=None, since=None, scope: Scop
     return ScorecardBundle(df, w, p.params_hash, features, result, curve, whale, health, inp.missing)
 
 
-def compute_tier_migration_between(engine: Engine, before_as_of, after_as_of, scope: Scope = DIRECTOR,
-                                   params: Params | None = None, column: str = "pyramid_tier") -> pd.DataFrame:
+def compute_tier_migration_between(
+    engine: Engine,
+    before_as_of,
+    after_as_of,
+    scope: Scope = DIRECTOR,
+    params: Params | None = None,
+    column: str = "pyramid_tier",
+) -> pd.DataFrame:
     """Movement matrix of ``column`` between two as-of dates (12-month windows each), for the viewer's rows."""
     before = compute_scorecard(engine, as_of=before_as_of, scope=scope, params=params).set_index("account_id")
     after = compute_scorecard(engine, as_of=after_as_of, scope=scope, params=params).set_index("account_id")
-    order = tiers.PYRAMID if column == "pyramid_tier" else tiers.SIZE_TIERS if column == "size_tier" else ("A", "B", "C")
+    order = (
+        tiers.PYRAMID if column == "pyramid_tier" else tiers.SIZE_TIERS if column == "size_tier" else ("A", "B", "C")
+    )
     return tiers.compute_tier_migration(before[column], after[column], order)
 
 
-def compute_scorecard(engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR,
-                      params: Params | None = None) -> pd.DataFrame:
+def compute_scorecard(
+    engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR, params: Params | None = None
+) -> pd.DataFrame:
     """One row per account in the viewer's scope (see :func:`compute_scorecard_bundle`)."""
     return compute_scorecard_bundle(engine, as_of, since, scope, params).scorecard
 

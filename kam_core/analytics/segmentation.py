@@ -48,14 +48,38 @@ from kam_core.analytics.value_model import (
     fit_tier_types,
 )
 
-__all__ = ["FEATURES", "VALUE_TYPES", "DEFAULT_PROTOTYPES", "LABEL_COLUMNS", "METHOD_KMEANS", "METHOD_PROTOTYPE",
-           "Prototypes", "ValueFeatureScaler", "ValueTypeResult", "label_value_types", "label_with_hysteresis",
-           "summarise_type_changes"]
+__all__ = [
+    "FEATURES",
+    "VALUE_TYPES",
+    "DEFAULT_PROTOTYPES",
+    "LABEL_COLUMNS",
+    "METHOD_KMEANS",
+    "METHOD_PROTOTYPE",
+    "Prototypes",
+    "ValueFeatureScaler",
+    "ValueTypeResult",
+    "label_value_types",
+    "label_with_hysteresis",
+    "summarise_type_changes",
+]
 
 LOW_CONFIDENCE = 0.6
-LABEL_COLUMNS = ["account_id", "tier_code", "value_type", "value_type_confidence", "low_confidence", "runner_up",
-                 "margin", "reasons", "reason_items", "imputed_share", "method",
-                 *(f"p_{t}" for t in VALUE_TYPES), "evidence_share", "status"]
+LABEL_COLUMNS = [
+    "account_id",
+    "tier_code",
+    "value_type",
+    "value_type_confidence",
+    "low_confidence",
+    "runner_up",
+    "margin",
+    "reasons",
+    "reason_items",
+    "imputed_share",
+    "method",
+    *(f"p_{t}" for t in VALUE_TYPES),
+    "evidence_share",
+    "status",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,8 +112,9 @@ class ValueTypeResult:
 def _validate(features: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("account_id", "tier_code", *FEATURES) if c not in features.columns]
     if missing:
-        raise ValueError(f"Required column {missing[0]} missing from the value-type features "
-                         f"(missing: {', '.join(missing)})")
+        raise ValueError(
+            f"Required column {missing[0]} missing from the value-type features (missing: {', '.join(missing)})"
+        )
     frame = features[["account_id", "tier_code", *FEATURES]].copy()
     dup = frame["account_id"][frame["account_id"].duplicated()]
     if len(dup):
@@ -125,42 +150,59 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
     confidence = adjust_confidence(proba.max(axis=1), evidence, len(VALUE_TYPES)) if len(z) else np.zeros(0)
     status = type_status(evidence)
     weak = status == INSUFFICIENT  # too little observed evidence: no type, no reasons pointing at one
-    out = pd.DataFrame({
-        "account_id": frame["account_id"].to_numpy(), "tier_code": frame["tier_code"].to_numpy(),
-        "value_type": np.where(weak, None, types[m["assigned"]]), "value_type_confidence": confidence,
-        "low_confidence": weak | (confidence < LOW_CONFIDENCE),
-        "runner_up": types[m["runner_up"]], "margin": m["margin"],
-        "reasons": [[] if w else r for w, r in zip(weak, reasons, strict=True)],
-        "reason_items": [[] if w else r for w, r in zip(weak, items, strict=True)],
-        "imputed_share": missing.mean(axis=1) if len(z) else [], "method": method,
-        **{f"p_{t}": proba[:, i] for i, t in enumerate(VALUE_TYPES)}, "evidence_share": evidence, "status": status})
+    out = pd.DataFrame(
+        {
+            "account_id": frame["account_id"].to_numpy(),
+            "tier_code": frame["tier_code"].to_numpy(),
+            "value_type": np.where(weak, None, types[m["assigned"]]),
+            "value_type_confidence": confidence,
+            "low_confidence": weak | (confidence < LOW_CONFIDENCE),
+            "runner_up": types[m["runner_up"]],
+            "margin": m["margin"],
+            "reasons": [[] if w else r for w, r in zip(weak, reasons, strict=True)],
+            "reason_items": [[] if w else r for w, r in zip(weak, items, strict=True)],
+            "imputed_share": missing.mean(axis=1) if len(z) else [],
+            "method": method,
+            **{f"p_{t}": proba[:, i] for i, t in enumerate(VALUE_TYPES)},
+            "evidence_share": evidence,
+            "status": status,
+        }
+    )
     for j, f in enumerate(FEATURES):
         if len(z) > 1 and missing[:, j].all():
             notes.append(f"{f} missing for every {tier} account: ignored")
         elif len(z) > 1 and np.abs(z[:, j]).max() <= 1e-12:
             notes.append(f"{f} is the same for every {tier} account: ignored")
     diag = _describe_tier(tier, x, z, m["assigned"], method, opts, protos)
-    absent = [f"no accounts of type {t}" for i, t in enumerate(VALUE_TYPES) if len(z) and not (m["assigned"] == i).any()]
+    absent = [
+        f"no accounts of type {t}" for i, t in enumerate(VALUE_TYPES) if len(z) and not (m["assigned"] == i).any()
+    ]
     if weak.any():
         absent.append(f"{int(weak.sum())} of {len(z)} {tier} accounts with insufficient evidence: not typed")
     diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent), n_insufficient_evidence=int(weak.sum()))
-    return out, {"per_tier": diag, "z": z,
-                 "centroids": compute_centroid_profile(tier, z, m["assigned"], centroids, protos)}
+    return out, {
+        "per_tier": diag,
+        "z": z,
+        "centroids": compute_centroid_profile(tier, z, m["assigned"], centroids, protos),
+    }
 
 
-def _quality(z: np.ndarray, assigned: np.ndarray, rng: np.random.Generator,
-             sample: int) -> tuple[float, float]:
+def _quality(z: np.ndarray, assigned: np.ndarray, rng: np.random.Generator, sample: int) -> tuple[float, float]:
     """Silhouette (on a sample: it is quadratic in n) and Davies-Bouldin; NaN when undefined."""
     if not 2 <= len(np.unique(assigned)) < len(z):  # both scores need 2 ≤ clusters ≤ n − 1
         return float("nan"), float("nan")
     idx = np.sort(rng.choice(len(z), size=sample, replace=False)) if len(z) > sample else np.arange(len(z))
-    sil = (float(silhouette_score(z[idx], assigned[idx]))
-           if 2 <= len(np.unique(assigned[idx])) < len(idx) else float("nan"))
+    sil = (
+        float(silhouette_score(z[idx], assigned[idx]))
+        if 2 <= len(np.unique(assigned[idx])) < len(idx)
+        else float("nan")
+    )
     return sil, float(davies_bouldin_score(z, assigned))
 
 
-def _bootstrap_ari(x: np.ndarray, reference: np.ndarray, method: str, opts: dict,
-                   rng: np.random.Generator, protos: np.ndarray) -> float:
+def _bootstrap_ari(
+    x: np.ndarray, reference: np.ndarray, method: str, opts: dict, rng: np.random.Generator, protos: np.ndarray
+) -> float:
     """Mean ARI between the reference types and types from the whole tier pipeline refitted on resamples.
 
     Each refit sees a resample (with replacement) of at most ``bootstrap_size`` accounts and is scored on one
@@ -175,23 +217,30 @@ def _bootstrap_ari(x: np.ndarray, reference: np.ndarray, method: str, opts: dict
         idx = rng.choice(n, size=size, replace=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a resample of few distinct rows is fine
-            scaler, centroids, _ = fit_tier_types(x[idx], protos, method, opts["init"], opts["random_state"],
-                                                  fast=True)
+            scaler, centroids, _ = fit_tier_types(x[idx], protos, method, opts["init"], opts["random_state"], fast=True)
         d2 = ((scaler.transform(x[scored])[:, None, :] - centroids[None]) ** 2).sum(axis=2)
         aris.append(adjusted_rand_index(reference[scored], d2.argmin(axis=1)))
     return float(np.mean(aris))
 
 
-def _describe_tier(tier: str, x: np.ndarray, z: np.ndarray, assigned: np.ndarray, method: str,
-                   opts: dict, protos: np.ndarray) -> dict:
+def _describe_tier(
+    tier: str, x: np.ndarray, z: np.ndarray, assigned: np.ndarray, method: str, opts: dict, protos: np.ndarray
+) -> dict:
     rng = np.random.default_rng(_tier_seed(opts["random_state"], tier))
     sil, dbi = _quality(z, assigned, rng, opts["bootstrap_size"])
     tree, fidelity = fit_surrogate_tree(z, assigned, opts["random_state"])
-    return {"tier_code": tier, "n": len(z), "method": method, "silhouette": sil, "davies_bouldin": dbi,
-            "weak_separation": bool(sil < 0.15) if np.isfinite(sil) else True,
-            "bootstrap_ari": _bootstrap_ari(x, assigned, method, opts, rng, protos),
-            **{f"n_{t}": int((assigned == i).sum()) for i, t in enumerate(VALUE_TYPES)},
-            "surrogate_tree": tree, "surrogate_fidelity": fidelity}
+    return {
+        "tier_code": tier,
+        "n": len(z),
+        "method": method,
+        "silhouette": sil,
+        "davies_bouldin": dbi,
+        "weak_separation": bool(sil < 0.15) if np.isfinite(sil) else True,
+        "bootstrap_ari": _bootstrap_ari(x, assigned, method, opts, rng, protos),
+        **{f"n_{t}": int((assigned == i).sum()) for i, t in enumerate(VALUE_TYPES)},
+        "surrogate_tree": tree,
+        "surrogate_fidelity": fidelity,
+    }
 
 
 def _params_hash(prototypes: Prototypes, opts: dict) -> str:
@@ -207,9 +256,16 @@ def _empty_labels() -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = None, random_state: int = 0,
-                      n_bootstrap: int = 50, min_cluster_n: int = 30, *, init: str = "prototypes",
-                      bootstrap_size: int = 1000) -> ValueTypeResult:
+def label_value_types(
+    features: pd.DataFrame,
+    prototypes: Prototypes | None = None,
+    random_state: int = 0,
+    n_bootstrap: int = 50,
+    min_cluster_n: int = 30,
+    *,
+    init: str = "prototypes",
+    bootstrap_size: int = 1000,
+) -> ValueTypeResult:
     """Label every given account intrinsic / extrinsic / strategic, with confidence and reasons.
 
     Parameters
@@ -255,8 +311,13 @@ def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = No
         raise ValueError("n_bootstrap and min_cluster_n must be ≥ 0 and bootstrap_size ≥ 2")
     prototypes = prototypes or DEFAULT_PROTOTYPES
     frame = _validate(features)
-    opts = {"random_state": int(random_state), "n_bootstrap": int(n_bootstrap), "min_cluster_n": int(min_cluster_n),
-            "init": init, "bootstrap_size": int(bootstrap_size)}
+    opts = {
+        "random_state": int(random_state),
+        "n_bootstrap": int(n_bootstrap),
+        "min_cluster_n": int(min_cluster_n),
+        "init": init,
+        "bootstrap_size": int(bootstrap_size),
+    }
     protos = prototypes.as_array()
     keys = frame["tier_code"].astype(object).where(frame["tier_code"].notna(), "(none)").astype(str)
     parts, tiers, profiles, zs = [], [], [], []
@@ -268,27 +329,54 @@ def label_value_types(features: pd.DataFrame, prototypes: Prototypes | None = No
             tiers.append(diag["per_tier"])
             profiles.extend(diag["centroids"])
             zs.append(pd.DataFrame(diag["z"], index=sub["account_id"].to_numpy(), columns=list(FEATURES)))
-    labels = (pd.concat(parts, ignore_index=True).sort_values("account_id", kind="stable").reset_index(drop=True)
-              if parts else _empty_labels())
+    labels = (
+        pd.concat(parts, ignore_index=True).sort_values("account_id", kind="stable").reset_index(drop=True)
+        if parts
+        else _empty_labels()
+    )
     z = pd.concat(zs).sort_index() if zs else pd.DataFrame(columns=list(FEATURES), dtype=float)
     z.index.name = "account_id"
-    return ValueTypeResult(labels=labels[LABEL_COLUMNS], per_tier=_per_tier_frame(tiers),
-                           centroids=pd.DataFrame(profiles) if profiles else _empty_profile(),
-                           z=z, prototypes_version=prototypes.version, params_hash=_params_hash(prototypes, opts))
+    return ValueTypeResult(
+        labels=labels[LABEL_COLUMNS],
+        per_tier=_per_tier_frame(tiers),
+        centroids=pd.DataFrame(profiles) if profiles else _empty_profile(),
+        z=z,
+        prototypes_version=prototypes.version,
+        params_hash=_params_hash(prototypes, opts),
+    )
 
 
 def _per_tier_frame(rows: list[dict]) -> pd.DataFrame:
-    cols = ["tier_code", "n", "method", "silhouette", "davies_bouldin", "weak_separation", "bootstrap_ari",
-            *(f"n_{t}" for t in VALUE_TYPES), "n_insufficient_evidence", "notes", "surrogate_tree",
-            "surrogate_fidelity", "tau"]
+    cols = [
+        "tier_code",
+        "n",
+        "method",
+        "silhouette",
+        "davies_bouldin",
+        "weak_separation",
+        "bootstrap_ari",
+        *(f"n_{t}" for t in VALUE_TYPES),
+        "n_insufficient_evidence",
+        "notes",
+        "surrogate_tree",
+        "surrogate_fidelity",
+        "tau",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
 def _empty_profile() -> pd.DataFrame:
-    return pd.DataFrame({"tier_code": pd.Series(dtype=object), "value_type": pd.Series(dtype=object),
-                         "feature": pd.Series(dtype=object), "centroid_z": pd.Series(dtype=float),
-                         "mean_z": pd.Series(dtype=float), "prototype_z": pd.Series(dtype=float),
-                         "n": pd.Series(dtype=int)})
+    return pd.DataFrame(
+        {
+            "tier_code": pd.Series(dtype=object),
+            "value_type": pd.Series(dtype=object),
+            "feature": pd.Series(dtype=object),
+            "centroid_z": pd.Series(dtype=float),
+            "mean_z": pd.Series(dtype=float),
+            "prototype_z": pd.Series(dtype=float),
+            "n": pd.Series(dtype=int),
+        }
+    )
 
 
 def label_with_hysteresis(history: pd.DataFrame, hold: int = 2) -> pd.DataFrame:
@@ -329,11 +417,20 @@ def summarise_type_changes(previous: pd.DataFrame, current: pd.DataFrame) -> dic
 
     Both frames need account_id and value_type; only accounts typed in both are compared.
     """
-    both = previous[["account_id", "value_type"]].merge(current[["account_id", "value_type"]], on="account_id",
-                                                         suffixes=("_before", "_now")).dropna()
-    table = pd.crosstab(pd.Categorical(both["value_type_before"], VALUE_TYPES),
-                        pd.Categorical(both["value_type_now"], VALUE_TYPES), dropna=False)
+    both = (
+        previous[["account_id", "value_type"]]
+        .merge(current[["account_id", "value_type"]], on="account_id", suffixes=("_before", "_now"))
+        .dropna()
+    )
+    table = pd.crosstab(
+        pd.Categorical(both["value_type_before"], VALUE_TYPES),
+        pd.Categorical(both["value_type_now"], VALUE_TYPES),
+        dropna=False,
+    )
     table.index.name, table.columns.name = "before", "now"
     changed = both["value_type_before"].ne(both["value_type_now"])
-    return {"n_compared": len(both), "share_changed": float(changed.mean()) if len(both) else float("nan"),
-            "transitions": table}
+    return {
+        "n_compared": len(both),
+        "share_changed": float(changed.mean()) if len(both) else float("nan"),
+        "transitions": table,
+    }

@@ -26,26 +26,60 @@ def _json(values) -> str | None:
 
 
 def _labels(sc: pd.DataFrame, params_hash: str, as_of) -> pd.DataFrame:
-    g = sc.reindex(columns=["value_type", "value_type_confidence", "value_type_reasons", "credit_grade",
-                            "credit_limit_suggested", "diversion_evidence"])
-    return pd.DataFrame({
-        "account_id": sc["account_id"], "as_of": as_of, "params_hash": params_hash,
-        "rackham_type": g["value_type"], "rackham_conf": g["value_type_confidence"],
-        "rackham_reasons": g["value_type_reasons"].map(_json), "pyramid_tier": sc["pyramid_tier"],
-        "size_tier": sc["size_tier"], "abc_class": sc["abc_class"],
-        "hvll_flag": sc["high_volume_low_loyalty"].astype(bool), "diversion_score": sc["diversion_score"],
-        "diversion_evidence": g["diversion_evidence"].map(_json), "credit_grade": g["credit_grade"],
-        "suggested_limit": g["credit_limit_suggested"], "method": METHOD, "model_version": MODEL_VERSION})
+    g = sc.reindex(
+        columns=[
+            "value_type",
+            "value_type_confidence",
+            "value_type_reasons",
+            "credit_grade",
+            "credit_limit_suggested",
+            "diversion_evidence",
+        ]
+    )
+    return pd.DataFrame(
+        {
+            "account_id": sc["account_id"],
+            "as_of": as_of,
+            "params_hash": params_hash,
+            "rackham_type": g["value_type"],
+            "rackham_conf": g["value_type_confidence"],
+            "rackham_reasons": g["value_type_reasons"].map(_json),
+            "pyramid_tier": sc["pyramid_tier"],
+            "size_tier": sc["size_tier"],
+            "abc_class": sc["abc_class"],
+            "hvll_flag": sc["high_volume_low_loyalty"].astype(bool),
+            "diversion_score": sc["diversion_score"],
+            "diversion_evidence": g["diversion_evidence"].map(_json),
+            "credit_grade": g["credit_grade"],
+            "suggested_limit": g["credit_limit_suggested"],
+            "method": METHOD,
+            "model_version": MODEL_VERSION,
+        }
+    )
 
 
 def _metrics(sc: pd.DataFrame, params_hash: str, as_of) -> pd.DataFrame:
     g = sc.reindex(columns=["tenure_years", "sow", "regularity", "churn_prob", "clv_model", "dso", "dbt"])
-    return pd.DataFrame({
-        "account_id": sc["account_id"], "as_of": as_of, "net_sales": sc["net_sales"], "gp": sc["gross_profit"],
-        "cts": sc["cost_to_serve"], "ncp": sc["net_profit"], "tenure_y": g["tenure_years"], "sow": g["sow"],
-        "regularity": g["regularity"], "loyalty_index": sc["loyalty_score"], "churn_prob": g["churn_prob"],
-        "clv": sc["clv"], "clv_model": g["clv_model"], "dso": g["dso"], "dbt": g["dbt"],
-        "params_hash": params_hash})
+    return pd.DataFrame(
+        {
+            "account_id": sc["account_id"],
+            "as_of": as_of,
+            "net_sales": sc["net_sales"],
+            "gp": sc["gross_profit"],
+            "cts": sc["cost_to_serve"],
+            "ncp": sc["net_profit"],
+            "tenure_y": g["tenure_years"],
+            "sow": g["sow"],
+            "regularity": g["regularity"],
+            "loyalty_index": sc["loyalty_score"],
+            "churn_prob": g["churn_prob"],
+            "clv": sc["clv"],
+            "clv_model": g["clv_model"],
+            "dso": g["dso"],
+            "dbt": g["dbt"],
+            "params_hash": params_hash,
+        }
+    )
 
 
 def store_snapshot(engine: Engine, scorecard: pd.DataFrame, params: Params | None = None, as_of=None) -> int:
@@ -64,12 +98,19 @@ def store_snapshot(engine: Engine, scorecard: pd.DataFrame, params: Params | Non
     ids = list(scorecard["account_id"])
     with engine.begin() as conn:
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            conn.execute(delete(classification_snapshot).where(
-                classification_snapshot.c.as_of == as_of, classification_snapshot.c.params_hash == h,
-                classification_snapshot.c.account_id.in_(chunk)))
-            conn.execute(delete(account_metrics_snapshot).where(
-                account_metrics_snapshot.c.as_of == as_of, account_metrics_snapshot.c.account_id.in_(chunk)))
+            chunk = ids[start : start + 500]
+            conn.execute(
+                delete(classification_snapshot).where(
+                    classification_snapshot.c.as_of == as_of,
+                    classification_snapshot.c.params_hash == h,
+                    classification_snapshot.c.account_id.in_(chunk),
+                )
+            )
+            conn.execute(
+                delete(account_metrics_snapshot).where(
+                    account_metrics_snapshot.c.as_of == as_of, account_metrics_snapshot.c.account_id.in_(chunk)
+                )
+            )
         bulk_insert(conn, classification_snapshot, _labels(scorecard, h, as_of))
         bulk_insert(conn, account_metrics_snapshot, _metrics(scorecard, h, as_of))
     return len(ids)

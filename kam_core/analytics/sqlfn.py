@@ -85,14 +85,21 @@ def authorised_regions():
     (account, region) finds no pair. Cheaper than a correlated EXISTS per scan or order (10^6-10^7 rows).
     """
     base, below = region.alias("terr_region"), region.alias("target_region")
-    descendants = (select(base.c.region_id.label("base_id"), below.c.region_id)
-                   .select_from(base.join(below, path_within(below.c.path, base.c.path))).subquery("region_below"))
-    return (select(account_territory.c.account_id, descendants.c.region_id)
-            .select_from(account_territory.join(descendants, descendants.c.base_id == account_territory.c.region_id))
-            .distinct().subquery("authorised"))
+    descendants = (
+        select(base.c.region_id.label("base_id"), below.c.region_id)
+        .select_from(base.join(below, path_within(below.c.path, base.c.path)))
+        .subquery("region_below")
+    )
+    return (
+        select(account_territory.c.account_id, descendants.c.region_id)
+        .select_from(account_territory.join(descendants, descendants.c.base_id == account_territory.c.region_id))
+        .distinct()
+        .subquery("authorised")
+    )
 
 
 def has_territory(account_id_col):
     """EXISTS clause: the account has at least one authorised territory row."""
-    return exists(select(literal(1)).select_from(account_territory)
-                  .where(account_territory.c.account_id == account_id_col))
+    return exists(
+        select(literal(1)).select_from(account_territory).where(account_territory.c.account_id == account_id_col)
+    )

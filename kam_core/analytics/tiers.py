@@ -31,8 +31,9 @@ def _rank_desc(df: pd.DataFrame, value: str, group: str) -> pd.DataFrame:
     return s
 
 
-def label_pyramid(df: pd.DataFrame, value: str = "net_profit", group: str = "channel",
-                  platinum: float = 0.20, gold: float = 0.50) -> pd.Series:
+def label_pyramid(
+    df: pd.DataFrame, value: str = "net_profit", group: str = "channel", platinum: float = 0.20, gold: float = 0.50
+) -> pd.Series:
     """Platinum / gold / iron / lead per account (METHODS.md §2.1).
 
     Lead ⇔ value ≤ 0 (or missing). Among positive accounts ranked by value, p = rank ÷ all accounts of
@@ -50,8 +51,12 @@ def label_pyramid(df: pd.DataFrame, value: str = "net_profit", group: str = "cha
     return out.rename("pyramid_tier")
 
 
-def label_size_tier(df: pd.DataFrame, value: str = "net_sales", group: str = "channel",
-                    cuts: tuple[float, float, float] = (0.05, 0.20, 0.50)) -> pd.Series:
+def label_size_tier(
+    df: pd.DataFrame,
+    value: str = "net_sales",
+    group: str = "channel",
+    cuts: tuple[float, float, float] = (0.05, 0.20, 0.50),
+) -> pd.Series:
     """VIP / major / ordinary / small by rank of ``value`` within group (top 5% / next 15% / next 30% / rest)."""
     df = _check(df, ["account_id", value, group])
     if df.empty:
@@ -62,8 +67,9 @@ def label_size_tier(df: pd.DataFrame, value: str = "net_sales", group: str = "ch
     return pd.Series(lab, index=s.index, name="size_tier").reindex(df.index)
 
 
-def label_abc(df: pd.DataFrame, value: str = "net_sales", group: str = "channel",
-              cuts: tuple[float, float] = (0.80, 0.95)) -> pd.Series:
+def label_abc(
+    df: pd.DataFrame, value: str = "net_sales", group: str = "channel", cuts: tuple[float, float] = (0.80, 0.95)
+) -> pd.Series:
     """ABC class per account: A while the cumulative share before it is < 80% (the crossing account is A).
 
     Negative values count as 0 (they cannot carry share). A group with no positive total is all C.
@@ -115,15 +121,26 @@ def compute_whale_curve(df: pd.DataFrame, value: str = "net_profit") -> tuple[pd
     n, total = len(s), float(s[value].sum())
     cum = s[value].cumsum().to_numpy()
     relative = total > 0
-    curve = pd.DataFrame({"account_id": s["account_id"].to_numpy(), "x": np.arange(1, n + 1) / max(n, 1),
-                          "cum_profit": cum, "y": cum / total if relative else cum})
+    curve = pd.DataFrame(
+        {
+            "account_id": s["account_id"].to_numpy(),
+            "x": np.arange(1, n + 1) / max(n, 1),
+            "cum_profit": cum,
+            "y": cum / total if relative else cum,
+        }
+    )
     k20 = int(np.ceil(0.2 * n)) if n else 0
     top20 = float(cum[k20 - 1]) if k20 else 0.0
     summary = WhaleSummary(
-        n_accounts=n, total_profit=total, top20_share=top20 / total if relative else None, top20_profit=top20,
+        n_accounts=n,
+        total_profit=total,
+        top20_share=top20 / total if relative else None,
+        top20_profit=top20,
         peak_share=float(cum.max()) / total if relative and n else None,
         share_negative=float((s[value] < 0).mean()) if n else 0.0,
-        tail_loss=float(s.loc[s[value] < 0, value].sum()), relative=relative)
+        tail_loss=float(s.loc[s[value] < 0, value].sum()),
+        relative=relative,
+    )
     return curve, summary
 
 

@@ -43,9 +43,9 @@ def _without_nan(col: np.ndarray, nan: np.ndarray) -> np.ndarray:
     """The non-NaN values of a column in the order numpy's nan-functions leave them (``_remove_nan_1d``: the
     last values fill the NaN holes), so an order statistic picks the same element (0.0 vs −0.0 in a tie)."""
     holes = np.flatnonzero(nan)
-    tail = col[len(col) - len(holes):][~nan[len(col) - len(holes):]]
-    out = col[:len(col) - len(holes)].copy()
-    out[holes[:len(tail)]] = tail
+    tail = col[len(col) - len(holes) :][~nan[len(col) - len(holes) :]]
+    out = col[: len(col) - len(holes)].copy()
+    out[holes[: len(tail)]] = tail
     return out
 
 
@@ -55,8 +55,7 @@ def _nan_groups(a: np.ndarray):
     counts = nan.sum(axis=0)
     for c in np.unique(counts):
         cols = np.flatnonzero(counts == c)
-        values = (a[:, cols] if c == 0
-                  else np.column_stack([_without_nan(a[:, j], nan[:, j]) for j in cols.tolist()]))
+        values = a[:, cols] if c == 0 else np.column_stack([_without_nan(a[:, j], nan[:, j]) for j in cols.tolist()])
         yield cols, values
 
 
@@ -159,8 +158,9 @@ def lloyd_from(z: np.ndarray, init: np.ndarray, max_iter: int = 300, tol: float 
     return centers
 
 
-def fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int,
-                   fast: bool = False) -> tuple[np.ndarray, list[str]]:
+def fit_centroids(
+    z: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int, fast: bool = False
+) -> tuple[np.ndarray, list[str]]:
     """Decision centroids in type order (row t ↔ VALUE_TYPES[t]) and notes (``fast``: numpy Lloyd refit).
 
     A column without spread in the tier (all missing or constant, so z ≡ 0) carries no information: its
@@ -174,8 +174,11 @@ def fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, ran
     if fast and init == "prototypes":
         centers = lloyd_from(z, protos)
     else:
-        km = (KMeans(n_clusters=3, init=protos, n_init=1) if init == "prototypes"
-              else KMeans(n_clusters=3, n_init=10, random_state=random_state))
+        km = (
+            KMeans(n_clusters=3, init=protos, n_init=1)
+            if init == "prototypes"
+            else KMeans(n_clusters=3, n_init=10, random_state=random_state)
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             km.fit(z)
@@ -188,8 +191,10 @@ def fit_centroids(z: np.ndarray, protos: np.ndarray, method: str, init: str, ran
     nearest = cost.argmin(axis=1)
     for k, t in zip(rows, cols, strict=True):
         if nearest[k] != t:  # Hungarian forced a cluster onto a type whose prototype it does not resemble
-            notes.append(f"the cluster typed {VALUE_TYPES[t]} sits nearer the {VALUE_TYPES[nearest[k]]} "
-                         "prototype: treat it as a tendency")
+            notes.append(
+                f"the cluster typed {VALUE_TYPES[t]} sits nearer the {VALUE_TYPES[nearest[k]]} "
+                "prototype: treat it as a tendency"
+            )
     return ordered, notes
 
 
@@ -212,8 +217,9 @@ def choose_method(z: np.ndarray, min_cluster_n: int) -> tuple[str, list[str]]:
     return METHOD_KMEANS, []
 
 
-def fit_tier_types(x: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int,
-                   fast: bool = False) -> tuple[ValueFeatureScaler, np.ndarray, list[str]]:
+def fit_tier_types(
+    x: np.ndarray, protos: np.ndarray, method: str, init: str, random_state: int, fast: bool = False
+) -> tuple[ValueFeatureScaler, np.ndarray, list[str]]:
     """Fit the per-tier pipeline on raw features x: the scaler, the type-ordered centroids and notes."""
     scaler = ValueFeatureScaler().fit(x)
     centroids, notes = fit_centroids(scaler.transform(x), protos, method, init, random_state, fast)

@@ -45,7 +45,8 @@ def _with_defaults(conn: Connection, table: Table, df: pd.DataFrame) -> pd.DataF
         elif col.default.is_sequence and conn.dialect.supports_sequences:
             # .all(): DuckDB keeps an unfinished result after .scalar() and refuses the next insert
             ids = conn.exec_driver_sql(
-                f"SELECT nextval('{col.default.name}') FROM generate_series(1, {len(out)})").all()
+                f"SELECT nextval('{col.default.name}') FROM generate_series(1, {len(out)})"
+            ).all()
             out = out.assign(**{col.name: sorted(r[0] for r in ids)})
     return out
 
@@ -98,7 +99,7 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
         raw = conn.connection.driver_connection
         view = f"_bulk_{table.name}"
         for start in range(0, len(df), DUCKDB_BATCH):
-            raw.register(view, df.iloc[start:start + DUCKDB_BATCH])
+            raw.register(view, df.iloc[start : start + DUCKDB_BATCH])
             try:
                 raw.execute(f'INSERT INTO "{table.name}" ({col_sql}) SELECT {col_sql} FROM {view}')
             finally:
@@ -111,10 +112,12 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     elif dialect == "sqlite":
         sql = f'INSERT INTO "{table.name}" ({col_sql}) VALUES ({", ".join("?" * len(cols))})'
         for start in range(0, len(df), SQLITE_BATCH):
-            conn.exec_driver_sql(sql, list(zip(*_sqlite_columns(table, df.iloc[start:start + SQLITE_BATCH]), strict=True)))
+            conn.exec_driver_sql(
+                sql, list(zip(*_sqlite_columns(table, df.iloc[start : start + SQLITE_BATCH]), strict=True))
+            )
     else:
         for start in range(0, len(df), SQLITE_BATCH):
-            conn.execute(table.insert(), _records(df.iloc[start:start + SQLITE_BATCH]))
+            conn.execute(table.insert(), _records(df.iloc[start : start + SQLITE_BATCH]))
     return len(df)
 
 

@@ -59,7 +59,8 @@ VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 
 # --- reference and organisation -------------------------------------------------------------
 region = Table(
-    "region", metadata,
+    "region",
+    metadata,
     Column("region_id", ID, primary_key=True),
     Column("parent_id", ID, ForeignKey("region.region_id"), nullable=True),
     Column("level", String(12), nullable=False),
@@ -74,7 +75,8 @@ region = Table(
 Index("ix_region_parent", region.c.parent_id)
 
 sales_rep = Table(
-    "sales_rep", metadata,
+    "sales_rep",
+    metadata,
     Column("rep_id", ID, primary_key=True),
     Column("name", String(64), nullable=False),
     Column("name_en", String(64)),
@@ -86,7 +88,8 @@ sales_rep = Table(
 )
 
 channel_tier = Table(
-    "channel_tier", metadata,
+    "channel_tier",
+    metadata,
     Column("tier_code", CODE, primary_key=True),
     Column("name_zh", String(32), nullable=False),
     Column("name_en", String(32), nullable=False),
@@ -94,7 +97,8 @@ channel_tier = Table(
 )
 
 tier_threshold = Table(
-    "tier_threshold", metadata,
+    "tier_threshold",
+    metadata,
     Column("tier_code", CODE, ForeignKey("channel_tier.tier_code"), primary_key=True),
     Column("scheme", String(16), primary_key=True),
     Column("label", String(16), primary_key=True),
@@ -106,7 +110,8 @@ tier_threshold = Table(
 
 # --- accounts and relationships ---------------------------------------------------------------
 account = Table(
-    "account", metadata,
+    "account",
+    metadata,
     Column("account_id", ID, primary_key=True),
     Column("name", String(128), nullable=False),
     Column("name_en", String(128)),
@@ -140,7 +145,8 @@ Index("ix_account_rep", account.c.owner_rep_id)
 Index("ix_account_parent", account.c.parent_account_id)
 
 account_capability = Table(  # the six capabilities of a distributor (资料卡), versioned by as-of
-    "account_capability", metadata,
+    "account_capability",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("assessed_on", Date, primary_key=True),
     Column("sub_distributors", Integer),
@@ -154,7 +160,8 @@ account_capability = Table(  # the six capabilities of a distributor (资料卡)
 )
 
 account_territory = Table(
-    "account_territory", metadata,
+    "account_territory",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("region_id", ID, ForeignKey("region.region_id"), primary_key=True),
     Column("valid_from", Date, primary_key=True),
@@ -163,7 +170,8 @@ account_territory = Table(
 )
 
 account_contact = Table(
-    "account_contact", metadata,
+    "account_contact",
+    metadata,
     _serial("contact"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("level", String(12), nullable=False),
@@ -176,7 +184,8 @@ account_contact = Table(
 Index("ix_account_contact_account", account_contact.c.account_id)
 
 account_owner_history = Table(
-    "account_owner_history", metadata,
+    "account_owner_history",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("rep_id", ID, ForeignKey("sales_rep.rep_id"), primary_key=True),
     Column("valid_from", Date, primary_key=True),
@@ -185,7 +194,8 @@ account_owner_history = Table(
 
 # --- products and prices ----------------------------------------------------------------------
 product = Table(
-    "product", metadata,
+    "product",
+    metadata,
     Column("sku_id", ID, primary_key=True),
     Column("name", String(128), nullable=False),
     Column("name_en", String(128)),
@@ -204,7 +214,8 @@ product = Table(
 )
 
 price_list = Table(
-    "price_list", metadata,
+    "price_list",
+    metadata,
     Column("sku_id", ID, ForeignKey("product.sku_id"), primary_key=True),
     Column("tier_code", CODE, ForeignKey("channel_tier.tier_code"), primary_key=True),
     Column("valid_from", Date, primary_key=True),
@@ -216,7 +227,8 @@ price_list = Table(
 
 # --- orders, sell-out, scans ------------------------------------------------------------------
 order_header = Table(
-    "order_header", metadata,
+    "order_header",
+    metadata,
     Column("order_id", ID, primary_key=True),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("order_date", Date, nullable=False),
@@ -234,7 +246,8 @@ Index("ix_order_header_account_date", order_header.c.account_id, order_header.c.
 Index("ix_order_header_date", order_header.c.order_date)
 
 order_line = Table(
-    "order_line", metadata,
+    "order_line",
+    metadata,
     Column("order_id", ID, ForeignKey("order_header.order_id"), primary_key=True),
     Column("line_no", Integer, primary_key=True),
     Column("sku_id", ID, ForeignKey("product.sku_id"), nullable=False),
@@ -255,7 +268,8 @@ Index("ix_order_line_sku", order_line.c.sku_id)
 # imports); ``aggregate_state`` says what it was built from, so a database written by other means falls back
 # to the order lines until ``python -m kam_core refresh-aggregates`` rebuilds it.
 order_day = Table(
-    "order_day", metadata,
+    "order_day",
+    metadata,
     Column("account_id", ID, primary_key=True),
     Column("order_date", Date, primary_key=True),
     Column("orders", Integer, nullable=False),  # order headers of the day (returns included)
@@ -274,7 +288,8 @@ order_day = Table(
 Index("ix_order_day_date", order_day.c.order_date)
 
 aggregate_state = Table(
-    "aggregate_state", metadata,
+    "aggregate_state",
+    metadata,
     Column("name", String(32), primary_key=True),
     Column("built_at", DateTime, nullable=False),
     Column("order_headers", Integer, nullable=False),  # row counts of the sources when it was built
@@ -282,7 +297,8 @@ aggregate_state = Table(
 )
 
 sellout = Table(
-    "sellout", metadata,
+    "sellout",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("sku_id", ID, ForeignKey("product.sku_id"), primary_key=True),
     Column("period", Date, primary_key=True),  # first day of month
@@ -291,7 +307,8 @@ sellout = Table(
 )
 
 inventory_snapshot = Table(
-    "inventory_snapshot", metadata,
+    "inventory_snapshot",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("sku_id", ID, ForeignKey("product.sku_id"), primary_key=True),
     Column("snap_date", Date, primary_key=True),
@@ -299,7 +316,8 @@ inventory_snapshot = Table(
 )
 
 code_scan = Table(
-    "code_scan", metadata,
+    "code_scan",
+    metadata,
     _serial("scan"),
     Column("code", String(40), nullable=False),
     Column("sku_id", ID, ForeignKey("product.sku_id")),
@@ -314,7 +332,8 @@ code_scan = Table(
 Index("ix_code_scan_account", code_scan.c.shipped_account_id)
 
 market_price_check = Table(
-    "market_price_check", metadata,
+    "market_price_check",
+    metadata,
     _serial("check"),
     Column("region_id", ID, ForeignKey("region.region_id"), nullable=False),
     Column("sku_id", ID, ForeignKey("product.sku_id"), nullable=False),
@@ -326,7 +345,8 @@ market_price_check = Table(
 
 # --- rebates and promotions -------------------------------------------------------------------
 rebate_program = Table(
-    "rebate_program", metadata,
+    "rebate_program",
+    metadata,
     Column("program_id", ID, primary_key=True),
     Column("name", String(128), nullable=False),
     Column("type", String(20), nullable=False),
@@ -349,7 +369,8 @@ rebate_program = Table(
 )
 
 rebate_tier = Table(
-    "rebate_tier", metadata,
+    "rebate_tier",
+    metadata,
     Column("program_id", ID, ForeignKey("rebate_program.program_id"), primary_key=True),
     Column("tier_no", Integer, primary_key=True),
     Column("lower_bound", Float, nullable=False),
@@ -360,7 +381,8 @@ rebate_tier = Table(
 )
 
 rebate_enrollment = Table(
-    "rebate_enrollment", metadata,
+    "rebate_enrollment",
+    metadata,
     Column("program_id", ID, ForeignKey("rebate_program.program_id"), primary_key=True),
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("target_basis", Float),
@@ -368,7 +390,8 @@ rebate_enrollment = Table(
 )
 
 rebate_accrual = Table(
-    "rebate_accrual", metadata,
+    "rebate_accrual",
+    metadata,
     Column("program_id", ID, ForeignKey("rebate_program.program_id"), primary_key=True),
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("period_end", Date, primary_key=True),
@@ -384,7 +407,8 @@ rebate_accrual = Table(
 )
 
 rebate_settlement = Table(
-    "rebate_settlement", metadata,
+    "rebate_settlement",
+    metadata,
     _serial("settlement"),
     Column("program_id", ID, ForeignKey("rebate_program.program_id"), nullable=False),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
@@ -398,7 +422,8 @@ rebate_settlement = Table(
 Index("ix_rebate_settlement_account", rebate_settlement.c.account_id)
 
 promotion = Table(
-    "promotion", metadata,
+    "promotion",
+    metadata,
     Column("promo_id", ID, primary_key=True),
     Column("name", String(128), nullable=False),
     Column("mechanic", String(16), nullable=False),
@@ -420,7 +445,8 @@ promotion = Table(
 )
 
 promotion_account = Table(
-    "promotion_account", metadata,
+    "promotion_account",
+    metadata,
     Column("promo_id", ID, ForeignKey("promotion.promo_id"), primary_key=True),
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("fixed_fee", Float, nullable=False, default=0.0),
@@ -428,7 +454,8 @@ promotion_account = Table(
 )
 
 redemption = Table(
-    "redemption", metadata,
+    "redemption",
+    metadata,
     _serial("redemption"),
     Column("promo_id", ID, ForeignKey("promotion.promo_id"), nullable=False),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
@@ -440,7 +467,8 @@ redemption = Table(
 Index("ix_redemption_account", redemption.c.account_id)
 
 scenario_run = Table(
-    "scenario_run", metadata,
+    "scenario_run",
+    metadata,
     _serial("run"),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
@@ -453,7 +481,8 @@ scenario_run = Table(
 
 # --- service, surveys, competition ------------------------------------------------------------
 activity_rate = Table(
-    "activity_rate", metadata,
+    "activity_rate",
+    metadata,
     Column("activity_type", String(16), primary_key=True),
     Column("valid_from", Date, primary_key=True),
     Column("cost_per_minute", Float, nullable=False),
@@ -461,7 +490,8 @@ activity_rate = Table(
 
 VISIT_TYPES = ("order", "merch", "training", "consulting", "complaint", "collection", "negotiation")
 visit = Table(
-    "visit", metadata,
+    "visit",
+    metadata,
     _serial("visit"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("rep_id", ID, ForeignKey("sales_rep.rep_id")),
@@ -478,7 +508,8 @@ visit = Table(
 Index("ix_visit_account_date", visit.c.account_id, visit.c.visit_date)
 
 service_event = Table(
-    "service_event", metadata,
+    "service_event",
+    metadata,
     _serial("event"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("event_date", Date, nullable=False),
@@ -486,13 +517,27 @@ service_event = Table(
     Column("qty", Float, nullable=False, default=1.0),
     Column("direct_cost", Float, nullable=False, default=0.0),
     Column("minutes", Float, nullable=False, default=0.0),
-    _in("type", ("delivery", "rush_order", "return", "claim", "cooler_install", "posm",
-                 "training", "consulting", "planogram", "menu_engineering")),
+    _in(
+        "type",
+        (
+            "delivery",
+            "rush_order",
+            "return",
+            "claim",
+            "cooler_install",
+            "posm",
+            "training",
+            "consulting",
+            "planogram",
+            "menu_engineering",
+        ),
+    ),
 )
 Index("ix_service_event_account", service_event.c.account_id, service_event.c.event_date)
 
 co_investment = Table(
-    "co_investment", metadata,
+    "co_investment",
+    metadata,
     _serial("co_inv"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("type", String(16), nullable=False),
@@ -504,7 +549,8 @@ co_investment = Table(
 )
 
 survey_response = Table(
-    "survey_response", metadata,
+    "survey_response",
+    metadata,
     _serial("response"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("respondent_role", String(12), nullable=False),
@@ -517,7 +563,8 @@ survey_response = Table(
 )
 
 competitor_brand = Table(
-    "competitor_brand", metadata,
+    "competitor_brand",
+    metadata,
     Column("brand_id", ID, primary_key=True),
     Column("name", String(64), nullable=False),
     Column("name_en", String(64)),
@@ -526,7 +573,8 @@ competitor_brand = Table(
 )
 
 account_competitor = Table(
-    "account_competitor", metadata,
+    "account_competitor",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("brand_id", ID, ForeignKey("competitor_brand.brand_id"), primary_key=True),
     Column("observed_date", Date, primary_key=True),
@@ -536,7 +584,8 @@ account_competitor = Table(
 )
 
 account_category_volume = Table(  # share-of-wallet denominator
-    "account_category_volume", metadata,
+    "account_category_volume",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("period", Date, primary_key=True),  # first day of the year or month
     Column("total_beer_cases_est", Float, nullable=False),
@@ -546,7 +595,8 @@ account_category_volume = Table(  # share-of-wallet denominator
 
 # --- credit, settlement, KA terms -------------------------------------------------------------
 credit_terms = Table(
-    "credit_terms", metadata,
+    "credit_terms",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("valid_from", Date, primary_key=True),
     Column("valid_to", Date),
@@ -563,7 +613,8 @@ credit_terms = Table(
 )
 
 ar_invoice = Table(
-    "ar_invoice", metadata,
+    "ar_invoice",
+    metadata,
     Column("invoice_id", ID, primary_key=True),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("order_id", ID, ForeignKey("order_header.order_id")),
@@ -575,7 +626,8 @@ ar_invoice = Table(
 Index("ix_ar_invoice_account", ar_invoice.c.account_id)
 
 ar_payment = Table(
-    "ar_payment", metadata,
+    "ar_payment",
+    metadata,
     _serial("payment"),
     Column("invoice_id", ID, ForeignKey("ar_invoice.invoice_id"), nullable=False),
     Column("pay_date", Date, nullable=False),
@@ -586,19 +638,33 @@ ar_payment = Table(
 Index("ix_ar_payment_invoice", ar_payment.c.invoice_id)
 
 ka_fee = Table(
-    "ka_fee", metadata,
+    "ka_fee",
+    metadata,
     _serial("fee"),
     Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
     Column("fee_type", String(16), nullable=False),
     Column("fee_date", Date, nullable=False),
     Column("amount", Float, nullable=False),
     Column("deducted_from_settlement", Boolean, nullable=False, default=True),
-    _in("fee_type", ("entry", "barcode", "display", "festival", "anniversary", "poster", "promoter",
-                     "deduction", "year_end_rebate")),
+    _in(
+        "fee_type",
+        (
+            "entry",
+            "barcode",
+            "display",
+            "festival",
+            "anniversary",
+            "poster",
+            "promoter",
+            "deduction",
+            "year_end_rebate",
+        ),
+    ),
 )
 
 consignment_stock = Table(
-    "consignment_stock", metadata,
+    "consignment_stock",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("sku_id", ID, ForeignKey("product.sku_id"), primary_key=True),
     Column("snap_date", Date, primary_key=True),
@@ -607,18 +673,29 @@ consignment_stock = Table(
 
 # --- outputs: auditable snapshots -------------------------------------------------------------
 account_metrics_snapshot = Table(
-    "account_metrics_snapshot", metadata,
+    "account_metrics_snapshot",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("as_of", Date, primary_key=True),
-    Column("net_sales", Float), Column("gp", Float), Column("cts", Float), Column("ncp", Float),
-    Column("tenure_y", Float), Column("sow", Float), Column("regularity", Float),
-    Column("loyalty_index", Float), Column("churn_prob", Float), Column("clv", Float),
-    Column("clv_model", String(16)), Column("dso", Float), Column("dbt", Float),
+    Column("net_sales", Float),
+    Column("gp", Float),
+    Column("cts", Float),
+    Column("ncp", Float),
+    Column("tenure_y", Float),
+    Column("sow", Float),
+    Column("regularity", Float),
+    Column("loyalty_index", Float),
+    Column("churn_prob", Float),
+    Column("clv", Float),
+    Column("clv_model", String(16)),
+    Column("dso", Float),
+    Column("dbt", Float),
     Column("params_hash", String(16)),
 )
 
 classification_snapshot = Table(
-    "classification_snapshot", metadata,
+    "classification_snapshot",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("as_of", Date, primary_key=True),
     Column("params_hash", String(16), primary_key=True),
@@ -639,7 +716,8 @@ classification_snapshot = Table(
 
 # --- housekeeping -----------------------------------------------------------------------------
 audit_log = Table(  # every change to account data: who, when, what
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     _serial("audit"),
     Column("changed_at", DateTime, nullable=False),
     Column("changed_by", String(64), nullable=False),
@@ -654,7 +732,8 @@ audit_log = Table(  # every change to account data: who, when, what
 Index("ix_audit_log_record", audit_log.c.table_name, audit_log.c.record_key)
 
 import_log = Table(
-    "import_log", metadata,
+    "import_log",
+    metadata,
     _serial("import"),
     Column("imported_at", DateTime, nullable=False),
     Column("imported_by", String(64), nullable=False),
@@ -669,7 +748,8 @@ import_log = Table(
 )
 
 app_user = Table(  # sign-in identity → role and scope (DESIGN.md §6)
-    "app_user", metadata,
+    "app_user",
+    metadata,
     Column("email", String(128), primary_key=True),
     Column("role", String(10), nullable=False),
     Column("scope_id", ID),  # region code for managers, rep id for reps
@@ -678,7 +758,8 @@ app_user = Table(  # sign-in identity → role and scope (DESIGN.md §6)
 )
 
 demo_truth = Table(  # planted answers; the analytics never read this table
-    "demo_truth", metadata,
+    "demo_truth",
+    metadata,
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("value_type", String(12)),
     Column("high_volume_low_loyalty", Boolean, nullable=False),

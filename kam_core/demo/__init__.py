@@ -41,10 +41,12 @@ class DemoSummary:
     rows: int
 
     def __str__(self) -> str:
-        return (f"demo brewer: {self.accounts} accounts, {self.orders} orders, {self.order_lines} order lines, "
-                f"{self.start} to {self.end}; planted {self.typed} typed key accounts, "
-                f"{self.high_volume_low_loyalty} high-volume-low-loyalty, {self.diverters} diverters "
-                f"({self.rows} rows in all)")
+        return (
+            f"demo brewer: {self.accounts} accounts, {self.orders} orders, {self.order_lines} order lines, "
+            f"{self.start} to {self.end}; planted {self.typed} typed key accounts, "
+            f"{self.high_volume_low_loyalty} high-volume-low-loyalty, {self.diverters} diverters "
+            f"({self.rows} rows in all)"
+        )
 
 
 def _check(accounts: int, months: int) -> None:
@@ -54,8 +56,15 @@ def _check(accounts: int, months: int) -> None:
         raise UserError(f"--months must be a whole number from 3 to {MAX_MONTHS}, got {months!r}")
 
 
-def generate(engine: Engine, accounts: int = 2000, months: int = 24, seed: int = 7, end=None,
-             replace: bool = False, progress: Callable[[float, str], None] | None = None) -> DemoSummary:
+def generate(
+    engine: Engine,
+    accounts: int = 2000,
+    months: int = 24,
+    seed: int = 7,
+    end=None,
+    replace: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> DemoSummary:
     """Generate the demo brewer into ``engine``.
 
     Parameters
@@ -102,5 +111,10 @@ def generate(engine: Engine, accounts: int = 2000, months: int = 24, seed: int =
         report(0.95, "pre-aggregating the order lines per account and day")
         order_days.refresh(conn)
     report(1.0, "done")
-    return DemoSummary(accounts=int(accounts), orders=counts.get("order_header", 0),
-                       order_lines=counts.get("order_line", 0), rows=sum(counts.values()), **facts)
+    return DemoSummary(
+        accounts=int(accounts),
+        orders=counts.get("order_header", 0),
+        order_lines=counts.get("order_line", 0),
+        rows=sum(counts.values()),
+        **facts,
+    )

@@ -51,8 +51,9 @@ def plan_accounts(rng: np.random.Generator, n: int, h: History) -> pd.DataFrame:
 
 def _statuses(rng: np.random.Generator, tier: np.ndarray) -> np.ndarray:
     r = rng.random(len(tier))
-    status = np.select([r < 0.03, r < 0.05, r < 0.07, r < 0.14], ["prospect", "negotiating", "signed", "lost"],
-                       "active").astype(object)
+    status = np.select(
+        [r < 0.03, r < 0.05, r < 0.07, r < 0.14], ["prospect", "negotiating", "signed", "lost"], "active"
+    ).astype(object)
     dist = tier == "DIST"
     status[dist] = np.where(r[dist] < 0.05, "lost", "active")
     return status
@@ -73,8 +74,9 @@ def _timeline(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> pd.Dat
     lost = (out["status"] == "lost").to_numpy()
     out["loss_day"] = np.where(lost, np.round(loss).astype(int), h.days + 1)
     r = rng.random(n)
-    growth = np.select([r < 0.08, r < 0.16], [rng.uniform(0.35, 0.7, n), rng.uniform(-0.6, -0.3, n)],
-                       rng.normal(0.03, 0.08, n))
+    growth = np.select(
+        [r < 0.08, r < 0.16], [rng.uniform(0.35, 0.7, n), rng.uniform(-0.6, -0.3, n)], rng.normal(0.03, 0.08, n)
+    )
     out["growth"] = np.where(out["hvll"], rng.normal(0.0, 0.04, n), growth)
     return out
 
@@ -94,8 +96,12 @@ def place_accounts(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography) 
         out[col] = st[col].to_numpy()[street_idx]
     out["street_idx"] = street_idx
     out["parent_account_id"] = _parents(rng, out)
-    place_zh = np.where(np.isin(tier, ["DIST"]), st["area_zh"].to_numpy()[street_idx], st["name_zh"].to_numpy()[street_idx])
-    place_en = np.where(np.isin(tier, ["DIST"]), st["area_en"].to_numpy()[street_idx], st["name_en"].to_numpy()[street_idx])
+    place_zh = np.where(
+        np.isin(tier, ["DIST"]), st["area_zh"].to_numpy()[street_idx], st["name_zh"].to_numpy()[street_idx]
+    )
+    place_en = np.where(
+        np.isin(tier, ["DIST"]), st["area_en"].to_numpy()[street_idx], st["name_en"].to_numpy()[street_idx]
+    )
     out["name"], out["name_en"] = account_names(rng, tier, place_zh, place_en)
     number = rng.integers(1, 400, len(out)).astype(str)
     out["address"] = st["area_zh"].to_numpy()[street_idx] + "市" + st["name_zh"].to_numpy()[street_idx] + number + "号"
@@ -148,24 +154,48 @@ def build_reps(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: H
     order = areas.assign(k=areas["code"].str[-2:]).sort_values(["k", "parent_id"])["region_id"].to_numpy()
     n_reps = max(len(tops), int(round(len(acc) / 50)))
     names, names_en = person_names(rng, n_reps + len(tops) + 1)
-    rows = [dict(rep_id="DIR001", name=names[0], name_en=names_en[0], manager_rep_id=None, home_region_id=None,
-                 hourly_cost=220.0)]
+    rows = [
+        dict(
+            rep_id="DIR001",
+            name=names[0],
+            name_en=names_en[0],
+            manager_rep_id=None,
+            home_region_id=None,
+            hourly_cost=220.0,
+        )
+    ]
     for k, top in enumerate(tops):
-        rows.append(dict(rep_id=f"MGR{top}", name=names[1 + k], name_en=names_en[1 + k], manager_rep_id="DIR001",
-                         home_region_id=top, hourly_cost=float(np.round(rng.uniform(100, 130), 0))))
+        rows.append(
+            dict(
+                rep_id=f"MGR{top}",
+                name=names[1 + k],
+                name_en=names_en[1 + k],
+                manager_rep_id="DIR001",
+                home_region_id=top,
+                hourly_cost=float(np.round(rng.uniform(100, 130), 0)),
+            )
+        )
     for k in range(n_reps):
         area = order[k % len(order)]
-        rows.append(dict(rep_id=f"REP{k + 1:03d}", name=names[1 + len(tops) + k],
-                         name_en=names_en[1 + len(tops) + k], manager_rep_id=f"MGR{area[:3]}",
-                         home_region_id=area, hourly_cost=float(np.round(rng.uniform(48, 72), 0))))
+        rows.append(
+            dict(
+                rep_id=f"REP{k + 1:03d}",
+                name=names[1 + len(tops) + k],
+                name_en=names_en[1 + len(tops) + k],
+                manager_rep_id=f"MGR{area[:3]}",
+                home_region_id=area,
+                hourly_cost=float(np.round(rng.uniform(48, 72), 0)),
+            )
+        )
     reps = pd.DataFrame(rows)
     reps["active_from"] = h.start - pd.DateOffset(years=3)
     reps["active_to"] = pd.NaT
     return reps
 
 
-def assign_owners(rng: np.random.Generator, acc: pd.DataFrame, reps: pd.DataFrame, h: History
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def assign_owners(
+    rng: np.random.Generator, acc: pd.DataFrame, reps: pd.DataFrame, h: History
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Owner rep per account (a rep of its city, else of its region) and the owner history with about 15%
     of accounts handed over once during the history."""
     field = reps[reps["rep_id"].str.startswith("REP")]
@@ -188,10 +218,24 @@ def assign_owners(rng: np.random.Generator, acc: pd.DataFrame, reps: pd.DataFram
     since = since.where(since > h.start - pd.DateOffset(years=3), h.start - pd.DateOffset(years=3))
     handover = h.start + pd.to_timedelta(rng.integers(30, max(h.days - 30, 31), len(out)), unit="D")
     has_prev = pd.notna(previous) & (handover.to_numpy() > since.to_numpy())
-    hist = [pd.DataFrame({"account_id": out["account_id"], "rep_id": owner,
-                          "valid_from": np.where(has_prev, handover, since), "valid_to": pd.NaT}),
-            pd.DataFrame({"account_id": out["account_id"][has_prev], "rep_id": previous[has_prev],
-                          "valid_from": since[has_prev], "valid_to": handover[has_prev] - pd.Timedelta(days=1)})]
+    hist = [
+        pd.DataFrame(
+            {
+                "account_id": out["account_id"],
+                "rep_id": owner,
+                "valid_from": np.where(has_prev, handover, since),
+                "valid_to": pd.NaT,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "account_id": out["account_id"][has_prev],
+                "rep_id": previous[has_prev],
+                "valid_from": since[has_prev],
+                "valid_to": handover[has_prev] - pd.Timedelta(days=1),
+            }
+        ),
+    ]
     out["prev_rep_id"] = np.where(has_prev, previous, None)
     out["handover_day"] = np.where(has_prev, (handover - h.start).days, -1)
     history = pd.concat(hist, ignore_index=True).sort_values(["account_id", "valid_from"], kind="mergesort")
@@ -202,8 +246,9 @@ def assign_owners(rng: np.random.Generator, acc: pd.DataFrame, reps: pd.DataFram
 OUTLET_NORM = {"DIST": 40.0, "WHS2": 30.0, "KA": 400.0}  # yearly cases per outlet served
 
 
-def account_table(rng: np.random.Generator, acc: pd.DataFrame, h: History, window_cases: pd.Series,
-                  window_sales: pd.Series) -> pd.DataFrame:
+def account_table(
+    rng: np.random.Generator, acc: pd.DataFrame, h: History, window_cases: pd.Series, window_sales: pd.Series
+) -> pd.DataFrame:
     """The account table. Outlets served follow the volume actually bought (so sell-in matches capacity),
     except for diverters showing S2, whose volume runs 1.8-3x what their outlets could sell."""
     n = len(acc)
@@ -225,21 +270,36 @@ def account_table(rng: np.random.Generator, acc: pd.DataFrame, h: History, windo
     contractual = contractual & (acc["status"].isin(["active", "lost", "signed"]).to_numpy())
     c_start = c_start.where(contractual)
     wide = np.isin(tier, ["DIST", "WHS2"])
-    return pd.DataFrame({
-        "account_id": acc["account_id"], "name": acc["name"], "name_en": acc["name_en"], "tier_code": tier,
-        "parent_account_id": acc["parent_account_id"], "region_id": acc["region_id"],
-        "owner_rep_id": acc["owner_rep_id"], "status": acc["status"], "first_order_date": first.dt.normalize(),
-        "contract_type": np.where(contractual, "contractual", "noncontractual"),
-        "contract_start": c_start.dt.normalize(),
-        "contract_end": (c_start + pd.DateOffset(years=1) - pd.Timedelta(days=1)).dt.normalize(),
-        "outlets_served": outlets,
-        "warehouse_capacity_cases": np.round(acc["size"].to_numpy() / np.where(wide, 12, 40) * rng.uniform(1, 2, n)),
-        "tangible_net_worth": np.where(wide | (tier == "KA"), np.round(acc["size"].to_numpy() * rng.uniform(6, 20, n), -3),
-                                       np.nan),
-        "annual_turnover_all_brands": np.where(wide | (tier == "KA"),
-                                               np.round(sales / acc["sow"].to_numpy() * rng.uniform(1.2, 2.0, n), -3),
-                                               np.nan),
-        "exclusive_agreement": acc["exclusive"].to_numpy(), "data_sharing": acc["data_sharing"].to_numpy(),
-        "jbp_in_place": acc["jbp"].to_numpy(), "address": acc["address"], "phone": acc["phone"],
-        "created_source": "demo", "version": 1,
-    })
+    return pd.DataFrame(
+        {
+            "account_id": acc["account_id"],
+            "name": acc["name"],
+            "name_en": acc["name_en"],
+            "tier_code": tier,
+            "parent_account_id": acc["parent_account_id"],
+            "region_id": acc["region_id"],
+            "owner_rep_id": acc["owner_rep_id"],
+            "status": acc["status"],
+            "first_order_date": first.dt.normalize(),
+            "contract_type": np.where(contractual, "contractual", "noncontractual"),
+            "contract_start": c_start.dt.normalize(),
+            "contract_end": (c_start + pd.DateOffset(years=1) - pd.Timedelta(days=1)).dt.normalize(),
+            "outlets_served": outlets,
+            "warehouse_capacity_cases": np.round(
+                acc["size"].to_numpy() / np.where(wide, 12, 40) * rng.uniform(1, 2, n)
+            ),
+            "tangible_net_worth": np.where(
+                wide | (tier == "KA"), np.round(acc["size"].to_numpy() * rng.uniform(6, 20, n), -3), np.nan
+            ),
+            "annual_turnover_all_brands": np.where(
+                wide | (tier == "KA"), np.round(sales / acc["sow"].to_numpy() * rng.uniform(1.2, 2.0, n), -3), np.nan
+            ),
+            "exclusive_agreement": acc["exclusive"].to_numpy(),
+            "data_sharing": acc["data_sharing"].to_numpy(),
+            "jbp_in_place": acc["jbp"].to_numpy(),
+            "address": acc["address"],
+            "phone": acc["phone"],
+            "created_source": "demo",
+            "version": 1,
+        }
+    )

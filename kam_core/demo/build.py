@@ -30,8 +30,9 @@ def _window_totals(book: OrderBook, acc: pd.DataFrame, h: History) -> tuple[pd.S
     return sales, cases
 
 
-def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[[float, str], None]
-                 ) -> tuple[dict[str, pd.DataFrame], dict]:
+def build_tables(
+    n: int, months: int, seed: int, end: dt.date, report: Callable[[float, str], None]
+) -> tuple[dict[str, pd.DataFrame], dict]:
     """All tables as DataFrames keyed by table name, and summary facts."""
     rng = np.random.Generator(np.random.PCG64(seed))
     h = make_history(end, months)
@@ -51,11 +52,19 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     book = build_orderbook(rng, acc, geo, cat, h, season, promo_of_day)
     sales, cases = _window_totals(book, acc, h)
     t = {
-        "region": geo.regions, "sales_rep": reps, "channel_tier": CHANNEL_TIERS, "product": cat.products,
-        "price_list": cat.price_list, "competitor_brand": COMPETITORS, "activity_rate": activity_rates(h),
-        "account": acc_mod.account_table(rng, acc, h, cases, sales), "account_owner_history": owners,
-        "account_territory": territory_table(acc, h), "credit_terms": credit,
-        "order_header": book.header, "order_line": book.lines,
+        "region": geo.regions,
+        "sales_rep": reps,
+        "channel_tier": CHANNEL_TIERS,
+        "product": cat.products,
+        "price_list": cat.price_list,
+        "competitor_brand": COMPETITORS,
+        "activity_rate": activity_rates(h),
+        "account": acc_mod.account_table(rng, acc, h, cases, sales),
+        "account_owner_history": owners,
+        "account_territory": territory_table(acc, h),
+        "credit_terms": credit,
+        "order_header": book.header,
+        "order_line": book.lines,
     }
     report(0.45, "promotions and rebates")
     t.update(_promotions(rng, acc, book, h, cat, tpr))
@@ -63,8 +72,9 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
     t["ka_fee"] = finance.ka_fees(rng, acc, h)
     t["consignment_stock"] = finance.consignment_stock(rng, acc, book.lines, book.line_account, book.line_day, h)
-    t["sellout"], t["inventory_snapshot"] = sellout.sellout_and_stock(rng, acc, book.lines, book.line_account,
-                                                                      book.line_day, h)
+    t["sellout"], t["inventory_snapshot"] = sellout.sellout_and_stock(
+        rng, acc, book.lines, book.line_account, book.line_day, h
+    )
     report(0.62, "visits, service, surveys and competitors")
     t.update(_relationship(rng, acc, book, h))
     report(0.72, "rebate settlements")
@@ -75,19 +85,27 @@ def build_tables(n: int, months: int, seed: int, end: dt.date, report: Callable[
     t["market_price_check"] = scans.price_checks(rng, acc, geo, cat, h, window_first)
     t["demo_truth"] = truth.finalize_truth(acc, sales, cases)
     dt_ = t["demo_truth"]
-    facts = dict(start=h.start.date().isoformat(), end=h.end.date().isoformat(),
-                 typed=int(dt_["value_type"].notna().sum()), high_volume_low_loyalty=int(dt_["high_volume_low_loyalty"].sum()),
-                 diverters=int(dt_["diverter"].sum()))
+    facts = dict(
+        start=h.start.date().isoformat(),
+        end=h.end.date().isoformat(),
+        typed=int(dt_["value_type"].notna().sum()),
+        high_volume_low_loyalty=int(dt_["high_volume_low_loyalty"].sum()),
+        diverters=int(dt_["diverter"].sum()),
+    )
     return t, facts
 
 
-def _promotions(rng: np.random.Generator, acc: pd.DataFrame, book: OrderBook, h: History, cat: Catalogue,
-                tpr: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def _promotions(
+    rng: np.random.Generator, acc: pd.DataFrame, book: OrderBook, h: History, cat: Catalogue, tpr: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     cogs = dict(zip(cat.products["sku_id"], cat.products["std_cogs_per_case"], strict=True))
     promos, members = programs.other_promotions(rng, acc, h, cogs)
     bought = book.lines.loc[book.lines["promo_id"].notna(), ["promo_id"]].assign(
-        account_id=acc["account_id"].to_numpy()[book.line_account[book.lines["promo_id"].notna().to_numpy()]])
-    tpr_members = bought.drop_duplicates().sort_values(["promo_id", "account_id"], kind="mergesort").assign(fixed_fee=0.0)
+        account_id=acc["account_id"].to_numpy()[book.line_account[book.lines["promo_id"].notna().to_numpy()]]
+    )
+    tpr_members = (
+        bought.drop_duplicates().sort_values(["promo_id", "account_id"], kind="mergesort").assign(fixed_fee=0.0)
+    )
     members = pd.concat([tpr_members, members], ignore_index=True)
     monthly = _monthly_packs(book, acc, h)
     red = programs.redemptions(rng, members, monthly, h, promos)
@@ -100,18 +118,29 @@ def _monthly_packs(book: OrderBook, acc: pd.DataFrame, h: History) -> pd.DataFra
     month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
     cap = lines["sku_id"].isin(programs.BOTTLE_CAP_SKUS).to_numpy() * lines["qty_cases"].clip(lower=0).to_numpy()
     ret = (lines["sku_id"] == programs.BOTTLE_CAP_SKUS[0]).to_numpy() * lines["qty_cases"].clip(lower=0).to_numpy()
-    df = pd.DataFrame({"account_id": acc["account_id"].to_numpy()[book.line_account], "month": month,
-                       "cap_cases": cap, "returnable_cases": ret})
+    df = pd.DataFrame(
+        {
+            "account_id": acc["account_id"].to_numpy()[book.line_account],
+            "month": month,
+            "cap_cases": cap,
+            "returnable_cases": ret,
+        }
+    )
     return df.groupby(["account_id", "month"], as_index=False).sum()
 
 
 def _relationship(rng: np.random.Generator, acc: pd.DataFrame, book: OrderBook, h: History) -> dict[str, pd.DataFrame]:
     month = (h.start + pd.to_timedelta(book.line_day, unit="D")).to_period("M").to_timestamp()
-    monthly = (pd.DataFrame({"a": book.line_account, "month": month, "cases": book.lines["qty_cases"].to_numpy()})
-               .groupby(["a", "month"], as_index=False)["cases"].sum())
+    monthly = (
+        pd.DataFrame({"a": book.line_account, "month": month, "cases": book.lines["qty_cases"].to_numpy()})
+        .groupby(["a", "month"], as_index=False)["cases"]
+        .sum()
+    )
     return {
-        "visit": activities.visits(rng, acc, h), "service_event": activities.service_events(rng, acc, h),
-        "account_contact": relations.contacts(rng, acc, h), "survey_response": relations.surveys(rng, acc, h),
+        "visit": activities.visits(rng, acc, h),
+        "service_event": activities.service_events(rng, acc, h),
+        "account_contact": relations.contacts(rng, acc, h),
+        "survey_response": relations.surveys(rng, acc, h),
         "co_investment": relations.co_investment(rng, acc, h),
         "account_competitor": relations.competitors(rng, acc, h, h.window_start),
         "account_category_volume": relations.category_volume(rng, acc, monthly, h),

@@ -47,13 +47,33 @@ def plan_credit(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> tupl
     since = pd.to_datetime(out["first_order_date"]).fillna(h.end - pd.Timedelta(days=20))
     change = h.start + pd.to_timedelta(np.maximum(out["change_day"].to_numpy(), 0), unit="D")
     cur_from = np.where(changed, change, since)
-    base = dict(statement_cycle=out["tier"].map(CYCLE), deduction_rate=deduction, deposit_amount=deposit,
-                approved_by="DIR001")
-    cur = pd.DataFrame(dict(account_id=out["account_id"], valid_from=cur_from, valid_to=pd.NaT, settlement_mode=mode,
-                            payment_terms_days=terms, credit_limit=limit, reason="年度授信 annual review", **base))
-    old = pd.DataFrame(dict(account_id=out["account_id"], valid_from=since, valid_to=change - pd.Timedelta(days=1),
-                            settlement_mode=out["mode0"], payment_terms_days=out["terms0"],
-                            credit_limit=np.round(limit * 0.7, -3), reason="首次授信 first terms", **base))
+    base = dict(
+        statement_cycle=out["tier"].map(CYCLE), deduction_rate=deduction, deposit_amount=deposit, approved_by="DIR001"
+    )
+    cur = pd.DataFrame(
+        dict(
+            account_id=out["account_id"],
+            valid_from=cur_from,
+            valid_to=pd.NaT,
+            settlement_mode=mode,
+            payment_terms_days=terms,
+            credit_limit=limit,
+            reason="年度授信 annual review",
+            **base,
+        )
+    )
+    old = pd.DataFrame(
+        dict(
+            account_id=out["account_id"],
+            valid_from=since,
+            valid_to=change - pd.Timedelta(days=1),
+            settlement_mode=out["mode0"],
+            payment_terms_days=out["terms0"],
+            credit_limit=np.round(limit * 0.7, -3),
+            reason="首次授信 first terms",
+            **base,
+        )
+    )
     old_ok = changed & ordering & (since < change).to_numpy()
     table = pd.concat([old[old_ok], cur[ordering]], ignore_index=True)
     table.loc[table["settlement_mode"] != "turnover_deduction", "deduction_rate"] = np.nan
@@ -61,8 +81,9 @@ def plan_credit(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> tupl
     return out, table.sort_values(["account_id", "valid_from"], kind="mergesort").reset_index(drop=True)
 
 
-def invoices_and_payments(rng: np.random.Generator, acc: pd.DataFrame, header: pd.DataFrame, value: np.ndarray,
-                          h: History) -> tuple[pd.DataFrame, pd.DataFrame]:
+def invoices_and_payments(
+    rng: np.random.Generator, acc: pd.DataFrame, header: pd.DataFrame, value: np.ndarray, h: History
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """An invoice per order on terms (credit, consignment, turnover deduction) and its payments.
 
     Most accounts pay around the due date; a few habitually pay late; about 1% of payments bounce and are
@@ -71,10 +92,17 @@ def invoices_and_payments(rng: np.random.Generator, acc: pd.DataFrame, header: p
     on_terms = (header["settlement_mode"] != "cash").to_numpy() & ~header["is_return"].to_numpy()
     hd = header[on_terms]
     amount = np.round(value[on_terms], 2)
-    inv = pd.DataFrame({"invoice_id": "INV" + hd["order_id"].str[2:], "account_id": hd["account_id"].to_numpy(),
-                        "order_id": hd["order_id"].to_numpy(), "invoice_date": hd["order_date"].to_numpy(),
-                        "due_date": hd["order_date"].to_numpy() + pd.to_timedelta(hd["payment_terms_days"], unit="D"),
-                        "amount": amount, "vat_amount": np.round(amount * VAT, 2)})
+    inv = pd.DataFrame(
+        {
+            "invoice_id": "INV" + hd["order_id"].str[2:],
+            "account_id": hd["account_id"].to_numpy(),
+            "order_id": hd["order_id"].to_numpy(),
+            "invoice_date": hd["order_date"].to_numpy(),
+            "due_date": hd["order_date"].to_numpy() + pd.to_timedelta(hd["payment_terms_days"], unit="D"),
+            "amount": amount,
+            "vat_amount": np.round(amount * VAT, 2),
+        }
+    )
     pos = pd.Series(np.arange(len(acc)), index=acc["account_id"])
     a = pos[inv["account_id"]].to_numpy()
     late_habit = np.where(rng.random(len(acc)) < 0.15, rng.uniform(10, 45, len(acc)), rng.uniform(-3, 4, len(acc)))
@@ -82,12 +110,25 @@ def invoices_and_payments(rng: np.random.Generator, acc: pd.DataFrame, header: p
     pay_date = (inv["due_date"] + pd.to_timedelta(np.round(delay), unit="D")).clip(lower=inv["invoice_date"])
     bounced = rng.random(len(inv)) < 0.01
     paid = pay_date <= h.end
-    first = pd.DataFrame({"invoice_id": inv["invoice_id"], "pay_date": pay_date, "amount": inv["amount"] + inv["vat_amount"],
-                          "method": np.where(bounced, "cheque", rng.choice(["transfer", "transfer", "acceptance"], len(inv))),
-                          "bounced": bounced})[paid]
+    first = pd.DataFrame(
+        {
+            "invoice_id": inv["invoice_id"],
+            "pay_date": pay_date,
+            "amount": inv["amount"] + inv["vat_amount"],
+            "method": np.where(bounced, "cheque", rng.choice(["transfer", "transfer", "acceptance"], len(inv))),
+            "bounced": bounced,
+        }
+    )[paid]
     retry_date = pay_date + pd.to_timedelta(rng.integers(7, 30, len(inv)), unit="D")
-    retry = pd.DataFrame({"invoice_id": inv["invoice_id"], "pay_date": retry_date, "amount": inv["amount"] + inv["vat_amount"],
-                          "method": "transfer", "bounced": False})[bounced & (retry_date <= h.end).to_numpy() & paid]
+    retry = pd.DataFrame(
+        {
+            "invoice_id": inv["invoice_id"],
+            "pay_date": retry_date,
+            "amount": inv["amount"] + inv["vat_amount"],
+            "method": "transfer",
+            "bounced": False,
+        }
+    )[bounced & (retry_date <= h.end).to_numpy() & paid]
     pays = pd.concat([first, retry], ignore_index=True).sort_values(["pay_date", "invoice_id"], kind="mergesort")
     pays["amount"] = np.round(pays["amount"], 2)
     return inv, pays.reset_index(drop=True)
@@ -104,23 +145,50 @@ def ka_fees(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> pd.DataF
         scale = r["size"] / 2_400.0
         for ms in pd.date_range(start.replace(day=1), stop, freq="MS"):
             if ms.month == 1 or ms == start.replace(day=1):
-                rows.append((r["account_id"], "entry", ms, round(6_000 * scale ** 0.5 * rng.uniform(0.7, 1.3), -2)))
+                rows.append((r["account_id"], "entry", ms, round(6_000 * scale**0.5 * rng.uniform(0.7, 1.3), -2)))
                 rows.append((r["account_id"], "barcode", ms + pd.Timedelta(days=4), 600.0 * int(rng.integers(3, 9))))
-            rows.append((r["account_id"], "display", ms + pd.Timedelta(days=9), round(800 * scale ** 0.6 * rng.uniform(0.6, 1.4), -1)))
+            rows.append(
+                (
+                    r["account_id"],
+                    "display",
+                    ms + pd.Timedelta(days=9),
+                    round(800 * scale**0.6 * rng.uniform(0.6, 1.4), -1),
+                )
+            )
             if ms.month in (1, 9, 10):
-                rows.append((r["account_id"], "festival", ms + pd.Timedelta(days=14), round(3_000 * scale ** 0.5 * rng.uniform(0.7, 1.3), -2)))
+                rows.append(
+                    (
+                        r["account_id"],
+                        "festival",
+                        ms + pd.Timedelta(days=14),
+                        round(3_000 * scale**0.5 * rng.uniform(0.7, 1.3), -2),
+                    )
+                )
             if scale > 1.5:
                 rows.append((r["account_id"], "promoter", ms + pd.Timedelta(days=27), 3_800.0))
             if ms.month == 12:
-                rows.append((r["account_id"], "year_end_rebate", ms + pd.Timedelta(days=30), round(2_000 * scale * rng.uniform(0.5, 1.5), -2)))
+                rows.append(
+                    (
+                        r["account_id"],
+                        "year_end_rebate",
+                        ms + pd.Timedelta(days=30),
+                        round(2_000 * scale * rng.uniform(0.5, 1.5), -2),
+                    )
+                )
     fees = pd.DataFrame(rows, columns=["account_id", "fee_type", "fee_date", "amount"])
     fees = fees[fees["fee_date"] <= h.end]
     fees["deducted_from_settlement"] = fees["fee_type"].isin(["display", "festival", "promoter", "year_end_rebate"])
     return fees.sort_values(["fee_date", "account_id", "fee_type"], kind="mergesort").reset_index(drop=True)
 
 
-def consignment_stock(rng: np.random.Generator, acc: pd.DataFrame, lines: pd.DataFrame, line_account: np.ndarray,
-                      line_day: np.ndarray, h: History) -> pd.DataFrame:
+def consignment_stock(
+    rng: np.random.Generator,
+    acc: pd.DataFrame,
+    lines: pd.DataFrame,
+    line_account: np.ndarray,
+    line_day: np.ndarray,
+    h: History,
+) -> pd.DataFrame:
     """Month-end stock we own on the shelves of consignment (代销实结) KA accounts: about two to four weeks of
     that month's sales per SKU."""
     on_consignment = (acc["mode"] == "consignment").to_numpy() & (acc["tier"] == "KA").to_numpy()
@@ -128,8 +196,14 @@ def consignment_stock(rng: np.random.Generator, acc: pd.DataFrame, lines: pd.Dat
     if not m.any():
         return pd.DataFrame(columns=["account_id", "sku_id", "snap_date", "qty_cases"])
     month_end = (h.start + pd.to_timedelta(line_day[m], unit="D")) + pd.offsets.MonthEnd(0)
-    df = pd.DataFrame({"account_id": acc["account_id"].to_numpy()[line_account[m]], "sku_id": lines["sku_id"].to_numpy()[m],
-                       "snap_date": month_end, "qty": lines["qty_cases"].to_numpy()[m]})
+    df = pd.DataFrame(
+        {
+            "account_id": acc["account_id"].to_numpy()[line_account[m]],
+            "sku_id": lines["sku_id"].to_numpy()[m],
+            "snap_date": month_end,
+            "qty": lines["qty_cases"].to_numpy()[m],
+        }
+    )
     g = df.groupby(["account_id", "sku_id", "snap_date"], as_index=False)["qty"].sum()
     g = g[g["snap_date"] <= h.end]
     g["qty_cases"] = np.round(g["qty"] * rng.uniform(0.5, 1.0, len(g)))

@@ -55,9 +55,17 @@ def price_tables(cat: Catalogue) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lp, fp, second
 
 
-def build_lines(rng: np.random.Generator, acc: pd.DataFrame, orders: pd.DataFrame, weights: np.ndarray,
-                cat: Catalogue, h: History, price_factor: np.ndarray, deal: np.ndarray,
-                promo_of_day: np.ndarray) -> pd.DataFrame:
+def build_lines(
+    rng: np.random.Generator,
+    acc: pd.DataFrame,
+    orders: pd.DataFrame,
+    weights: np.ndarray,
+    cat: Catalogue,
+    h: History,
+    price_factor: np.ndarray,
+    deal: np.ndarray,
+    promo_of_day: np.ndarray,
+) -> pd.DataFrame:
     """Lines of every order in ``orders`` (columns o, a, day, month, cases).
 
     Returns a frame with o, sku (index), qty, list_price, invoice_price, floor_price, cogs, promo_id.
@@ -90,11 +98,18 @@ def build_lines(rng: np.random.Generator, acc: pd.DataFrame, orders: pd.DataFram
     # Spring Festival stocking deal for wholesalers: one free case per 20 bought (买二十送一)
     wholesale = np.isin(tier_idx, [TIERS.index("DIST"), TIERS.index("WHS2")])
     free = np.where(on_deal & wholesale & (pd.Series(promo).str[7:9] == "12").to_numpy(), np.floor(q / 20.0), 0.0)
-    lines = pd.DataFrame({
-        "o": o_idx, "sku": s_idx, "qty": q, "list_price": list_price, "invoice_price": invoice,
-        "floor_price": fp_tab[tier_idx, s_idx, period],
-        "cogs": cogs_at(cat.cogs_end, s_idx, day[o_idx], h),
-        "promo_id": promo, "free_qty": free,
-    })
+    lines = pd.DataFrame(
+        {
+            "o": o_idx,
+            "sku": s_idx,
+            "qty": q,
+            "list_price": list_price,
+            "invoice_price": invoice,
+            "floor_price": fp_tab[tier_idx, s_idx, period],
+            "cogs": cogs_at(cat.cogs_end, s_idx, day[o_idx], h),
+            "promo_id": promo,
+            "free_qty": free,
+        }
+    )
     assert n_sku == len(cat.products)
     return lines

@@ -46,7 +46,9 @@ def _lumps(rng: np.random.Generator, acc: pd.DataFrame, od: pd.DataFrame, h: His
         bounds = np.array(QUARTER_TIERS[acc["tier"].iat[i]][0], dtype=float)
         mine = by_account.get(i, od.iloc[:0])
         weak = bool(acc["weak"].iat[i])
-        quarters = [k for k in range(len(qe)) if q_start[k] >= acc["start_day"].iat[i] and q_end[k] < acc["loss_day"].iat[i]]
+        quarters = [
+            k for k in range(len(qe)) if q_start[k] >= acc["start_day"].iat[i] and q_end[k] < acc["loss_day"].iat[i]
+        ]
         picks = [k for k in quarters if rng.random() < 0.85] if not weak else list(rng.permutation(quarters))
         for k in picks:
             base = mine.loc[(mine["day"] >= q_start[k]) & (mine["day"] <= q_end[k]), "cases"].sum()
@@ -76,8 +78,15 @@ def _returns(rng: np.random.Generator, lines: pd.DataFrame, orders: pd.DataFrame
     return r
 
 
-def build_orderbook(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, cat: Catalogue, h: History,
-                    season: np.ndarray, promo_of_day: np.ndarray) -> OrderBook:
+def build_orderbook(
+    rng: np.random.Generator,
+    acc: pd.DataFrame,
+    geo: Geography,
+    cat: Catalogue,
+    h: History,
+    season: np.ndarray,
+    promo_of_day: np.ndarray,
+) -> OrderBook:
     od = orders_mod.order_days(rng, acc, h, season)
     price_factor, deal = orders_mod.month_deals(rng, acc, h)
     od["month"] = _month_index(h, od["day"].to_numpy())
@@ -85,7 +94,9 @@ def build_orderbook(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography,
     lumps = _lumps(rng, acc, od, h)
     lumps["month"] = _month_index(h, lumps["day"].to_numpy())
     od["kind"], lumps["kind"] = 0, 1
-    orders = pd.concat([od, lumps], ignore_index=True).astype({"a": int, "day": int, "month": int, "kind": int, "cases": float})
+    orders = pd.concat([od, lumps], ignore_index=True).astype(
+        {"a": int, "day": int, "month": int, "kind": int, "cases": float}
+    )
     orders = orders.sort_values(["day", "a", "kind"], kind="mergesort").reset_index(drop=True)
     weights = lines_mod.assortment_weights(rng, acc)
     lines = lines_mod.build_lines(rng, acc, orders, weights, cat, h, price_factor, deal, promo_of_day)
@@ -93,10 +104,19 @@ def build_orderbook(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography,
     return _assemble(rng, acc, geo, h, orders, lines, ret, cat)
 
 
-def _assemble(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: History, orders: pd.DataFrame,
-              lines: pd.DataFrame, ret: pd.DataFrame, cat: Catalogue) -> OrderBook:
-    ret_orders = pd.DataFrame({"a": orders["a"].to_numpy()[ret["o"].to_numpy()], "day": ret["ret_day"].to_numpy(),
-                               "kind": 2})
+def _assemble(
+    rng: np.random.Generator,
+    acc: pd.DataFrame,
+    geo: Geography,
+    h: History,
+    orders: pd.DataFrame,
+    lines: pd.DataFrame,
+    ret: pd.DataFrame,
+    cat: Catalogue,
+) -> OrderBook:
+    ret_orders = pd.DataFrame(
+        {"a": orders["a"].to_numpy()[ret["o"].to_numpy()], "day": ret["ret_day"].to_numpy(), "kind": 2}
+    )
     all_orders = pd.concat([orders[["a", "day", "kind"]], ret_orders], ignore_index=True)
     ret = ret.assign(o=np.arange(len(orders), len(orders) + len(ret)))
     all_lines = pd.concat([lines, ret.drop(columns="ret_day")], ignore_index=True)
@@ -108,18 +128,25 @@ def _assemble(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: Hi
     all_lines = all_lines.sort_values(["o", "sku"], kind="mergesort").reset_index(drop=True)
     header = _header(rng, acc, geo, h, all_orders, all_lines)
     oid = header["order_id"].to_numpy()
-    lines_out = pd.DataFrame({
-        "order_id": oid[all_lines["o"].to_numpy()],
-        "line_no": all_lines.groupby("o").cumcount().to_numpy() + 1,
-        "sku_id": cat.products["sku_id"].to_numpy()[all_lines["sku"].to_numpy()],
-        "qty_cases": all_lines["qty"].to_numpy(), "list_price": all_lines["list_price"].to_numpy(),
-        "invoice_price": all_lines["invoice_price"].to_numpy(),
-        "off_invoice_disc": np.round(all_lines["list_price"] - all_lines["invoice_price"], 2).to_numpy(),
-        "cogs_per_case": all_lines["cogs"].to_numpy(), "promo_id": all_lines["promo_id"].to_numpy(),
-        "free_qty_cases": all_lines["free_qty"].fillna(0.0).to_numpy(),
-    })
-    value = np.bincount(all_lines["o"].to_numpy(), weights=(all_lines["qty"] * all_lines["invoice_price"]).to_numpy(),
-                        minlength=len(header))
+    lines_out = pd.DataFrame(
+        {
+            "order_id": oid[all_lines["o"].to_numpy()],
+            "line_no": all_lines.groupby("o").cumcount().to_numpy() + 1,
+            "sku_id": cat.products["sku_id"].to_numpy()[all_lines["sku"].to_numpy()],
+            "qty_cases": all_lines["qty"].to_numpy(),
+            "list_price": all_lines["list_price"].to_numpy(),
+            "invoice_price": all_lines["invoice_price"].to_numpy(),
+            "off_invoice_disc": np.round(all_lines["list_price"] - all_lines["invoice_price"], 2).to_numpy(),
+            "cogs_per_case": all_lines["cogs"].to_numpy(),
+            "promo_id": all_lines["promo_id"].to_numpy(),
+            "free_qty_cases": all_lines["free_qty"].fillna(0.0).to_numpy(),
+        }
+    )
+    value = np.bincount(
+        all_lines["o"].to_numpy(),
+        weights=(all_lines["qty"] * all_lines["invoice_price"]).to_numpy(),
+        minlength=len(header),
+    )
     a_line = all_orders["a"].to_numpy()[all_lines["o"].to_numpy()]
     d_line = all_orders["day"].to_numpy()[all_lines["o"].to_numpy()]
     return OrderBook(header, lines_out, a_line, d_line, value)
@@ -134,8 +161,9 @@ def spread(rng: np.random.Generator, a: np.ndarray, rate: np.ndarray) -> np.ndar
     return np.floor((j + 1) * r + phase) > np.floor(j * r + phase)
 
 
-def _header(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: History, orders: pd.DataFrame,
-            lines: pd.DataFrame) -> pd.DataFrame:
+def _header(
+    rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: History, orders: pd.DataFrame, lines: pd.DataFrame
+) -> pd.DataFrame:
     a, day = orders["a"].to_numpy(), orders["day"].to_numpy()
     n = len(orders)
     tier = acc["tier"].to_numpy()[a]
@@ -144,24 +172,36 @@ def _header(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, h: Hist
     per_case = pd.Series(tier).map({t: v[1] for t, v in DELIVERY.items()}).to_numpy(dtype=float)
     street = geo.streets["region_id"].to_numpy()
     ship = acc["street_idx"].to_numpy()[a].copy()
-    s7_rate = np.where(acc["s7"].to_numpy(), np.where(acc["weak"].to_numpy(), rng.uniform(0.115, 0.14, len(acc)),
-                                                       rng.uniform(0.2, 0.4, len(acc))), 0.0)
+    s7_rate = np.where(
+        acc["s7"].to_numpy(),
+        np.where(acc["weak"].to_numpy(), rng.uniform(0.115, 0.14, len(acc)), rng.uniform(0.2, 0.4, len(acc))),
+        0.0,
+    )
     away = spread(rng, a, s7_rate)
     ship[away] = streets_outside(rng, acc, geo, a[away])
     after_change = day >= acc["change_day"].to_numpy()[a]
     mode = np.where(after_change, acc["mode"].to_numpy()[a], acc["mode0"].to_numpy()[a])
     terms = np.where(after_change, acc["terms"].to_numpy()[a], acc["terms0"].to_numpy()[a])
     handed = day >= acc["handover_day"].to_numpy()[a]
-    rep = np.where(handed | pd.isna(acc["prev_rep_id"].to_numpy()[a]), acc["owner_rep_id"].to_numpy()[a],
-                   acc["prev_rep_id"].to_numpy()[a])
+    rep = np.where(
+        handed | pd.isna(acc["prev_rep_id"].to_numpy()[a]),
+        acc["owner_rep_id"].to_numpy()[a],
+        acc["prev_rep_id"].to_numpy()[a],
+    )
     date = h.start + pd.to_timedelta(day, unit="D")
     is_return = orders["kind"].to_numpy() == 2
-    return pd.DataFrame({
-        "order_id": [f"SO{i:08d}" for i in range(1, n + 1)],
-        "account_id": acc["account_id"].to_numpy()[a], "order_date": date,
-        "ship_date": h.start + pd.to_timedelta(np.minimum(day + rng.integers(0, 3, n), h.days - 1), unit="D"),
-        "ship_to_region_id": street[ship], "rep_id": rep, "settlement_mode": mode, "payment_terms_days": terms,
-        "delivery_cost": np.round(np.where(is_return, 0.0, fixed + per_case * cases * rng.uniform(0.8, 1.2, n)), 2),
-        "is_return": is_return, "source": "demo",
-    })
-
+    return pd.DataFrame(
+        {
+            "order_id": [f"SO{i:08d}" for i in range(1, n + 1)],
+            "account_id": acc["account_id"].to_numpy()[a],
+            "order_date": date,
+            "ship_date": h.start + pd.to_timedelta(np.minimum(day + rng.integers(0, 3, n), h.days - 1), unit="D"),
+            "ship_to_region_id": street[ship],
+            "rep_id": rep,
+            "settlement_mode": mode,
+            "payment_terms_days": terms,
+            "delivery_cost": np.round(np.where(is_return, 0.0, fixed + per_case * cases * rng.uniform(0.8, 1.2, n)), 2),
+            "is_return": is_return,
+            "source": "demo",
+        }
+    )

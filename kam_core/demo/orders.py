@@ -35,7 +35,7 @@ def order_days(rng: np.random.Generator, acc: pd.DataFrame, h: History, season: 
     cum = np.concatenate([[0.0], np.cumsum(lam)])  # cum[d] = seasonal time at the start of day d
     ordering = np.flatnonzero(acc["start_day"].to_numpy() < h.days)
     sub = acc.iloc[ordering]
-    per_year = (sub["tier"].map(ORDERS_PER_YEAR) * (sub["size"] / sub["tier"].map(SIZE_MEDIAN)) ** 0.25)
+    per_year = sub["tier"].map(ORDERS_PER_YEAR) * (sub["size"] / sub["tier"].map(SIZE_MEDIAN)) ** 0.25
     mean_gap = 365.0 / np.clip(per_year.to_numpy(), 6.0, 160.0)
     first = sub["start_day"].to_numpy()
     stop = np.minimum(sub["loss_day"].to_numpy(), h.days)
@@ -71,8 +71,15 @@ def month_deals(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> np.n
     return np.where(deal, 1.0 - depth, 1.0 - allowance), deal
 
 
-def order_cases(rng: np.random.Generator, acc: pd.DataFrame, od: pd.DataFrame, h: History, season: np.ndarray,
-                price_factor: np.ndarray, month_idx: np.ndarray) -> np.ndarray:
+def order_cases(
+    rng: np.random.Generator,
+    acc: pd.DataFrame,
+    od: pd.DataFrame,
+    h: History,
+    season: np.ndarray,
+    price_factor: np.ndarray,
+    month_idx: np.ndarray,
+) -> np.ndarray:
     """Cases per order: size / orders a year, x season^0.5, growth, deal response and noise; fading before a loss."""
     a, day = od["a"].to_numpy(), od["day"].to_numpy()
     n_orders = od.groupby("a")["day"].transform("size").to_numpy()

@@ -16,8 +16,12 @@ QUARTER_TIERS = {
     "DIST": ([1_500, 3_000, 6_000, 12_000, 24_000, 48_000, 96_000], [0.6, 1.0, 1.4, 1.8, 2.2, 2.6, 3.0]),
     "WHS2": ([300, 600, 1_200, 2_400, 4_800, 9_600, 19_200], [0.4, 0.7, 1.0, 1.3, 1.6, 1.9, 2.2]),
 }
-_BLOCKS = [(12, "春节备货特价", "Spring Festival TPR"), (3, "春季进货政策", "Spring stocking deal"),
-           (6, "夏季旺季冲量", "Summer volume deal"), (9, "秋季促销", "Autumn deal")]
+_BLOCKS = [
+    (12, "春节备货特价", "Spring Festival TPR"),
+    (3, "春季进货政策", "Spring stocking deal"),
+    (6, "夏季旺季冲量", "Summer volume deal"),
+    (9, "秋季促销", "Autumn deal"),
+]
 BOTTLE_CAP_SKUS = ["JC-QS500B", "JC-JD500B", "JC-DP600B"]
 EMPTY_RATIO = 10  # empty cases returned per free case
 
@@ -32,9 +36,21 @@ def tpr_promotions(h: History) -> tuple[pd.DataFrame, np.ndarray]:
         end = block_start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
         year = (block_start + pd.DateOffset(months=1)).year
         if end >= h.start:
-            rows.append(dict(promo_id=f"TPR{block_start:%Y%m}", name=f"{year}{zh} / {year} {en}", mechanic="tpr",
-                             start_date=block_start, end_date=end, tier_code=None, region_id=None, sku_scope=None,
-                             discount_per_case=3.0, funding="off_invoice", fixed_cost=0.0))
+            rows.append(
+                dict(
+                    promo_id=f"TPR{block_start:%Y%m}",
+                    name=f"{year}{zh} / {year} {en}",
+                    mechanic="tpr",
+                    start_date=block_start,
+                    end_date=end,
+                    tier_code=None,
+                    region_id=None,
+                    sku_scope=None,
+                    discount_per_case=3.0,
+                    funding="off_invoice",
+                    fixed_cost=0.0,
+                )
+            )
         block_start = end + pd.Timedelta(days=1)
     promos = pd.DataFrame(rows)
     starts = h.day_index(promos["start_date"])
@@ -42,8 +58,9 @@ def tpr_promotions(h: History) -> tuple[pd.DataFrame, np.ndarray]:
     return promos, of_day
 
 
-def other_promotions(rng: np.random.Generator, acc: pd.DataFrame, h: History, sku_cogs: dict[str, float]
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def other_promotions(
+    rng: np.random.Generator, acc: pd.DataFrame, h: History, sku_cogs: dict[str, float]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Bottle caps each summer, the empty-case exchange each year and KA display (堆头) deals at the Spring
     Festival and in summer, with their participating accounts (promotion_account)."""
     rows, parts = [], []
@@ -55,30 +72,65 @@ def other_promotions(rng: np.random.Generator, acc: pd.DataFrame, h: History, sk
         s, e = pd.Timestamp(f"{y}-06-01"), pd.Timestamp(f"{y}-08-31")
         if e >= h.start and s <= h.end:
             pid = f"BC{y}"
-            rows.append(dict(promo_id=pid, name=f"{y}夏季瓶盖兑奖 / {y} summer bottle-cap prizes", mechanic="bottle_cap",
-                             start_date=s, end_date=e, sku_scope=json.dumps(BOTTLE_CAP_SKUS), funding="scanback",
-                             win_prob=0.12, prize_cost=2.2, expected_redemption=0.6, fixed_cost=20_000.0))
+            rows.append(
+                dict(
+                    promo_id=pid,
+                    name=f"{y}夏季瓶盖兑奖 / {y} summer bottle-cap prizes",
+                    mechanic="bottle_cap",
+                    start_date=s,
+                    end_date=e,
+                    sku_scope=json.dumps(BOTTLE_CAP_SKUS),
+                    funding="scanback",
+                    win_prob=0.12,
+                    prize_cost=2.2,
+                    expected_redemption=0.6,
+                    fixed_cost=20_000.0,
+                )
+            )
             who = shops & (rng.random(len(acc)) < 0.6)
             parts.append(pd.DataFrame({"promo_id": pid, "account_id": acc["account_id"][who], "fixed_fee": 0.0}))
         s, e = pd.Timestamp(f"{y}-01-01"), pd.Timestamp(f"{y}-12-31")
         pid = f"EX{y}"
-        rows.append(dict(promo_id=pid, name=f"{y}空箱换购 / {y} empty-case exchange", mechanic="empty_exchange",
-                         start_date=s, end_date=e, sku_scope=json.dumps(BOTTLE_CAP_SKUS[:1]), funding="billback",
-                         exchange_ratio_n=EMPTY_RATIO, expected_redemption=0.5,
-                         prize_cost=sku_cogs[BOTTLE_CAP_SKUS[0]], fixed_cost=0.0))
+        rows.append(
+            dict(
+                promo_id=pid,
+                name=f"{y}空箱换购 / {y} empty-case exchange",
+                mechanic="empty_exchange",
+                start_date=s,
+                end_date=e,
+                sku_scope=json.dumps(BOTTLE_CAP_SKUS[:1]),
+                funding="billback",
+                exchange_ratio_n=EMPTY_RATIO,
+                expected_redemption=0.5,
+                prize_cost=sku_cogs[BOTTLE_CAP_SKUS[0]],
+                fixed_cost=0.0,
+            )
+        )
         who = shops & (rng.random(len(acc)) < 0.35)
         parts.append(pd.DataFrame({"promo_id": pid, "account_id": acc["account_id"][who], "fixed_fee": 0.0}))
     ka = ordering & (tier == "KA")
     for y in years:
-        for tag, s, e, zh in (("C", pd.Timestamp(f"{y}-01-05"), pd.Timestamp(f"{y}-02-28"), "春节堆头"),
-                              ("S", pd.Timestamp(f"{y}-06-01"), pd.Timestamp(f"{y}-08-31"), "夏季堆头")):
+        for tag, s, e, zh in (
+            ("C", pd.Timestamp(f"{y}-01-05"), pd.Timestamp(f"{y}-02-28"), "春节堆头"),
+            ("S", pd.Timestamp(f"{y}-06-01"), pd.Timestamp(f"{y}-08-31"), "夏季堆头"),
+        ):
             if e < h.start or s > h.end:
                 continue
             pid = f"KAD{y}{tag}"
             who = ka & (rng.random(len(acc)) < 0.7)
             fee = np.round(acc["size"].to_numpy()[who] * rng.uniform(0.8, 2.5, who.sum()), -2) + 2_000
-            rows.append(dict(promo_id=pid, name=f"{y}{zh} / {y} KA end-cap display", mechanic="display",
-                             start_date=s, end_date=e, tier_code="KA", funding="lump_sum", fixed_cost=float(fee.sum())))
+            rows.append(
+                dict(
+                    promo_id=pid,
+                    name=f"{y}{zh} / {y} KA end-cap display",
+                    mechanic="display",
+                    start_date=s,
+                    end_date=e,
+                    tier_code="KA",
+                    funding="lump_sum",
+                    fixed_cost=float(fee.sum()),
+                )
+            )
             parts.append(pd.DataFrame({"promo_id": pid, "account_id": acc["account_id"][who], "fixed_fee": fee}))
     promos = pd.DataFrame(rows)
     members = pd.concat(parts, ignore_index=True)
@@ -86,8 +138,9 @@ def other_promotions(rng: np.random.Generator, acc: pd.DataFrame, h: History, sk
     return promos, members
 
 
-def redemptions(rng: np.random.Generator, members: pd.DataFrame, monthly: pd.DataFrame, h: History,
-                promos: pd.DataFrame) -> pd.DataFrame:
+def redemptions(
+    rng: np.random.Generator, members: pd.DataFrame, monthly: pd.DataFrame, h: History, promos: pd.DataFrame
+) -> pd.DataFrame:
     """Caps and empties turned in per participating account and month (``monthly``: account_id, month start,
     cap_cases, returnable_cases)."""
     out = []
@@ -106,8 +159,17 @@ def redemptions(rng: np.random.Generator, members: pd.DataFrame, monthly: pd.Dat
             units = np.floor(df[col].to_numpy() * rate)
             prize = np.floor(units / EMPTY_RATIO)
         redeem = (df["month"] + pd.offsets.MonthEnd(0)).clip(upper=h.end)
-        out.append(pd.DataFrame({"promo_id": df["promo_id"].to_numpy(), "account_id": df["account_id"].to_numpy(),
-                                 "redeem_date": redeem.to_numpy(), "units_redeemed": units, "prize_units": prize,
-                                 "cost": np.round(prize * df["prize_cost"].to_numpy(), 2)}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "promo_id": df["promo_id"].to_numpy(),
+                    "account_id": df["account_id"].to_numpy(),
+                    "redeem_date": redeem.to_numpy(),
+                    "units_redeemed": units,
+                    "prize_units": prize,
+                    "cost": np.round(prize * df["prize_cost"].to_numpy(), 2),
+                }
+            )
+        )
     red = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return red[red["units_redeemed"] > 0].sort_values(["redeem_date", "account_id", "promo_id"], kind="mergesort")

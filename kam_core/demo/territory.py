@@ -23,9 +23,15 @@ def assign_territory(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFram
 def territory_table(acc: pd.DataFrame, h: History) -> pd.DataFrame:
     has = acc["status"] != "prospect"
     since = pd.to_datetime(acc["first_order_date"]).fillna(h.end - pd.Timedelta(days=30))
-    return pd.DataFrame({"account_id": acc["account_id"][has], "region_id": acc["territory_id"][has],
-                         "valid_from": since[has].dt.normalize(), "valid_to": pd.NaT,
-                         "exclusive": (acc["tier"].isin(["DIST"]) | acc["exclusive"])[has]})
+    return pd.DataFrame(
+        {
+            "account_id": acc["account_id"][has],
+            "region_id": acc["territory_id"][has],
+            "valid_from": since[has].dt.normalize(),
+            "valid_to": pd.NaT,
+            "exclusive": (acc["tier"].isin(["DIST"]) | acc["exclusive"])[has],
+        }
+    )
 
 
 def inside_mask(acc: pd.DataFrame, geo: Geography, a: np.ndarray, street: np.ndarray) -> np.ndarray:
@@ -33,8 +39,9 @@ def inside_mask(acc: pd.DataFrame, geo: Geography, a: np.ndarray, street: np.nda
     st = geo.streets
     level = acc["territory_level"].to_numpy()[a]
     terr = acc["territory_id"].to_numpy()[a]
-    return np.where(level == "area", st["area_id"].to_numpy()[street] == terr,
-                    st["community_id"].to_numpy()[street] == terr)
+    return np.where(
+        level == "area", st["area_id"].to_numpy()[street] == terr, st["community_id"].to_numpy()[street] == terr
+    )
 
 
 def streets_inside(rng: np.random.Generator, acc: pd.DataFrame, geo: Geography, a: np.ndarray) -> np.ndarray:

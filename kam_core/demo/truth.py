@@ -25,8 +25,8 @@ def assign_types(rng: np.random.Generator, tier: np.ndarray, size: np.ndarray) -
         idx = np.flatnonzero(tier == code)
         idx = idx[np.argsort(-size[idx], kind="stable")]
         for start in range(0, len(idx), len(block)):
-            chunk = idx[start:start + len(block)]
-            out[chunk] = rng.permutation(block)[:len(chunk)]
+            chunk = idx[start : start + len(block)]
+            out[chunk] = rng.permutation(block)[: len(chunk)]
     return out
 
 
@@ -109,20 +109,38 @@ def behaviour(rng: np.random.Generator, acc: pd.DataFrame) -> pd.DataFrame:
     u = rng.uniform
     b = pd.DataFrame(index=acc.index)
     s = src()
-    b["deal_prob"] = _by_type(rng, s, [lambda k: u(0.45, 0.7, k), lambda k: u(0.05, 0.18, k), lambda k: u(0.03, 0.12, k)])
-    b["deal_depth"] = _by_type(rng, s, [lambda k: u(0.10, 0.18, k), lambda k: u(0.04, 0.08, k), lambda k: u(0.03, 0.07, k)])
+    b["deal_prob"] = _by_type(
+        rng, s, [lambda k: u(0.45, 0.7, k), lambda k: u(0.05, 0.18, k), lambda k: u(0.03, 0.12, k)]
+    )
+    b["deal_depth"] = _by_type(
+        rng, s, [lambda k: u(0.10, 0.18, k), lambda k: u(0.04, 0.08, k), lambda k: u(0.03, 0.07, k)]
+    )
     b["elasticity"] = np.where(s == 0, u(2.5, 3.5, n), u(0.3, 0.7, n))
-    b["n_comp"] = _by_type(rng, src(), [lambda k: rng.integers(3, 7, k), lambda k: rng.integers(1, 4, k),
-                                         lambda k: rng.integers(0, 2, k)])
-    b["service_mult"] = _by_type(rng, src(), [lambda k: u(0.3, 0.55, k), lambda k: u(2.0, 3.2, k), lambda k: u(1.0, 1.5, k)])
-    b["advice_rate"] = _by_type(rng, src(), [lambda k: u(0.0, 0.6, k), lambda k: u(6.0, 12.0, k), lambda k: u(2.0, 4.0, k)])
-    b["premium_share"] = _by_type(rng, src(), [lambda k: rng.beta(2, 20, k), lambda k: rng.beta(9, 10, k),
-                                                lambda k: rng.beta(6, 14, k)])
+    b["n_comp"] = _by_type(
+        rng, src(), [lambda k: rng.integers(3, 7, k), lambda k: rng.integers(1, 4, k), lambda k: rng.integers(0, 2, k)]
+    )
+    b["service_mult"] = _by_type(
+        rng, src(), [lambda k: u(0.3, 0.55, k), lambda k: u(2.0, 3.2, k), lambda k: u(1.0, 1.5, k)]
+    )
+    b["advice_rate"] = _by_type(
+        rng, src(), [lambda k: u(0.0, 0.6, k), lambda k: u(6.0, 12.0, k), lambda k: u(2.0, 4.0, k)]
+    )
+    b["premium_share"] = _by_type(
+        rng, src(), [lambda k: rng.beta(2, 20, k), lambda k: rng.beta(9, 10, k), lambda k: rng.beta(6, 14, k)]
+    )
     b["tenure"] = _by_type(rng, src(), [lambda k: u(1.0, 3.5, k), lambda k: u(1.5, 6.5, k), lambda k: u(6.0, 15.0, k)])
-    b["coinv_ratio"] = _by_type(rng, src(), [lambda k: np.where(rng.random(k) < 0.8, 0.0, u(0.0, 0.05, k)),
-                                              lambda k: u(0.05, 0.2, k), lambda k: u(0.35, 0.6, k)])
-    b["n_levels"] = _by_type(rng, src(), [lambda k: rng.integers(1, 3, k), lambda k: rng.integers(2, 4, k),
-                                           lambda k: rng.integers(4, 6, k)])
+    b["coinv_ratio"] = _by_type(
+        rng,
+        src(),
+        [
+            lambda k: np.where(rng.random(k) < 0.8, 0.0, u(0.0, 0.05, k)),
+            lambda k: u(0.05, 0.2, k),
+            lambda k: u(0.35, 0.6, k),
+        ],
+    )
+    b["n_levels"] = _by_type(
+        rng, src(), [lambda k: rng.integers(1, 3, k), lambda k: rng.integers(2, 4, k), lambda k: rng.integers(4, 6, k)]
+    )
     s = src()
     b["sow"] = _by_type(rng, s, [lambda k: u(0.35, 0.6, k), lambda k: u(0.55, 0.8, k), lambda k: u(0.82, 0.98, k)])
     b["exclusive"] = rng.random(n) < np.choose(s, [0.02, 0.08, 0.55])
@@ -157,8 +175,9 @@ def loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFra
     big = _size_rank(acc["size"].to_numpy(), acc["tier"].to_numpy()) > 0.65  # margin below the p80 volume line
     hv = acc["hvll"].to_numpy()
     loyal = big & ~hv
-    b["sow"] = np.where(loyal, np.maximum(b["sow"], np.choose(t, [u(0.66, 0.76, n), u(0.72, 0.86, n), u(0.86, 0.98, n)])),
-                        b["sow"])
+    b["sow"] = np.where(
+        loyal, np.maximum(b["sow"], np.choose(t, [u(0.66, 0.76, n), u(0.72, 0.86, n), u(0.86, 0.98, n)])), b["sow"]
+    )
     b["exclusive"] = np.where(loyal, b["exclusive"] | (rng.random(n) < np.choose(t, [0.3, 0.6, 0.95])), b["exclusive"])
     b["gap_cv"] = np.where(loyal, u(0.08, 0.2, n), b["gap_cv"])
     b["nps_mean"] = np.where(loyal, u(8.6, 9.6, n), b["nps_mean"])
@@ -174,8 +193,9 @@ def loyalty_overrides(rng: np.random.Generator, acc: pd.DataFrame, b: pd.DataFra
 def a_class(net_sales: pd.Series, tier: pd.Series, cut: float = 0.80) -> pd.Series:
     """True for the A class of each tier: the biggest accounts that together make ``cut`` of net sales
     (the account that crosses the line is included)."""
-    df = pd.DataFrame({"s": net_sales.clip(lower=0), "t": tier}).sort_values(["t", "s"], ascending=[True, False],
-                                                                            kind="mergesort")
+    df = pd.DataFrame({"s": net_sales.clip(lower=0), "t": tier}).sort_values(
+        ["t", "s"], ascending=[True, False], kind="mergesort"
+    )
     tot = df.groupby("t")["s"].transform("sum")
     before = df.groupby("t")["s"].cumsum() - df["s"]
     return ((before < cut * tot) & (df["s"] > 0)).reindex(net_sales.index)
@@ -189,9 +209,11 @@ def finalize_truth(acc: pd.DataFrame, window_sales: pd.Series, window_cases: pd.
     cases = window_cases.reindex(ids).set_axis(acc.index)
     key = a_class(sales, acc["tier"])
     vol_pct = cases.groupby(acc["tier"]).rank(pct=True)
-    return pd.DataFrame({
-        "account_id": ids,
-        "value_type": np.where(key, TYPES[acc["type_idx"].to_numpy()], None),
-        "high_volume_low_loyalty": acc["hvll"].to_numpy() & (vol_pct.fillna(0).to_numpy() >= 0.8),
-        "diverter": acc["diverter"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "account_id": ids,
+            "value_type": np.where(key, TYPES[acc["type_idx"].to_numpy()], None),
+            "high_volume_low_loyalty": acc["hvll"].to_numpy() & (vol_pct.fillna(0).to_numpy() >= 0.8),
+            "diverter": acc["diverter"].to_numpy(),
+        }
+    )

@@ -47,4 +47,3 @@ def insert_all(conn: Connection, tables: Mapping[str, pd.DataFrame]) -> dict[str
     if unknown:
         raise ValueError(f"generated tables not in the schema: {sorted(unknown)}")
     return counts
-

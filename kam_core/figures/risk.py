@@ -8,12 +8,17 @@ import plotly.graph_objects as go
 from kam_core.i18n.markup import escape_hover
 
 
-def build_loyalty_quadrant(df: pd.DataFrame, hv_pct: float = 0.80, ll_pct: float = 0.40,
-                           title: str = "Volume × loyalty", x_label: str = "loyalty percentile in channel",
-                           y_label: str = "volume percentile in channel", flagged_name: str = "high volume, low loyalty",
-                           others_name: str = "other accounts",
-                           quadrant_names: tuple[str, str, str, str] = ("True friends", "Butterflies", "Barnacles",
-                                                                        "Strangers")) -> go.Figure:
+def build_loyalty_quadrant(
+    df: pd.DataFrame,
+    hv_pct: float = 0.80,
+    ll_pct: float = 0.40,
+    title: str = "Volume × loyalty",
+    x_label: str = "loyalty percentile in channel",
+    y_label: str = "volume percentile in channel",
+    flagged_name: str = "high volume, low loyalty",
+    others_name: str = "other accounts",
+    quadrant_names: tuple[str, str, str, str] = ("True friends", "Butterflies", "Barnacles", "Strangers"),
+) -> go.Figure:
     """Scatter of loyalty percentile (x) vs volume percentile (y); flagged accounts drawn as a second trace.
 
     ``df`` needs account_id, name, loyalty_pct, volume_pct and high_volume_low_loyalty.
@@ -23,14 +28,23 @@ def build_loyalty_quadrant(df: pd.DataFrame, hv_pct: float = 0.80, ll_pct: float
     fig = go.Figure()
     for mask, name, color, size in ((~flagged, others_name, "#95a5a6", 7), (flagged, flagged_name, "#c0392b", 12)):
         part = df[mask]
-        fig.add_trace(go.Scatter(x=part["loyalty_pct"], y=part["volume_pct"], mode="markers", name=name,
-                                 marker={"color": color, "size": size}, customdata=part[["account_id", "name"]].map(escape_hover),
-                                 hovertemplate="%{customdata[0]} %{customdata[1]}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=part["loyalty_pct"],
+                y=part["volume_pct"],
+                mode="markers",
+                name=name,
+                marker={"color": color, "size": size},
+                customdata=part[["account_id", "name"]].map(escape_hover),
+                hovertemplate="%{customdata[0]} %{customdata[1]}<extra></extra>",
+            )
+        )
     fig.add_hline(y=hv_pct, line_dash="dash")
     fig.add_vline(x=ll_pct, line_dash="dash")
     spots = ((0.9, 0.98), (0.05, 0.98), (0.9, 0.02), (0.05, 0.02))
     for (x, y), text in zip(spots, quadrant_names, strict=True):
         fig.add_annotation(x=x, y=y, text=text, showarrow=False, opacity=0.6)
-    fig.update_layout(title=title, xaxis={"title": x_label, "range": [0, 1.02]},
-                      yaxis={"title": y_label, "range": [0, 1.02]})
+    fig.update_layout(
+        title=title, xaxis={"title": x_label, "range": [0, 1.02]}, yaxis={"title": y_label, "range": [0, 1.02]}
+    )
     return fig

@@ -11,8 +11,12 @@ PYRAMID_COLORS = {"platinum": "#7f8c9a", "gold": "#d4a017", "iron": "#5d6d7e", "
 SIZE_ORDER = ("vip", "major", "ordinary", "small")
 
 
-def build_pyramid(counts: pd.Series, title: str = "Customer pyramid", labels: dict[str, str] | None = None,
-                  value_label: str = "accounts") -> go.Figure:
+def build_pyramid(
+    counts: pd.Series,
+    title: str = "Customer pyramid",
+    labels: dict[str, str] | None = None,
+    value_label: str = "accounts",
+) -> go.Figure:
     """A pyramid (funnel drawn centred, platinum on top) of account counts per tier.
 
     ``counts`` is indexed by tier word; missing tiers count 0. ``labels`` maps tier words to display text.
@@ -20,16 +24,29 @@ def build_pyramid(counts: pd.Series, title: str = "Customer pyramid", labels: di
     labels = labels or {}
     c = counts.reindex(PYRAMID_ORDER, fill_value=0).astype(int)
     # widths grow toward the base so the shape reads as a pyramid whatever the counts are
-    fig = go.Figure(go.Funnel(
-        y=[labels.get(t, t) for t in PYRAMID_ORDER], x=[1, 2, 3, 4], text=[f"{v:,} {value_label}" for v in c],
-        textinfo="text", marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
-        customdata=c.to_numpy(), hovertemplate="%{y}: %{customdata:,}<extra></extra>", connector={"visible": False}))
+    fig = go.Figure(
+        go.Funnel(
+            y=[labels.get(t, t) for t in PYRAMID_ORDER],
+            x=[1, 2, 3, 4],
+            text=[f"{v:,} {value_label}" for v in c],
+            textinfo="text",
+            marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
+            customdata=c.to_numpy(),
+            hovertemplate="%{y}: %{customdata:,}<extra></extra>",
+            connector={"visible": False},
+        )
+    )
     fig.update_layout(title=title, showlegend=False, xaxis={"visible": False})
     return fig
 
 
-def build_size_tiers(df: pd.DataFrame, title: str = "Size tiers", x_label: str = "channel",
-                     y_label: str = "accounts", labels: dict[str, str] | None = None) -> go.Figure:
+def build_size_tiers(
+    df: pd.DataFrame,
+    title: str = "Size tiers",
+    x_label: str = "channel",
+    y_label: str = "accounts",
+    labels: dict[str, str] | None = None,
+) -> go.Figure:
     """Stacked bars of accounts per channel (x) and size tier (vip/major/ordinary/small).
 
     ``df`` needs channel and size_tier columns (one row per account).
@@ -41,9 +58,14 @@ def build_size_tiers(df: pd.DataFrame, title: str = "Size tiers", x_label: str =
     return fig
 
 
-def build_whale_curve(curve: pd.DataFrame, top20_share: float | None, title: str = "Whale curve",
-                      x_label: str = "share of accounts", y_label: str = "cumulative share of profit",
-                      annotation: str = "top 20% give {share:.0%} of profit") -> go.Figure:
+def build_whale_curve(
+    curve: pd.DataFrame,
+    top20_share: float | None,
+    title: str = "Whale curve",
+    x_label: str = "share of accounts",
+    y_label: str = "cumulative share of profit",
+    annotation: str = "top 20% give {share:.0%} of profit",
+) -> go.Figure:
     """Whale curve from :func:`kam_core.analytics.tiers.compute_whale_curve` with the top-20% annotation.
 
     When ``top20_share`` is None (total profit ≤ 0) the y axis is cumulative RMB, not a share.
@@ -55,15 +77,28 @@ def build_whale_curve(curve: pd.DataFrame, top20_share: float | None, title: str
     fig.add_hline(y=1.0 if relative else 0.0, line_dash="dot")
     if relative and len(curve):
         k = min(len(curve) - 1, int(np.ceil(0.2 * len(curve))) - 1)
-        fig.add_annotation(x=float(curve["x"].iloc[k]), y=float(curve["y"].iloc[k]),
-                           text=annotation.format(share=top20_share), showarrow=True, arrowhead=2)
-    fig.update_layout(title=title, xaxis={"title": x_label, "tickformat": ".0%"},
-                      yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f"})
+        fig.add_annotation(
+            x=float(curve["x"].iloc[k]),
+            y=float(curve["y"].iloc[k]),
+            text=annotation.format(share=top20_share),
+            showarrow=True,
+            arrowhead=2,
+        )
+    fig.update_layout(
+        title=title,
+        xaxis={"title": x_label, "tickformat": ".0%"},
+        yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f"},
+    )
     return fig
 
 
-def build_migration_sankey(matrix: pd.DataFrame, title: str = "Tier migration", before_suffix: str = " (before)",
-                           after_suffix: str = " (now)", labels: dict[str, str] | None = None) -> go.Figure:
+def build_migration_sankey(
+    matrix: pd.DataFrame,
+    title: str = "Tier migration",
+    before_suffix: str = " (before)",
+    after_suffix: str = " (now)",
+    labels: dict[str, str] | None = None,
+) -> go.Figure:
     """Sankey of a movement matrix (rows = earlier tier, columns = tier now, cells = accounts)."""
     labels = labels or {}
     left = [f"{labels.get(t, t)}{before_suffix}" for t in matrix.index]
@@ -76,7 +111,8 @@ def build_migration_sankey(matrix: pd.DataFrame, title: str = "Tier migration", 
                 src.append(i)
                 dst.append(len(left) + j)
                 val.append(v)
-    fig = go.Figure(go.Sankey(node={"label": left + right, "pad": 12},
-                              link={"source": src, "target": dst, "value": val}))
+    fig = go.Figure(
+        go.Sankey(node={"label": left + right, "pad": 12}, link={"source": src, "target": dst, "value": val})
+    )
     fig.update_layout(title=title)
     return fig

@@ -14,10 +14,14 @@ TYPE_COLORS = {"intrinsic": "#c0392b", "extrinsic": "#2e86c1", "strategic": "#1e
 _HOVER = "%{customdata[0]} · %{customdata[1]}<br>p = %{customdata[2]:.2f}<extra>%{fullData.name}</extra>"
 
 
-def build_type_map(type_map: TypeMap, title: str, type_labels: dict[str, str] | None = None,
-                   axis_titles: tuple[str, str] = ("component 1 ({share:.0%} of variance)",
-                                                   "component 2 ({share:.0%} of variance)"),
-                   prototype_name: str = "prototype", centroid_name: str = "typing centroid") -> go.Figure:
+def build_type_map(
+    type_map: TypeMap,
+    title: str,
+    type_labels: dict[str, str] | None = None,
+    axis_titles: tuple[str, str] = ("component 1 ({share:.0%} of variance)", "component 2 ({share:.0%} of variance)"),
+    prototype_name: str = "prototype",
+    centroid_name: str = "typing centroid",
+) -> go.Figure:
     """Scatter of accounts on the first two principal components, one trace per type.
 
     Low-confidence accounts are drawn faint. Prototypes are stars (one trace), the typing centroids of each
@@ -31,51 +35,102 @@ def build_type_map(type_map: TypeMap, title: str, type_labels: dict[str, str] | 
         if part.empty:
             continue
         faint = part["low_confidence"].astype(bool)
-        fig.add_trace(go.Scattergl(
-            x=part["pc1"], y=part["pc2"], mode="markers", name=names[vtype],
-            marker={"color": TYPE_COLORS[vtype], "size": 6, "opacity": faint.map({True: 0.3, False: 0.8}).tolist()},
-            customdata=part[["account_id", "tier_code", "value_type_confidence"]].assign(
-                account_id=part["account_id"].map(escape_hover), tier_code=part["tier_code"].map(escape_hover)).to_numpy(),
-            hovertemplate=_HOVER))
+        fig.add_trace(
+            go.Scattergl(
+                x=part["pc1"],
+                y=part["pc2"],
+                mode="markers",
+                name=names[vtype],
+                marker={"color": TYPE_COLORS[vtype], "size": 6, "opacity": faint.map({True: 0.3, False: 0.8}).tolist()},
+                customdata=part[["account_id", "tier_code", "value_type_confidence"]]
+                .assign(account_id=part["account_id"].map(escape_hover), tier_code=part["tier_code"].map(escape_hover))
+                .to_numpy(),
+                hovertemplate=_HOVER,
+            )
+        )
     protos = type_map.prototypes
     if len(protos):
-        fig.add_trace(go.Scatter(
-            x=protos["pc1"], y=protos["pc2"], mode="markers+text", name=prototype_name,
-            text=[names[t] for t in protos["value_type"]], textposition="top center",
-            marker={"symbol": "star", "size": 18, "color": [TYPE_COLORS[t] for t in protos["value_type"]],
-                    "line": {"width": 1, "color": "black"}}, hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=protos["pc1"],
+                y=protos["pc2"],
+                mode="markers+text",
+                name=prototype_name,
+                text=[names[t] for t in protos["value_type"]],
+                textposition="top center",
+                marker={
+                    "symbol": "star",
+                    "size": 18,
+                    "color": [TYPE_COLORS[t] for t in protos["value_type"]],
+                    "line": {"width": 1, "color": "black"},
+                },
+                hoverinfo="text",
+            )
+        )
     cent = type_map.centroids
     if len(cent):
-        fig.add_trace(go.Scatter(
-            x=cent["pc1"], y=cent["pc2"], mode="markers", name=centroid_name,
-            marker={"symbol": "x", "size": 11, "color": [TYPE_COLORS[t] for t in cent["value_type"]]},
-            text=[f"{escape_hover(tier)} · {names[t]}" for tier, t in zip(cent["tier_code"], cent["value_type"], strict=True)],
-            hoverinfo="text"))
+        fig.add_trace(
+            go.Scatter(
+                x=cent["pc1"],
+                y=cent["pc2"],
+                mode="markers",
+                name=centroid_name,
+                marker={"symbol": "x", "size": 11, "color": [TYPE_COLORS[t] for t in cent["value_type"]]},
+                text=[
+                    f"{escape_hover(tier)} · {names[t]}"
+                    for tier, t in zip(cent["tier_code"], cent["value_type"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
     share = type_map.explained
-    fig.update_layout(title=title, legend={"orientation": "h"},
-                      xaxis={"title": axis_titles[0].format(share=share[0]), "zeroline": True},
-                      yaxis={"title": axis_titles[1].format(share=share[1]), "zeroline": True})
+    fig.update_layout(
+        title=title,
+        legend={"orientation": "h"},
+        xaxis={"title": axis_titles[0].format(share=share[0]), "zeroline": True},
+        yaxis={"title": axis_titles[1].format(share=share[1]), "zeroline": True},
+    )
     return fig
 
 
-def build_centroid_heatmap(centroids: pd.DataFrame, tier_code: str, title: str,
-                           type_labels: dict[str, str] | None = None, feature_labels: dict[str, str] | None = None,
-                           value: str = "mean_z", colorbar_title: str = "z") -> go.Figure:
+def build_centroid_heatmap(
+    centroids: pd.DataFrame,
+    tier_code: str,
+    title: str,
+    type_labels: dict[str, str] | None = None,
+    feature_labels: dict[str, str] | None = None,
+    value: str = "mean_z",
+    colorbar_title: str = "z",
+) -> go.Figure:
     """Heat-map types × features of one tier's profile in z-units (diverging, centred on 0), with the
     prototype value in the hover. ``value``: 'mean_z' (the accounts' average) or 'centroid_z' (typing)."""
     if value not in ("mean_z", "centroid_z"):
         raise ValueError(f"value must be 'mean_z' or 'centroid_z', not {value!r}")
     part = centroids[centroids["tier_code"] == tier_code]
     grid = part.pivot(index="value_type", columns="feature", values=value).reindex(
-        index=list(VALUE_TYPES), columns=list(FEATURES))
+        index=list(VALUE_TYPES), columns=list(FEATURES)
+    )
     proto = part.pivot(index="value_type", columns="feature", values="prototype_z").reindex(
-        index=list(VALUE_TYPES), columns=list(FEATURES))
+        index=list(VALUE_TYPES), columns=list(FEATURES)
+    )
     x = [(feature_labels or {}).get(f, f) for f in FEATURES]
     y = [(type_labels or {}).get(t, t) for t in VALUE_TYPES]
     limit = max(1.0, float(abs(grid).max().max())) if grid.notna().any().any() else 1.0
-    fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=x, y=y, customdata=proto.to_numpy(), zmid=0, zmin=-limit, zmax=limit,
-        colorscale="RdBu", reversescale=True, texttemplate="%{z:+.1f}", colorbar={"title": {"text": colorbar_title}},
-        hovertemplate="%{y} · %{x}<br>z = %{z:+.2f} (prototype %{customdata:+.1f})<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=x,
+            y=y,
+            customdata=proto.to_numpy(),
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            colorscale="RdBu",
+            reversescale=True,
+            texttemplate="%{z:+.1f}",
+            colorbar={"title": {"text": colorbar_title}},
+            hovertemplate="%{y} · %{x}<br>z = %{z:+.2f} (prototype %{customdata:+.1f})<extra></extra>",
+        )
+    )
     fig.update_layout(title=title, yaxis={"autorange": "reversed"}, xaxis={"tickangle": -35})
     return fig

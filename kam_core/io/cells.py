@@ -50,8 +50,7 @@ def is_formula_like(value: object) -> bool:
     >>> is_formula_like("=1+1"), is_formula_like("-2+3"), is_formula_like("-5"), is_formula_like(-5)
     (True, True, False, False)
     """
-    return (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-            and _PLAIN_NUMBER.fullmatch(value) is None)
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and _PLAIN_NUMBER.fullmatch(value) is None
 
 
 def neutralise_formula(value):
@@ -91,8 +90,9 @@ def _item_text(value: object, depth: int) -> str:
     if not isinstance(value, _CONTAINERS):
         return _scalar_text(value)
     if depth > 1:
-        return json.dumps(value.tolist() if isinstance(value, np.ndarray) else value,
-                          ensure_ascii=False, default=_scalar_text)
+        return json.dumps(
+            value.tolist() if isinstance(value, np.ndarray) else value, ensure_ascii=False, default=_scalar_text
+        )
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_item_text(v, depth + 1)}" for k, v in value.items())
     return ", ".join(_item_text(v, depth + 1) for v in _ordered(value))

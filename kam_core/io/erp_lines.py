@@ -22,18 +22,28 @@ FIELDS = REQUIRED + OPTIONAL
 
 # reason code -> label in the summary and the rejects file. 0 = valid, 255 = blank line (ignored).
 REASONS = {
-    1: "no invoice number", 2: "no customer", 3: "no product code", 4: "date not readable",
-    5: "quantity not a number", 6: "zero quantity", 7: "unit price not a number or negative",
-    9: "unit cost not a number or negative", 10: "unknown channel",
-    11: "code too long", 12: "exact duplicate of an earlier line", 13: "invoice already used for another customer or date",
-    14: "quantity, price or cost beyond 1e9", 15: "case factor not a number above 0",
+    1: "no invoice number",
+    2: "no customer",
+    3: "no product code",
+    4: "date not readable",
+    5: "quantity not a number",
+    6: "zero quantity",
+    7: "unit price not a number or negative",
+    9: "unit cost not a number or negative",
+    10: "unknown channel",
+    11: "code too long",
+    12: "exact duplicate of an earlier line",
+    13: "invoice already used for another customer or date",
+    14: "quantity, price or cost beyond 1e9",
+    15: "case factor not a number above 0",
 }
 # No real invoice line has a billion cases or a price of a billion per case; 1e308 or 99999999999999999999
 # would turn every sum into inf or noise, so they are refused as typing errors.
 MAX_AMOUNT = 1e9
 BLANK = 255
 SERVICE_PATTERN = re.compile(
-    r"postage|freight|shipping|delivery\s*fee|courier|运费|邮费|快递费|物流费|运输费|配送费|运杂费", re.I)
+    r"postage|freight|shipping|delivery\s*fee|courier|运费|邮费|快递费|物流费|运输费|配送费|运杂费", re.I
+)
 CHANNEL_ALIASES = {
     "DIST": ("dist", "一批商", "一批", "经销商", "总经销", "distributor"),
     "WHS2": ("whs2", "二批商", "二批", "批发商", "分销商", "wholesaler"),
@@ -87,18 +97,30 @@ def _text(df: pd.DataFrame, column: str | None) -> pd.Series:
     return df[column].astype(str).str.strip()
 
 
-def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channels: dict[str, str],
-                service_skus: set[str], collect: bool = True) -> Chunk:
+def parse_chunk(
+    df: pd.DataFrame,
+    cols: dict[str, str | None],
+    file: str,
+    channels: dict[str, str],
+    service_skus: set[str],
+    collect: bool = True,
+) -> Chunk:
     """Parse the mapped columns of ``df`` (text) and flag every bad line (see :data:`REASONS`)."""
     inv, acct, sku = _text(df, cols["invoice"]), _text(df, cols["account_id"]), _text(df, cols["sku"])
     date, bad_date = parse_dates(df[cols["date"]])
     qty, bad_qty = parse_numbers(df[cols["quantity"]])
     price, bad_price = parse_numbers(df[cols["unit_price"]])
-    cost, bad_cost = (parse_numbers(df[cols["unit_cost"]]) if cols["unit_cost"]
-                      else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index)))
+    cost, bad_cost = (
+        parse_numbers(df[cols["unit_cost"]])
+        if cols["unit_cost"]
+        else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index))
+    )
     # cases per unit of quantity (kam_core.analytics.case_units): 1 for cases, 1/6 for litres ...
-    factor, bad_factor = (parse_numbers(df[cols["case_factor"]]) if cols.get("case_factor")
-                          else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index)))
+    factor, bad_factor = (
+        parse_numbers(df[cols["case_factor"]])
+        if cols.get("case_factor")
+        else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index))
+    )
     pname, channel = _text(df, cols["product_name"]), _text(df, cols["channel"])
     tier = channel.str.lower().map(channels)
     service = sku.isin(service_skus) | _matches(sku, SERVICE_PATTERN) | _matches(pname, SERVICE_PATTERN)
@@ -112,10 +134,13 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
         (6, qty == 0, c["quantity"], "a quantity other than 0"),
         (7, bad_price | price.isna() | (price < 0), c["unit_price"], "a unit price of 0 or more"),
         (9, bad_cost | (cost < 0), c["unit_cost"], "a unit cost of 0 or more"),
-        (15, bad_factor | (factor <= 0) | (factor > MAX_AMOUNT), c.get("case_factor"),
-         "a case factor above 0 (cases per unit of quantity)"),
-        (10, (channel != "") & tier.isna(), c["channel"],
-         "a channel code or name: " + ", ".join(CHANNEL_ALIASES)),
+        (
+            15,
+            bad_factor | (factor <= 0) | (factor > MAX_AMOUNT),
+            c.get("case_factor"),
+            "a case factor above 0 (cases per unit of quantity)",
+        ),
+        (10, (channel != "") & tier.isna(), c["channel"], "a channel code or name: " + ", ".join(CHANNEL_ALIASES)),
         (14, qty.abs() > MAX_AMOUNT, c["quantity"], f"a number of cases from {-MAX_AMOUNT:g} to {MAX_AMOUNT:g}"),
         (14, price > MAX_AMOUNT, c["unit_price"], f"a unit price of at most {MAX_AMOUNT:g}"),
         (14, cost > MAX_AMOUNT, c["unit_cost"], f"a unit cost of at most {MAX_AMOUNT:g}"),
@@ -138,8 +163,24 @@ def parse_chunk(df: pd.DataFrame, cols: dict[str, str | None], file: str, channe
                 problems.append(Problem(file, idx + 2, column, value, expected))
                 messages.setdefault(idx, []).append(f"{column}: {value!r} (expected {expected})")
     code[blank] = BLANK
-    return Chunk(inv, acct, sku, date, qty, price, cost, _text(df, cols["account_name"]), pname,
-                 tier.fillna(""), _text(df, cols["region"]), service, code, problems, messages, factor)
+    return Chunk(
+        inv,
+        acct,
+        sku,
+        date,
+        qty,
+        price,
+        cost,
+        _text(df, cols["account_name"]),
+        pname,
+        tier.fillna(""),
+        _text(df, cols["region"]),
+        service,
+        code,
+        problems,
+        messages,
+        factor,
+    )
 
 
 def row_hashes(df: pd.DataFrame) -> np.ndarray:
@@ -149,6 +190,14 @@ def row_hashes(df: pd.DataFrame) -> np.ndarray:
 
 def content_hashes(ch: Chunk) -> np.ndarray:
     """A 64-bit hash of the normalised line content that the idempotency key is built from."""
-    frame = pd.DataFrame({"i": ch.inv, "a": ch.acct, "d": ch.date.to_numpy(dtype="datetime64[ns]").view("int64"),
-                          "s": ch.sku, "q": ch.qty.fillna(0).to_numpy(), "p": ch.price.fillna(0).to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "i": ch.inv,
+            "a": ch.acct,
+            "d": ch.date.to_numpy(dtype="datetime64[ns]").view("int64"),
+            "s": ch.sku,
+            "q": ch.qty.fillna(0).to_numpy(),
+            "p": ch.price.fillna(0).to_numpy(),
+        }
+    )
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()

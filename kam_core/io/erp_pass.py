@@ -99,8 +99,16 @@ def _load_reference(engine: Engine) -> tuple[dict[str, str], set[str]]:
     return channel_lookup(extra), service
 
 
-def _flag(state: FileState, idx: np.ndarray, reason: int, codes: np.ndarray, pos: np.ndarray,
-          column: str, values: list[str], expected: list[str]) -> None:
+def _flag(
+    state: FileState,
+    idx: np.ndarray,
+    reason: int,
+    codes: np.ndarray,
+    pos: np.ndarray,
+    column: str,
+    values: list[str],
+    expected: list[str],
+) -> None:
     codes[pos] = reason
     for i, value, exp in zip(idx, values, expected, strict=True):
         if state.keep_problems:
@@ -131,8 +139,10 @@ def _register(state: FileState, ch: Chunk, df: pd.DataFrame, cols: dict, codes: 
         pos = np.flatnonzero(ok)[clash]
         names = list(state.accounts)
         when = state.inv_date[inv[clash]].astype("datetime64[D]").astype(str)
-        expected = [f"the customer {names[a]} and date {d} of this invoice's first line (row {r + 2})"
-                    for a, d, r in zip(state.inv_acct[inv[clash]], when, state.inv_row[inv[clash]], strict=True)]
+        expected = [
+            f"the customer {names[a]} and date {d} of this invoice's first line (row {r + 2})"
+            for a, d, r in zip(state.inv_acct[inv[clash]], when, state.inv_row[inv[clash]], strict=True)
+        ]
         _flag(state, rows[clash], 13, codes, pos, cols["invoice"], ch.inv.iloc[pos].tolist(), expected)
         state.reused.update(np.unique(inv[clash]).tolist())
     keep = np.flatnonzero(ok)[~clash]
@@ -144,21 +154,40 @@ def _register(state: FileState, ch: Chunk, df: pd.DataFrame, cols: dict, codes: 
 
 def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, sku: np.ndarray) -> None:
     """First name/tier/region and earliest date per customer; first name/cost and service flag per SKU."""
-    frame = pd.DataFrame({"a": acct, "name": ch.name.iloc[keep].to_numpy(), "tier": ch.tier.iloc[keep].to_numpy(),
-                          "region": ch.region.iloc[keep].to_numpy(), "date": ch.date.iloc[keep].to_numpy()})
+    frame = pd.DataFrame(
+        {
+            "a": acct,
+            "name": ch.name.iloc[keep].to_numpy(),
+            "tier": ch.tier.iloc[keep].to_numpy(),
+            "region": ch.region.iloc[keep].to_numpy(),
+            "date": ch.date.iloc[keep].to_numpy(),
+        }
+    )
     frame["name"] = frame["name"].replace("", None)
     frame["tier"] = frame["tier"].replace("", None)  # the first line that names a channel decides
-    for a, row in frame.groupby("a").agg(name=("name", "first"), tier=("tier", "first"),
-                                         region=("region", "first"), date=("date", "min")).iterrows():
+    for a, row in (
+        frame.groupby("a")
+        .agg(name=("name", "first"), tier=("tier", "first"), region=("region", "first"), date=("date", "min"))
+        .iterrows()
+    ):
         info = state.acct_info.setdefault(int(a), [row["name"], row["tier"], row["region"], row["date"]])
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
         info[1] = info[1] if isinstance(info[1], str) else row["tier"]
         info[3] = min(info[3], row["date"])
-    prod = pd.DataFrame({"s": sku, "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
-                         "cost": ch.cost.iloc[keep].to_numpy(), "svc": ch.service.iloc[keep].to_numpy(),
-                         "cf": ch.case_factor.iloc[keep].to_numpy()})
-    for s, row in prod.groupby("s").agg(name=("name", "first"), cost=("cost", "first"), svc=("svc", "any"),
-                                        cf=("cf", "first")).iterrows():
+    prod = pd.DataFrame(
+        {
+            "s": sku,
+            "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
+            "cost": ch.cost.iloc[keep].to_numpy(),
+            "svc": ch.service.iloc[keep].to_numpy(),
+            "cf": ch.case_factor.iloc[keep].to_numpy(),
+        }
+    )
+    for s, row in (
+        prod.groupby("s")
+        .agg(name=("name", "first"), cost=("cost", "first"), svc=("svc", "any"), cf=("cf", "first"))
+        .iterrows()
+    ):
         info = state.sku_info.setdefault(int(s), [row["name"], row["cost"], bool(row["svc"]), row["cf"]])
         info[3] = info[3] if info[3] == info[3] else row["cf"]  # the first case factor given
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
@@ -166,8 +195,14 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
         info[2] = info[2] or bool(row["svc"])
 
 
-def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file: str,
-               dedupe: str = "none", keep_problems: bool = True) -> FileState:
+def check_file(
+    engine: Engine,
+    chunks: Iterable[pd.DataFrame],
+    cols: dict,
+    file: str,
+    dedupe: str = "none",
+    keep_problems: bool = True,
+) -> FileState:
     """Pass 1: check every line; returns the state pass 2 writes from, with every problem found.
 
     ``dedupe="exact"`` refuses lines that copy an earlier line cell for cell; by default they are
@@ -182,9 +217,15 @@ def check_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, file:
         state.problems += ch.problems
         state.messages.update({k: "; ".join(v) for k, v in ch.messages.items()})
         inv, acct, sku = _register(state, ch, df, cols, codes)
-        for name, values in (("codes", codes), ("inv_id", inv), ("acct_id", acct), ("sku_id", sku),
-                             ("positive", (ch.qty > 0).to_numpy(dtype=bool)),
-                             ("row_hash", row_hashes(df)), ("key_hash", content_hashes(ch))):
+        for name, values in (
+            ("codes", codes),
+            ("inv_id", inv),
+            ("acct_id", acct),
+            ("sku_id", sku),
+            ("positive", (ch.qty > 0).to_numpy(dtype=bool)),
+            ("row_hash", row_hashes(df)),
+            ("key_hash", content_hashes(ch)),
+        ):
             getattr(state, name).append(values)
         del df, ch
         release_memory()
@@ -200,8 +241,14 @@ def _finish(state: FileState, cols: dict, engine: Engine) -> None:
     """Whole-file checks: exact duplicates, invoices stored for another customer or date; then
     occurrence indexes and return invoices."""
     state.codes = _cat(state.codes, np.uint8)
-    for name, dtype in (("inv_id", np.int32), ("acct_id", np.int32), ("sku_id", np.int32),
-                        ("positive", bool), ("row_hash", np.uint64), ("key_hash", np.uint64)):
+    for name, dtype in (
+        ("inv_id", np.int32),
+        ("acct_id", np.int32),
+        ("sku_id", np.int32),
+        ("positive", bool),
+        ("row_hash", np.uint64),
+        ("key_hash", np.uint64),
+    ):
         setattr(state, name, _cat(getattr(state, name), dtype))
     state.blank_lines = int((state.codes == BLANK).sum())
     ok = np.flatnonzero(state.codes == 0)
@@ -213,8 +260,16 @@ def _finish(state: FileState, cols: dict, engine: Engine) -> None:
         first = pd.Series(ok).groupby(hashes.to_numpy()).transform("first").to_numpy()
         lines = ok[dup]
         names = list(state.invoices)
-        _flag(state, lines, 12, state.codes, lines, cols["invoice"], [names[i] for i in state.inv_id[lines]],
-              [f"a line that is not an exact copy of row {f + 2}" for f in first[dup]])
+        _flag(
+            state,
+            lines,
+            12,
+            state.codes,
+            lines,
+            cols["invoice"],
+            [names[i] for i in state.inv_id[lines]],
+            [f"a line that is not an exact copy of row {f + 2}" for f in first[dup]],
+        )
         state.inv_id[lines] = -1
     _check_stored(state, cols, engine)
     ok = state.codes == 0
@@ -246,22 +301,36 @@ def _check_stored(state: FileState, cols: dict, engine: Engine) -> None:
     stored = {}
     with engine.connect() as conn:
         for start in range(0, len(used), 1000):
-            oids = ["ERP-" + names[i] for i in used[start:start + 1000]]
-            stored.update((oid, (a, d)) for oid, a, d in conn.execute(
-                select(order_header.c.order_id, order_header.c.account_id, order_header.c.order_date)
-                .where(order_header.c.order_id.in_(oids))))
+            oids = ["ERP-" + names[i] for i in used[start : start + 1000]]
+            stored.update(
+                (oid, (a, d))
+                for oid, a, d in conn.execute(
+                    select(order_header.c.order_id, order_header.c.account_id, order_header.c.order_date).where(
+                        order_header.c.order_id.in_(oids)
+                    )
+                )
+            )
     if not stored:
         return
     clash = {}
     for i in used:
         acct, day = stored.get("ERP-" + names[i], (None, None))
-        if acct is not None and (acct != accounts[state.inv_acct[i]]
-                                 or np.datetime64(day, "D").astype(np.int64) != state.inv_date[i]):
+        if acct is not None and (
+            acct != accounts[state.inv_acct[i]] or np.datetime64(day, "D").astype(np.int64) != state.inv_date[i]
+        ):
             clash[int(i)] = f"the customer {acct} and date {day} of invoice {names[i]} as already imported"
     if not clash:
         return
     lines = ok[np.isin(state.inv_id[ok], list(clash))]
-    _flag(state, lines, 13, state.codes, lines, cols["invoice"], [names[i] for i in state.inv_id[lines]],
-          [clash[int(i)] for i in state.inv_id[lines]])
+    _flag(
+        state,
+        lines,
+        13,
+        state.codes,
+        lines,
+        cols["invoice"],
+        [names[i] for i in state.inv_id[lines]],
+        [clash[int(i)] for i in state.inv_id[lines]],
+    )
     state.reused.update(clash)
     state.inv_id[lines] = -1

@@ -30,8 +30,10 @@ from kam_core.io.validation import BATCH
 
 SQLITE_CACHE_KIB = 32_768  # 32 MB: 64 MB put an 80 MB file at 4.4x its size in RSS (bench_import_memory)
 STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
-    "DIST": ("一批商", "Distributor", 1), "WHS2": ("二批商", "Sub-wholesaler", 2),
-    "KA": ("KA卖场", "Key account retail", 2), "RETAIL": ("小终端", "Small retail", 3),
+    "DIST": ("一批商", "Distributor", 1),
+    "WHS2": ("二批商", "Sub-wholesaler", 2),
+    "KA": ("KA卖场", "Key account retail", 2),
+    "RETAIL": ("小终端", "Small retail", 3),
     "ONPREM": ("餐饮", "On-premise", 3),
 }
 
@@ -40,14 +42,22 @@ def _select_in(conn: Connection, cols, key, values) -> list:
     values = list(values)
     out = []
     for start in range(0, len(values), BATCH):
-        out += conn.execute(select(*cols).where(key.in_(values[start:start + BATCH]))).all()
+        out += conn.execute(select(*cols).where(key.in_(values[start : start + BATCH]))).all()
     return out
 
 
 def _ensure_tiers(conn: Connection, needed: set[str]) -> None:
     have = {r[0] for r in _select_in(conn, [channel_tier.c.tier_code], channel_tier.c.tier_code, needed)}
-    rows = [{"tier_code": c, "name_zh": STANDARD_TIERS[c][0], "name_en": STANDARD_TIERS[c][1],
-             "level_in_chain": STANDARD_TIERS[c][2]} for c in sorted(needed - have) if c in STANDARD_TIERS]
+    rows = [
+        {
+            "tier_code": c,
+            "name_zh": STANDARD_TIERS[c][0],
+            "name_en": STANDARD_TIERS[c][1],
+            "level_in_chain": STANDARD_TIERS[c][2],
+        }
+        for c in sorted(needed - have)
+        if c in STANDARD_TIERS
+    ]
     if rows:
         conn.execute(channel_tier.insert(), rows)
 
@@ -61,8 +71,9 @@ def _region_ids(conn: Connection, values: set[str]) -> dict[str, str]:
     return found
 
 
-def create_accounts(conn: Connection, state: FileState, used: np.ndarray, user: str, now: dt.datetime,
-                    default_tier: str = "RETAIL") -> tuple[int, int, int]:
+def create_accounts(
+    conn: Connection, state: FileState, used: np.ndarray, user: str, now: dt.datetime, default_tier: str = "RETAIL"
+) -> tuple[int, int, int]:
     """Insert the customers not yet in the database; returns (created, region values not found,
     created without a channel, so in ``default_tier``)."""
     names = list(state.accounts)
@@ -75,17 +86,44 @@ def create_accounts(conn: Connection, state: FileState, used: np.ndarray, user: 
     new = [(aid, [info[0], info[1] if isinstance(info[1], str) else default_tier, *info[2:]]) for aid, info in new]
     regions = _region_ids(conn, {info[2] for _, info in new if info[2]})
     _ensure_tiers(conn, {info[1] for _, info in new})
-    rows = pd.DataFrame([{
-        "account_id": aid, "name": (info[0] if isinstance(info[0], str) else aid)[:128], "tier_code": info[1],
-        "region_id": regions.get(info[2]), "status": "active", "first_order_date": info[3],
-        "contract_type": "noncontractual", "exclusive_agreement": False, "data_sharing": False,
-        "jbp_in_place": False, "created_source": "erp", "version": 1} for aid, info in new])
+    rows = pd.DataFrame(
+        [
+            {
+                "account_id": aid,
+                "name": (info[0] if isinstance(info[0], str) else aid)[:128],
+                "tier_code": info[1],
+                "region_id": regions.get(info[2]),
+                "status": "active",
+                "first_order_date": info[3],
+                "contract_type": "noncontractual",
+                "exclusive_agreement": False,
+                "data_sharing": False,
+                "jbp_in_place": False,
+                "created_source": "erp",
+                "version": 1,
+            }
+            for aid, info in new
+        ]
+    )
     bulk_insert(conn, account, rows)
-    write_audit(conn, [{"changed_at": now, "changed_by": user, "table_name": "account", "record_key": aid,
-                        "action": "insert", "field": None, "old_value": None,
-                        "new_value": json.dumps({"name": r["name"], "tier_code": r["tier_code"], "source": "erp"},
-                                                ensure_ascii=False)}
-                       for aid, r in zip(rows["account_id"], rows.to_dict("records"), strict=True)])
+    write_audit(
+        conn,
+        [
+            {
+                "changed_at": now,
+                "changed_by": user,
+                "table_name": "account",
+                "record_key": aid,
+                "action": "insert",
+                "field": None,
+                "old_value": None,
+                "new_value": json.dumps(
+                    {"name": r["name"], "tier_code": r["tier_code"], "source": "erp"}, ensure_ascii=False
+                ),
+            }
+            for aid, r in zip(rows["account_id"], rows.to_dict("records"), strict=True)
+        ],
+    )
     missing_regions = sum(1 for _, info in new if info[2] and info[2] not in regions)
     return len(new), missing_regions, defaulted
 
@@ -105,10 +143,19 @@ def create_products(conn: Connection, state: FileState, used: np.ndarray) -> tup
         cost[i] = first_cost
         # pack size from the file's case_factor, else unknown (liters 0: raw quantity, with a data-health note)
         pack = {"pack": "other", "units_per_case": 12, "liters_per_case": 0.0} if service else master_for_factor(factor)
-        rows.append({"sku_id": sku, "name": (name if isinstance(name, str) else sku)[:128], "brand": "",
-                     "segment": "mainstream", **pack,
-                     "std_cogs_per_case": None if first_cost != first_cost else float(first_cost),
-                     "returnable": False, "deposit_per_case": 0.0, "is_service": bool(service)})
+        rows.append(
+            {
+                "sku_id": sku,
+                "name": (name if isinstance(name, str) else sku)[:128],
+                "brand": "",
+                "segment": "mainstream",
+                **pack,
+                "std_cogs_per_case": None if first_cost != first_cost else float(first_cost),
+                "returnable": False,
+                "deposit_per_case": 0.0,
+                "is_service": bool(service),
+            }
+        )
     if rows:
         bulk_insert(conn, product, pd.DataFrame(rows))
     return len(rows), cost
@@ -150,8 +197,10 @@ def source_keys(inv, acct, days: np.ndarray, sku, qty, price, occ: np.ndarray) -
     """sha1 hex[:32] of the normalised line and its occurrence index (see kam_core.io.transactions)."""
     uniq, codes = np.unique(days, return_inverse=True)
     iso = np.array([str(np.datetime64(int(d), "D")) for d in uniq], dtype=object)[codes]
-    return [hashlib.sha1(f"{i}\x1f{a}\x1f{d}\x1f{s}\x1f{float(q)!r}\x1f{float(p)!r}\x1f{o}".encode()).hexdigest()[:32]
-            for i, a, d, s, q, p, o in zip(inv, acct, iso, sku, qty, price, occ.tolist(), strict=True)]
+    return [
+        hashlib.sha1(f"{i}\x1f{a}\x1f{d}\x1f{s}\x1f{float(q)!r}\x1f{float(p)!r}\x1f{o}".encode()).hexdigest()[:32]
+        for i, a, d, s, q, p, o in zip(inv, acct, iso, sku, qty, price, occ.tolist(), strict=True)
+    ]
 
 
 def _existing_orders(conn: Connection, order_ids: list[str]) -> dict[str, int]:
@@ -159,9 +208,12 @@ def _existing_orders(conn: Connection, order_ids: list[str]) -> dict[str, int]:
     found = {r[0]: 0 for r in _select_in(conn, [order_header.c.order_id], order_header.c.order_id, order_ids)}
     if found:
         for start in range(0, len(found), BATCH):
-            part = list(found)[start:start + BATCH]
-            stmt = (select(order_line.c.order_id, func.max(order_line.c.line_no))
-                    .where(order_line.c.order_id.in_(part)).group_by(order_line.c.order_id))
+            part = list(found)[start : start + BATCH]
+            stmt = (
+                select(order_line.c.order_id, func.max(order_line.c.line_no))
+                .where(order_line.c.order_id.in_(part))
+                .group_by(order_line.c.order_id)
+            )
             found.update({oid: int(n or 0) for oid, n in conn.execute(stmt)})
     return found
 
@@ -198,24 +250,42 @@ class Writer:
                 new.append(i)
         new = np.array(new, dtype=np.int64)
         st = self.state
-        headers = pd.DataFrame({
-            "order_id": "ERP-" + pd.Series(self.inv_names[new], dtype=object), "account_id": self.acct_names[st.inv_acct[new]],
-            "order_date": st.inv_date[new].astype("datetime64[D]"), "settlement_mode": "cash", "payment_terms_days": 0,
-            "delivery_cost": 0.0, "is_return": ~st.inv_positive[new], "source": "erp"})
+        headers = pd.DataFrame(
+            {
+                "order_id": "ERP-" + pd.Series(self.inv_names[new], dtype=object),
+                "account_id": self.acct_names[st.inv_acct[new]],
+                "order_date": st.inv_date[new].astype("datetime64[D]"),
+                "settlement_mode": "cash",
+                "payment_terms_days": 0,
+                "delivery_cost": 0.0,
+                "is_return": ~st.inv_positive[new],
+                "source": "erp",
+            }
+        )
         self.counts["return_invoices"] += int((~st.inv_positive[new]).sum())
         bulk_insert(self.conn, order_header, headers)
 
     def write_chunk(self, df: pd.DataFrame) -> None:
         st, start = self.state, int(df.index[0])
-        ok = st.codes[start:start + len(df)] == 0
+        ok = st.codes[start : start + len(df)] == 0
         if not ok.any():
             return
         ch = parse_chunk(df[ok], self.cols, st.file, st.channels, st.service_skus, collect=False)
         g = np.flatnonzero(ok) + start
         inv, sku = st.inv_id[g], st.sku_id[g]
         days = ch.date.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-        keys = np.array(source_keys(ch.inv.tolist(), ch.acct.tolist(), days, ch.sku.tolist(),
-                                    ch.qty.tolist(), ch.price.tolist(), st.occurrence[g]), dtype=object)
+        keys = np.array(
+            source_keys(
+                ch.inv.tolist(),
+                ch.acct.tolist(),
+                days,
+                ch.sku.tolist(),
+                ch.qty.tolist(),
+                ch.price.tolist(),
+                st.occurrence[g],
+            ),
+            dtype=object,
+        )
         self._headers(inv)
         self._repeats(g, ch)
         skip = np.zeros(len(g), bool)
@@ -253,17 +323,35 @@ class Writer:
         free = (price == 0) & ~ch.service.to_numpy()[keep]
         self.counts["free_goods_lines"] += int(free.sum())
         self.counts["free_goods_cases"] += float(qty[free].sum())
-        lines = pd.DataFrame({
-            "order_id": "ERP-" + pd.Series(self.inv_names[inv], dtype=object), "line_no": line_no,
-            "sku_id": self.sku_names[sku], "qty_cases": np.where(free, 0.0, qty), "list_price": price,
-            "invoice_price": price, "off_invoice_disc": 0.0, "cogs_per_case": np.nan_to_num(cost, nan=0.0),
-            "free_qty_cases": np.where(free, qty, 0.0), "source_key": keys})
+        lines = pd.DataFrame(
+            {
+                "order_id": "ERP-" + pd.Series(self.inv_names[inv], dtype=object),
+                "line_no": line_no,
+                "sku_id": self.sku_names[sku],
+                "qty_cases": np.where(free, 0.0, qty),
+                "list_price": price,
+                "invoice_price": price,
+                "off_invoice_disc": 0.0,
+                "cogs_per_case": np.nan_to_num(cost, nan=0.0),
+                "free_qty_cases": np.where(free, qty, 0.0),
+                "source_key": keys,
+            }
+        )
         self.counts["inserted"] += bulk_insert(self.conn, order_line, lines.sort_values("source_key"))
 
 
-def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path: Path, header: list[str],
-               state: FileState, rejects: Path | None, user: str, now: dt.datetime,
-               default_tier: str = "RETAIL") -> ImportResult:
+def write_file(
+    engine: Engine,
+    chunks: Iterable[pd.DataFrame],
+    cols: dict,
+    path: Path,
+    header: list[str],
+    state: FileState,
+    rejects: Path | None,
+    user: str,
+    now: dt.datetime,
+    default_tier: str = "RETAIL",
+) -> ImportResult:
     """Pass 2: everything in one transaction; the rejects file is written alongside."""
     ok = state.codes == 0
     writer_out = RejectsWriter(rejects, header, state, cols) if rejects else None
@@ -272,47 +360,70 @@ def write_file(engine: Engine, chunks: Iterable[pd.DataFrame], cols: dict, path:
             days_current = order_days.is_current(conn)
             if conn.dialect.name == "sqlite":  # a bigger page cache for the index inserts of this import only
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-            accounts, lost_regions, defaulted = create_accounts(conn, state, np.unique(state.acct_id[ok]), user, now,
-                                                                default_tier)
+            accounts, lost_regions, defaulted = create_accounts(
+                conn, state, np.unique(state.acct_id[ok]), user, now, default_tier
+            )
             products, sku_cost = create_products(conn, state, np.unique(state.sku_id[ok]))
             writer = Writer(conn, state, cols, sku_cost)
             for df in chunks:
                 if writer_out:
-                    writer_out.write(df, state.codes[int(df.index[0]):int(df.index[0]) + len(df)])
+                    writer_out.write(df, state.codes[int(df.index[0]) : int(df.index[0]) + len(df)])
                 writer.write_chunk(df)
                 del df
                 release_memory()
-            writer.counts.update({"accounts_created": accounts, "products_created": products,
-                                  "regions_not_found": lost_regions, "accounts_default_tier": defaulted})
+            writer.counts.update(
+                {
+                    "accounts_created": accounts,
+                    "products_created": products,
+                    "regions_not_found": lost_regions,
+                    "accounts_default_tier": defaulted,
+                }
+            )
             result = _result(state, path, writer.counts, rejects, default_tier, cols)
             refresh_statistics(conn, ["account", "product", "order_header", "order_line"])  # PostgreSQL
             order_days.refresh(conn, writer.accounts_written(), days_current)  # commits with the lines
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA cache_size=-2000")
-            conn.execute(import_log.insert().values(
-                imported_at=now, imported_by=user, file_name=path.name[:255], target="order_line",
-                rows_read=result.rows_read, rows_written=result.inserted, rows_skipped=result.skipped,
-                rows_rejected=result.rows_rejected, summary=result.summary(),
-                details=import_health.dumps(result.details)))
+            conn.execute(
+                import_log.insert().values(
+                    imported_at=now,
+                    imported_by=user,
+                    file_name=path.name[:255],
+                    target="order_line",
+                    rows_read=result.rows_read,
+                    rows_written=result.inserted,
+                    rows_skipped=result.skipped,
+                    rows_rejected=result.rows_rejected,
+                    summary=result.summary(),
+                    details=import_health.dumps(result.details),
+                )
+            )
     finally:
         if writer_out:
             writer_out.close()
     return result
 
 
-def _result(state: FileState, path: Path, counts: Counter, rejects: Path | None, default_tier: str,
-            cols: dict) -> ImportResult:
+def _result(
+    state: FileState, path: Path, counts: Counter, rejects: Path | None, default_tier: str, cols: dict
+) -> ImportResult:
     reasons = Counter(int(c) for c in state.codes[(state.codes != 0) & (state.codes != BLANK)])
     details = import_health.erp_record(state, counts, reasons, default_tier, channel_mapped=cols["channel"] is not None)
     notes = {text: counts[name] for name, text in NOTES.items()}
     notes["blank lines ignored"] = state.blank_lines
     return ImportResult(
-        file=path.name, target="order_line", rows_read=state.n_lines - state.blank_lines,
-        inserted=counts["inserted"], skipped=counts["skipped"],
+        file=path.name,
+        target="order_line",
+        rows_read=state.n_lines - state.blank_lines,
+        inserted=counts["inserted"],
+        skipped=counts["skipped"],
         rejected={REASONS[c]: n for c, n in sorted(reasons.items())},
-        created={"accounts": counts["accounts_created"], "products": counts["products_created"]}, notes=notes,
-        rejects_file=str(rejects) if rejects else None, details=details,
-        notices=import_health.erp_notices(details, cols.get("channel")))
+        created={"accounts": counts["accounts_created"], "products": counts["products_created"]},
+        notes=notes,
+        rejects_file=str(rejects) if rejects else None,
+        details=details,
+        notices=import_health.erp_notices(details, cols.get("channel")),
+    )
 
 
 NOTES = {  # counter -> note in the English summary (the Data page words the details record instead)

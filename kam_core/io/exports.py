@@ -29,8 +29,15 @@ from kam_core.scope import DIRECTOR, Scope
 DIRECTOR_ONLY = ("app_user", "audit_log", "import_log", "scenario_run")
 EXCEL_MAX_ROWS = 1_048_575  # one header row
 FORMATS = ("csv", "xlsx")
-__all__ = ["FORMULA_PREFIXES", "export", "frame_to_csv_bytes", "frames_to_xlsx", "neutralise_formula", "read_table",
-           "scoped_select"]
+__all__ = [
+    "FORMULA_PREFIXES",
+    "export",
+    "frame_to_csv_bytes",
+    "frames_to_xlsx",
+    "neutralise_formula",
+    "read_table",
+    "scoped_select",
+]
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -116,8 +123,9 @@ def read_table(engine: Engine, name: str, scope: Scope = DIRECTOR) -> pd.DataFra
     """One table as the viewer may see it."""
     table = metadata.tables.get(name)
     if table is None:
-        raise UserError(f"unknown table {name!r}; tables: {', '.join(sorted(metadata.tables))}, "
-                        "or 'scorecard', or 'all'")
+        raise UserError(
+            f"unknown table {name!r}; tables: {', '.join(sorted(metadata.tables))}, or 'scorecard', or 'all'"
+        )
     with db_errors(), engine.connect() as conn:
         result = conn.execute(scoped_select(table, scope))
         return pd.DataFrame(result.all(), columns=list(result.keys()))

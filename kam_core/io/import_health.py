@@ -20,9 +20,20 @@ from kam_core.scope import DIRECTOR, Scope
 
 # reason code (kam_core.io.erp_lines.REASONS) -> name in the record and the catalogue
 REASON_NAMES = {
-    1: "no_invoice", 2: "no_customer", 3: "no_product", 4: "bad_date", 5: "bad_quantity", 6: "zero_quantity",
-    7: "bad_price", 9: "bad_cost", 10: "unknown_channel", 11: "code_too_long",
-    12: "exact_duplicate", 13: "reused_invoice", 14: "beyond_limit", 15: "bad_case_factor",
+    1: "no_invoice",
+    2: "no_customer",
+    3: "no_product",
+    4: "bad_date",
+    5: "bad_quantity",
+    6: "zero_quantity",
+    7: "bad_price",
+    9: "bad_cost",
+    10: "unknown_channel",
+    11: "code_too_long",
+    12: "exact_duplicate",
+    13: "reused_invoice",
+    14: "beyond_limit",
+    15: "bad_case_factor",
 }
 ALWAYS = ("lines_read", "lines_imported")  # shown even when 0
 MONEY = ("possible_duplicates_value",)
@@ -60,8 +71,13 @@ def erp_record(state, counts: Mapping, reasons: Mapping[int, int], default_tier:
 
 def table_record(result) -> dict:
     """The record of a table import (kam_core.io.imports)."""
-    return {"kind": "table", "lines_read": result.rows_read, "lines_imported": result.inserted,
-            "rows_updated": result.updated, "rows_unchanged": result.unchanged}
+    return {
+        "kind": "table",
+        "lines_read": result.rows_read,
+        "lines_imported": result.inserted,
+        "rows_updated": result.updated,
+        "rows_unchanged": result.unchanged,
+    }
 
 
 def erp_notices(record: Mapping, channel_column: str | None) -> list[str]:
@@ -70,19 +86,27 @@ def erp_notices(record: Mapping, channel_column: str | None) -> list[str]:
     if n := record.get("accounts_default_tier"):
         tier = record.get("default_tier")
         if channel_column is None:
-            out.append(f"{n} new account(s) had no channel and were put in tier {tier}; map a channel column with "
-                       "--map channel=COL or choose --default-tier")
+            out.append(
+                f"{n} new account(s) had no channel and were put in tier {tier}; map a channel column with "
+                "--map channel=COL or choose --default-tier"
+            )
         else:
-            out.append(f"{n} new account(s) had no channel (empty cells in column {channel_column!r}) and were put "
-                       f"in tier {tier}; fill the column or choose --default-tier")
+            out.append(
+                f"{n} new account(s) had no channel (empty cells in column {channel_column!r}) and were put "
+                f"in tier {tier}; fill the column or choose --default-tier"
+            )
     if n := record.get("possible_duplicates"):
-        out.append(f"{n} possible duplicate(s): line(s) that repeat an earlier line cell for cell, worth "
-                   f"¥{record.get('possible_duplicates_value', 0):,.2f}, were imported as purchases (repeat scans are "
-                   "real in ERP and POS exports); --dedupe exact refuses them")
+        out.append(
+            f"{n} possible duplicate(s): line(s) that repeat an earlier line cell for cell, worth "
+            f"¥{record.get('possible_duplicates_value', 0):,.2f}, were imported as purchases (repeat scans are "
+            "real in ERP and POS exports); --dedupe exact refuses them"
+        )
     if n := record.get("reused_invoices"):
         lines = record.get("lines_refused", {}).get("reused_invoice", 0)
-        out.append(f"{n} invoice number(s) were used for another customer or date; their {lines} line(s) were "
-                   "refused (the rejects file names the row that first used each invoice)")
+        out.append(
+            f"{n} invoice number(s) were used for another customer or date; their {lines} line(s) were "
+            "refused (the rejects file names the row that first used each invoice)"
+        )
     return out
 
 
@@ -135,25 +159,36 @@ def describe_import(record: Mapping, lang: str = "zh") -> list[str]:
     out = []
     for name, value in record.items():
         if isinstance(value, dict):
-            out += [_sentence(f"import_health.refused.{sub}", sub, lang, **{**params, "n": format_number(n, lang)})
-                    for sub, n in value.items() if n]
+            out += [
+                _sentence(f"import_health.refused.{sub}", sub, lang, **{**params, "n": format_number(n, lang)})
+                for sub, n in value.items()
+                if n
+            ]
         elif isinstance(value, int) and not isinstance(value, bool) and (value or name in ALWAYS):
             key = name + ("_no_column" if name == "accounts_default_tier" and record.get("no_channel_column") else "")
-            out.append(_sentence(f"import_health.item.{key}", name, lang, **{**params, "n": format_number(value, lang)}))
+            out.append(
+                _sentence(f"import_health.item.{key}", name, lang, **{**params, "n": format_number(value, lang)})
+            )
     return out
 
 
-def recent_import_health(engine: Engine, limit: int = 10, scope: Scope = DIRECTOR, user: str | None = None
-                         ) -> list[dict]:
+def recent_import_health(
+    engine: Engine, limit: int = 10, scope: Scope = DIRECTOR, user: str | None = None
+) -> list[dict]:
     """The latest ``limit`` imports, newest first: ``imported_at``, ``file_name``, ``record`` (a dict).
 
     A manager or rep sees only their own imports (as ``kam_core.views.health.list_recent_imports``): other
     people's file names and counts are not theirs to read.
     """
-    query = (select(import_log.c.imported_at, import_log.c.file_name, import_log.c.details)
-             .order_by(import_log.c.imported_at.desc(), import_log.c.import_id.desc()).limit(limit))
+    query = (
+        select(import_log.c.imported_at, import_log.c.file_name, import_log.c.details)
+        .order_by(import_log.c.imported_at.desc(), import_log.c.import_id.desc())
+        .limit(limit)
+    )
     if not scope.is_director:
         query = query.where(import_log.c.imported_by == (user or ""))
     with engine.connect() as conn:
-        return [{"imported_at": at, "file_name": name, "record": loads(details)}
-                for at, name, details in conn.execute(query)]
+        return [
+            {"imported_at": at, "file_name": name, "record": loads(details)}
+            for at, name, details in conn.execute(query)
+        ]

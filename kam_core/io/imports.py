@@ -56,8 +56,9 @@ from kam_core.permissions import check_import, check_rows
 from kam_core.scope import DIRECTOR, Scope
 
 
-def import_table(engine: Engine, path: Path | str, table: str, user: str = "cli",
-                 scope: Scope = DIRECTOR) -> ImportResult:
+def import_table(
+    engine: Engine, path: Path | str, table: str, user: str = "cli", scope: Scope = DIRECTOR
+) -> ImportResult:
     """Validate ``path`` completely, then upsert it into ``table`` in one transaction.
 
     Parameters
@@ -126,7 +127,7 @@ def _write(conn: Connection, spec: TableSpec, records: list[dict], path: Path, i
         key, new, with_id = spec.key, [], []
     old = existing_rows(conn, spec, with_id if spec.serial else records, key)
     changes, unchanged = [], 0
-    for r in (with_id if spec.serial else records):
+    for r in with_id if spec.serial else records:
         before = old.get(tuple(r[k] for k in key))
         if before is None:
             new.append(r)
@@ -136,17 +137,27 @@ def _write(conn: Connection, spec: TableSpec, records: list[dict], path: Path, i
             unchanged += 1
     if new and (missing := missing_columns(spec, list(records[0]))):
         row_of = {id(r): int(i) + 2 for i, r in zip(index, records, strict=True)}
-        raise ImportValidationError(path, missing_column_problems(path.name, spec, missing,
-                                                                  [row_of[id(r)] for r in new]))
+        raise ImportValidationError(
+            path, missing_column_problems(path.name, spec, missing, [row_of[id(r)] for r in new])
+        )
     if spec.name == "account":
         new = [{**r, "created_source": "import"} for r in new]
     levels, looping = self_ref_levels(spec, new, {k[0] for k in old} if len(key) == 1 else set())
     if looping:
         row_of = {r[key[0]]: int(i) + 2 for i, r in zip(index, records, strict=True)}
-        raise ImportValidationError(path, [
-            Problem(path.name, row_of.get(r[key[0]], 0), key[0], str(r.get(key[0])),
-                    "a parent that is not, through its own parents, this row again (the references loop)")
-            for r in looping])
+        raise ImportValidationError(
+            path,
+            [
+                Problem(
+                    path.name,
+                    row_of.get(r[key[0]], 0),
+                    key[0],
+                    str(r.get(key[0])),
+                    "a parent that is not, through its own parents, this row again (the references loop)",
+                )
+                for r in looping
+            ],
+        )
     inserted = insert_rows(conn, spec, levels)
     updated = update_rows(conn, spec, changes, key)
     write_audit(conn, audit_rows(spec, new, changes, user, now))
@@ -158,8 +169,17 @@ def _differs(new, old) -> bool:
 
 
 def _log(conn: Connection, result: ImportResult, user: str) -> None:
-    conn.execute(import_log.insert().values(
-        imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None), imported_by=user, file_name=result.file[:255],
-        target=result.target, rows_read=result.rows_read, rows_written=result.rows_written,
-        rows_skipped=result.unchanged, rows_rejected=0, summary=result.summary(),
-        details=import_health.dumps(import_health.table_record(result))))
+    conn.execute(
+        import_log.insert().values(
+            imported_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            imported_by=user,
+            file_name=result.file[:255],
+            target=result.target,
+            rows_read=result.rows_read,
+            rows_written=result.rows_written,
+            rows_skipped=result.unchanged,
+            rows_rejected=0,
+            summary=result.summary(),
+            details=import_health.dumps(import_health.table_record(result)),
+        )
+    )

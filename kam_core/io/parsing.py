@@ -11,8 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S", "%Y年%m月%d日")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y年%m月%d日",
+)
 EXPECT_DATE = "a date such as 2026-06-30, 2026/6/30, 20260630 or an Excel date number"
 EXPECT_NUMBER = "a number"
 EXPECT_INT = "a whole number (at most 2,147,483,647 either way)"
@@ -45,11 +52,13 @@ def _to_datetime(values: pd.Series, fmt: str) -> pd.Series:
             out = out.where((out >= MIN_DATE) & (out <= MAX_DATE)).astype("datetime64[ns]")
         return out
     except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+
         def one(v: str):
             try:
                 return pd.to_datetime(v, format=fmt, errors="coerce")
             except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
                 return pd.NaT
+
         return pd.Series([one(v) for v in values], index=values.index, dtype="datetime64[ns]")
 
 
@@ -91,20 +100,24 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def parse_integers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Whole numbers ("3" and "3.0" both give 3); a fraction or a number beyond 32 bits is a bad cell."""
+
     def ints(u: pd.Series) -> pd.Series:
         values = _numbers(u)
         return values.where((values == values.round()) & (values.abs() <= INT_LIMIT)).astype("Int64")
+
     return _on_uniques(raw, ints)
 
 
 def parse_booleans(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """true/false, 1/0, yes/no, y/n, 是/否 (case-insensitive)."""
+
     def bools(u: pd.Series) -> pd.Series:
         low = u.str.lower()
         out = pd.Series(pd.NA, index=u.index, dtype="boolean")
         out[low.isin(TRUE_WORDS)] = True
         out[low.isin(FALSE_WORDS)] = False
         return out
+
     return _on_uniques(raw, bools)
 
 
@@ -114,6 +127,11 @@ def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text.where(text != "", None), pd.Series(False, index=raw.index)
 
 
-PARSERS = {"date": (parse_dates, EXPECT_DATE), "datetime": (parse_dates, EXPECT_DATE),
-           "float": (parse_numbers, EXPECT_NUMBER), "int": (parse_integers, EXPECT_INT),
-           "bool": (parse_booleans, EXPECT_BOOL), "str": (parse_text, "text")}
+PARSERS = {
+    "date": (parse_dates, EXPECT_DATE),
+    "datetime": (parse_dates, EXPECT_DATE),
+    "float": (parse_numbers, EXPECT_NUMBER),
+    "int": (parse_integers, EXPECT_INT),
+    "bool": (parse_booleans, EXPECT_BOOL),
+    "str": (parse_text, "text"),
+}

@@ -39,8 +39,13 @@ MAX_COLUMNS = 2000
 XLSX_MAX_UNCOMPRESSED = 2_000_000_000  # bytes, all entries together
 XLSX_MAX_RATIO = 200  # uncompressed / compressed, per entry larger than XLSX_RATIO_FLOOR
 XLSX_RATIO_FLOOR = 10_000_000  # small entries (styles, shared strings of a tiny file) may compress better
-_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-          (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old Excel .xls (OLE) file"))
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls (OLE) file"),
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,10 @@ def _utf16(path: Path) -> str | None:
 
 
 def _nul(name: str, line: int) -> UserError:
-    return UserError(f"{name}: line {line} contains NUL bytes; the file looks like UTF-16 without a byte-order "
-                     "mark or like a binary file. Save it as CSV UTF-8 and try again")
+    return UserError(
+        f"{name}: line {line} contains NUL bytes; the file looks like UTF-16 without a byte-order "
+        "mark or like a binary file. Save it as CSV UTF-8 and try again"
+    )
 
 
 def detect_encoding(path: Path) -> str:
@@ -102,7 +109,7 @@ def detect_encoding(path: Path) -> str:
     name = Path(path).name
     utf16 = _utf16(path)
     bad_utf8 = bad_gbk = None
-    for candidate in ((utf16,) if utf16 else ENCODINGS):
+    for candidate in (utf16,) if utf16 else ENCODINGS:
         decoder = codecs.getincrementaldecoder(candidate)(errors="strict")
         pos = start = lines = 0
         cjk = False
@@ -116,11 +123,13 @@ def detect_encoding(path: Path) -> str:
                     text = decoder.decode(block)
                     if candidate == "gb18030" and (hit := _utf8_cjk_run(block)) >= 0:
                         line = lines + block[:hit].count(b"\n") + 1
-                        raise UserError(f"{name}: mixed text encodings: line {line} is UTF-8 Chinese but the file "
-                                        "is not UTF-8 throughout (GBK elsewhere?). Save the whole file as CSV UTF-8 "
-                                        "and try again")
+                        raise UserError(
+                            f"{name}: mixed text encodings: line {line} is UTF-8 Chinese but the file "
+                            "is not UTF-8 throughout (GBK elsewhere?). Save the whole file as CSV UTF-8 "
+                            "and try again"
+                        )
                     if "\x00" in text:
-                        raise _nul(name, lines + text[:text.index("\x00")].count("\n") + 1)
+                        raise _nul(name, lines + text[: text.index("\x00")].count("\n") + 1)
                     lines += text.count("\n")
                     cjk = cjk or _has_cjk(text)
                 start = pos
@@ -130,23 +139,28 @@ def detect_encoding(path: Path) -> str:
             pending = len(exc.object) - len(block)
             line = _line_of(path, max(start - pending + exc.start, 0))
             if candidate != "utf-8-sig":
-                bad_gbk = (line, bytes(exc.object[exc.start:exc.end]))
+                bad_gbk = (line, bytes(exc.object[exc.start : exc.end]))
                 continue
-            bad_utf8 = (line, bytes(exc.object[exc.start:exc.end]))
-            before = bytes(exc.object[:exc.start])
-            before = before[:before.rfind(b"\n") + 1]  # whole lines only: a GBK line rarely decodes as UTF-8
+            bad_utf8 = (line, bytes(exc.object[exc.start : exc.end]))
+            before = bytes(exc.object[: exc.start])
+            before = before[: before.rfind(b"\n") + 1]  # whole lines only: a GBK line rarely decodes as UTF-8
             if cjk or _has_cjk(before.decode("utf-8", "ignore")):
-                raise UserError(f"{name}: mixed text encodings: the lines before line {line} are UTF-8 Chinese "
-                                f"but line {line} is not UTF-8 (bytes {bad_utf8[1]!r}). Save the whole file as "
-                                "CSV UTF-8 and try again") from None
+                raise UserError(
+                    f"{name}: mixed text encodings: the lines before line {line} are UTF-8 Chinese "
+                    f"but line {line} is not UTF-8 (bytes {bad_utf8[1]!r}). Save the whole file as "
+                    "CSV UTF-8 and try again"
+                ) from None
     where = ""
     if bad_utf8 and bad_gbk and bad_utf8[0] == bad_gbk[0]:
         where = f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are neither UTF-8 nor GBK/GB18030)"
     elif bad_utf8 and bad_gbk:
-        where = (f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are not UTF-8, line {bad_gbk[0]} has bytes "
-                 f"{bad_gbk[1]!r} that are not GBK/GB18030{'; the file mixes encodings' if bad_gbk[0] > bad_utf8[0] else ''})")
-    raise UserError(f"{name}: cannot read the text{where}; tried {ENCODING_NAMES}. "
-                    "Save the file as CSV UTF-8 and try again")
+        where = (
+            f" (line {bad_utf8[0]} has bytes {bad_utf8[1]!r} that are not UTF-8, line {bad_gbk[0]} has bytes "
+            f"{bad_gbk[1]!r} that are not GBK/GB18030{'; the file mixes encodings' if bad_gbk[0] > bad_utf8[0] else ''})"
+        )
+    raise UserError(
+        f"{name}: cannot read the text{where}; tried {ENCODING_NAMES}. Save the file as CSV UTF-8 and try again"
+    )
 
 
 def _utf8_cjk_run(block: bytes, run: int = 5) -> int:
@@ -162,7 +176,7 @@ def _utf8_cjk_run(block: bytes, run: int = 5) -> int:
     lead = (a[:-2] >= 0xE4) & (a[:-2] <= 0xE9) & cont[1:-1] & cont[2:]
     hits = lead[: len(lead) - 3 * (run - 1)].copy()
     for k in range(1, run):
-        hits &= lead[3 * k: len(lead) - 3 * (run - 1 - k)]
+        hits &= lead[3 * k : len(lead) - 3 * (run - 1 - k)]
     found = np.flatnonzero(hits)
     return int(found[0]) if len(found) else -1
 
@@ -189,8 +203,10 @@ def check_header(path: Path, header: list[str]) -> list[str]:
     if not cells:
         raise UserError(f"{name}: the file is empty (no header row)")
     if len(cells) > MAX_COLUMNS:
-        raise UserError(f"{name}: the header row has {len(cells):,} columns; at most {MAX_COLUMNS:,} columns "
-                        "are read. Keep only the columns to import")
+        raise UserError(
+            f"{name}: the header row has {len(cells):,} columns; at most {MAX_COLUMNS:,} columns "
+            "are read. Keep only the columns to import"
+        )
     blank = [i + 1 for i, c in enumerate(cells) if not c]
     if blank:
         raise UserError(f"{name}: header row 1 has no column name in column(s) {blank}")
@@ -198,8 +214,9 @@ def check_header(path: Path, header: list[str]) -> list[str]:
     if dupes:
         raise UserError(f"{name}: duplicated column name(s) in the header: {', '.join(dupes)}")
     if all(_looks_like_data(c) for c in cells):
-        raise UserError(f"{name}: the first row looks like data ({', '.join(cells[:4])}), "
-                        "not column names; add a header row")
+        raise UserError(
+            f"{name}: the first row looks like data ({', '.join(cells[:4])}), not column names; add a header row"
+        )
     return cells
 
 
@@ -235,12 +252,14 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str, int]:
 def _refuse_extra_cells(name: str, row: int, cells: list[str], width: int) -> None:
     extra = [c for c in cells[width:] if str(c).strip()]
     if extra:
-        raise UserError(f"{name}: row {row} has {len(cells)} cells but the header has {width} columns "
-                        f"(extra cell {_clip(extra[0])!r}); a cell that contains the separator must be quoted")
+        raise UserError(
+            f"{name}: row {row} has {len(cells)} cells but the header has {width} columns "
+            f"(extra cell {_clip(extra[0])!r}); a cell that contains the separator must be quoted"
+        )
 
 
 def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[pd.DataFrame], str]:
@@ -253,9 +272,19 @@ def _csv_chunks(path: Path, chunksize: int | None) -> tuple[list[str], Iterator[
 
     def frames() -> Iterator[pd.DataFrame]:  # opens the file only when iterated
         try:
-            with pd.read_csv(path, encoding=encoding, sep=sep, dtype=str, na_filter=False,
-                             skip_blank_lines=False, header=0, names=names, index_col=False,
-                             chunksize=chunksize or 1_000_000, engine="c") as reader:
+            with pd.read_csv(
+                path,
+                encoding=encoding,
+                sep=sep,
+                dtype=str,
+                na_filter=False,
+                skip_blank_lines=False,
+                header=0,
+                names=names,
+                index_col=False,
+                chunksize=chunksize or 1_000_000,
+                engine="c",
+            ) as reader:
                 for chunk in reader:
                     if not len(chunk):  # a header-only file gives one empty chunk: no lines at all
                         continue
@@ -277,11 +306,15 @@ def _parser_message(exc: Exception, width: int) -> str:
     """pandas' tokenizer message in spreadsheet rows (its "line" counts records, header = 1)."""
     text = str(exc)
     if m := re.search(r"EOF inside string starting at row (\d+)", text):
-        return (f"a quote opened on row {int(m.group(1)) + 1} is never closed (EOF inside string); "
-                "close it or remove the stray quote character")
+        return (
+            f"a quote opened on row {int(m.group(1)) + 1} is never closed (EOF inside string); "
+            "close it or remove the stray quote character"
+        )
     if m := re.search(r"Expected \d+ fields in line (\d+), saw (\d+)", text):
-        return (f"row {m.group(1)} has {m.group(2)} cells but the header has {width} columns; "
-                "a cell that contains the separator must be quoted")
+        return (
+            f"row {m.group(1)} has {m.group(2)} cells but the header has {width} columns; "
+            "a cell that contains the separator must be quoted"
+        )
     return text
 
 
@@ -325,8 +358,9 @@ def check_xlsx_archive(path: Path) -> None:
     """
     name = Path(path).name
     if not zipfile.is_zipfile(path):
-        raise UserError(f"{name}: not a readable .xlsx workbook: the file is not a zip archive, it looks like "
-                        f"{_not_a_zip(path)}")
+        raise UserError(
+            f"{name}: not a readable .xlsx workbook: the file is not a zip archive, it looks like {_not_a_zip(path)}"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -334,13 +368,17 @@ def check_xlsx_archive(path: Path) -> None:
         raise UserError(f"{name}: not a readable .xlsx workbook ({exc})") from None
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_UNCOMPRESSED:
-        raise UserError(f"{name}: refused: the workbook would inflate to {total / 1e6:,.0f} MB uncompressed "
-                        f"(limit {XLSX_MAX_UNCOMPRESSED / 1e6:,.0f} MB); it looks like a zip bomb. Export it as CSV")
+        raise UserError(
+            f"{name}: refused: the workbook would inflate to {total / 1e6:,.0f} MB uncompressed "
+            f"(limit {XLSX_MAX_UNCOMPRESSED / 1e6:,.0f} MB); it looks like a zip bomb. Export it as CSV"
+        )
     for info in infos:
         if info.file_size > XLSX_RATIO_FLOOR and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
-            raise UserError(f"{name}: refused: {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} "
-                            f"times ({info.compress_size:,} bytes compressed, {info.file_size:,} uncompressed; limit "
-                            f"{XLSX_MAX_RATIO} times); it looks like a zip bomb. Export it as CSV")
+            raise UserError(
+                f"{name}: refused: {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f} "
+                f"times ({info.compress_size:,} bytes compressed, {info.file_size:,} uncompressed; limit "
+                f"{XLSX_MAX_RATIO} times); it looks like a zip bomb. Export it as CSV"
+            )
 
 
 def _xlsx_rows(path: Path, sheet: str | None):
@@ -388,8 +426,9 @@ def _frame(rows: list[list[str]], header: list[str], start: int) -> pd.DataFrame
     return pd.DataFrame(rows, columns=header, index=index, dtype=str)
 
 
-def iter_chunks(path: Path, chunksize: int | None = None, sheet: str | None = None
-                ) -> tuple[list[str], Iterator[pd.DataFrame], str | None]:
+def iter_chunks(
+    path: Path, chunksize: int | None = None, sheet: str | None = None
+) -> tuple[list[str], Iterator[pd.DataFrame], str | None]:
     """Header, an iterator of text frames (index = 0-based data row, continuing across chunks), encoding.
 
     Raises

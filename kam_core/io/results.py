@@ -75,12 +75,14 @@ class ImportValidationError(UserError):
 
     def _message(self) -> str:
         rows = len({p.row for p in self.problems})
-        head = (f"{self.file.name}: {len(self.problems)} problem(s) in {rows} row(s); "
-                "nothing was imported")
+        head = f"{self.file.name}: {len(self.problems)} problem(s) in {rows} row(s); nothing was imported"
         lines = [head, *(f"  {p}" for p in self.problems[:SHOWN_PROBLEMS])]
         if len(self.problems) > SHOWN_PROBLEMS:
-            where = (f"the full report is in {self.report_path}" if self.report_path
-                     else "the full report could not be written next to the input")
+            where = (
+                f"the full report is in {self.report_path}"
+                if self.report_path
+                else "the full report could not be written next to the input"
+            )
             lines.append(f"  ... {len(self.problems) - SHOWN_PROBLEMS} more; {where}")
         return "\n".join(lines)
 
@@ -124,7 +126,9 @@ class ImportResult:
         parts += [f"  note: {n} {what}" for what, n in self.notes.items() if n]
         parts += [f"  note: {text}" for text in self.notices]
         if self.rejected:
-            parts.append(f"  refused {self.rows_rejected} line(s)"
-                         + (f", written with row number and reason to {self.rejects_file}" if self.rejects_file else ""))
+            parts.append(
+                f"  refused {self.rows_rejected} line(s)"
+                + (f", written with row number and reason to {self.rejects_file}" if self.rejects_file else "")
+            )
             parts += [f"    {n} {reason}" for reason, n in sorted(self.rejected.items(), key=lambda kv: -kv[1])]
         return "\n".join(parts)

@@ -82,8 +82,7 @@ from kam_core.io.results import ImportResult, ImportValidationError
 from kam_core.permissions import check_transactions
 from kam_core.scope import DIRECTOR, Scope
 
-__all__ = ["CHUNK_LINES", "DEDUPE", "FIELDS", "check_tier", "import_transactions", "parse_mapping",
-           "resolve_columns"]
+__all__ = ["CHUNK_LINES", "DEDUPE", "FIELDS", "check_tier", "import_transactions", "parse_mapping", "resolve_columns"]
 DEDUPE = ("none", "exact")
 
 
@@ -119,20 +118,31 @@ def resolve_columns(mapping: dict[str, str], header: list[str], file: str) -> di
     for field in FIELDS:
         column = mapping.get(field)
         if column is not None and column not in header:
-            raise UserError(f"{file}: column {column!r} (mapped to {field}) is not in the file; "
-                            f"its columns are: {', '.join(header)}")
+            raise UserError(
+                f"{file}: column {column!r} (mapped to {field}) is not in the file; "
+                f"its columns are: {', '.join(header)}"
+            )
         cols[field] = column or (field if field in header else None)
     missing = [f for f in REQUIRED if cols[f] is None]
     if missing:
-        raise UserError(f"{file}: no column for required field(s) {', '.join(missing)}; map them with "
-                        f"--map {missing[0]}=COLUMN (the file's columns are: {', '.join(header)})")
+        raise UserError(
+            f"{file}: no column for required field(s) {', '.join(missing)}; map them with "
+            f"--map {missing[0]}=COLUMN (the file's columns are: {', '.join(header)})"
+        )
     return cols
 
 
-def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str],
-                        rejects: Path | str | None = None, user: str = "cli",
-                        chunk_lines: int = CHUNK_LINES, dedupe: str = "none",
-                        default_tier: str = "RETAIL", scope: Scope = DIRECTOR) -> ImportResult:
+def import_transactions(
+    engine: Engine,
+    path: Path | str,
+    mapping: dict[str, str],
+    rejects: Path | str | None = None,
+    user: str = "cli",
+    chunk_lines: int = CHUNK_LINES,
+    dedupe: str = "none",
+    default_tier: str = "RETAIL",
+    scope: Scope = DIRECTOR,
+) -> ImportResult:
     """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
 
     Parameters
@@ -189,8 +199,9 @@ def import_transactions(engine: Engine, path: Path | str, mapping: dict[str, str
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)
         started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        return write_file(engine, chunks(), cols, path, header, state,
-                          Path(rejects) if rejects else None, user, started, default_tier)
+        return write_file(
+            engine, chunks(), cols, path, header, state, Path(rejects) if rejects else None, user, started, default_tier
+        )
 
 
 def check_tier(engine: Engine, code: str) -> str:

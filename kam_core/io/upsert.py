@@ -53,7 +53,7 @@ def existing_rows(conn: Connection, spec: TableSpec, records: list[dict], key: t
     values = sorted({r[key[0]] for r in records if r.get(key[0]) is not None}, key=str)
     found: dict[tuple, dict] = {}
     for start in range(0, len(values), BATCH):
-        rows = conn.execute(select(spec.table).where(first.in_(values[start:start + BATCH]))).mappings()
+        rows = conn.execute(select(spec.table).where(first.in_(values[start : start + BATCH]))).mappings()
         for row in rows:
             found[_key_of(row, key)] = dict(row)
     return found
@@ -64,8 +64,7 @@ def self_ref_levels(spec: TableSpec, records: list[dict], existing: set) -> tupl
 
     Returns the levels and the rows whose parent chain loops back on itself (never insertable).
     """
-    self_cols = [c.name for c in spec.columns.values()
-                 if c.ref and c.ref[0] == spec.name and c.name != spec.serial]
+    self_cols = [c.name for c in spec.columns.values() if c.ref and c.ref[0] == spec.name and c.name != spec.serial]
     if not self_cols or len(spec.key) != 1:
         return [records], []
     pk = spec.key[0]
@@ -83,8 +82,11 @@ def self_ref_levels(spec: TableSpec, records: list[dict], existing: set) -> tupl
 
 def column_defaults(table) -> dict:
     """Scalar Python-side defaults: bulk COPY on PostgreSQL does not apply them, so rows carry them."""
-    return {c.name: c.default.arg for c in table.c
-            if c.default is not None and not isinstance(c.default, Sequence) and not callable(c.default.arg)}
+    return {
+        c.name: c.default.arg
+        for c in table.c
+        if c.default is not None and not isinstance(c.default, Sequence) and not callable(c.default.arg)
+    }
 
 
 def insert_rows(conn: Connection, spec: TableSpec, levels: list[list[dict]]) -> int:
@@ -126,8 +128,9 @@ def cell_text(value) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def audit_rows(spec: TableSpec, inserted: list[dict], changes: list[tuple[dict, dict]], user: str,
-               now: dt.datetime) -> list[dict]:
+def audit_rows(
+    spec: TableSpec, inserted: list[dict], changes: list[tuple[dict, dict]], user: str, now: dt.datetime
+) -> list[dict]:
     """audit_log rows for account data: one per inserted record, one per changed field."""
     if spec.name != "account" and "account_id" not in spec.table.c:
         return []
@@ -138,18 +141,34 @@ def audit_rows(spec: TableSpec, inserted: list[dict], changes: list[tuple[dict, 
         return ":".join([str(r.get("account_id")), *parts])[:80]
 
     base = {"changed_at": now, "changed_by": user, "table_name": spec.name}
-    rows = [{**base, "record_key": record_key(r), "action": "insert", "field": None, "old_value": None,
-             "new_value": json.dumps({k: cell_text(v) for k, v in r.items() if v is not None}, ensure_ascii=False)}
-            for r in inserted]
+    rows = [
+        {
+            **base,
+            "record_key": record_key(r),
+            "action": "insert",
+            "field": None,
+            "old_value": None,
+            "new_value": json.dumps({k: cell_text(v) for k, v in r.items() if v is not None}, ensure_ascii=False),
+        }
+        for r in inserted
+    ]
     for new, old in changes:
         for col in new:
             if col not in spec.key and cell_text(new[col]) != cell_text(old.get(col)):
-                rows.append({**base, "record_key": record_key(new), "action": "update", "field": col[:40],
-                             "old_value": cell_text(old.get(col)), "new_value": cell_text(new[col])})
+                rows.append(
+                    {
+                        **base,
+                        "record_key": record_key(new),
+                        "action": "update",
+                        "field": col[:40],
+                        "old_value": cell_text(old.get(col)),
+                        "new_value": cell_text(new[col]),
+                    }
+                )
     return rows
 
 
 def write_audit(conn: Connection, rows: list[dict]) -> None:
     """Insert audit rows (executemany, so the database assigns audit ids on every engine)."""
     for start in range(0, len(rows), 20_000):
-        conn.execute(audit_log.insert(), rows[start:start + 20_000])
+        conn.execute(audit_log.insert(), rows[start : start + 20_000])

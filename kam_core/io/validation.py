@@ -34,13 +34,41 @@ from kam_core.io.parsing import PARSERS
 from kam_core.io.results import Problem
 
 IMPORTABLE = (
-    "region", "sales_rep", "channel_tier", "tier_threshold", "account", "account_contact",
-    "account_capability", "account_territory", "account_owner_history", "product", "price_list",
-    "visit", "service_event", "survey_response", "competitor_brand", "account_competitor",
-    "credit_terms", "ka_fee", "co_investment", "account_category_volume", "ar_invoice", "ar_payment",
-    "promotion", "promotion_account", "rebate_program", "rebate_tier", "rebate_enrollment",
-    "rebate_settlement", "redemption", "sellout", "inventory_snapshot", "consignment_stock",
-    "activity_rate", "code_scan", "market_price_check",
+    "region",
+    "sales_rep",
+    "channel_tier",
+    "tier_threshold",
+    "account",
+    "account_contact",
+    "account_capability",
+    "account_territory",
+    "account_owner_history",
+    "product",
+    "price_list",
+    "visit",
+    "service_event",
+    "survey_response",
+    "competitor_brand",
+    "account_competitor",
+    "credit_terms",
+    "ka_fee",
+    "co_investment",
+    "account_category_volume",
+    "ar_invoice",
+    "ar_payment",
+    "promotion",
+    "promotion_account",
+    "rebate_program",
+    "rebate_tier",
+    "rebate_enrollment",
+    "rebate_settlement",
+    "redemption",
+    "sellout",
+    "inventory_snapshot",
+    "consignment_stock",
+    "activity_rate",
+    "code_scan",
+    "market_price_check",
 )
 # Managed by the application, never taken from a file.
 MANAGED = {("account", "version"), ("account", "created_source")}
@@ -120,8 +148,10 @@ def table_spec(name: str) -> TableSpec:
     from kam_core.errors import UserError
 
     if name not in IMPORTABLE:
-        raise UserError(f"table {name!r} cannot be imported; importable tables: {', '.join(IMPORTABLE)} "
-                        "(order lines come in through import-transactions)")
+        raise UserError(
+            f"table {name!r} cannot be imported; importable tables: {', '.join(IMPORTABLE)} "
+            "(order lines come in through import-transactions)"
+        )
     table = schema.metadata.tables[name]
     allowed, ranges = _checks(table)
     serial = next((c.name for c in table.primary_key.columns if isinstance(c.default, Sequence)), None)
@@ -133,11 +163,17 @@ def table_spec(name: str) -> TableSpec:
         lo, hi = ranges.get(col.name) or EXTRA_RANGES.get((name, col.name)) or (None, None)
         fk = next(iter(col.foreign_keys), None)
         specs[col.name] = ColumnSpec(
-            name=col.name, kind=_kind(col), nullable=col.nullable or default is not None,
-            required=not col.nullable and default is None and col.name != serial, default=default,
+            name=col.name,
+            kind=_kind(col),
+            nullable=col.nullable or default is not None,
+            required=not col.nullable and default is None and col.name != serial,
+            default=default,
             max_length=getattr(col.type, "length", None) if isinstance(col.type, String) else None,
-            allowed=allowed.get(col.name), low=lo, high=hi,
-            ref=(fk.column.table.name, fk.column.name) if fk is not None else None)
+            allowed=allowed.get(col.name),
+            low=lo,
+            high=hi,
+            ref=(fk.column.table.name, fk.column.name) if fk is not None else None,
+        )
     if serial:  # an id in the file names an existing row to update
         specs[serial] = ColumnSpec(serial, "int", nullable=True, required=False, ref=(name, serial))
     key = tuple(c.name for c in table.primary_key.columns)
@@ -152,10 +188,12 @@ def header_problems(file: str, header: list[str], spec: TableSpec) -> list[Probl
     that would need them.
     """
     known = ", ".join(spec.columns)
-    out = [Problem(file, 1, c, c, f"a column of table {spec.name} ({known})")
-           for c in header if c not in spec.columns]
-    out += [Problem(file, 1, k, "", f"key column {k!r} in the header")
-            for k in spec.key if k != spec.serial and k not in header]
+    out = [Problem(file, 1, c, c, f"a column of table {spec.name} ({known})") for c in header if c not in spec.columns]
+    out += [
+        Problem(file, 1, k, "", f"key column {k!r} in the header")
+        for k in spec.key
+        if k != spec.serial and k not in header
+    ]
     return out
 
 
@@ -166,8 +204,11 @@ def missing_columns(spec: TableSpec, header: list[str]) -> list[str]:
 
 def missing_column_problems(file: str, spec: TableSpec, missing: list[str], new_rows: list[int]) -> list[Problem]:
     """A new row (its key is not in the database) needs every required column."""
-    return [Problem(file, row, col, "", f"a value: this row adds a new {spec.name}, so column {col!r} is required")
-            for row in new_rows for col in missing]
+    return [
+        Problem(file, row, col, "", f"a value: this row adds a new {spec.name}, so column {col!r} is required")
+        for row in new_rows
+        for col in missing
+    ]
 
 
 def parse_frame(file: str, raw: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame, list[Problem]]:
@@ -196,7 +237,7 @@ def load_known(conn: Connection, spec: TableSpec, typed: pd.DataFrame) -> dict[s
         values = [v.item() if hasattr(v, "item") else v for v in typed[col.name].dropna().unique()]
         found = set()
         for start in range(0, len(values), BATCH):
-            part = values[start:start + BATCH]
+            part = values[start : start + BATCH]
             found.update(conn.execute(select(target).where(target.in_(part))).scalars())
         if ref_table == spec.name and col.name != spec.serial and ref_col in typed:
             found.update(typed[ref_col].dropna().unique())
@@ -225,10 +266,18 @@ def _column_checks(col: ColumnSpec, known: dict[str, set], table: str) -> list[p
 def build_schema(spec: TableSpec, columns: list[str], known: dict[str, set]) -> pa.DataFrameSchema:
     """A pandera schema for the parsed frame: nullability, value lists, ranges, lengths, references."""
     return pa.DataFrameSchema(
-        {name: pa.Column(None, checks=_column_checks(spec.columns[name], known, spec.name),
-                         nullable=spec.columns[name].nullable, required=True)
-         for name in columns},
-        strict=False, coerce=False)
+        {
+            name: pa.Column(
+                None,
+                checks=_column_checks(spec.columns[name], known, spec.name),
+                nullable=spec.columns[name].nullable,
+                required=True,
+            )
+            for name in columns
+        },
+        strict=False,
+        coerce=False,
+    )
 
 
 def _expected(check: str, column: str) -> str:
@@ -237,8 +286,9 @@ def _expected(check: str, column: str) -> str:
     return check
 
 
-def schema_problems(file: str, raw: pd.DataFrame, typed: pd.DataFrame, spec: TableSpec,
-                    known: dict[str, set], already: list[Problem]) -> list[Problem]:
+def schema_problems(
+    file: str, raw: pd.DataFrame, typed: pd.DataFrame, spec: TableSpec, known: dict[str, set], already: list[Problem]
+) -> list[Problem]:
     """Run the pandera schema lazily and turn every failure case into a problem (once per cell)."""
     try:
         build_schema(spec, list(typed.columns), known).validate(typed, lazy=True)
@@ -270,6 +320,13 @@ def duplicate_key_problems(file: str, raw: pd.DataFrame, typed: pd.DataFrame, sp
     first = frame.reset_index().groupby(key, dropna=True)["index"].transform("min")
     first.index = frame.index
     label = ", ".join(key)
-    return [Problem(file, int(i) + 2, key[-1], " | ".join(str(raw.at[i, k]) for k in key),
-                    f"a unique ({label}); the same key is already on row {int(first[i]) + 2}")
-            for i in frame.index[dup.to_numpy()]]
+    return [
+        Problem(
+            file,
+            int(i) + 2,
+            key[-1],
+            " | ".join(str(raw.at[i, k]) for k in key),
+            f"a unique ({label}); the same key is already on row {int(first[i]) + 2}",
+        )
+        for i in frame.index[dup.to_numpy()]
+    ]

@@ -13,7 +13,16 @@ from kam_core.profile.edit import (
 from kam_core.profile.read import AccountNotFound, AccountProfile, list_accounts, load_profile
 
 __all__ = [
-    "AccountNotFound", "AccountProfile", "ConcurrentEditError", "add_negotiation_note", "add_survey_response",
-    "add_visit", "delete_contact", "list_accounts", "load_profile", "update_account_fields", "update_capabilities",
+    "AccountNotFound",
+    "AccountProfile",
+    "ConcurrentEditError",
+    "add_negotiation_note",
+    "add_survey_response",
+    "add_visit",
+    "delete_contact",
+    "list_accounts",
+    "load_profile",
+    "update_account_fields",
+    "update_capabilities",
     "upsert_contact",
 ]

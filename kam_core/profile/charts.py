@@ -22,14 +22,32 @@ def figure_monthly_trend(monthly: pd.DataFrame, lang: str) -> go.Figure:
         if col not in monthly:
             raise ValueError(f"Required column {col} missing")
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=monthly["month"], y=monthly["cases"], name=t("col.volume_cases", lang),
-                         marker_color="#9fb8d9", hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["net_sales"], name=t("col.net_sales", lang),
-                             yaxis="y2", mode="lines+markers", line={"color": "#1f5fa8", "width": 2},
-                             hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>"))
-    fig.update_layout(template="plotly_white", height=320, margin={"l": 50, "r": 50, "t": 30, "b": 40},
-                      legend={"orientation": "h", "y": 1.12},
-                      yaxis={"title": t("col.volume_cases", lang)},
-                      yaxis2={"title": t("col.net_sales", lang), "overlaying": "y", "side": "right",
-                              "showgrid": False})
+    fig.add_trace(
+        go.Bar(
+            x=monthly["month"],
+            y=monthly["cases"],
+            name=t("col.volume_cases", lang),
+            marker_color="#9fb8d9",
+            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=monthly["month"],
+            y=monthly["net_sales"],
+            name=t("col.net_sales", lang),
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": "#1f5fa8", "width": 2},
+            hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=320,
+        margin={"l": 50, "r": 50, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": 1.12},
+        yaxis={"title": t("col.volume_cases", lang)},
+        yaxis2={"title": t("col.net_sales", lang), "overlaying": "y", "side": "right", "showgrid": False},
+    )
     return fig

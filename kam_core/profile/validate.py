@@ -16,22 +16,39 @@ from kam_core.errors import UserError
 _PHONE = re.compile(r"^[0-9+()\- ]{3,32}$")
 MAX_NOTE = 4000
 EDITABLE_ACCOUNT_FIELDS = {
-    "name": "text", "name_en": "text_opt", "status": "status", "address": "text_opt", "phone": "phone",
-    "contract_type": "contract_type", "contract_start": "date_opt", "contract_end": "date_opt",
-    "outlets_served": "count", "warehouse_capacity_cases": "amount", "tangible_net_worth": "amount",
-    "annual_turnover_all_brands": "amount", "exclusive_agreement": "bool", "data_sharing": "bool",
+    "name": "text",
+    "name_en": "text_opt",
+    "status": "status",
+    "address": "text_opt",
+    "phone": "phone",
+    "contract_type": "contract_type",
+    "contract_start": "date_opt",
+    "contract_end": "date_opt",
+    "outlets_served": "count",
+    "warehouse_capacity_cases": "amount",
+    "tangible_net_worth": "amount",
+    "annual_turnover_all_brands": "amount",
+    "exclusive_agreement": "bool",
+    "data_sharing": "bool",
     "jbp_in_place": "bool",
 }
 CAPABILITY_RULES = {  # field: (kind, low, high)
-    "sub_distributors": ("int", 0, 100_000), "terminals": ("int", 0, 1_000_000),
-    "portfolio_complementarity": ("int", 1, 5), "loyalty_rating": ("int", 1, 5),
-    "capital_rmb": ("float", 0, 1e12), "staff": ("int", 0, 100_000), "vehicles": ("int", 0, 100_000),
+    "sub_distributors": ("int", 0, 100_000),
+    "terminals": ("int", 0, 1_000_000),
+    "portfolio_complementarity": ("int", 1, 5),
+    "loyalty_rating": ("int", 1, 5),
+    "capital_rmb": ("float", 0, 1e12),
+    "staff": ("int", 0, 100_000),
+    "vehicles": ("int", 0, 100_000),
 }
 
 
 def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def to_date(value, name: str, today: dt.date, *, required: bool = True, allow_future: bool = False) -> dt.date | None:
@@ -56,8 +73,9 @@ def to_date(value, name: str, today: dt.date, *, required: bool = True, allow_fu
     return value
 
 
-def to_number(value, name: str, low: float, high: float, *, integer: bool = False,
-              required: bool = True) -> float | int | None:
+def to_number(
+    value, name: str, low: float, high: float, *, integer: bool = False, required: bool = True
+) -> float | int | None:
     """A number within [low, high]; integers must be whole."""
     if _blank(value):
         if required:
@@ -114,8 +132,7 @@ def clean_visit(values: dict, today: dt.date, *, negotiation: bool = False) -> d
     """A visit row: date not in the future, type known, duration 1-600 min, travel 0-600 min."""
     out = {
         "visit_date": to_date(values.get("visit_date"), "visit_date", today),
-        "visit_type": "negotiation" if negotiation else to_choice(values.get("visit_type"), "visit_type",
-                                                                  VISIT_TYPES),
+        "visit_type": "negotiation" if negotiation else to_choice(values.get("visit_type"), "visit_type", VISIT_TYPES),
         "duration_min": to_number(values.get("duration_min", 30), "duration_min", 1, 600),
         "travel_min": to_number(values.get("travel_min") or 0, "travel_min", 0, 600),
         "contact_level": to_choice(values.get("contact_level"), "contact_level", CONTACT_LEVELS, required=False),
@@ -142,8 +159,10 @@ def clean_capabilities(values: dict) -> dict:
     unknown = sorted(set(values) - set(CAPABILITY_RULES) - {"note"})
     if unknown:
         raise UserError(f"capabilities: unknown field(s) {', '.join(unknown)}")
-    out = {name: to_number(values.get(name), name, low, high, integer=kind == "int", required=False)
-           for name, (kind, low, high) in CAPABILITY_RULES.items()}
+    out = {
+        name: to_number(values.get(name), name, low, high, integer=kind == "int", required=False)
+        for name, (kind, low, high) in CAPABILITY_RULES.items()
+    }
     out["note"] = to_text(values.get("note"), "note", MAX_NOTE, required=False)
     return out
 
@@ -191,8 +210,9 @@ def clean_account_fields(fields: dict, today: dt.date) -> dict:
     unknown = sorted(set(fields) - set(EDITABLE_ACCOUNT_FIELDS))
     if unknown:
         raise UserError(f"fields: {', '.join(unknown)} cannot be edited on the account card")
-    out = {name: _clean_account_field(name, EDITABLE_ACCOUNT_FIELDS[name], value, today)
-           for name, value in fields.items()}
+    out = {
+        name: _clean_account_field(name, EDITABLE_ACCOUNT_FIELDS[name], value, today) for name, value in fields.items()
+    }
     start, end = out.get("contract_start"), out.get("contract_end")
     if start and end and end < start:
         raise UserError(f"contract_end: {end.isoformat()} is before contract_start {start.isoformat()}")

@@ -22,10 +22,29 @@ from kam_core.scope import DIRECTOR, Scope
 
 MAX_TABLE_ROWS = 50
 TABLE_COLUMNS = {
-    "key_accounts": ["account_id", "name", "channel", "region", "rep", "net_sales", "net_profit", "pyramid_tier",
-                     "value_type", "loyalty_score"],
-    "at_risk": ["account_id", "name", "channel", "region", "rep", "net_sales", "loyalty_score", "churn_prob",
-                "hvll_reasons"],
+    "key_accounts": [
+        "account_id",
+        "name",
+        "channel",
+        "region",
+        "rep",
+        "net_sales",
+        "net_profit",
+        "pyramid_tier",
+        "value_type",
+        "loyalty_score",
+    ],
+    "at_risk": [
+        "account_id",
+        "name",
+        "channel",
+        "region",
+        "rep",
+        "net_sales",
+        "loyalty_score",
+        "churn_prob",
+        "hvll_reasons",
+    ],
     "diversion": ["account_id", "name", "channel", "region", "rep", "diversion_score", "diversion_evidence"],
 }
 
@@ -135,8 +154,13 @@ def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def render_table(df: pd.DataFrame, name: str, lang: str) -> dict:
     """One table of the pack (at most MAX_TABLE_ROWS rows) as plain texts for the template, which escapes them."""
-    table = {"title": t(f"report.table.{name}", lang), "head": [], "rows": [], "more": "",
-             "empty": t("report.none_listed", lang)}
+    table = {
+        "title": t(f"report.table.{name}", lang),
+        "head": [],
+        "rows": [],
+        "more": "",
+        "empty": t("report.none_listed", lang),
+    }
     if df.empty:
         return table
     more = len(df) - MAX_TABLE_ROWS
@@ -154,8 +178,10 @@ def _names(engine: Engine, lang: str) -> dict[str, dict[str, str]]:
     with engine.connect() as conn:
         regions = conn.execute(select(region.c.code, region.c.name_zh, region.c.name_en)).all()
         reps = conn.execute(select(sales_rep.c.rep_id, sales_rep.c.name, sales_rep.c.name_en)).all()
-    return {"region": {r.code: (r.name_zh if zh else r.name_en) or r.name_zh or r.code for r in regions},
-            "rep": {r.rep_id: (r.name if zh else r.name_en) or r.name or r.rep_id for r in reps}}
+    return {
+        "region": {r.code: (r.name_zh if zh else r.name_en) or r.name_zh or r.code for r in regions},
+        "rep": {r.rep_id: (r.name if zh else r.name_en) or r.name or r.rep_id for r in reps},
+    }
 
 
 def describe_filters(filters: Filters, lang: str, names: dict[str, dict[str, str]] | None = None) -> list[str]:
@@ -177,8 +203,14 @@ def describe_filters(filters: Filters, lang: str, names: dict[str, dict[str, str
     return lines
 
 
-def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR, lang: str | None = None,
-                      now: dt.datetime | None = None, bundle=None) -> bytes:
+def build_review_pack(
+    engine: Engine,
+    filters: Filters,
+    scope: Scope = DIRECTOR,
+    lang: str | None = None,
+    now: dt.datetime | None = None,
+    bundle=None,
+) -> bytes:
     """One self-contained HTML file (UTF-8 bytes) of the filtered view: KPIs, charts, tables.
 
     Parameters
@@ -208,8 +240,12 @@ def build_review_pack(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     figures = []
     if not view.scorecard.empty:
         named = view.scorecard.assign(name=local_names(view.scorecard, lang))  # hover labels in the language
-        figures = [charts.figure_pyramid(view.scorecard, lang), charts.figure_whale(view.whale_curve, lang),
-                   charts.figure_value_types(view.scorecard, lang), charts.figure_volume_loyalty(named, lang)]
+        figures = [
+            charts.figure_pyramid(view.scorecard, lang),
+            charts.figure_whale(view.whale_curve, lang),
+            charts.figure_value_types(view.scorecard, lang),
+            charts.figure_volume_loyalty(named, lang),
+        ]
     tables = [render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()]
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     header = {

@@ -14,9 +14,23 @@ import plotly.graph_objects as go
 from kam_core.i18n import t
 from kam_core.i18n.markup import escape_hover
 
-SUMMARY_COLUMNS = ["scenario", "accounts", "baseline_cases", "scenario_cases", "incremental_cases", "rebate_cost",
-                   "promotion_cost", "trade_spend", "our_gross_profit", "incremental_profit", "roi", "p10", "p50",
-                   "p90", "accounts_below_floor"]
+SUMMARY_COLUMNS = [
+    "scenario",
+    "accounts",
+    "baseline_cases",
+    "scenario_cases",
+    "incremental_cases",
+    "rebate_cost",
+    "promotion_cost",
+    "trade_spend",
+    "our_gross_profit",
+    "incremental_profit",
+    "roi",
+    "p10",
+    "p50",
+    "p90",
+    "accounts_below_floor",
+]
 
 
 def summarise_results(results: Sequence[dict], labels: Sequence[str] | None = None) -> pd.DataFrame:
@@ -47,33 +61,85 @@ def _names(frame: pd.DataFrame) -> pd.Series:
 
 def figure_profit_bands(summary: pd.DataFrame, lang: str) -> go.Figure:
     """Incremental profit per scenario: the plain run as a bar, P10–P90 as an error band around P50."""
-    fig = go.Figure(go.Bar(x=_names(summary), y=summary["incremental_profit"],
-                           name=t("sim.col.incremental_profit", lang), marker_color="#9fb8d9",
-                           hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=_names(summary),
+            y=summary["incremental_profit"],
+            name=t("sim.col.incremental_profit", lang),
+            marker_color="#9fb8d9",
+            hovertemplate="%{x}: ¥%{y:,.0f}<extra></extra>",
+        )
+    )
     band = summary.dropna(subset=["p10", "p50", "p90"])
     if not band.empty:
-        fig.add_trace(go.Scatter(
-            x=_names(band), y=band["p50"], mode="markers", name="P50 (P10–P90)",
-            marker={"color": "#1f5fa8", "size": 11, "symbol": "diamond"},
-            error_y={"type": "data", "symmetric": False, "array": band["p90"] - band["p50"],
-                     "arrayminus": band["p50"] - band["p10"], "thickness": 2, "width": 8},
-            hovertemplate="%{x}: P50 ¥%{y:,.0f}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=_names(band),
+                y=band["p50"],
+                mode="markers",
+                name="P50 (P10–P90)",
+                marker={"color": "#1f5fa8", "size": 11, "symbol": "diamond"},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": band["p90"] - band["p50"],
+                    "arrayminus": band["p50"] - band["p10"],
+                    "thickness": 2,
+                    "width": 8,
+                },
+                hovertemplate="%{x}: P50 ¥%{y:,.0f}<extra></extra>",
+            )
+        )
     fig.add_hline(y=0, line_color="#666")
-    fig.update_layout(title=t("sim.chart.bands", lang), template="plotly_white", height=360,
-                      yaxis_title=t("sim.col.incremental_profit", lang), margin={"t": 50, "b": 40},
-                      legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(
+        title=t("sim.chart.bands", lang),
+        template="plotly_white",
+        height=360,
+        yaxis_title=t("sim.col.incremental_profit", lang),
+        margin={"t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig
 
 
 def figure_spend_and_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
     """Rebate cost and promotion cost (stacked) beside incremental profit, per scenario."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=_names(summary), y=summary["rebate_cost"], name=t("sim.col.rebate_cost", lang),
-                         offsetgroup="cost", marker_color="#c77700"))
-    fig.add_trace(go.Bar(x=_names(summary), y=summary["promotion_cost"], name=t("sim.col.promotion_cost", lang),
-                         offsetgroup="cost", base=summary["rebate_cost"].fillna(0), marker_color="#e0a84f"))
-    fig.add_trace(go.Bar(x=_names(summary), y=summary["incremental_profit"],
-                         name=t("sim.col.incremental_profit", lang), offsetgroup="profit", marker_color="#2e7d32"))
-    fig.update_layout(title=t("sim.chart.spend", lang), template="plotly_white", height=360, barmode="group",
-                      yaxis_title="¥", margin={"t": 50, "b": 40}, legend={"orientation": "h", "y": -0.15})
+    fig.add_trace(
+        go.Bar(
+            x=_names(summary),
+            y=summary["rebate_cost"],
+            name=t("sim.col.rebate_cost", lang),
+            offsetgroup="cost",
+            marker_color="#c77700",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=_names(summary),
+            y=summary["promotion_cost"],
+            name=t("sim.col.promotion_cost", lang),
+            offsetgroup="cost",
+            base=summary["rebate_cost"].fillna(0),
+            marker_color="#e0a84f",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=_names(summary),
+            y=summary["incremental_profit"],
+            name=t("sim.col.incremental_profit", lang),
+            offsetgroup="profit",
+            marker_color="#2e7d32",
+        )
+    )
+    fig.update_layout(
+        title=t("sim.chart.spend", lang),
+        template="plotly_white",
+        height=360,
+        barmode="group",
+        yaxis_title="¥",
+        margin={"t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig

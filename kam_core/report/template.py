@@ -46,26 +46,54 @@ ul.filters { margin: 4px 0 0; padding-left: 18px; font-size: 13px; }
 @functools.cache
 def _environment() -> jinja2.Environment:
     """The template environment: autoescaped, so a value is text wherever the template puts it."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _figures_html(figures: list[go.Figure]) -> list[Markup]:
     """Each figure as a div; plotly.js is inlined with the first one only (no network, no duplicates)."""
-    return [Markup(fig.to_html(full_html=False, include_plotlyjs=(i == 0), include_mathjax=False,  # noqa: S704
-                               config={"displaylogo": False, "responsive": True}))  # plotly's own markup
-            for i, fig in enumerate(figures)]
+    return [
+        Markup(
+            fig.to_html(
+                full_html=False,
+                include_plotlyjs=(i == 0),
+                include_mathjax=False,  # noqa: S704
+                config={"displaylogo": False, "responsive": True},
+            )
+        )  # plotly's own markup
+        for i, fig in enumerate(figures)
+    ]
 
 
-def render_page(lang: str, header: dict, kpis: list[tuple[str, str]], figures: list[go.Figure],
-                tables: list[dict], notes: list[str]) -> str:
+def render_page(
+    lang: str, header: dict, kpis: list[tuple[str, str]], figures: list[go.Figure], tables: list[dict], notes: list[str]
+) -> str:
     """The whole document as a string, from ``templates/pack.html.j2`` (every text value is escaped there).
 
     ``tables`` are dicts with ``title``, ``head`` (column labels), ``rows`` (lists of cell texts), ``more``
     (a note on rows left out, or "") and ``empty`` (what to say when there are no rows).
     """
-    labels = {key: t(f"report.{key}", lang)
-              for key in ("kpis", "charts", "empty", "data_health", "filters", "print_hint", "footer")}
-    return _environment().get_template("pack.html.j2").render(
-        html_lang="zh-CN" if lang == "zh" else "en", title=t("report.title", lang), css=Markup(_CSS),  # noqa: S704
-        header=header, labels=labels, kpis=kpis, figures=_figures_html(figures), tables=tables, notes=notes)
+    labels = {
+        key: t(f"report.{key}", lang)
+        for key in ("kpis", "charts", "empty", "data_health", "filters", "print_hint", "footer")
+    }
+    return (
+        _environment()
+        .get_template("pack.html.j2")
+        .render(
+            html_lang="zh-CN" if lang == "zh" else "en",
+            title=t("report.title", lang),
+            css=Markup(_CSS),  # noqa: S704
+            header=header,
+            labels=labels,
+            kpis=kpis,
+            figures=_figures_html(figures),
+            tables=tables,
+            notes=notes,
+        )
+    )

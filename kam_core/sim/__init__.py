@@ -138,6 +138,19 @@ from kam_core.sim.scenario import (
 )
 from kam_core.sim.spec import PROGRAM_TYPES, Program, Scenario, Selection, Tier
 
-__all__ = ["PROGRAM_TYPES", "Program", "Scenario", "Selection", "Tier", "compare_scenarios", "list_saved",
-           "load_saved", "load_scenario", "result_to_frames", "run_scenario", "save_scenario", "scenario_to_dict",
-           "simulate_book"]
+__all__ = [
+    "PROGRAM_TYPES",
+    "Program",
+    "Scenario",
+    "Selection",
+    "Tier",
+    "compare_scenarios",
+    "list_saved",
+    "load_saved",
+    "load_scenario",
+    "result_to_frames",
+    "run_scenario",
+    "save_scenario",
+    "scenario_to_dict",
+    "simulate_book",
+]

@@ -45,9 +45,21 @@ from kam_core.db.schema import order_header, order_line, product
 from kam_core.i18n import t
 
 # first day of Chinese New Year (Spring Festival)
-CNY = {2020: "2020-01-25", 2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10",
-       2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
-       2030: "2030-02-03", 2031: "2031-01-23", 2032: "2032-02-11"}
+CNY = {
+    2020: "2020-01-25",
+    2021: "2021-02-12",
+    2022: "2022-02-01",
+    2023: "2023-01-22",
+    2024: "2024-02-10",
+    2025: "2025-01-29",
+    2026: "2026-02-17",
+    2027: "2027-02-06",
+    2028: "2028-01-26",
+    2029: "2029-02-13",
+    2030: "2030-02-03",
+    2031: "2031-01-23",
+    2032: "2032-02-11",
+}
 TREND_CLIP = (0.5, 2.0)
 CV_CLIP = (0.03, 0.6)
 
@@ -71,14 +83,29 @@ def fetch_monthly(conn: Connection, selected: Select, start: dt.date, end: dt.da
     ym = month_key(order_header.c.order_date).label("ym")
     qty = order_line.c.qty_cases
     cases = qty * case_factor_sql()  # case-equivalents (kam_core.analytics.case_units); money stays qty × price
-    stmt = (select(order_header.c.account_id, ym, func.sum(cases).label("cases"),
-                   func.sum(qty * order_line.c.invoice_price).label("sales"),
-                   func.sum(qty * order_line.c.cogs_per_case).label("cogs"))
-            .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-                         .join(product, product.c.sku_id == order_line.c.sku_id))
-            .where(and_(order_header.c.order_date >= start, order_header.c.order_date <= end,
-                        product.c.is_service.is_(False), order_header.c.account_id.in_(selected)))
-            .group_by(order_header.c.account_id, ym))
+    stmt = (
+        select(
+            order_header.c.account_id,
+            ym,
+            func.sum(cases).label("cases"),
+            func.sum(qty * order_line.c.invoice_price).label("sales"),
+            func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
+        )
+        .select_from(
+            order_line.join(order_header, order_header.c.order_id == order_line.c.order_id).join(
+                product, product.c.sku_id == order_line.c.sku_id
+            )
+        )
+        .where(
+            and_(
+                order_header.c.order_date >= start,
+                order_header.c.order_date <= end,
+                product.c.is_service.is_(False),
+                order_header.c.account_id.in_(selected),
+            )
+        )
+        .group_by(order_header.c.account_id, ym)
+    )
     rows = conn.execute(stmt).all()
     df = pd.DataFrame(rows, columns=["account_id", "ym", "cases", "sales", "cogs"])
     return df.astype({"account_id": str, "ym": str, "cases": float, "sales": float, "cogs": float})
@@ -113,8 +140,14 @@ def _cny_resplit(ref: pd.DataFrame, months: list[str], refs: list[str], pivot: p
     return out
 
 
-def compute_baseline(monthly: pd.DataFrame, accounts: pd.Index, channel: pd.Series, start: dt.date,
-                     end: dt.date, default_cv: float = 0.15) -> pd.DataFrame:
+def compute_baseline(
+    monthly: pd.DataFrame,
+    accounts: pd.Index,
+    channel: pd.Series,
+    start: dt.date,
+    end: dt.date,
+    default_cv: float = 0.15,
+) -> pd.DataFrame:
     """Baseline per account and period month from ``fetch_monthly`` rows (history before ``start`` only).
 
     Returns a frame indexed by account_id with the period months as columns (cases) plus
@@ -161,8 +194,11 @@ def baseline_notices(base: pd.DataFrame) -> list[dict]:
     counts are returned; :func:`describe_notices` writes them in zh or en.
     """
     method = base["method"].astype(str)
-    counts = {"fallback": int(method.isin(["run_rate", "run_rate_flat"]).sum()),
-              "flat": int((method == "run_rate_flat").sum()), "no_history": int((method == "no_history").sum())}
+    counts = {
+        "fallback": int(method.isin(["run_rate", "run_rate_flat"]).sum()),
+        "flat": int((method == "run_rate_flat").sum()),
+        "no_history": int((method == "no_history").sum()),
+    }
     return [{"code": code, "accounts": n} for code, n in counts.items() if n]
 
 
@@ -170,8 +206,11 @@ def describe_notices(notices: object, lang: str = "zh") -> list[str]:
     """The notices of :func:`baseline_notices` as sentences in ``lang`` (zh or en)."""
     if not isinstance(notices, list | tuple):
         return []
-    return [t(f"sim.baseline_note.{n['code']}", lang, accounts=int(n["accounts"])) for n in notices
-            if isinstance(n, dict) and n.get("code") in ("fallback", "flat", "no_history")]
+    return [
+        t(f"sim.baseline_note.{n['code']}", lang, accounts=int(n["accounts"]))
+        for n in notices
+        if isinstance(n, dict) and n.get("code") in ("fallback", "flat", "no_history")
+    ]
 
 
 def _seasonal_index(pivot: pd.DataFrame, channel: pd.Series, started: pd.Series, last12: list[str]) -> pd.DataFrame:
@@ -194,8 +233,9 @@ def _seasonal_index(pivot: pd.DataFrame, channel: pd.Series, started: pd.Series,
     return rows.set_axis(pivot.index)
 
 
-def _short_history(pivot: pd.DataFrame, channel: pd.Series, started: pd.Series, hist_end: str, refs: list[str],
-                   months: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def _short_history(
+    pivot: pd.DataFrame, channel: pd.Series, started: pd.Series, hist_end: str, refs: list[str], months: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The short-history baseline (module docstring) for every account, and where it is flat."""
     last12 = [_shift(hist_end, -i) for i in range(11, -1, -1)]
     last3 = last12[-3:]

@@ -65,8 +65,7 @@ def _selection_clause(conn: Connection, scenario: Scenario):
         if bad:
             raise UserError("; ".join(bad))
         paths = [select(region.c.path).where(region.c.code == c).scalar_subquery() for c in sel.region]
-        under = select(region.c.region_id).where(or_(*[path_within(region.c.path, p)
-                                                     for p in paths]))
+        under = select(region.c.region_id).where(or_(*[path_within(region.c.path, p) for p in paths]))
         cond.append(account.c.region_id.in_(under))
     if sel.ids:
         cond.append(account.c.account_id.in_(sel.ids))
@@ -79,8 +78,11 @@ def select_accounts(conn: Connection, scenario: Scenario, scope: Scope = DIRECTO
     """(one-column SELECT of the ids in the scenario, frame of those accounts)."""
     where = and_(scope.account_clause(account.c.account_id), _selection_clause(conn, scenario))
     ids = select(account.c.account_id).where(where)
-    rows = conn.execute(select(account.c.account_id, account.c.tier_code, account.c.region_id,
-                               account.c.outlets_served).where(where).order_by(account.c.account_id)).all()
+    rows = conn.execute(
+        select(account.c.account_id, account.c.tier_code, account.c.region_id, account.c.outlets_served)
+        .where(where)
+        .order_by(account.c.account_id)
+    ).all()
     df = pd.DataFrame(rows, columns=["account_id", "channel", "region_id", "outlets"]).astype({"account_id": str})
     return ids, df
 
@@ -88,21 +90,45 @@ def select_accounts(conn: Connection, scenario: Scenario, scope: Scope = DIRECTO
 def _mix_prices(conn: Connection, ids, accounts: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     """List and floor price per account, weighted by its SKU mix over the 12 months before ``start``."""
     since = (pd.Timestamp(start) - pd.DateOffset(months=12)).date()
-    mix = pd.DataFrame(conn.execute(
-        select(order_header.c.account_id, order_line.c.sku_id,
-               func.sum(order_line.c.qty_cases * case_factor_sql()).label("q"))  # case-equivalents
-        .select_from(order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-                     .join(product, product.c.sku_id == order_line.c.sku_id))
-        .where(order_header.c.order_date >= since, order_header.c.order_date < start,
-               order_header.c.account_id.in_(ids))
-        .group_by(order_header.c.account_id, order_line.c.sku_id)).all(), columns=["account_id", "sku_id", "q"])
-    pl = pd.DataFrame(conn.execute(
-        # prices per unit of quantity → per case-equivalent (÷ the factor; 1 for products in cases)
-        select(price_list.c.sku_id, price_list.c.tier_code, price_list.c.list_price / case_factor_sql(),
-               price_list.c.floor_price / case_factor_sql())
-        .select_from(price_list.join(product, product.c.sku_id == price_list.c.sku_id))
-        .where(price_list.c.valid_from <= start, or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= start),
-               product.c.is_service.is_(False))).all(), columns=["sku_id", "channel", "list", "floor"])
+    mix = pd.DataFrame(
+        conn.execute(
+            select(
+                order_header.c.account_id,
+                order_line.c.sku_id,
+                func.sum(order_line.c.qty_cases * case_factor_sql()).label("q"),
+            )  # case-equivalents
+            .select_from(
+                order_line.join(order_header, order_header.c.order_id == order_line.c.order_id).join(
+                    product, product.c.sku_id == order_line.c.sku_id
+                )
+            )
+            .where(
+                order_header.c.order_date >= since,
+                order_header.c.order_date < start,
+                order_header.c.account_id.in_(ids),
+            )
+            .group_by(order_header.c.account_id, order_line.c.sku_id)
+        ).all(),
+        columns=["account_id", "sku_id", "q"],
+    )
+    pl = pd.DataFrame(
+        conn.execute(
+            # prices per unit of quantity → per case-equivalent (÷ the factor; 1 for products in cases)
+            select(
+                price_list.c.sku_id,
+                price_list.c.tier_code,
+                price_list.c.list_price / case_factor_sql(),
+                price_list.c.floor_price / case_factor_sql(),
+            )
+            .select_from(price_list.join(product, product.c.sku_id == price_list.c.sku_id))
+            .where(
+                price_list.c.valid_from <= start,
+                or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= start),
+                product.c.is_service.is_(False),
+            )
+        ).all(),
+        columns=["sku_id", "channel", "list", "floor"],
+    )
     out = pd.DataFrame(index=accounts["account_id"], columns=["list", "floor"], dtype=float)
     if pl.empty:
         return out
@@ -124,8 +150,11 @@ def _value_types(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFra
     if scenario.value_types:
         return [scenario.value_types.get(a) for a in accounts["account_id"]], "scenario"
     cs = classification_snapshot
-    rows = conn.execute(select(cs.c.account_id, cs.c.as_of, cs.c.rackham_type)
-                        .where(cs.c.account_id.in_(ids), cs.c.rackham_type.is_not(None))).all()
+    rows = conn.execute(
+        select(cs.c.account_id, cs.c.as_of, cs.c.rackham_type).where(
+            cs.c.account_id.in_(ids), cs.c.rackham_type.is_not(None)
+        )
+    ).all()
     if not rows:
         return [None] * len(accounts), "default"
     latest = pd.DataFrame(rows, columns=["a", "as_of", "t"]).sort_values("as_of").groupby("a")["t"].last()
@@ -141,10 +170,17 @@ def _interim(conn: Connection, ids, scenario: Scenario, accounts: pd.DataFrame) 
     wanted = sorted({p.program_id for p in scenario.programs if p.program_id is not None})
     if not wanted:
         return {}
-    rows = conn.execute(select(rs.c.program_id, rs.c.account_id, func.sum(rs.c.actual_rebate))
-                        .where(rs.c.program_id.in_(wanted), rs.c.interim.is_(True),
-                               rs.c.paid_date >= scenario.period_start, rs.c.paid_date <= scenario.period_end,
-                               rs.c.account_id.in_(ids)).group_by(rs.c.program_id, rs.c.account_id)).all()
+    rows = conn.execute(
+        select(rs.c.program_id, rs.c.account_id, func.sum(rs.c.actual_rebate))
+        .where(
+            rs.c.program_id.in_(wanted),
+            rs.c.interim.is_(True),
+            rs.c.paid_date >= scenario.period_start,
+            rs.c.paid_date <= scenario.period_end,
+            rs.c.account_id.in_(ids),
+        )
+        .group_by(rs.c.program_id, rs.c.account_id)
+    ).all()
     pos = {a: j for j, a in enumerate(accounts["account_id"])}
     out = {pid: np.zeros(len(accounts)) for pid in wanted}
     for pid, acc, amount in rows:
@@ -171,8 +207,9 @@ def build_book(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR) -> t
         prices = _mix_prices(conn, ids, acc, start)
         vtypes, vt_source = _value_types(conn, ids, scenario, acc)
         interim = _interim(conn, ids, scenario, acc)
-        std_cogs = conn.execute(select(func.avg(product.c.std_cogs_per_case))
-                                .where(product.c.is_service.is_(False))).scalar()
+        std_cogs = conn.execute(
+            select(func.avg(product.c.std_cogs_per_case)).where(product.c.is_service.is_(False))
+        ).scalar()
     return _assemble(scenario, acc, monthly, prices, vtypes, vt_source, interim, std_cogs)
 
 
@@ -199,22 +236,37 @@ def _assemble(scenario, acc, monthly, prices, vtypes, vt_source, interim, std_co
     hist = recent.groupby("account_id")[["cases", "sales", "cogs"]].sum().reindex(idx)
     pos = hist["cases"] > 0
     hist_price = (hist["sales"] / hist["cases"]).where(pos & (hist["sales"] > 0))
-    price = (pd.Series(scenario.case_price, index=idx) if scenario.case_price
-             else hist_price.fillna(prices["list"].reindex(idx)))
+    price = (
+        pd.Series(scenario.case_price, index=idx)
+        if scenario.case_price
+        else hist_price.fillna(prices["list"].reindex(idx))
+    )
     cogs = (hist["cogs"] / hist["cases"]).where(pos & (hist["cogs"] > 0)).fillna(std_cogs if std_cogs else np.nan)
     if price.isna().any():
-        warn.append(f"{int(price.isna().sum())} account(s) have no price history and no price list; "
-                    "give case_price in the scenario")
+        warn.append(
+            f"{int(price.isna().sum())} account(s) have no price history and no price list; "
+            "give case_price in the scenario"
+        )
     if prices["floor"].isna().all():
         warn.append("no price_list rows valid on the period start: the floor guard checks COGS only")
     months = period_months(scenario.period_start, scenario.period_end)
     tot = base["baseline"].to_numpy()
-    shares = np.where(tot[:, None] > 0, base[months].to_numpy() / np.where(tot > 0, tot, 1.0)[:, None],
-                      1.0 / len(months))
-    book = Book(idx.to_numpy(dtype=object), channel.reindex(idx).to_numpy(dtype=object),
-                price.fillna(0.0).to_numpy(float), cogs.fillna(0.0).to_numpy(float),
-                prices["floor"].reindex(idx).to_numpy(float), tot.astype(float),
-                base["baseline_ly"].to_numpy(float), acc["outlets"].to_numpy(float),
-                base["baseline_cv"].to_numpy(float), params.account_elasticity(channel.reindex(idx), vtypes),
-                shares, tuple(months), interim)
+    shares = np.where(
+        tot[:, None] > 0, base[months].to_numpy() / np.where(tot > 0, tot, 1.0)[:, None], 1.0 / len(months)
+    )
+    book = Book(
+        idx.to_numpy(dtype=object),
+        channel.reindex(idx).to_numpy(dtype=object),
+        price.fillna(0.0).to_numpy(float),
+        cogs.fillna(0.0).to_numpy(float),
+        prices["floor"].reindex(idx).to_numpy(float),
+        tot.astype(float),
+        base["baseline_ly"].to_numpy(float),
+        acc["outlets"].to_numpy(float),
+        base["baseline_cv"].to_numpy(float),
+        params.account_elasticity(channel.reindex(idx), vtypes),
+        shares,
+        tuple(months),
+        interim,
+    )
     return book, BookContext(monthly, base, warn, vt_source, notices)

@@ -28,8 +28,18 @@ class Checker:
         got = "" if value is MISSING else f", got {_show(value)}"
         self.errors.append(f"{path} {what}{got}")
 
-    def number(self, obj: Mapping, key: str, path: str, default: Any = MISSING, *, lo: float | None = 0.0,
-               hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> float | None:
+    def number(
+        self,
+        obj: Mapping,
+        key: str,
+        path: str,
+        default: Any = MISSING,
+        *,
+        lo: float | None = 0.0,
+        hi: float | None = None,
+        lo_open: bool = False,
+        hi_open: bool = False,
+    ) -> float | None:
         """A finite number within bounds; ``default`` when absent (MISSING = required)."""
         here = f"{path}.{key}" if path else key
         if key not in obj or obj[key] is None:
@@ -39,15 +49,17 @@ class Checker:
         value = obj[key]
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         if ok:
-            ok = (lo is None or (value > lo if lo_open else value >= lo)) and \
-                 (hi is None or (value < hi if hi_open else value <= hi))
+            ok = (lo is None or (value > lo if lo_open else value >= lo)) and (
+                hi is None or (value < hi if hi_open else value <= hi)
+            )
         if not ok:
             self.fail(here, f"must be a number{_bounds(lo, hi, lo_open, hi_open)}", value)
             return None
         return float(value)
 
-    def integer(self, obj: Mapping, key: str, path: str, default: Any = MISSING, *, lo: int = 0,
-                hi: int | None = None) -> int | None:
+    def integer(
+        self, obj: Mapping, key: str, path: str, default: Any = MISSING, *, lo: int = 0, hi: int | None = None
+    ) -> int | None:
         here = f"{path}.{key}" if path else key
         if key not in obj or obj[key] is None:
             if default is MISSING:
@@ -145,8 +157,10 @@ class Checker:
     def unknown(self, obj: Mapping, allowed: set[str], path: str) -> None:
         for key in obj:
             if key not in allowed:
-                self.fail(f"{path}.{key}" if path else str(key),
-                          f"is not a known field (allowed: {', '.join(sorted(allowed))})")
+                self.fail(
+                    f"{path}.{key}" if path else str(key),
+                    f"is not a known field (allowed: {', '.join(sorted(allowed))})",
+                )
 
 
 def _bounds(lo, hi, lo_open, hi_open) -> str:

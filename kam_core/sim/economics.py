@@ -48,17 +48,29 @@ def compute_account_economics(book: Book, scenario: Scenario, out: Outcome) -> p
     margin = book.price - book.cogs
     cost = reb_c + pro_c
     net_price = book.price - _div(reb_v + pro_v, q)
-    df = pd.DataFrame({
-        "account_id": book.account_id.astype(str), "channel": book.channel.astype(str),
-        "baseline_cases": base, "scenario_cases": q, "incremental_cases": row(out.net_incremental),
-        "pull_forward_cases": row(out.pull_forward), "rebate": reb_v, "rebate_cost": reb_c,
-        "promotion_value": pro_v, "promotion_cost": pro_c, "price_per_case": book.price,
-        "cogs_per_case": book.cogs, "floor_price": book.floor, "incentive_per_case": _div(reb_v + pro_v, q),
-        "net_price_per_case": np.where(q > 0, net_price, book.price),
-        "our_gp_per_case": np.where(q > 0, margin - _div(cost, q), margin),
-        "baseline_gross_profit": base * margin, "our_gross_profit": q * margin - cost,
-        "incremental_profit": row(out.net_incremental) * margin - cost,
-    })
+    df = pd.DataFrame(
+        {
+            "account_id": book.account_id.astype(str),
+            "channel": book.channel.astype(str),
+            "baseline_cases": base,
+            "scenario_cases": q,
+            "incremental_cases": row(out.net_incremental),
+            "pull_forward_cases": row(out.pull_forward),
+            "rebate": reb_v,
+            "rebate_cost": reb_c,
+            "promotion_value": pro_v,
+            "promotion_cost": pro_c,
+            "price_per_case": book.price,
+            "cogs_per_case": book.cogs,
+            "floor_price": book.floor,
+            "incentive_per_case": _div(reb_v + pro_v, q),
+            "net_price_per_case": np.where(q > 0, net_price, book.price),
+            "our_gp_per_case": np.where(q > 0, margin - _div(cost, q), margin),
+            "baseline_gross_profit": base * margin,
+            "our_gross_profit": q * margin - cost,
+            "incremental_profit": row(out.net_incremental) * margin - cost,
+        }
+    )
     df["roi"] = np.where(cost > 0, _div(df["incremental_profit"], cost), np.nan)
     df["below_cost"] = (q > 0) & (df["net_price_per_case"] < book.cogs - 1e-9)
     floor = np.nan_to_num(book.floor, nan=0.0)
@@ -73,18 +85,33 @@ def compute_totals(accounts: pd.DataFrame) -> dict:
     incr_cases = float(s["incremental_cases"])
     q = float(s["scenario_cases"])
     return {
-        "accounts": len(accounts), "baseline_cases": float(s["baseline_cases"]), "scenario_cases": q,
-        "incremental_cases": incr_cases, "pull_forward_cases": float(s["pull_forward_cases"]),
-        "rebate": float(s["rebate"]), "rebate_cost": float(s["rebate_cost"]),
-        "promotion_value": float(s["promotion_value"]), "promotion_cost": float(s["promotion_cost"]),
-        "trade_spend": spend, "baseline_gross_profit": float(s["baseline_gross_profit"]),
-        "our_gross_profit": float(s["our_gross_profit"]), "incremental_profit": float(s["incremental_profit"]),
+        "accounts": len(accounts),
+        "baseline_cases": float(s["baseline_cases"]),
+        "scenario_cases": q,
+        "incremental_cases": incr_cases,
+        "pull_forward_cases": float(s["pull_forward_cases"]),
+        "rebate": float(s["rebate"]),
+        "rebate_cost": float(s["rebate_cost"]),
+        "promotion_value": float(s["promotion_value"]),
+        "promotion_cost": float(s["promotion_cost"]),
+        "trade_spend": spend,
+        "baseline_gross_profit": float(s["baseline_gross_profit"]),
+        "our_gross_profit": float(s["our_gross_profit"]),
+        "incremental_profit": float(s["incremental_profit"]),
         "roi": float(s["incremental_profit"]) / spend if spend > 0 else None,
         "cost_per_incremental_case": spend / incr_cases if incr_cases > 0 else None,
         # METHODS §5.4: show how much of the spend subsidises volume that would have sold anyway
-        "spend_on_baseline_share": (float((accounts["baseline_cases"].clip(upper=accounts["scenario_cases"])
-                                            * _div(accounts["rebate_cost"] + accounts["promotion_cost"],
-                                                   accounts["scenario_cases"])).sum()) / spend) if spend > 0 else None,
+        "spend_on_baseline_share": (
+            float(
+                (
+                    accounts["baseline_cases"].clip(upper=accounts["scenario_cases"])
+                    * _div(accounts["rebate_cost"] + accounts["promotion_cost"], accounts["scenario_cases"])
+                ).sum()
+            )
+            / spend
+        )
+        if spend > 0
+        else None,
         "accounts_below_floor": int(accounts["below_floor"].sum()),
     }
 
@@ -100,10 +127,15 @@ def compute_per_case(book: Book, scenario: Scenario, out: Outcome, accounts: pd.
     q = float(np.asarray(out.cases, dtype=float).sum())
     breakdown = []
     for p, r in zip(scenario.programs, out.programs, strict=True):
-        breakdown.append({"program": p.name, "type": p.type,
-                          "first_round_per_case": _scalar_div(r.first_round, q),
-                          "compounded_per_case": _scalar_div(r.value, q),
-                          "our_cost_per_case": _scalar_div(r.cost, q)})
+        breakdown.append(
+            {
+                "program": p.name,
+                "type": p.type,
+                "first_round_per_case": _scalar_div(r.first_round, q),
+                "compounded_per_case": _scalar_div(r.value, q),
+                "our_cost_per_case": _scalar_div(r.cost, q),
+            }
+        )
     first = sum(b["first_round_per_case"] for b in breakdown)
     comp = sum(b["compounded_per_case"] for b in breakdown)
     price = _scalar_div(np.asarray(out.cases)[0] * book.price, q) if q else float(np.nanmean(book.price))
@@ -111,11 +143,20 @@ def compute_per_case(book: Book, scenario: Scenario, out: Outcome, accounts: pd.
     floor = _scalar_div(np.asarray(out.cases)[0] * np.nan_to_num(book.floor), q) if q else 0.0
     cost = sum(b["our_cost_per_case"] for b in breakdown)
     below = accounts.loc[accounts["below_floor"], "account_id"].tolist()
-    return {"price_per_case": price, "incentive_per_case": first, "incentive_per_case_compounded": comp,
-            "net_price_per_case": price - comp, "cogs_per_case": cogs, "floor_price": floor,
-            "our_cost_per_case": cost, "our_gp_per_case": price - cogs - cost,
-            "below_floor": bool(below), "accounts_below_floor": len(below), "floor_guard": below[:100],
-            "breakdown": breakdown}
+    return {
+        "price_per_case": price,
+        "incentive_per_case": first,
+        "incentive_per_case_compounded": comp,
+        "net_price_per_case": price - comp,
+        "cogs_per_case": cogs,
+        "floor_price": floor,
+        "our_cost_per_case": cost,
+        "our_gp_per_case": price - cogs - cost,
+        "below_floor": bool(below),
+        "accounts_below_floor": len(below),
+        "floor_guard": below[:100],
+        "breakdown": breakdown,
+    }
 
 
 def _scalar_div(a, q: float) -> float:

@@ -18,8 +18,16 @@ from kam_core.sim.spec import Program, Scenario
 
 # programs whose value to the account scales with each case bought: they move the price the
 # account responds to. Contest prizes (a rank lottery) and display fees (fixed) do not.
-PRICE_LIKE = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount",
-              "bottle_cap", "empty_exchange")
+PRICE_LIKE = (
+    "per_case",
+    "retro_tiered",
+    "incremental_tiered",
+    "threshold",
+    "growth",
+    "cash_discount",
+    "bottle_cap",
+    "empty_exchange",
+)
 CLIFF_TYPES = ("retro_tiered", "threshold", "growth")
 
 
@@ -162,8 +170,9 @@ def _groups(program: Program, months: tuple[str, ...]) -> list[list[int]]:
     """Month positions settled together: the whole period, or by calendar month/quarter/year."""
     if program.period == "scenario" or not months:
         return [list(range(len(months)))] if months else [[]]
-    key = {"month": lambda m: m, "quarter": lambda m: (m[:4], (int(m[5:7]) - 1) // 3),
-           "year": lambda m: m[:4]}[program.period]
+    key = {"month": lambda m: m, "quarter": lambda m: (m[:4], (int(m[5:7]) - 1) // 3), "year": lambda m: m[:4]}[
+        program.period
+    ]
     out: dict = {}
     for j, m in enumerate(months):
         out.setdefault(key(m), []).append(j)
@@ -244,8 +253,10 @@ def _threshold(book: Book, p: Program, basis_fn, cases):
         b = basis_fn(c)
         if o["rate_unit"] == "fixed":
             return calc.threshold(b, o["threshold"], 0.0, o["rate"]), (b >= o["threshold"]).astype(np.int8)
-        return (calc.threshold(b, o["threshold"], o["rate"]) * np.asarray(conv, dtype=c.dtype),
-                (b >= o["threshold"]).astype(np.int8))
+        return (
+            calc.threshold(b, o["threshold"], o["rate"]) * np.asarray(conv, dtype=c.dtype),
+            (b >= o["threshold"]).astype(np.int8),
+        )
 
     return _by_settlement(book, p, cases, settle)
 
@@ -283,8 +294,9 @@ def _program(book: Book, i: int, p: Program, cases, draws: Draws, dtype) -> Prog
         value = calc.contest(cases, o["prizes"]).astype(dtype)
     elif p.type == "display_fee":
         outlets = np.nan_to_num(book.outlets, nan=1.0).clip(min=1.0)
-        value = np.broadcast_to((o["amount_per_account"] + o["amount_per_outlet"] * outlets).astype(dtype),
-                                cases.shape).copy()
+        value = np.broadcast_to(
+            (o["amount_per_account"] + o["amount_per_outlet"] * outlets).astype(dtype), cases.shape
+        ).copy()
     elif p.type == "bottle_cap":
         return _bottle_cap(book, i, p, cases, draws, price, cogs)
     else:
@@ -353,9 +365,22 @@ def _empty_exchange(book, i, p, cases, draws, price, cogs) -> ProgramResult:
     return _settle(book, i, p, value, first, price, cogs, cost=cost)
 
 
-def make_book(account_id, channel, price, cogs, baseline, *, floor=None, baseline_ly=None, outlets=None,
-              baseline_cv=0.15, elasticity=None, months: tuple[str, ...] = (), month_shares=None,
-              interim: dict[str, np.ndarray] | None = None) -> Book:
+def make_book(
+    account_id,
+    channel,
+    price,
+    cogs,
+    baseline,
+    *,
+    floor=None,
+    baseline_ly=None,
+    outlets=None,
+    baseline_cv=0.15,
+    elasticity=None,
+    months: tuple[str, ...] = (),
+    month_shares=None,
+    interim: dict[str, np.ndarray] | None = None,
+) -> Book:
     """A :class:`Book` from plain sequences (tests, benchmarks, notebooks); scalars broadcast.
 
     ``elasticity`` defaults to the channel defaults of :class:`ResponseParams` (untyped accounts).
@@ -367,11 +392,27 @@ def make_book(account_id, channel, price, cogs, baseline, *, floor=None, baselin
         return np.broadcast_to(np.asarray(fill if x is None else x, dtype=float), (n,)).copy()
 
     ch = np.broadcast_to(np.asarray(channel, dtype=object), (n,)).copy()
-    eps = (ResponseParams().account_elasticity(ch, [None] * n) if elasticity is None else arr(elasticity))
-    shares = (np.full((n, len(months)), 1.0 / len(months)) if month_shares is None and months
-              else np.asarray(month_shares if month_shares is not None else np.ones((n, 0)), dtype=float))
-    return Book(ids, ch, arr(price), arr(cogs), arr(floor, 0.0), arr(baseline), arr(baseline_ly), arr(outlets),
-                arr(baseline_cv), eps, shares, tuple(months), dict(interim or {}))
+    eps = ResponseParams().account_elasticity(ch, [None] * n) if elasticity is None else arr(elasticity)
+    shares = (
+        np.full((n, len(months)), 1.0 / len(months))
+        if month_shares is None and months
+        else np.asarray(month_shares if month_shares is not None else np.ones((n, 0)), dtype=float)
+    )
+    return Book(
+        ids,
+        ch,
+        arr(price),
+        arr(cogs),
+        arr(floor, 0.0),
+        arr(baseline),
+        arr(baseline_ly),
+        arr(outlets),
+        arr(baseline_cv),
+        eps,
+        shares,
+        tuple(months),
+        dict(interim or {}),
+    )
 
 
 def program_entitlement(book: Book, scenario: Scenario, i: int, cases) -> np.ndarray:

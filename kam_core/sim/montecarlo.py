@@ -48,9 +48,13 @@ class MonteCarloSummary:
         p10, p50, p90 = np.quantile(self.incremental_profit, [0.1, 0.5, 0.9])
         spend = self.trade_spend
         roi_neg = np.where(spend > 0, self.incremental_profit < 0, False)
-        return {"p10": float(p10), "p50": float(p50), "p90": float(p90),
-                "mean": float(self.incremental_profit.mean()),
-                "p_roi_negative": float(roi_neg.mean())}
+        return {
+            "p10": float(p10),
+            "p50": float(p50),
+            "p90": float(p90),
+            "mean": float(self.incremental_profit.mean()),
+            "p_roi_negative": float(roi_neg.mean()),
+        }
 
 
 def _stream(seed: int, stream_id: int) -> np.random.Generator:
@@ -90,9 +94,17 @@ def _program_draws(scenario: Scenario, params: ResponseParams, seed: int, n: int
     return red, win
 
 
-def simulate_draws(book: Book, scenario: Scenario, tier_target: np.ndarray | None = None, *,
-                   draws: int | None = None, seed: int | None = None, chunk: int = CHUNK, dtype=np.float32,
-                   progress: Callable[[float, str], None] | None = None) -> MonteCarloSummary:
+def simulate_draws(
+    book: Book,
+    scenario: Scenario,
+    tier_target: np.ndarray | None = None,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    chunk: int = CHUNK,
+    dtype=np.float32,
+    progress: Callable[[float, str], None] | None = None,
+) -> MonteCarloSummary:
     """Run ``draws`` passes of :func:`kam_core.sim.model.evaluate` and summarise them.
 
     Parameters
@@ -122,8 +134,13 @@ def simulate_draws(book: Book, scenario: Scenario, tier_target: np.ndarray | Non
         hi = min(n, lo + chunk)
         z = streams[0].standard_normal((hi - lo, book.n), dtype=dtype)
         u = streams[2].random((hi - lo, book.n), dtype=dtype)
-        d = Draws(np.exp(cv * z - 0.5 * cv * cv), eps_mult[lo:hi], u < params.chase_prob,
-                  {k: v[lo:hi] for k, v in red.items()}, {k: v[lo:hi] for k, v in win.items()})
+        d = Draws(
+            np.exp(cv * z - 0.5 * cv * cv),
+            eps_mult[lo:hi],
+            u < params.chase_prob,
+            {k: v[lo:hi] for k, v in red.items()},
+            {k: v[lo:hi] for k, v in win.items()},
+        )
         out = evaluate(book, scenario, d, dtype=dtype)
         cost = sum((r.cost for r in out.programs), np.zeros_like(out.cases))
         inc[lo:hi] = (out.net_incremental * margin - cost).sum(axis=1, dtype=np.float64)
@@ -138,9 +155,14 @@ def simulate_draws(book: Book, scenario: Scenario, tier_target: np.ndarray | Non
         if progress is not None:
             progress(hi / n, f"{hi:,} of {n:,} draws")
     have_tiers = tiered is not None and tier_target is not None
-    return MonteCarloSummary(inc, spend, sums["rebate"] / max(n, 1), sums["cases"] / max(n, 1),
-                             sums["tier"] / max(n, 1) if have_tiers else None,
-                             sums["next"] / max(n, 1) if have_tiers else None)
+    return MonteCarloSummary(
+        inc,
+        spend,
+        sums["rebate"] / max(n, 1),
+        sums["cases"] / max(n, 1),
+        sums["tier"] / max(n, 1) if have_tiers else None,
+        sums["next"] / max(n, 1) if have_tiers else None,
+    )
 
 
 def _tier_program(scenario: Scenario) -> int | None:

@@ -32,10 +32,18 @@ VALUE_TYPE_MULTIPLIER = {"intrinsic": 1.5, "extrinsic": 0.75, "strategic": 0.5}
 
 # assumption key → (lowest, highest) accepted value; "elasticity" is a mapping channel → ε ≤ 0
 ASSUMPTION_KEYS = {
-    "elasticity": (-20.0, 0.0), "intrinsic_multiplier": (0.0, 10.0), "extrinsic_multiplier": (0.0, 10.0),
-    "strategic_multiplier": (0.0, 10.0), "elasticity_cv": (0.0, 2.0), "baseline_cv": (0.0, 2.0),
-    "chase_window": (0.0, 1.0), "chase_prob": (0.0, 1.0), "cannibalisation": (0.0, 1.0),
-    "max_lift": (0.0, 10.0), "redemption_n_eff": (1.0, 1e6), "win_rate_n_eff": (1.0, 1e9),
+    "elasticity": (-20.0, 0.0),
+    "intrinsic_multiplier": (0.0, 10.0),
+    "extrinsic_multiplier": (0.0, 10.0),
+    "strategic_multiplier": (0.0, 10.0),
+    "elasticity_cv": (0.0, 2.0),
+    "baseline_cv": (0.0, 2.0),
+    "chase_window": (0.0, 1.0),
+    "chase_prob": (0.0, 1.0),
+    "cannibalisation": (0.0, 1.0),
+    "max_lift": (0.0, 10.0),
+    "redemption_n_eff": (1.0, 1e6),
+    "win_rate_n_eff": (1.0, 1e9),
 }
 
 
@@ -72,8 +80,11 @@ class ResponseParams:
     def account_elasticity(self, channels, value_types) -> np.ndarray:
         """Central ε per account: the channel's, times the value-type multiplier (1 when untyped)."""
         base = np.array([self.elasticity.get(str(c), -1.0) for c in channels], dtype=float)
-        mult = {"intrinsic": self.intrinsic_multiplier, "extrinsic": self.extrinsic_multiplier,
-                "strategic": self.strategic_multiplier}
+        mult = {
+            "intrinsic": self.intrinsic_multiplier,
+            "extrinsic": self.extrinsic_multiplier,
+            "strategic": self.strategic_multiplier,
+        }
         return base * np.array([mult.get(v, 1.0) for v in value_types], dtype=float)
 
 
@@ -86,7 +97,7 @@ def elastic_volume(baseline, price, incentive_per_case, elasticity, max_lift: fl
     price = np.asarray(price, dtype=baseline.dtype)
     safe = np.where(price > 0, price, 1.0)
     ratio = np.clip((price - incentive_per_case) / safe, 0.2, 1.0)
-    lift = np.minimum(ratio ** elasticity, 1.0 + max_lift)
+    lift = np.minimum(ratio**elasticity, 1.0 + max_lift)
     return baseline * lift.astype(baseline.dtype, copy=False)
 
 

@@ -25,14 +25,29 @@ from kam_core.sim.spec import Scenario, load_scenario, scenario_to_dict
 from kam_core.sim.store import compare_scenarios, list_saved, load_saved, result_to_frames, save_scenario
 from kam_core.sim.trace import compute_accrual, compute_trace, compute_watchlist
 
-__all__ = ["Scenario", "load_scenario", "scenario_to_dict", "run_scenario", "simulate_book", "compare_scenarios",
-           "save_scenario", "load_saved", "list_saved", "result_to_frames"]
+__all__ = [
+    "Scenario",
+    "load_scenario",
+    "scenario_to_dict",
+    "run_scenario",
+    "simulate_book",
+    "compare_scenarios",
+    "save_scenario",
+    "load_saved",
+    "list_saved",
+    "result_to_frames",
+]
 
 Progress = Callable[[float, str], None]
 
 
-def run_scenario(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR, progress: Progress | None = None,
-                 baseline: tuple[Book, BookContext] | None = None) -> dict:
+def run_scenario(
+    engine: Engine,
+    scenario: Scenario,
+    scope: Scope = DIRECTOR,
+    progress: Progress | None = None,
+    baseline: tuple[Book, BookContext] | None = None,
+) -> dict:
     """Run ``scenario`` over the accounts ``scope`` may see and return the JSON-ready result.
 
     Parameters
@@ -76,8 +91,9 @@ def run_scenario(engine: Engine, scenario: Scenario, scope: Scope = DIRECTOR, pr
     return result
 
 
-def simulate_book(book: Book, scenario: Scenario, monthly: pd.DataFrame | None = None,
-                  progress: Progress | None = None) -> dict:
+def simulate_book(
+    book: Book, scenario: Scenario, monthly: pd.DataFrame | None = None, progress: Progress | None = None
+) -> dict:
     """The database-free part of :func:`run_scenario`: plain run, Monte Carlo, trace, accrual, watchlist."""
     t0 = time.perf_counter()
     monthly = pd.DataFrame(columns=["account_id", "ym", "cases"]) if monthly is None else monthly
@@ -108,9 +124,11 @@ def simulate_book(book: Book, scenario: Scenario, monthly: pd.DataFrame | None =
         "trace": compute_trace(book, scenario, plain),
         "accrual": compute_accrual(book, scenario, plain, monthly, expected),
         "watchlist": compute_watchlist(book, scenario, plain, None if mc is None else mc.p_next_tier),
-        "seed": scenario.seed, "draws": scenario.draws,
+        "seed": scenario.seed,
+        "draws": scenario.draws,
         "assumptions": _clean(asdict(ResponseParams.from_assumptions(scenario.assumptions))),
-        "warnings": [], "elapsed_ms": round((time.perf_counter() - t0) * 1000.0, 1),
+        "warnings": [],
+        "elapsed_ms": round((time.perf_counter() - t0) * 1000.0, 1),
     }
     if progress:
         progress(1.0, "done")

@@ -17,8 +17,18 @@ from typing import Any
 from kam_core.errors import UserError
 from kam_core.sim.checks import Checker
 
-PROGRAM_TYPES = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount",
-                 "contest", "bottle_cap", "empty_exchange", "display_fee")
+PROGRAM_TYPES = (
+    "per_case",
+    "retro_tiered",
+    "incremental_tiered",
+    "threshold",
+    "growth",
+    "cash_discount",
+    "contest",
+    "bottle_cap",
+    "empty_exchange",
+    "display_fee",
+)
 REBATE_TYPES = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount")
 TIERED_TYPES = ("retro_tiered", "incremental_tiered")
 CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
@@ -142,28 +152,43 @@ def _read(path_or_dict) -> Mapping:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"Scenario file {path} cannot be read: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise UserError(f"Scenario file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                        f"column {exc.colno}") from None
+        raise UserError(
+            f"Scenario file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
     if not isinstance(raw, Mapping):
         raise UserError(f"Scenario file {path} must hold a JSON object {{...}}, not a {type(raw).__name__}")
     return raw
 
 
-_TOP = {"name", "accounts", "period", "case_price", "volumes", "response", "draws", "seed", "programs",
-        "value_types", "assumptions"}
+_TOP = {
+    "name",
+    "accounts",
+    "period",
+    "case_price",
+    "volumes",
+    "response",
+    "draws",
+    "seed",
+    "programs",
+    "value_types",
+    "assumptions",
+}
 
 
 def _scenario(raw: Mapping, chk: Checker) -> Scenario | None:
     period = chk.mapping(raw, "period", "")
     if "period" not in raw:
-        chk.fail("period", "is required ({\"start\": \"YYYY-MM-DD\", \"end\": \"YYYY-MM-DD\"})")
+        chk.fail("period", 'is required ({"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"})')
     start, end = (chk.date(period, "start", "period"), chk.date(period, "end", "period")) if period else (None, None)
     if start and end and start > end:
         chk.fail("period.end", f"must not be before period.start ({start})", str(end))
     acc = chk.mapping(raw, "accounts", "")
     chk.unknown(acc, {"channel", "region", "ids"}, "accounts")
-    selection = Selection(chk.str_list(acc, "channel", "accounts", CHANNELS),
-                          chk.str_list(acc, "region", "accounts"), chk.str_list(acc, "ids", "accounts"))
+    selection = Selection(
+        chk.str_list(acc, "channel", "accounts", CHANNELS),
+        chk.str_list(acc, "region", "accounts"),
+        chk.str_list(acc, "ids", "accounts"),
+    )
     programs = raw.get("programs", [])
     if not isinstance(programs, list):
         chk.fail("programs", "must be a list of programs", programs)
@@ -176,12 +201,20 @@ def _scenario(raw: Mapping, chk: Checker) -> Scenario | None:
     assumptions = chk.mapping(raw, "assumptions", "")
     _check_assumptions(assumptions, chk)
     fields = dict(
-        name=chk.text(raw, "name", "", "scenario"), period_start=start, period_end=end, accounts=selection,
+        name=chk.text(raw, "name", "", "scenario"),
+        period_start=start,
+        period_end=end,
+        accounts=selection,
         case_price=chk.number(raw, "case_price", "", None, lo=0.0, lo_open=True),
-        volumes=chk.amounts(raw, "volumes", ""), response=chk.choice(raw, "response", "", RESPONSES, "none"),
-        draws=chk.integer(raw, "draws", "", 0, hi=MAX_DRAWS), seed=chk.integer(raw, "seed", "", 7, hi=2**32 - 1),
-        programs=parsed, value_types=dict(vtypes), assumptions=dict(assumptions),
-        extra={k: v for k, v in raw.items() if k not in _TOP})
+        volumes=chk.amounts(raw, "volumes", ""),
+        response=chk.choice(raw, "response", "", RESPONSES, "none"),
+        draws=chk.integer(raw, "draws", "", 0, hi=MAX_DRAWS),
+        seed=chk.integer(raw, "seed", "", 7, hi=2**32 - 1),
+        programs=parsed,
+        value_types=dict(vtypes),
+        assumptions=dict(assumptions),
+        extra={k: v for k, v in raw.items() if k not in _TOP},
+    )
     return None if chk.errors else Scenario(**fields)
 
 
@@ -199,7 +232,7 @@ def _check_assumptions(a: Mapping, chk: Checker) -> None:
 
 def _program(raw: Any, path: str, chk: Checker) -> Program | None:
     if not isinstance(raw, Mapping):
-        chk.fail(path, "must be an object {\"type\": ...}", raw)
+        chk.fail(path, 'must be an object {"type": ...}', raw)
         return None
     ptype = raw.get("type")
     if ptype not in PROGRAM_TYPES:
@@ -210,25 +243,34 @@ def _program(raw: Any, path: str, chk: Checker) -> Program | None:
     tiers = _tiers(raw, path, chk) if ptype in TIERED_TYPES else ()
     cap = chk.number(raw, "cap_amount", path, None)
     return Program(
-        type=ptype, name=chk.text(raw, "name", path, ptype), period=chk.choice(raw, "period", path, PERIODS, "scenario"),
-        payout=chk.choice(raw, "payout", path, ("cash", "credit_note", "free_goods"), "cash"), basis=basis or "cases",
-        tiers=tiers, cap_amount=cap, interim_paid=chk.amounts(raw, "interim_paid", path),
+        type=ptype,
+        name=chk.text(raw, "name", path, ptype),
+        period=chk.choice(raw, "period", path, PERIODS, "scenario"),
+        payout=chk.choice(raw, "payout", path, ("cash", "credit_note", "free_goods"), "cash"),
+        basis=basis or "cases",
+        tiers=tiers,
+        cap_amount=cap,
+        interim_paid=chk.amounts(raw, "interim_paid", path),
         clawback=chk.boolean(raw, "clawback", path, False),
         program_id=(str(raw["program_id"]) if raw.get("program_id") is not None else None),
-        options=_OPTIONS[ptype](raw, path, chk))
+        options=_OPTIONS[ptype](raw, path, chk),
+    )
 
 
 def _tiers(raw: Mapping, path: str, chk: Checker) -> tuple[Tier, ...]:
     tiers = raw.get("tiers")
     if not isinstance(tiers, list) or not tiers:
-        chk.fail(f"{path}.tiers", "must be a non-empty list of {\"from\": ..., \"rate_per_case\" or \"rate_pct\": ...}",
-                 tiers if "tiers" in raw else None)
+        chk.fail(
+            f"{path}.tiers",
+            'must be a non-empty list of {"from": ..., "rate_per_case" or "rate_pct": ...}',
+            tiers if "tiers" in raw else None,
+        )
         return ()
     out, units = [], set()
     for i, t in enumerate(tiers):
         here = f"{path}.tiers[{i}]"
         if not isinstance(t, Mapping):
-            chk.fail(here, "must be an object {\"from\": ..., \"rate_per_case\": ...}", t)
+            chk.fail(here, 'must be an object {"from": ..., "rate_per_case": ...}', t)
             continue
         chk.unknown(t, {"from", "rate_per_case", "rate_pct"}, here)
         lower = chk.number(t, "from", here)
@@ -269,9 +311,14 @@ def _opt_threshold(r, p, c):
 
 def _opt_growth(r, p, c):
     unit, rate = _rate(r, p, c)
-    return {"min_growth": c.number(r, "min_growth", p, 0.0, lo=-1.0), "rate_unit": unit, "rate": rate,
-            "on": c.choice(r, "on", p, ("all", "increment"), "all"), "targets": c.amounts(r, "targets", p),
-            "new_account_target": c.number(r, "new_account_target", p, None)}
+    return {
+        "min_growth": c.number(r, "min_growth", p, 0.0, lo=-1.0),
+        "rate_unit": unit,
+        "rate": rate,
+        "on": c.choice(r, "on", p, ("all", "increment"), "all"),
+        "targets": c.amounts(r, "targets", p),
+        "new_account_target": c.number(r, "new_account_target", p, None),
+    }
 
 
 def _opt_cash_discount(r, p, c):
@@ -279,8 +326,12 @@ def _opt_cash_discount(r, p, c):
     net = c.integer(r, "net_days", p, 30, lo=1)
     if days is not None and net is not None and net <= days:
         c.fail(f"{p}.net_days", f"must be greater than discount_days ({days})", net)
-    return {"discount_pct": c.number(r, "discount_pct", p, hi=100.0, hi_open=True), "discount_days": days,
-            "net_days": net, "prompt_share": c.number(r, "prompt_share", p, 1.0, hi=1.0)}
+    return {
+        "discount_pct": c.number(r, "discount_pct", p, hi=100.0, hi_open=True),
+        "discount_days": days,
+        "net_days": net,
+        "prompt_share": c.number(r, "prompt_share", p, 1.0, hi=1.0),
+    }
 
 
 def _opt_contest(r, p, c):
@@ -293,12 +344,17 @@ def _opt_contest(r, p, c):
 
 def _opt_bottle_cap(r, p, c):
     prize = c.choice(r, "prize", p, ("cash", "free_bottle"), "cash")
-    out = {"prize": prize, "redemption_rate": c.number(r, "redemption_rate", p, 1.0, hi=1.0),
-           "units_per_case": c.integer(r, "units_per_case", p, 12, lo=1)}
+    out = {
+        "prize": prize,
+        "redemption_rate": c.number(r, "redemption_rate", p, 1.0, hi=1.0),
+        "units_per_case": c.integer(r, "units_per_case", p, 12, lo=1),
+    }
     if prize == "free_bottle" or "win_rate" in r:
         out["win_rate"] = c.number(r, "win_rate", p, hi=1.0, hi_open=True)
         # a free bottle costs its COGS (prize_cost = extra handling per prize); a cash prize needs its value
-        out["prize_cost"] = c.number(r, "prize_cost", p, 0.0) if prize == "free_bottle" else c.number(r, "prize_cost", p)
+        out["prize_cost"] = (
+            c.number(r, "prize_cost", p, 0.0) if prize == "free_bottle" else c.number(r, "prize_cost", p)
+        )
         if "prize_value_per_case" in r:
             c.fail(f"{p}.prize_value_per_case", "cannot be combined with win_rate (give one or the other)")
     else:
@@ -311,29 +367,53 @@ def _opt_empty_exchange(r, p, c):
     rr = c.number(r, "return_rate", p, 1.0, hi=1.0)
     if n is not None and rr is not None and n <= rr:
         c.fail(f"{p}.empties_per_free_case", f"must be greater than return_rate ({rr:g})", n)
-    return {"empties_per_free_case": n, "return_rate": rr, "empty_value": c.number(r, "empty_value", p, 0.0),
-            "handling_cost": c.number(r, "handling_cost", p, 0.0)}
+    return {
+        "empties_per_free_case": n,
+        "return_rate": rr,
+        "empty_value": c.number(r, "empty_value", p, 0.0),
+        "handling_cost": c.number(r, "handling_cost", p, 0.0),
+    }
 
 
 def _opt_display_fee(r, p, c):
-    return {"amount_per_account": c.number(r, "amount_per_account", p, 0.0),
-            "amount_per_outlet": c.number(r, "amount_per_outlet", p, 0.0)}
+    return {
+        "amount_per_account": c.number(r, "amount_per_account", p, 0.0),
+        "amount_per_outlet": c.number(r, "amount_per_outlet", p, 0.0),
+    }
 
 
-_OPTIONS = {"per_case": _opt_per_case, "retro_tiered": _opt_tiered, "incremental_tiered": _opt_tiered,
-            "threshold": _opt_threshold, "growth": _opt_growth, "cash_discount": _opt_cash_discount,
-            "contest": _opt_contest, "bottle_cap": _opt_bottle_cap, "empty_exchange": _opt_empty_exchange,
-            "display_fee": _opt_display_fee}
+_OPTIONS = {
+    "per_case": _opt_per_case,
+    "retro_tiered": _opt_tiered,
+    "incremental_tiered": _opt_tiered,
+    "threshold": _opt_threshold,
+    "growth": _opt_growth,
+    "cash_discount": _opt_cash_discount,
+    "contest": _opt_contest,
+    "bottle_cap": _opt_bottle_cap,
+    "empty_exchange": _opt_empty_exchange,
+    "display_fee": _opt_display_fee,
+}
 
 
 def scenario_to_dict(s: Scenario) -> dict:
     """The scenario as plain JSON data; :func:`load_scenario` reads it back to an equal Scenario."""
-    out = {"name": s.name, **dict(s.extra),
-           "accounts": {"channel": list(s.accounts.channel), "region": list(s.accounts.region),
-                        "ids": list(s.accounts.ids)},
-           "period": {"start": s.period_start.isoformat(), "end": s.period_end.isoformat()},
-           "case_price": s.case_price, "volumes": dict(s.volumes), "response": s.response, "draws": s.draws,
-           "seed": s.seed, "programs": [program_to_dict(p) for p in s.programs]}
+    out = {
+        "name": s.name,
+        **dict(s.extra),
+        "accounts": {
+            "channel": list(s.accounts.channel),
+            "region": list(s.accounts.region),
+            "ids": list(s.accounts.ids),
+        },
+        "period": {"start": s.period_start.isoformat(), "end": s.period_end.isoformat()},
+        "case_price": s.case_price,
+        "volumes": dict(s.volumes),
+        "response": s.response,
+        "draws": s.draws,
+        "seed": s.seed,
+        "programs": [program_to_dict(p) for p in s.programs],
+    }
     if s.value_types:
         out["value_types"] = dict(s.value_types)
     if s.assumptions:

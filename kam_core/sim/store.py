@@ -15,14 +15,28 @@ from kam_core.scope import DIRECTOR, Scope
 from kam_core.sim.spec import Scenario, load_scenario, scenario_to_dict
 
 COMPARE_METRICS = (
-    ("totals", "accounts"), ("totals", "baseline_cases"), ("totals", "scenario_cases"),
-    ("totals", "incremental_cases"), ("totals", "pull_forward_cases"), ("totals", "rebate_cost"),
-    ("totals", "promotion_cost"), ("totals", "trade_spend"), ("totals", "our_gross_profit"),
-    ("totals", "incremental_profit"), ("totals", "roi"), ("totals", "cost_per_incremental_case"),
-    ("totals", "p10"), ("totals", "p50"), ("totals", "p90"), ("totals", "p_roi_negative"),
-    ("totals", "accounts_below_floor"), ("per_case", "incentive_per_case"),
-    ("per_case", "incentive_per_case_compounded"), ("per_case", "net_price_per_case"),
-    ("per_case", "our_gp_per_case"), ("accrual", "expected_rebate"),
+    ("totals", "accounts"),
+    ("totals", "baseline_cases"),
+    ("totals", "scenario_cases"),
+    ("totals", "incremental_cases"),
+    ("totals", "pull_forward_cases"),
+    ("totals", "rebate_cost"),
+    ("totals", "promotion_cost"),
+    ("totals", "trade_spend"),
+    ("totals", "our_gross_profit"),
+    ("totals", "incremental_profit"),
+    ("totals", "roi"),
+    ("totals", "cost_per_incremental_case"),
+    ("totals", "p10"),
+    ("totals", "p50"),
+    ("totals", "p90"),
+    ("totals", "p_roi_negative"),
+    ("totals", "accounts_below_floor"),
+    ("per_case", "incentive_per_case"),
+    ("per_case", "incentive_per_case_compounded"),
+    ("per_case", "net_price_per_case"),
+    ("per_case", "our_gp_per_case"),
+    ("accrual", "expected_rebate"),
 )
 
 
@@ -45,30 +59,37 @@ def compare_scenarios(results: list[dict]) -> pd.DataFrame:
         while name in names:
             name += "′"
         names.append(name)
-    data = {n: [r.get(block, {}).get(key) for block, key in COMPARE_METRICS] for n, r in zip(names, results, strict=True)}
+    data = {
+        n: [r.get(block, {}).get(key) for block, key in COMPARE_METRICS] for n, r in zip(names, results, strict=True)
+    }
     df = pd.DataFrame(data, index=pd.Index([k for _, k in COMPARE_METRICS], name="metric"), dtype=float)
     for n in names[1:]:
         df[f"Δ {n} vs {names[0]}"] = df[n] - df[names[0]]
     return df
 
 
-def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user: str,
-                  scope: Scope = DIRECTOR) -> int:
+def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user: str, scope: Scope = DIRECTOR) -> int:
     """Store a scenario and its result in ``scenario_run``; returns the new ``run_id``.
 
     ``user`` (the signed-in e-mail) owns the run: only they and directors list and open it.
     """
     check_action(scope, "scenario_save")
-    row = {"created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), "created_by": user or "unknown",
-           "name": scenario.name[:128], "params": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
-           "seed": scenario.seed, "n_draws": scenario.draws,
-           "results": None if result is None else json.dumps(result, ensure_ascii=False, default=str)}
+    row = {
+        "created_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "created_by": user or "unknown",
+        "name": scenario.name[:128],
+        "params": json.dumps(scenario_to_dict(scenario), ensure_ascii=False),
+        "seed": scenario.seed,
+        "n_draws": scenario.draws,
+        "results": None if result is None else json.dumps(result, ensure_ascii=False, default=str),
+    }
     with engine.begin() as conn:
         return int(conn.execute(insert(scenario_run).values(**row)).inserted_primary_key[0])
 
 
-def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR,
-               user: str | None = None) -> tuple[Scenario, dict | None]:
+def load_saved(
+    engine: Engine, run_id: int, scope: Scope = DIRECTOR, user: str | None = None
+) -> tuple[Scenario, dict | None]:
     """A saved run: the scenario and its stored result.
 
     A manager or rep opens only runs saved by ``user`` (themselves); another person's run is
@@ -83,8 +104,11 @@ def load_saved(engine: Engine, run_id: int, scope: Scope = DIRECTOR,
         No saved run with that id (or, for a manager or rep, none of their own).
     """
     with engine.connect() as conn:
-        row = conn.execute(select(scenario_run.c.params, scenario_run.c.results, scenario_run.c.created_by)
-                           .where(scenario_run.c.run_id == int(run_id))).first()
+        row = conn.execute(
+            select(scenario_run.c.params, scenario_run.c.results, scenario_run.c.created_by).where(
+                scenario_run.c.run_id == int(run_id)
+            )
+        ).first()
     if row is None or not (scope.is_director or (user and row.created_by == user)):
         raise UserError(f"No saved scenario run {run_id}")
     scenario = load_scenario(json.loads(row.params))
@@ -99,8 +123,15 @@ def list_saved(engine: Engine, scope: Scope = DIRECTOR, user: str | None = None)
 
     A director lists every run; a manager or rep only their own (``created_by == user``).
     """
-    cols = [scenario_run.c.run_id, scenario_run.c.created_at, scenario_run.c.created_by, scenario_run.c.name,
-            scenario_run.c.seed, scenario_run.c.n_draws, scenario_run.c.params]
+    cols = [
+        scenario_run.c.run_id,
+        scenario_run.c.created_at,
+        scenario_run.c.created_by,
+        scenario_run.c.name,
+        scenario_run.c.seed,
+        scenario_run.c.n_draws,
+        scenario_run.c.params,
+    ]
     query = select(*cols).order_by(scenario_run.c.run_id.desc())
     if not scope.is_director:
         query = query.where(scenario_run.c.created_by == (user or ""))  # no run is saved without a name
@@ -119,12 +150,27 @@ def result_to_frames(result: dict) -> dict[str, pd.DataFrame]:
     per_case = {k: v for k, v in result["per_case"].items() if k not in ("breakdown", "floor_guard")}
     return {
         "totals": totals,
-        "per_case": pd.concat([pd.DataFrame({"program": ["(all)"], **{k: [v] for k, v in per_case.items()}}),
-                               pd.DataFrame(result["per_case"]["breakdown"])], ignore_index=True),
+        "per_case": pd.concat(
+            [
+                pd.DataFrame({"program": ["(all)"], **{k: [v] for k, v in per_case.items()}}),
+                pd.DataFrame(result["per_case"]["breakdown"]),
+            ],
+            ignore_index=True,
+        ),
         "accounts": pd.DataFrame(result["accounts"]),
         "trace": pd.DataFrame(result["trace"]),
-        "watchlist": pd.DataFrame(result["watchlist"], columns=[
-            "account_id", "program", "current_tier", "next_tier_from", "gap", "gap_cases",
-            "extra_rebate_if_reached", "p_next_tier"]),
+        "watchlist": pd.DataFrame(
+            result["watchlist"],
+            columns=[
+                "account_id",
+                "program",
+                "current_tier",
+                "next_tier_from",
+                "gap",
+                "gap_cases",
+                "extra_rebate_if_reached",
+                "p_next_tier",
+            ],
+        ),
         "accrual": pd.DataFrame(result["accrual"]["schedule"]),
     }

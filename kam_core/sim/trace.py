@@ -49,8 +49,10 @@ def _rule_text(p: Program, basis: float, value: float, ref: float | None = None)
         if not ref or ref <= 0:
             return f"{b}: no sales last year and no target → not eligible"
         paid_on = "the increment" if o["on"] == "increment" else "all units"
-        return (f"{b} vs {ref:,.0f} a year earlier/target = {basis / ref - 1:+.1%} "
-                f"(needs ≥ {o['min_growth']:+.0%}) → {_money(value)} on {paid_on}")
+        return (
+            f"{b} vs {ref:,.0f} a year earlier/target = {basis / ref - 1:+.1%} "
+            f"(needs ≥ {o['min_growth']:+.0%}) → {_money(value)} on {paid_on}"
+        )
     if p.type == "per_case":
         return f"{b} × {_money(o['amount_per_case'])}/case = {_money(value)}"
     return f"{p.type} on {b} = {_money(value)}"
@@ -70,8 +72,11 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
         tier = None if r.tier is None else np.asarray(r.tier)[0]
         ref = _growth_reference(book, p)[0] if p.type == "growth" else np.zeros(book.n)
         for a in range(book.n):
-            text = _rule_text(p, basis[a], ent[a], ref[a]) if single else \
-                f"settled per {p.period}: {ent[a]:,.2f} earned over the period"
+            text = (
+                _rule_text(p, basis[a], ent[a], ref[a])
+                if single
+                else f"settled per {p.period}: {ent[a]:,.2f} earned over the period"
+            )
             if p.cap_amount is not None and ent[a] >= p.cap_amount - 1e-9 and ent[a] > 0:
                 text += f"; capped at {_money(p.cap_amount)}"
             if interim[a]:
@@ -80,13 +85,24 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
                     text += " (clawed back)"
                 elif interim[a] > ent[a]:
                     text += " (overpaid interim kept by the account)"
-            rows.append({"account_id": str(book.account_id[a]), "program": p.name, "type": p.type,
-                         "basis": p.basis, "basis_value": float(basis[a]),
-                         "tier": None if tier is None else int(tier[a]),
-                         "tier_from": _tier_field(p, tier, a, "lower"), "rate": _tier_field(p, tier, a, "rate"),
-                         "entitlement": float(ent[a]), "interim_paid": float(interim[a]),
-                         "final_payout": float(final[a]), "value": float(value[a]), "our_cost": float(cost[a]),
-                         "explanation": text})
+            rows.append(
+                {
+                    "account_id": str(book.account_id[a]),
+                    "program": p.name,
+                    "type": p.type,
+                    "basis": p.basis,
+                    "basis_value": float(basis[a]),
+                    "tier": None if tier is None else int(tier[a]),
+                    "tier_from": _tier_field(p, tier, a, "lower"),
+                    "rate": _tier_field(p, tier, a, "rate"),
+                    "entitlement": float(ent[a]),
+                    "interim_paid": float(interim[a]),
+                    "final_payout": float(final[a]),
+                    "value": float(value[a]),
+                    "our_cost": float(cost[a]),
+                    "explanation": text,
+                }
+            )
     return rows
 
 
@@ -96,8 +112,9 @@ def _tier_field(p: Program, tier, a: int, attr: str):
     return float(getattr(p.tiers[int(tier[a]) - 1], attr))
 
 
-def compute_watchlist(book: Book, scenario: Scenario, out: Outcome, p_next: np.ndarray | None = None,
-                      window: float = WATCH_WINDOW) -> list[dict]:
+def compute_watchlist(
+    book: Book, scenario: Scenario, out: Outcome, p_next: np.ndarray | None = None, window: float = WATCH_WINDOW
+) -> list[dict]:
     """Accounts within ``window`` below the next tier of a single-settlement tiered/threshold rebate."""
     cases = np.asarray(out.cases, dtype=float)[0]
     rows = []
@@ -116,15 +133,24 @@ def compute_watchlist(book: Book, scenario: Scenario, out: Outcome, p_next: np.n
         target = np.where(near, nxt / np.where(to_cases > 0, to_cases, 1.0), cases)
         extra = program_entitlement(book, scenario, i, target) - program_entitlement(book, scenario, i, cases)
         for a in np.flatnonzero(near):
-            rows.append({"account_id": str(book.account_id[a]), "program": p.name, "current_tier": int(k[a] + 1),
-                         "next_tier_from": float(nxt[a]), "gap": float(gap[a]), "gap_cases": float(gap[a] / to_cases[a]),
-                         "extra_rebate_if_reached": float(extra[a]),
-                         "p_next_tier": None if p_next is None else float(p_next[a])})
+            rows.append(
+                {
+                    "account_id": str(book.account_id[a]),
+                    "program": p.name,
+                    "current_tier": int(k[a] + 1),
+                    "next_tier_from": float(nxt[a]),
+                    "gap": float(gap[a]),
+                    "gap_cases": float(gap[a] / to_cases[a]),
+                    "extra_rebate_if_reached": float(extra[a]),
+                    "p_next_tier": None if p_next is None else float(p_next[a]),
+                }
+            )
     return sorted(rows, key=lambda r: (r["gap_cases"], r["account_id"]))
 
 
-def compute_accrual(book: Book, scenario: Scenario, out: Outcome, monthly: pd.DataFrame,
-                    expected_rebate: float | None = None) -> dict:
+def compute_accrual(
+    book: Book, scenario: Scenario, out: Outcome, monthly: pd.DataFrame, expected_rebate: float | None = None
+) -> dict:
     """Expected rebate of the period and a monthly accrual / true-up schedule (METHODS.md §5.6)."""
     cases = np.asarray(out.cases, dtype=float)[0]
     reb = [r for p, r in zip(scenario.programs, out.programs, strict=True) if p.is_rebate]
@@ -142,8 +168,21 @@ def compute_accrual(book: Book, scenario: Scenario, out: Outcome, monthly: pd.Da
         actual = float(act[m]) if m in act.index else None
         cum_act = cum_act + actual if actual is not None else cum_act + float(exp_month[j])
         accrued = expected if j == len(book.months) - 1 else rate * cum_act
-        schedule.append({"month": m, "expected_cases_to_date": cum_exp,
-                         "actual_cases": actual, "accrued_to_date": accrued, "period_charge": accrued - prior})
+        schedule.append(
+            {
+                "month": m,
+                "expected_cases_to_date": cum_exp,
+                "actual_cases": actual,
+                "accrued_to_date": accrued,
+                "period_charge": accrued - prior,
+            }
+        )
         prior = accrued
-    return {"method": method, "expected_rebate": expected, "most_likely_rebate": most_likely,
-            "expected_basis_cases": total_cases, "effective_rate_per_case": rate, "schedule": schedule}
+    return {
+        "method": method,
+        "expected_rebate": expected,
+        "most_likely_rebate": most_likely,
+        "expected_basis_cases": total_cases,
+        "effective_rate_per_case": rate,
+        "schedule": schedule,
+    }

@@ -8,10 +8,30 @@ from sqlalchemy import Engine, func, select
 from kam_core.db.schema import import_log, metadata, order_header
 from kam_core.scope import DIRECTOR, Scope
 
-HEALTH_TABLES = ("region", "sales_rep", "account", "product", "price_list", "order_header", "order_line", "visit",
-                 "service_event", "survey_response", "account_competitor", "account_category_volume", "code_scan",
-                 "market_price_check", "rebate_program", "rebate_settlement", "promotion", "ar_invoice",
-                 "credit_terms", "ka_fee", "co_investment", "account_contact")
+HEALTH_TABLES = (
+    "region",
+    "sales_rep",
+    "account",
+    "product",
+    "price_list",
+    "order_header",
+    "order_line",
+    "visit",
+    "service_event",
+    "survey_response",
+    "account_competitor",
+    "account_category_volume",
+    "code_scan",
+    "market_price_check",
+    "rebate_program",
+    "rebate_settlement",
+    "promotion",
+    "ar_invoice",
+    "credit_terms",
+    "ka_fee",
+    "co_investment",
+    "account_contact",
+)
 
 
 def _count_query(name: str, scope: Scope):
@@ -29,8 +49,9 @@ def _count_query(name: str, scope: Scope):
     return None  # company-wide tables (regions, reps, products, programs...): directors only
 
 
-def compute_row_counts(engine: Engine, tables: tuple[str, ...] = HEALTH_TABLES, scope: Scope = DIRECTOR
-                       ) -> pd.DataFrame:
+def compute_row_counts(
+    engine: Engine, tables: tuple[str, ...] = HEALTH_TABLES, scope: Scope = DIRECTOR
+) -> pd.DataFrame:
     """One row per table: ``table`` and ``rows`` (tables missing from the schema are skipped).
 
     A manager or rep gets only the tables of account data, counted within their scope.
@@ -43,8 +64,9 @@ def compute_row_counts(engine: Engine, tables: tuple[str, ...] = HEALTH_TABLES, 
     return pd.DataFrame(rows, columns=["table", "rows"])
 
 
-def list_recent_imports(engine: Engine, limit: int = 10, scope: Scope = DIRECTOR, user: str | None = None
-                        ) -> pd.DataFrame:
+def list_recent_imports(
+    engine: Engine, limit: int = 10, scope: Scope = DIRECTOR, user: str | None = None
+) -> pd.DataFrame:
     """The latest ``limit`` imports from ``import_log``, newest first; a manager or rep sees only their own."""
     cols = ["imported_at", "imported_by", "file_name", "target", "rows_read", "rows_written", "rows_rejected"]
     query = select(*[import_log.c[c] for c in cols]).order_by(import_log.c.imported_at.desc()).limit(limit)
@@ -61,8 +83,7 @@ def compute_data_fingerprint(engine: Engine) -> str:
 
     with engine.connect() as conn:
         parts = [
-            *conn.execute(select(func.count(), func.max(order_header.c.order_date))
-                          .select_from(order_header)).one(),
+            *conn.execute(select(func.count(), func.max(order_header.c.order_date)).select_from(order_header)).one(),
             *conn.execute(select(func.count(), func.sum(account.c.version)).select_from(account)).one(),
             conn.execute(select(func.count()).select_from(visit)).scalar(),
             conn.execute(select(func.count()).select_from(service_event)).scalar(),

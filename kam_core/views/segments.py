@@ -21,13 +21,15 @@ def compute_type_profiles(scorecard: pd.DataFrame, features: pd.DataFrame | None
         typed = typed.merge(features[cols], on="account_id", how="left")
     total = scorecard["net_sales"].clip(lower=0).sum()
     grouped = typed.groupby("value_type")
-    out = pd.DataFrame({
-        "accounts": grouped.size(),
-        "sales_share": grouped["net_sales"].sum().clip(lower=0) / total if total > 0 else 0.0,
-        "median_net_sales": grouped["net_sales"].median(),
-        "median_net_profit": grouped["net_profit"].median(),
-        "mean_confidence": grouped["value_type_confidence"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "accounts": grouped.size(),
+            "sales_share": grouped["net_sales"].sum().clip(lower=0) / total if total > 0 else 0.0,
+            "median_net_sales": grouped["net_sales"].median(),
+            "median_net_profit": grouped["net_profit"].median(),
+            "mean_confidence": grouped["value_type_confidence"].mean(),
+        }
+    )
     for f in FEATURES:
         if f in typed:
             out[f] = grouped[f].median()
@@ -42,11 +44,16 @@ def compute_abc_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
 
     def summarise(g: pd.DataFrame) -> pd.Series:
         sales = g["_sales"].sum()
-        return pd.Series({"accounts": len(g), "a_accounts": int(g["_a"].sum()),
-                          "a_account_share": g["_a"].mean() if len(g) else 0.0,
-                          "a_sales_share": g["_a_sales"].sum() / sales if sales > 0 else 0.0,
-                          "b_accounts": int(g["abc_class"].eq("B").sum()),
-                          "c_accounts": int(g["abc_class"].eq("C").sum())})
+        return pd.Series(
+            {
+                "accounts": len(g),
+                "a_accounts": int(g["_a"].sum()),
+                "a_account_share": g["_a"].mean() if len(g) else 0.0,
+                "a_sales_share": g["_a_sales"].sum() / sales if sales > 0 else 0.0,
+                "b_accounts": int(g["abc_class"].eq("B").sum()),
+                "c_accounts": int(g["abc_class"].eq("C").sum()),
+            }
+        )
 
     per = df.groupby("channel")[["_a", "_sales", "_a_sales", "abc_class"]].apply(summarise)
     overall = summarise(df).to_frame("all").T

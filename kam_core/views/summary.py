@@ -66,9 +66,17 @@ def compute_kpis(scorecard: pd.DataFrame) -> Kpis:
         top20 = float(sales[:k].sum() / total)
         hhi = float(((sales / total) ** 2).sum())
     flag = lambda c: int(scorecard[c].fillna(False).astype(bool).sum()) if c in scorecard else 0  # noqa: E731
-    return Kpis(n, float(scorecard["net_sales"].sum()), float(scorecard["gross_profit"].sum()),
-                float(scorecard["net_profit"].sum()), flag("key_account"), top20, hhi,
-                flag("high_volume_low_loyalty"), flag("diversion_flag"))
+    return Kpis(
+        n,
+        float(scorecard["net_sales"].sum()),
+        float(scorecard["gross_profit"].sum()),
+        float(scorecard["net_profit"].sum()),
+        flag("key_account"),
+        top20,
+        hhi,
+        flag("high_volume_low_loyalty"),
+        flag("diversion_flag"),
+    )
 
 
 def compute_movers(before: pd.DataFrame, now: pd.DataFrame, n: int = 5) -> pd.DataFrame:
@@ -116,8 +124,11 @@ def compute_changes(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
         # size from the moved rows only: assigning the full Series to an empty frame would adopt its index
         moved = tiers[moves].assign(change=np.where(step[moves] > 0, "tier_up", "tier_down"), size=step[moves].abs())
         rows.append(moved.sort_values(["size"], ascending=False, kind="mergesort").drop(columns="size"))
-    for col, kind in (("high_volume_low_loyalty", "new_hvll"), ("diversion_flag", "new_diversion"),
-                      ("key_account", "new_key_account")):
+    for col, kind in (
+        ("high_volume_low_loyalty", "new_hvll"),
+        ("diversion_flag", "new_diversion"),
+        ("key_account", "new_key_account"),
+    ):
         was = _flag(prev, col).reindex(cur.index, fill_value=False)
         new = cur.index[_flag(cur, col) & ~was]
         rows.append(pd.DataFrame({"change": kind, "before": False, "after": True}, index=new))

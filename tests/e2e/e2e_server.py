@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_url: str, timeout: float = 90.0, port: int | None = None, extra_args: tuple = (),
-                     script: Path | None = None):
+def streamlit_server(
+    db_url: str, timeout: float = 90.0, port: int | None = None, extra_args: tuple = (), script: Path | None = None
+):
     """Yield (base_url, seconds until /_stcore/health answered) for a server on ``db_url``.
 
     ``script`` (default app.py) is what runs; ``port`` (default: a free one) and ``extra_args`` (e.g.
@@ -32,9 +33,22 @@ def streamlit_server(db_url: str, timeout: float = 90.0, port: int | None = None
     """
     port = port or free_port()
     env = os.environ | {"KAM_DATABASE_URL": db_url, "KAM_DEFAULT_LANG": "en"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           *extra_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script or ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        *extra_args,
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     started = time.perf_counter()
     base = f"http://127.0.0.1:{port}"

@@ -17,8 +17,14 @@ from pathlib import Path
 from e2e_server import CHROMIUM_ARGS, chromium_path, streamlit_server
 from playwright.sync_api import sync_playwright
 
-PAGES = [("overview", "/"), ("segments", "/segments"), ("pyramid", "/pyramid"), ("risk", "/risk"),
-         ("plan", "/plan"), ("data", "/data")]
+PAGES = [
+    ("overview", "/"),
+    ("segments", "/segments"),
+    ("pyramid", "/pyramid"),
+    ("risk", "/risk"),
+    ("plan", "/plan"),
+    ("data", "/data"),
+]
 RENDERED = re.compile(r"Accounts matching the filters|Data: import")
 
 
@@ -33,8 +39,11 @@ def _wait_rendered(page, settle_s: float = 1.2) -> float:
     last, since = None, time.perf_counter()
     deadline = since + 300
     while time.perf_counter() < deadline:
-        state = (page.locator("[data-testid]").count(), page.locator(".js-plotly-plot .main-svg").count(),
-                 page.locator("[data-testid=stStatusWidget]").count())
+        state = (
+            page.locator("[data-testid]").count(),
+            page.locator(".js-plotly-plot .main-svg").count(),
+            page.locator("[data-testid=stStatusWidget]").count(),
+        )
         now = time.perf_counter()
         if state != last or state[2]:
             last, since = state, now

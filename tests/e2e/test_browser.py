@@ -108,8 +108,11 @@ def test_a_bad_link_shows_a_notice_instead_of_an_error(browser, server):
     page.close()
 
 
-@pytest.mark.parametrize(("required", "outcome"), [("1", pytest.fail.Exception), ("", pytest.skip.Exception)],
-                         ids=["ci-fails", "local-skips"])
+@pytest.mark.parametrize(
+    ("required", "outcome"),
+    [("1", pytest.fail.Exception), ("", pytest.skip.Exception)],
+    ids=["ci-fails", "local-skips"],
+)
 def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch, required, outcome):
     monkeypatch.setenv("KAM_REQUIRE_E2E", required)
     with pytest.raises(outcome, match="chromium"):

@@ -46,8 +46,10 @@ SCRIPT = textwrap.dedent(f"""
 """)
 # What a value may not become: a link, an image, formatting or a block, an icon, an emoji, maths.
 LIVE = "a, img, script, iframe"
-FORMAT = ("strong, em, del, ul, ol, li, blockquote, table, code, pre, hr, .katex, h1, h2, h4, h5, h6, "
-          "[data-testid='stIconMaterial'], span[style*='color']")
+FORMAT = (
+    "strong, em, del, ul, ol, li, blockquote, table, code, pre, hr, .katex, h1, h2, h4, h5, h6, "
+    "[data-testid='stIconMaterial'], span[style*='color']"
+)
 MEASURE = """([live, format]) => {
   const out = [];
   for (const box of document.querySelectorAll('[class*="st-key-v"]')) {
@@ -94,22 +96,30 @@ def _settled(page, seconds: float = 30.0) -> list[dict]:
 
 def _interpreted(rows: dict, index: int) -> list[str]:
     value = _norm(CORPUS[index])
-    return [kind for kind in ELEMENTS if (r := rows.get(f"{index}_{kind}")) and
-            (r["live"] or r["format"] or _norm(r["text"]) != value)]
+    return [
+        kind
+        for kind in ELEMENTS
+        if (r := rows.get(f"{index}_{kind}")) and (r["live"] or r["format"] or _norm(r["text"]) != value)
+    ]
 
 
 def test_raw_values_would_become_links_images_or_formatting(measured):
     raw = measured["raw"]
     live = [i for i in range(len(CORPUS)) if any(raw[f"{i}_{k}"]["live"] for k in ELEMENTS if f"{i}_{k}" in raw)]
     changed = [i for i in range(len(CORPUS)) if _interpreted(raw, i)]
-    print(f"\nmarkup corpus raw: {len(live)} of {len(CORPUS)} values give a live link/image, "
-          f"{len(changed)} are rendered as something other than their text")
+    print(
+        f"\nmarkup corpus raw: {len(live)} of {len(CORPUS)} values give a live link/image, "
+        f"{len(changed)} are rendered as something other than their text"
+    )
     assert len(live) >= 8 and len(changed) >= 25  # the corpus does attack: otherwise the next test proves nothing
 
 
 def test_escaped_values_render_as_their_own_text_in_every_element(measured):
     escaped = measured["esc"]
     assert len(escaped) == len(CORPUS) * len(ELEMENTS)
-    bad = {CORPUS[i]: (kinds, [escaped[f"{i}_{k}"]["text"] for k in kinds])
-           for i in range(len(CORPUS)) if (kinds := _interpreted(escaped, i))}
+    bad = {
+        CORPUS[i]: (kinds, [escaped[f"{i}_{k}"]["text"] for k in kinds])
+        for i in range(len(CORPUS))
+        if (kinds := _interpreted(escaped, i))
+    }
     assert not bad, bad

@@ -59,9 +59,12 @@ def app_url(provider, signed_db, tmp_path_factory):
         f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
         f'cookie_secret = "{"k" * 40}"\n'
         'client_id = "kam-dashboard"\nclient_secret = "kam-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    with streamlit_server(engine.url.render_as_string(hide_password=False), port=port,
-                          extra_args=("--secrets.files", str(secrets))) as (base, _):
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    with streamlit_server(
+        engine.url.render_as_string(hide_password=False), port=port, extra_args=("--secrets.files", str(secrets))
+    ) as (base, _):
         yield base
 
 

@@ -42,7 +42,7 @@ CORPUS: list[str] = [
     "[x](<http://evil.example/angle>)",
     "[x]( http://evil.example/space )",
     "&lt;b&gt;entity&lt;/b&gt; &#91;x&#93;(http://evil.example/ent)",
-    "[x](http://evil.example/t \"title\")",
+    '[x](http://evil.example/t "title")',
     "杭州[一批](http://evil.example/zh)商",
     "‹fullwidth› ［x］（http://evil.example/fw）",
     "trailing backslash \\",

@@ -50,8 +50,10 @@ def summary_lines() -> list[str]:
     """The closing-note lines for whatever was tried in this run."""
     out = []
     if FILES["tried"]:
-        out.append(f"hostile files: {FILES['tried']} tried, {FILES['refused']} refused, "
-                   f"{FILES['imported']} imported, {FILES['crashes']} crashes")
+        out.append(
+            f"hostile files: {FILES['tried']} tried, {FILES['refused']} refused, "
+            f"{FILES['imported']} imported, {FILES['crashes']} crashes"
+        )
     if LINKS["tried"]:
         out.append(f"hostile links: {LINKS['tried']} tried, {LINKS['widened']} widened, {LINKS['crashes']} crashes")
     if WRITES["tried"]:

@@ -43,8 +43,18 @@ def template_db(tmp_path_factory) -> Path:
     ensure_schema(engine)
     seed_reference(engine)
     with engine.begin() as conn:
-        conn.execute(insert(account), [{"account_id": "K001", "name": "已有客户", "tier_code": "DIST", "region_id": "R01",
-                                        "created_source": "test"}])
+        conn.execute(
+            insert(account),
+            [
+                {
+                    "account_id": "K001",
+                    "name": "已有客户",
+                    "tier_code": "DIST",
+                    "region_id": "R01",
+                    "created_source": "test",
+                }
+            ],
+        )
     engine.dispose()
     return path
 
@@ -93,7 +103,8 @@ def check_file(engine, tmp: Path, entry: dict, tally: bool = True) -> None:
         assert entry["expect"] == "refused", f"{entry['file']} should import {entry.get('rows')} rows but: {error}"
         assert entry["message"] in str(error), f"{entry['file']}: message lacks {entry['message']!r}:\n{error}"
         assert after == before, f"{entry['file']}: refused but written: " + str(
-            {t: (before[t], after[t]) for t in before if before[t] != after[t]})
+            {t: (before[t], after[t]) for t in before if before[t] != after[t]}
+        )
     else:
         count["imported"] += 1
         assert entry["expect"] == "imported", f"{entry['file']} should be refused ({entry['message']!r}); {result}"
@@ -112,17 +123,38 @@ def test_hostile_file_is_refused_clearly_or_imported_exactly(fresh, entry):
 
 
 # Files whose outcome depends on the engine (NUL, 32-bit INTEGER, text types): also run on PostgreSQL.
-ENGINE_SENSITIVE = ["enc_nul_in_cell.csv", "num_int_beyond_int32.csv", "num_huge_float_ok.csv", "non_ascii_names.csv",
-                    "formula_cells.csv", "sql_and_script_text.csv", "long_cell_note.csv", "erp_non_ascii.csv",
-                    "erp_formula_names.csv", "erp_huge_numbers.csv", "date_year_9999.csv", "xlsx_formula_text.xlsx"]
+ENGINE_SENSITIVE = [
+    "enc_nul_in_cell.csv",
+    "num_int_beyond_int32.csv",
+    "num_huge_float_ok.csv",
+    "non_ascii_names.csv",
+    "formula_cells.csv",
+    "sql_and_script_text.csv",
+    "long_cell_note.csv",
+    "erp_non_ascii.csv",
+    "erp_formula_names.csv",
+    "erp_huge_numbers.csv",
+    "date_year_9999.csv",
+    "xlsx_formula_text.xlsx",
+]
 
 
 @pytest.mark.parametrize("name", ENGINE_SENSITIVE)
 def test_engine_sensitive_files_behave_the_same_on_every_engine(db_engine, tmp_path, name):
     seed_reference(db_engine)
     with db_engine.begin() as conn:
-        conn.execute(insert(account), [{"account_id": "K001", "name": "已有客户", "tier_code": "DIST",
-                                        "region_id": "R01", "created_source": "test"}])
+        conn.execute(
+            insert(account),
+            [
+                {
+                    "account_id": "K001",
+                    "name": "已有客户",
+                    "tier_code": "DIST",
+                    "region_id": "R01",
+                    "created_source": "test",
+                }
+            ],
+        )
     check_file(db_engine, tmp_path, next(e for e in MANIFEST if e["file"] == name), tally=False)
 
 
@@ -149,8 +181,14 @@ def test_cli_refuses_with_exit_1_and_no_traceback(template_db, tmp_path, name):
         args = ["import", str(path), "--table", entry["table"]]
     else:
         args = ["import-transactions", str(path), "--map", entry["map"]]
-    proc = subprocess.run([sys.executable, "-m", "kam_core", *args, "--db", f"sqlite:///{db}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, env=os.environ | {"PYTHONWARNINGS": "ignore"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "kam_core", *args, "--db", f"sqlite:///{db}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"PYTHONWARNINGS": "ignore"},
+    )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert entry["message"] in proc.stderr

@@ -11,12 +11,22 @@ from sqlalchemy import Engine, select
 
 from kam_core.db.schema import metadata
 
-PROTOTYPES = pd.DataFrame({
-    "promo_share": [1.0, -0.3, -0.6], "price_sensitivity": [1.0, -0.3, -0.6], "competitor_brands": [0.7, 0.0, -1.0],
-    "service_min_per_10k": [-1.0, 1.2, 0.3], "advice_events": [-0.8, 1.2, 0.3], "premium_mix": [-0.8, 1.0, 0.3],
-    "tenure_years": [-0.5, 0.0, 1.2], "co_invest_ratio": [-0.8, 0.0, 1.3], "contact_levels": [-0.7, 0.2, 1.2],
-    "exclusivity": [-0.7, 0.0, 1.1], "data_sharing": [-0.5, 0.0, 1.0],
-}, index=["intrinsic", "extrinsic", "strategic"])
+PROTOTYPES = pd.DataFrame(
+    {
+        "promo_share": [1.0, -0.3, -0.6],
+        "price_sensitivity": [1.0, -0.3, -0.6],
+        "competitor_brands": [0.7, 0.0, -1.0],
+        "service_min_per_10k": [-1.0, 1.2, 0.3],
+        "advice_events": [-0.8, 1.2, 0.3],
+        "premium_mix": [-0.8, 1.0, 0.3],
+        "tenure_years": [-0.5, 0.0, 1.2],
+        "co_invest_ratio": [-0.8, 0.0, 1.3],
+        "contact_levels": [-0.7, 0.2, 1.2],
+        "exclusivity": [-0.7, 0.0, 1.1],
+        "data_sharing": [-0.5, 0.0, 1.0],
+    },
+    index=["intrinsic", "extrinsic", "strategic"],
+)
 FEATURES = list(PROTOTYPES.columns)
 
 
@@ -56,7 +66,9 @@ def compute_features(engine: Engine) -> tuple[pd.DataFrame, pd.Timestamp]:
     new = (launch <= pos["order_date"].to_numpy()) & (pos["order_date"].to_numpy() <= launch + np.timedelta64(366, "D"))
     premium = np.isin(seg, ["premium", "super_premium"]) | new
     f = pd.DataFrame({"pos_cases": pos.groupby("account_id")["qty_cases"].sum()})
-    f["promo_share"] = pos[promo.to_numpy()].groupby("account_id")["qty_cases"].sum().reindex(f.index).fillna(0) / f["pos_cases"]
+    f["promo_share"] = (
+        pos[promo.to_numpy()].groupby("account_id")["qty_cases"].sum().reindex(f.index).fillna(0) / f["pos_cases"]
+    )
     f["premium_mix"] = pos[premium].groupby("account_id")["qty_cases"].sum().reindex(f.index).fillna(0) / f["pos_cases"]
     w["value"] = w["qty_cases"] * w["invoice_price"]
     f["net_sales"] = w.groupby("account_id")["value"].sum()
@@ -65,13 +77,17 @@ def compute_features(engine: Engine) -> tuple[pd.DataFrame, pd.Timestamp]:
     f["price_sensitivity"] = _elasticity(w)
     f = f.join(_service(engine, start, as_of, f["net_sales"]))
     f["competitor_brands"] = _competitors(engine, start, as_of).reindex(f.index).fillna(0)
-    earliest = pd.concat([acc["first_order_date"], acc["contract_start"], first_ever.reindex(acc.index)], axis=1).min(axis=1)
+    earliest = pd.concat([acc["first_order_date"], acc["contract_start"], first_ever.reindex(acc.index)], axis=1).min(
+        axis=1
+    )
     f["tenure_years"] = (as_of - earliest.reindex(f.index)).dt.days / 365.25
     f["co_invest_ratio"] = _co_invest(engine, start, as_of).reindex(f.index).fillna(0)
     f["contact_levels"] = _levels(engine, start, as_of).reindex(f.index).fillna(0)
     f["sow"] = _sow(engine, start, as_of, f["cases"])
     f["exclusivity"] = np.where(acc.loc[f.index, "exclusive_agreement"].astype(bool), 1.0, f["sow"].clip(upper=1))
-    f["data_sharing"] = (acc.loc[f.index, "data_sharing"].astype(bool) | acc.loc[f.index, "jbp_in_place"].astype(bool)).astype(float)
+    f["data_sharing"] = (
+        acc.loc[f.index, "data_sharing"].astype(bool) | acc.loc[f.index, "jbp_in_place"].astype(bool)
+    ).astype(float)
     f["exclusive_agreement"] = acc.loc[f.index, "exclusive_agreement"].astype(bool)
     f = f.join(_rhythm(oh, start, as_of)).join(_nps(engine, start, as_of))
     return f, as_of
@@ -93,9 +109,17 @@ def _service(engine, start, end, sales: pd.Series) -> pd.DataFrame:
     v = v[(v["visit_date"] >= start) & (v["visit_date"] <= end)]
     s = _dates(read(engine, "service_event"), "event_date")
     s = s[(s["event_date"] >= start) & (s["event_date"] <= end)]
-    minutes = (v.groupby("account_id")[["duration_min", "travel_min"]].sum().sum(axis=1)
-               .add(s.groupby("account_id")["minutes"].sum(), fill_value=0))
-    adv_v = v[v["visit_type"].isin(["training", "consulting"]) | v["advice_given"].astype(bool)].groupby("account_id").size()
+    minutes = (
+        v.groupby("account_id")[["duration_min", "travel_min"]]
+        .sum()
+        .sum(axis=1)
+        .add(s.groupby("account_id")["minutes"].sum(), fill_value=0)
+    )
+    adv_v = (
+        v[v["visit_type"].isin(["training", "consulting"]) | v["advice_given"].astype(bool)]
+        .groupby("account_id")
+        .size()
+    )
     adv_s = s[s["type"].isin(["training", "consulting", "planogram", "menu_engineering"])].groupby("account_id").size()
     out = pd.DataFrame(index=sales.index)
     out["service_min_per_10k"] = minutes.reindex(sales.index).fillna(0) / (sales.clip(lower=1) / 10_000)
@@ -127,7 +151,11 @@ def _levels(engine, start, end) -> pd.Series:
 
 def _sow(engine, start, end, cases: pd.Series) -> pd.Series:
     cv = _dates(read(engine, "account_category_volume"), "period")
-    tot = cv[(cv["period"] >= start.to_period("M").start_time) & (cv["period"] <= end)].groupby("account_id")["total_beer_cases_est"].sum()
+    tot = (
+        cv[(cv["period"] >= start.to_period("M").start_time) & (cv["period"] <= end)]
+        .groupby("account_id")["total_beer_cases_est"]
+        .sum()
+    )
     return (cases / tot.reindex(cases.index)).clip(upper=1)
 
 
@@ -170,20 +198,30 @@ def diversion_signals(engine: Engine, as_of: pd.Timestamp) -> pd.DataFrame:
     def outside(acc_ids: pd.Series, region_ids: pd.Series) -> np.ndarray:
         p = region.loc[region_ids, "path"].to_numpy()
         t = tpath.reindex(acc_ids).to_numpy()
-        return np.array([not (isinstance(tt, str) and (pp == tt or pp.startswith(tt + "/"))) for pp, tt in zip(p, t, strict=True)])
+        return np.array(
+            [not (isinstance(tt, str) and (pp == tt or pp.startswith(tt + "/"))) for pp, tt in zip(p, t, strict=True)]
+        )
 
     out = pd.DataFrame(index=acc.index)
     cs = _dates(read(engine, "code_scan"), "scan_time")
-    cs = cs[cs["scan_type"].isin(["terminal", "consumer"]) & (cs["scan_time"] >= start) & (cs["scan_time"] <= as_of + pd.Timedelta(days=1))]
+    cs = cs[
+        cs["scan_type"].isin(["terminal", "consumer"])
+        & (cs["scan_time"] >= start)
+        & (cs["scan_time"] <= as_of + pd.Timedelta(days=1))
+    ]
     cs = cs.assign(out=outside(cs["shipped_account_id"], cs["scan_region_id"]))
     out["s1"] = cs.groupby("shipped_account_id")["out"].mean()
     out["n_scans"] = cs.groupby("shipped_account_id").size()
     oh = _dates(read(engine, "order_header"), "order_date")
     ol = read(engine, "order_line")
     w = oh[(oh["order_date"] >= start) & (oh["order_date"] <= as_of)]
-    out["s7"] = pd.Series(outside(w["account_id"], w["ship_to_region_id"]), index=w.index).groupby(w["account_id"]).mean()
+    out["s7"] = (
+        pd.Series(outside(w["account_id"], w["ship_to_region_id"]), index=w.index).groupby(w["account_id"]).mean()
+    )
     lines = ol.merge(oh, on="order_id")
-    cases = lines[(lines["order_date"] >= start) & (lines["order_date"] <= as_of)].groupby("account_id")["qty_cases"].sum()
+    cases = (
+        lines[(lines["order_date"] >= start) & (lines["order_date"] <= as_of)].groupby("account_id")["qty_cases"].sum()
+    )
     per_outlet = cases / acc["outlets_served"].reindex(cases.index)
     med = per_outlet.groupby(acc["tier_code"].reindex(per_outlet.index)).transform("median")
     out["s2"] = per_outlet / med
@@ -191,8 +229,11 @@ def diversion_signals(engine: Engine, as_of: pd.Timestamp) -> pd.DataFrame:
     mpc = mpc[mpc["traced_account_id"].notna() & (mpc["check_date"] >= start)]
     pl = _dates(read(engine, "price_list"), "valid_from", "valid_to")
     mpc = mpc.assign(tier_code=acc.loc[mpc["traced_account_id"], "tier_code"].to_numpy()).merge(
-        pl[["sku_id", "tier_code", "valid_from", "valid_to", "floor_price"]], on=["sku_id", "tier_code"])
-    mpc = mpc[(mpc["check_date"] >= mpc["valid_from"]) & (mpc["valid_to"].isna() | (mpc["check_date"] <= mpc["valid_to"]))]
+        pl[["sku_id", "tier_code", "valid_from", "valid_to", "floor_price"]], on=["sku_id", "tier_code"]
+    )
+    mpc = mpc[
+        (mpc["check_date"] >= mpc["valid_from"]) & (mpc["valid_to"].isna() | (mpc["check_date"] <= mpc["valid_to"]))
+    ]
     out["s5"] = mpc[mpc["observed_price"] < mpc["floor_price"]].groupby("traced_account_id").size()
     out["s5"] = out["s5"].fillna(0)
     out["s4"] = _threshold_chasing(engine, lines, start, as_of)
@@ -209,9 +250,14 @@ def _threshold_chasing(engine, lines: pd.DataFrame, start, as_of) -> pd.Series:
     sub = sub[(sub["order_date"] >= start - pd.DateOffset(months=3)) & (sub["order_date"] <= as_of)]
     sub = sub.assign(q=sub["order_date"].dt.to_period("Q"))
     sub = sub.assign(late=(sub["q"].dt.end_time.dt.normalize() - sub["order_date"]).dt.days < 10)
-    g = sub.groupby(["account_id", "q"]).apply(lambda d: pd.Series({"tot": d["qty_cases"].sum(),
-                                                                   "late": d.loc[d["late"], "qty_cases"].sum()}),
-                                             include_groups=False).reset_index()
+    g = (
+        sub.groupby(["account_id", "q"])
+        .apply(
+            lambda d: pd.Series({"tot": d["qty_cases"].sum(), "late": d.loc[d["late"], "qty_cases"].sum()}),
+            include_groups=False,
+        )
+        .reset_index()
+    )
     g = g[g["q"].dt.end_time <= as_of + pd.Timedelta(days=1)]
     pid = enrol[enrol["program_id"].isin(q_progs)].set_index("account_id")["program_id"]
     g["pid"] = pid.reindex(g["account_id"]).to_numpy()

@@ -14,56 +14,82 @@ import pytest
 from kam_core.io.cells import csv_ready, csv_row, flatten_value, frame_to_csv_bytes, is_formula_like, xlsx_value
 from kam_core.io.exports import frames_to_xlsx
 
-HOSTILE = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "bare\rCR", "line\nfeed",
-           "crlf\r\ninside", 'quote " and , comma', "城东一批", ""]
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tcmd",
+    "\rcmd",
+    "bare\rCR",
+    "line\nfeed",
+    "crlf\r\ninside",
+    'quote " and , comma',
+    "城东一批",
+    "",
+]
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (["a", "b", "c"], "a; b; c"),
-    (("a", 1, 2.5), "a; 1; 2.5"),
-    ({"k": "v", "k2": 3}, "k: v; k2: 3"),
-    ([{"signal": "S1", "share": 0.25}, {"signal": "S2"}], "signal: S1, share: 0.25; signal: S2"),
-    ({"k": [1, 2], "d": {"x": 1}}, "k: 1, 2; d: x: 1"),
-    ([[["deep"]]], '["deep"]'),
-    ({"b", "a"}, "a; b"),
-    (np.array([1, 2]), "1; 2"),
-    ([True, None, float("nan"), dt.date(2026, 6, 30)], "true; ; ; 2026-06-30"),
-    ([], ""),
-], ids=["list", "tuple", "dict", "list_of_dicts", "dict_of_lists", "deep", "set", "array", "scalars", "empty"])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (["a", "b", "c"], "a; b; c"),
+        (("a", 1, 2.5), "a; 1; 2.5"),
+        ({"k": "v", "k2": 3}, "k: v; k2: 3"),
+        ([{"signal": "S1", "share": 0.25}, {"signal": "S2"}], "signal: S1, share: 0.25; signal: S2"),
+        ({"k": [1, 2], "d": {"x": 1}}, "k: 1, 2; d: x: 1"),
+        ([[["deep"]]], '["deep"]'),
+        ({"b", "a"}, "a; b"),
+        (np.array([1, 2]), "1; 2"),
+        ([True, None, float("nan"), dt.date(2026, 6, 30)], "true; ; ; 2026-06-30"),
+        ([], ""),
+    ],
+    ids=["list", "tuple", "dict", "list_of_dicts", "dict_of_lists", "deep", "set", "array", "scalars", "empty"],
+)
 def test_containers_flatten_to_readable_text(value, text):
     assert flatten_value(value) == text
 
 
-@pytest.mark.parametrize("value", [None, float("nan"), pd.NA, pd.NaT, np.float64("nan")],
-                         ids=["none", "nan", "na", "nat", "np_nan"])
+@pytest.mark.parametrize(
+    "value", [None, float("nan"), pd.NA, pd.NaT, np.float64("nan")], ids=["none", "nan", "na", "nat", "np_nan"]
+)
 def test_missing_values_flatten_to_an_empty_cell(value):
     assert flatten_value(value) is None
 
 
-@pytest.mark.parametrize("value", [5, -5.5, "text", True, dt.date(2026, 1, 1)], ids=["int", "float", "str", "bool", "date"])
+@pytest.mark.parametrize(
+    "value", [5, -5.5, "text", True, dt.date(2026, 1, 1)], ids=["int", "float", "str", "bool", "date"]
+)
 def test_scalars_are_left_as_they_are(value):
     assert flatten_value(value) is value
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "+86 138", "-cmd|' /C calc'!A0"])
+@pytest.mark.parametrize(
+    "value", ["=1+1", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "+86 138", "-cmd|' /C calc'!A0"]
+)
 def test_text_that_could_run_is_formula_like(value):
     assert is_formula_like(value)
 
 
-@pytest.mark.parametrize("value", ["-5", "+3.5", "-1e3", ".5", "a=b", " =1", "", -5, 3.5, None],
-                         ids=["neg", "plus", "exp", "dot", "inner", "space", "empty", "int", "float", "none"])
+@pytest.mark.parametrize(
+    "value",
+    ["-5", "+3.5", "-1e3", ".5", "a=b", " =1", "", -5, 3.5, None],
+    ids=["neg", "plus", "exp", "dot", "inner", "space", "empty", "int", "float", "none"],
+)
 def test_plain_numbers_and_other_text_are_not_formula_like(value):
     assert not is_formula_like(value)
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "text": HOSTILE,
-        "reasons": [["=first", "second"], [], None, ("a", "b"), {"k": "v"}, ["x\ry"]] + [None] * 6,
-        "flag": [True, False] * 6,
-        "maybe": pd.array([True, None, False] + [None] * 9, dtype="boolean"),
-        "n": [-1.5, 0.0, float("nan"), 3.0, -2.0, 1.0] * 2,
-    })
+    return pd.DataFrame(
+        {
+            "text": HOSTILE,
+            "reasons": [["=first", "second"], [], None, ("a", "b"), {"k": "v"}, ["x\ry"]] + [None] * 6,
+            "flag": [True, False] * 6,
+            "maybe": pd.array([True, None, False] + [None] * 9, dtype="boolean"),
+            "n": [-1.5, 0.0, float("nan"), 3.0, -2.0, 1.0] * 2,
+        }
+    )
 
 
 def test_csv_of_hostile_cells_reads_back_row_for_row_with_pandas_and_csv():

@@ -60,9 +60,27 @@ def test_init_creates_the_schema(tmp_path, capsys):
     assert "schema ready" in capsys.readouterr().out
 
 
-DESIGN_COLUMNS = ["account_id", "name", "channel", "region", "rep", "net_sales", "gross_profit", "cost_to_serve",
-                  "net_profit", "value_type", "value_type_confidence", "pyramid_tier", "size_tier", "abc_class",
-                  "loyalty_score", "high_volume_low_loyalty", "diversion_score", "diversion_flag", "clv"]
+DESIGN_COLUMNS = [
+    "account_id",
+    "name",
+    "channel",
+    "region",
+    "rep",
+    "net_sales",
+    "gross_profit",
+    "cost_to_serve",
+    "net_profit",
+    "value_type",
+    "value_type_confidence",
+    "pyramid_tier",
+    "size_tier",
+    "abc_class",
+    "loyalty_score",
+    "high_volume_low_loyalty",
+    "diversion_score",
+    "diversion_flag",
+    "clv",
+]
 
 
 def test_accounts_prints_the_scorecard_contract_as_csv_and_json(demo_engine, capsys):

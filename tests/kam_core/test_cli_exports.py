@@ -16,7 +16,7 @@ from kam_core.cli import main
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db.schema import account
 
-NAMES = {"A001": "=HYPERLINK(\"http://evil.example\",\"click\")", "A002": "bare\rCR then more", "A003": "@SUM(1+1)\r\nx"}
+NAMES = {"A001": '=HYPERLINK("http://evil.example","click")', "A002": "bare\rCR then more", "A003": "@SUM(1+1)\r\nx"}
 
 
 @pytest.fixture(scope="module")
@@ -95,19 +95,22 @@ def test_a_rejects_file_keeps_refused_lines_but_a_formula_cell_is_written_as_tex
     from tests.kam_core.io_helpers import seed_reference, write_csv
 
     seed_reference(sqlite_engine)
-    mapping = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,sku=物料编码,"
-                            "quantity=数量,unit_price=单价")
-    text = ("单据号,日期,客户编码,客户名称,物料编码,数量,单价\n"
-            "INV1,2026-07-01,C001,城东一批,SKU1,10,48\n"
-            "INV2,2026-07-01,,=HYPERLINK(\"http://evil.example\"),SKU1,-5,48\n"  # no customer: refused
-            "INV3,notadate,C001,城东一批,SKU1,-5,-2+3\n")  # bad date: refused
+    mapping = parse_mapping(
+        "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,sku=物料编码,quantity=数量,unit_price=单价"
+    )
+    text = (
+        "单据号,日期,客户编码,客户名称,物料编码,数量,单价\n"
+        "INV1,2026-07-01,C001,城东一批,SKU1,10,48\n"
+        'INV2,2026-07-01,,=HYPERLINK("http://evil.example"),SKU1,-5,48\n'  # no customer: refused
+        "INV3,notadate,C001,城东一批,SKU1,-5,-2+3\n"
+    )  # bad date: refused
     rejects = tmp_path / "rejects.csv"
     result = import_transactions(sqlite_engine, write_csv(tmp_path / "erp.csv", text), mapping, rejects=rejects)
     assert result.rows_rejected == 2
     with open(rejects, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert [r[0] for r in rows[1:]] == ["3", "4"]
-    assert rows[1][2:] == ["INV2", "2026-07-01", "", "'=HYPERLINK(\"http://evil.example\")", "SKU1", "-5", "48"]
+    assert rows[1][2:] == ["INV2", "2026-07-01", "", '\'=HYPERLINK("http://evil.example")', "SKU1", "-5", "48"]
     assert rows[2][2:] == ["INV3", "notadate", "C001", "城东一批", "SKU1", "-5", "'-2+3"]
 
 

@@ -12,8 +12,10 @@ from kam_core.cli import main
 from tests.kam_core.io_helpers import write_csv
 
 TIERS = "tier_code,name_zh,name_en,level_in_chain\nDIST,一批商,Distributor,1\nKA,KA卖场,KA,2\n"
-ERP = ("单据号,日期,客户编码,物料编码,数量,单价\n"
-       "INV1,2026-06-30,C1,SKU1,10,50\nINV1,2026-06-30,,SKU2,5,60\nINV2,2026-07-01,C2,SKU1,-2,50\n")
+ERP = (
+    "单据号,日期,客户编码,物料编码,数量,单价\n"
+    "INV1,2026-06-30,C1,SKU1,10,50\nINV1,2026-06-30,,SKU2,5,60\nINV2,2026-07-01,C2,SKU1,-2,50\n"
+)
 ERP_MAP = "invoice=单据号,date=日期,account_id=客户编码,sku=物料编码,quantity=数量,unit_price=单价"
 
 
@@ -62,8 +64,10 @@ def test_import_transactions_with_rejects_exits_zero_and_without_exits_one(tmp_p
     assert main(["import-transactions", str(path), "--map", ERP_MAP, "--db", _db(tmp_path)]) == 1
     assert "row 3, column '客户编码'" in capsys.readouterr().err
     rejects = tmp_path / "rejects.csv"
-    assert main(["import-transactions", str(path), "--map", ERP_MAP, "--rejects", str(rejects),
-                 "--db", _db(tmp_path)]) == 0
+    assert (
+        main(["import-transactions", str(path), "--map", ERP_MAP, "--rejects", str(rejects), "--db", _db(tmp_path)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "2 inserted" in out and "1 no customer" in out
     assert rejects.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,")
@@ -88,18 +92,26 @@ def test_export_exits_zero_and_writes_the_file(tmp_path, capsys):
 
 def test_user_errors_never_print_a_traceback(tmp_path):
     bad = write_csv(tmp_path / "erp.csv", ERP)
-    runs = [["import", str(tmp_path / "missing.csv"), "--table", "account"],
-            ["import", str(bad), "--table", "account"],
-            ["import-transactions", str(bad), "--map", ERP_MAP]]
+    runs = [
+        ["import", str(tmp_path / "missing.csv"), "--table", "account"],
+        ["import", str(bad), "--table", "account"],
+        ["import-transactions", str(bad), "--map", ERP_MAP],
+    ]
     for args in runs:
-        res = subprocess.run([sys.executable, "-m", "kam_core", *args, "--db", _db(tmp_path)],
-                             capture_output=True, text=True, timeout=120)
+        res = subprocess.run(
+            [sys.executable, "-m", "kam_core", *args, "--db", _db(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert res.returncode == 1, args
         assert "Traceback" not in res.stderr and "error:" in res.stderr
 
 
-REPEATS = ("invoice,date,account_id,sku,quantity,unit_price\n"
-           "I1,2026-06-30,C1,S1,2,10\nI1,2026-06-30,C1,S1,2,10\nI2,2026-07-01,C2,S1,1,10\n")
+REPEATS = (
+    "invoice,date,account_id,sku,quantity,unit_price\n"
+    "I1,2026-06-30,C1,S1,2,10\nI1,2026-06-30,C1,S1,2,10\nI2,2026-07-01,C2,S1,1,10\n"
+)
 
 
 def test_import_transactions_imports_repeat_lines_and_dedupe_exact_refuses_them(tmp_path, capsys):

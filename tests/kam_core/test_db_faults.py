@@ -17,16 +17,21 @@ from tests.pg_lock import pg_server_lock
 PG_URL = os.environ.get("KAM_TEST_POSTGRES_URL")
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not (PG_URL and os.environ.get("KAM_TEST_PG_CTL")),
-                       reason="needs KAM_TEST_POSTGRES_URL and KAM_TEST_PG_CTL=1 (set in CI) to stop/start the server"),
+    pytest.mark.skipif(
+        not (PG_URL and os.environ.get("KAM_TEST_PG_CTL")),
+        reason="needs KAM_TEST_POSTGRES_URL and KAM_TEST_PG_CTL=1 (set in CI) to stop/start the server",
+    ),
 ]
 
 
 def pg_ctl(action: str) -> None:
     subprocess.run(["pg_ctlcluster", "15", "main", action], check=True, timeout=60)
     if action == "start":
-        subprocess.run(["bash", "-c", "for i in $(seq 1 30); do pg_isready -q && exit 0; sleep 1; done; exit 1"],
-                       check=True, timeout=60)
+        subprocess.run(
+            ["bash", "-c", "for i in $(seq 1 30); do pg_isready -q && exit 0; sleep 1; done; exit 1"],
+            check=True,
+            timeout=60,
+        )
 
 
 def test_server_stopped_mid_session_gives_a_clear_message_and_recovers():

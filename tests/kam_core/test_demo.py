@@ -95,7 +95,9 @@ def test_typed_accounts_are_the_key_accounts_in_the_planted_mix_and_size_does_no
     # typed = the biggest accounts of each tier
     for _tier, g in f.groupby("tier"):
         if len(g) >= 20:
-            assert g.loc[g["value_type"].notna(), "net_sales"].min() >= g.loc[g["value_type"].isna(), "net_sales"].median()
+            assert (
+                g.loc[g["value_type"].notna(), "net_sales"].min() >= g.loc[g["value_type"].isna(), "net_sales"].median()
+            )
 
 
 def test_butterflies_are_big_and_disloyal_while_other_big_accounts_are_loyal(planted):
@@ -116,8 +118,15 @@ def test_diverters_show_three_signals_and_honest_accounts_at_most_one(planted):
     _, sig, truth = planted
     n = len(truth)
     assert truth["diverter"].sum() >= max(5, 0.02 * n)
-    hits = pd.DataFrame({"S1": (sig["s1"] > 0.05) & (sig["n_scans"] >= 20), "S2": sig["s2"] > 1.5,
-                         "S4": sig["s4"] > 0.35, "S5": sig["s5"] >= 1, "S7": sig["s7"] > 0.10}).fillna(False)
+    hits = pd.DataFrame(
+        {
+            "S1": (sig["s1"] > 0.05) & (sig["n_scans"] >= 20),
+            "S2": sig["s2"] > 1.5,
+            "S4": sig["s4"] > 0.35,
+            "S5": sig["s5"] >= 1,
+            "S7": sig["s7"] > 0.10,
+        }
+    ).fillna(False)
     k = hits.sum(axis=1)
     div = sig["diverter"].fillna(False).astype(bool)
     assert (k[div] >= 3).mean() >= 0.9
@@ -149,8 +158,10 @@ def test_references_hold_and_supply_chain_is_wired(demo_engine):
     assert (parent_tier[acc["tier_code"] == "WHS2"] == "DIST").all()
     shops = acc[acc["tier_code"].isin(["RETAIL", "ONPREM"])]
     assert parent_tier[shops.index].isin(["DIST", "WHS2"]).all()
-    same_region = region.loc[shops["region_id"], "path"].str[:3].to_numpy() == \
-        region.loc[acc.loc[shops["parent_account_id"], "region_id"], "path"].str[:3].to_numpy()
+    same_region = (
+        region.loc[shops["region_id"], "path"].str[:3].to_numpy()
+        == region.loc[acc.loc[shops["parent_account_id"], "region_id"], "path"].str[:3].to_numpy()
+    )
     assert same_region.all()
     assert (region.loc[acc["region_id"], "level"] == "street").all()
     assert set(acc["status"]) == {"prospect", "negotiating", "signed", "active", "lost"}
@@ -199,8 +210,11 @@ def test_existing_data_is_refused_unless_replace_and_replace_regenerates(tmp_pat
     assert calls == sorted(calls) and calls[-1] == 1.0 and len(calls) >= 5
 
 
-@pytest.mark.parametrize("kwargs", [dict(accounts=5), dict(months=0), dict(end="31/10/2026")],
-                         ids=["too-few-accounts", "no-months", "bad-end-date"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(accounts=5), dict(months=0), dict(end="31/10/2026")],
+    ids=["too-few-accounts", "no-months", "bad-end-date"],
+)
 def test_bad_arguments_are_user_errors(tmp_path, kwargs):
     engine = get_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(UserError):
@@ -209,8 +223,25 @@ def test_bad_arguments_are_user_errors(tmp_path, kwargs):
 
 def test_cli_demo_exits_zero(tmp_path):
     db = tmp_path / "cli.db"
-    run = subprocess.run([sys.executable, "-m", "kam_core", "demo", "--accounts", "50", "--months", "6", "--seed", "3",
-                          "--db", f"sqlite:///{db}"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kam_core",
+            "demo",
+            "--accounts",
+            "50",
+            "--months",
+            "6",
+            "--seed",
+            "3",
+            "--db",
+            f"sqlite:///{db}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "50 accounts" in run.stdout
     assert len(read(get_engine(f"sqlite:///{db}"), "account")) == 50

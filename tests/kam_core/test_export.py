@@ -17,7 +17,7 @@ from kam_core.io.exports import export, frame_to_csv_bytes, frames_to_xlsx, neut
 from kam_core.scope import Scope
 from tests.kam_core.io_helpers import seed_reference
 
-EVIL = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+EVIL = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 
 
 def _seed(engine) -> None:
@@ -25,17 +25,45 @@ def _seed(engine) -> None:
     seed_reference(engine)
     day = dt.date(2026, 6, 30)
     with engine.begin() as conn:
-        conn.execute(insert(account), [
-            {"account_id": "A1", "name": "城东一批", "tier_code": "DIST", "region_id": "R01A", "owner_rep_id": "REP1"},
-            {"account_id": "A2", "name": "好又多", "tier_code": "KA", "region_id": "R02", "owner_rep_id": "REP2"},
-            {"account_id": "A3", "name": EVIL[0], "tier_code": "RETAIL", "region_id": "R01A", "owner_rep_id": "REP1"}])
+        conn.execute(
+            insert(account),
+            [
+                {
+                    "account_id": "A1",
+                    "name": "城东一批",
+                    "tier_code": "DIST",
+                    "region_id": "R01A",
+                    "owner_rep_id": "REP1",
+                },
+                {"account_id": "A2", "name": "好又多", "tier_code": "KA", "region_id": "R02", "owner_rep_id": "REP2"},
+                {
+                    "account_id": "A3",
+                    "name": EVIL[0],
+                    "tier_code": "RETAIL",
+                    "region_id": "R01A",
+                    "owner_rep_id": "REP1",
+                },
+            ],
+        )
         conn.execute(insert(product), [{"sku_id": "S1", "name": "勇闯"}])
         for i, acc in enumerate(("A1", "A2", "A3"), start=1):
             conn.execute(insert(order_header).values(order_id=f"O{i}", account_id=acc, order_date=day))
-            conn.execute(insert(order_line).values(order_id=f"O{i}", line_no=1, sku_id="S1", qty_cases=-2.0 * i,
-                                                   list_price=50.0, invoice_price=48.0, cogs_per_case=30.0))
-            conn.execute(insert(ar_invoice).values(invoice_id=f"I{i}", account_id=acc, invoice_date=day,
-                                                   due_date=day, amount=100.0 * i))
+            conn.execute(
+                insert(order_line).values(
+                    order_id=f"O{i}",
+                    line_no=1,
+                    sku_id="S1",
+                    qty_cases=-2.0 * i,
+                    list_price=50.0,
+                    invoice_price=48.0,
+                    cogs_per_case=30.0,
+                )
+            )
+            conn.execute(
+                insert(ar_invoice).values(
+                    invoice_id=f"I{i}", account_id=acc, invoice_date=day, due_date=day, amount=100.0 * i
+                )
+            )
             conn.execute(insert(ar_payment).values(invoice_id=f"I{i}", pay_date=day, amount=10.0 * i))
 
 
@@ -48,7 +76,9 @@ def test_neutralise_formula_quotes_dangerous_text(value):
     assert neutralise_formula(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["城东一批", "a=b", "", -5, 3.5, None], ids=["zh", "inner", "empty", "int", "float", "none"])
+@pytest.mark.parametrize(
+    "value", ["城东一批", "a=b", "", -5, 3.5, None], ids=["zh", "inner", "empty", "int", "float", "none"]
+)
 def test_neutralise_formula_leaves_safe_values_alone(value):
     assert neutralise_formula(value) == value
 
@@ -91,9 +121,16 @@ def test_xlsx_export_of_a_table_keeps_the_formula_like_name_as_text(db_engine, t
     assert rows["A3"].value == EVIL[0] and rows["A3"].data_type == "s"
 
 
-@pytest.mark.parametrize(("viewer", "expected"), [("director:*", ["A1", "A2", "A3"]), ("rep:REP1", ["A1", "A3"]),
-                                                   ("rep:REP2", ["A2"]), ("manager:R01", ["A1", "A3"]),
-                                                   ("manager:R02", ["A2"])])
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        ("director:*", ["A1", "A2", "A3"]),
+        ("rep:REP1", ["A1", "A3"]),
+        ("rep:REP2", ["A2"]),
+        ("manager:R01", ["A1", "A3"]),
+        ("manager:R02", ["A2"]),
+    ],
+)
 def test_exports_respect_the_viewers_scope(db_engine, tmp_path, viewer, expected):
     _seed(db_engine)
     scope = Scope.parse(viewer)
@@ -139,8 +176,10 @@ def test_scorecard_export_says_so_when_the_analytics_are_missing(sqlite_engine, 
 
 def test_scorecard_export_writes_one_row_per_account_in_scope(demo_engine, tmp_path):
     scorecard = pytest.importorskip("kam_core.analytics.scorecard")
-    rep = Scope.parse("rep:" + pd.read_sql("SELECT owner_rep_id FROM account WHERE owner_rep_id IS NOT NULL LIMIT 1",
-                                           demo_engine).iloc[0, 0])
+    rep = Scope.parse(
+        "rep:"
+        + pd.read_sql("SELECT owner_rep_id FROM account WHERE owner_rep_id IS NOT NULL LIMIT 1", demo_engine).iloc[0, 0]
+    )
     n = export(demo_engine, "scorecard", "csv", tmp_path / "s.csv", scope=rep)
     expected = scorecard.scorecard_columns(scorecard.compute_scorecard(demo_engine, scope=rep))
     back = _read_csv(tmp_path / "s.csv")
@@ -165,13 +204,24 @@ def test_scorecard_xlsx_has_typed_cells_and_list_columns_as_joined_text(demo_eng
         assert got["diversion_flag"].data_type == "b" and got["diversion_flag"].value == bool(want["diversion_flag"])
         for col in lists:
             items = want[col] if isinstance(want[col], list) else []
-            word = lambda v: ("" if v is None or v != v else  # noqa: E731 - missing empty, true/false as in CSV
-                              str(v).lower() if isinstance(v, bool) else str(v))
-            text = "; ".join(", ".join(f"{k}: {word(v)}" for k, v in i.items()) if isinstance(i, dict) else word(i)
-                             for i in items)
+            word = lambda v: (
+                ""
+                if v is None or v != v
+                # noqa: E731 - missing empty, true/false as in CSV
+                else str(v).lower()
+                if isinstance(v, bool)
+                else str(v)
+            )
+            text = "; ".join(
+                ", ".join(f"{k}: {word(v)}" for k, v in i.items()) if isinstance(i, dict) else word(i) for i in items
+            )
             assert (got[col].value or "") == text, (account_id, col)
-    assert not [c.value for r in rows.values() for c in r.values() if isinstance(c.value, str) and c.value[:2] in
-                ("['", "[{", "{'")]
+    assert not [
+        c.value
+        for r in rows.values()
+        for c in r.values()
+        if isinstance(c.value, str) and c.value[:2] in ("['", "[{", "{'")
+    ]
 
 
 def test_scorecard_csv_has_no_python_reprs_and_flags_as_true_false(demo_engine, tmp_path):

@@ -55,20 +55,62 @@ def test_single_values_as_plain_strings_decode_like_one_element_lists(filters):
 
 HOSTILE_SAMPLES = [
     # SQL text and script tags
-    "'; DROP TABLE account; --", "R01' OR '1'='1", "R01 OR 1=1", "1; SELECT * FROM app_user", "R01%' --",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "../../etc/passwd",
+    "'; DROP TABLE account; --",
+    "R01' OR '1'='1",
+    "R01 OR 1=1",
+    "1; SELECT * FROM app_user",
+    "R01%' --",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "../../etc/passwd",
     # numbers that are not numbers, bad and extreme dates
-    "NaN", "nan", "inf", "-inf", "Infinity", "1e308", "-0", "99999999999999999999",
-    "2024-02-30", "2024-13-01", "2026-13-45", "99999-01-01", "0000-00-00", "1989-12-31", "2201-01-01", "31/12/2026",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e308",
+    "-0",
+    "99999999999999999999",
+    "2024-02-30",
+    "2024-13-01",
+    "2026-13-45",
+    "99999-01-01",
+    "0000-00-00",
+    "1989-12-31",
+    "2201-01-01",
+    "31/12/2026",
     # non-ASCII, control characters, huge, empty; scope-like values
-    "华东区", "R01\u200b", "Ｒ０１", "🍺", "\x00", "%00", "R01\nR02", "R01/../R02", " ", "",
-    "x" * 100_000, "华" * 100_000, "R01," * 20_000, "director:*", "manager:*", "rep:REP001",
+    "华东区",
+    "R01\u200b",
+    "Ｒ０１",
+    "🍺",
+    "\x00",
+    "%00",
+    "R01\nR02",
+    "R01/../R02",
+    " ",
+    "",
+    "x" * 100_000,
+    "华" * 100_000,
+    "R01," * 20_000,
+    "director:*",
+    "manager:*",
+    "rep:REP001",
 ]
 hostile_text = st.one_of(st.text(max_size=300), st.sampled_from(HOSTILE_SAMPLES))
-hostile_value = st.one_of(hostile_text, st.lists(hostile_text, max_size=5), st.floats(), st.integers(), st.none(),
-                          st.lists(st.one_of(st.floats(), st.none(), hostile_text), max_size=3))
-hostile_keys = st.one_of(st.sampled_from(LIST_PARAMS + ("start", "end", "lang", "scope", "as", "role", "viewer")),
-                         st.text(max_size=30))
+hostile_value = st.one_of(
+    hostile_text,
+    st.lists(hostile_text, max_size=5),
+    st.floats(),
+    st.integers(),
+    st.none(),
+    st.lists(st.one_of(st.floats(), st.none(), hostile_text), max_size=3),
+)
+hostile_keys = st.one_of(
+    st.sampled_from(LIST_PARAMS + ("start", "end", "lang", "scope", "as", "role", "viewer")), st.text(max_size=30)
+)
 hostile_params = st.dictionaries(hostile_keys, hostile_value, max_size=8)
 
 
@@ -117,9 +159,13 @@ def test_each_dropped_value_gets_a_notice_naming_parameter_and_value():
     )
     assert filters == Filters(region=("R01",))
     got = {(n.param, n.value, n.reason) for n in notices}
-    assert got == {("region", "R99", "unknown_value"), ("channel", "BEER", "unknown_value"),
-                   ("start", "2024-02-30", "bad_date"), ("scope", "director:*", "unknown_param"),
-                   ("lang", "fr", "bad_value")}
+    assert got == {
+        ("region", "R99", "unknown_value"),
+        ("channel", "BEER", "unknown_value"),
+        ("start", "2024-02-30", "bad_date"),
+        ("scope", "director:*", "unknown_param"),
+        ("lang", "fr", "bad_value"),
+    }
 
 
 def test_start_after_end_drops_both_dates_with_a_notice():
@@ -138,14 +184,18 @@ def test_filters_are_normalised_and_hashable_cache_keys():
     assert a == b and hash(a) == hash(b) and a.channel == ("DIST", "KA")
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 1, 1)},
-    {"channel": ("BEER",)},
-    {"tier": ("diamond",)},
-    {"region": "R01"},
-    {"lang": "fr"},
-    {"start": "2025-01-01"},
-], ids=["start-after-end", "unknown-channel", "unknown-tier", "string-not-tuple", "bad-lang", "string-date"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 1, 1)},
+        {"channel": ("BEER",)},
+        {"tier": ("diamond",)},
+        {"region": "R01"},
+        {"lang": "fr"},
+        {"start": "2025-01-01"},
+    ],
+    ids=["start-after-end", "unknown-channel", "unknown-tier", "string-not-tuple", "bad-lang", "string-date"],
+)
 def test_constructing_invalid_filters_raises_a_clear_value_error(kwargs):
     with pytest.raises(ValueError, match="Filters"):
         Filters(**kwargs)
@@ -153,29 +203,50 @@ def test_constructing_invalid_filters_raises_a_clear_value_error(kwargs):
 
 @pytest.fixture
 def scorecard():
-    return pd.DataFrame({
-        "account_id": ["A1", "A2", "A3", "A4"],
-        "region": ["S1", "S2", "S3", None],
-        "channel": ["DIST", "KA", "KA", "RETAIL"],
-        "rep": ["REP1", "REP2", "REP1", "REP2"],
-        "value_type": ["strategic", None, "intrinsic", "intrinsic"],
-        "pyramid_tier": ["platinum", "gold", "lead", "iron"],
-    })
+    return pd.DataFrame(
+        {
+            "account_id": ["A1", "A2", "A3", "A4"],
+            "region": ["S1", "S2", "S3", None],
+            "channel": ["DIST", "KA", "KA", "RETAIL"],
+            "rep": ["REP1", "REP2", "REP1", "REP2"],
+            "value_type": ["strategic", None, "intrinsic", "intrinsic"],
+            "pyramid_tier": ["platinum", "gold", "lead", "iron"],
+        }
+    )
 
 
-PATHS = {"R01": "R01", "R01A": "R01/R01A", "S1": "R01/R01A/S1", "S2": "R01/R01B/S2", "S3": "R02/R02A/S3",
-         "R01B": "R01/R01B", "R010": "R010"}
+PATHS = {
+    "R01": "R01",
+    "R01A": "R01/R01A",
+    "S1": "R01/R01A/S1",
+    "S2": "R01/R01B/S2",
+    "S3": "R02/R02A/S3",
+    "R01B": "R01/R01B",
+    "R010": "R010",
+}
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (Filters(), ["A1", "A2", "A3", "A4"]),
-    (Filters(region=("R01",)), ["A1", "A2"]),
-    (Filters(region=("R01A",)), ["A1"]),
-    (Filters(region=("S3", "R01B")), ["A2", "A3"]),
-    (Filters(region=("R010",)), []),
-    (Filters(channel=("KA",), rep=("REP1",)), ["A3"]),
-    (Filters(type=("intrinsic",), tier=("iron",)), ["A4"]),
-], ids=["no-filter", "top-region", "area", "street-and-area", "prefix-is-not-a-parent", "channel-and-rep", "type-tier"])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), ["A1", "A2", "A3", "A4"]),
+        (Filters(region=("R01",)), ["A1", "A2"]),
+        (Filters(region=("R01A",)), ["A1"]),
+        (Filters(region=("S3", "R01B")), ["A2", "A3"]),
+        (Filters(region=("R010",)), []),
+        (Filters(channel=("KA",), rep=("REP1",)), ["A3"]),
+        (Filters(type=("intrinsic",), tier=("iron",)), ["A4"]),
+    ],
+    ids=[
+        "no-filter",
+        "top-region",
+        "area",
+        "street-and-area",
+        "prefix-is-not-a-parent",
+        "channel-and-rep",
+        "type-tier",
+    ],
+)
 def test_apply_filters_keeps_accounts_at_or_below_the_chosen_regions(scorecard, filters, expected):
     before = scorecard.copy()
     out = apply_filters(scorecard, filters, PATHS)
@@ -190,15 +261,23 @@ def test_apply_filters_names_a_missing_column(scorecard):
 
 @given(filters_values())
 def test_apply_filters_never_returns_rows_outside_the_input(filters):
-    frame = pd.DataFrame({"region": ["S1", "S3"], "channel": ["KA", "DIST"], "rep": ["R", "Q"],
-                          "value_type": ["intrinsic", None], "pyramid_tier": ["gold", "lead"]})
+    frame = pd.DataFrame(
+        {
+            "region": ["S1", "S3"],
+            "channel": ["KA", "DIST"],
+            "rep": ["R", "Q"],
+            "value_type": ["intrinsic", None],
+            "pyramid_tier": ["gold", "lead"],
+        }
+    )
     out = apply_filters(frame, filters, PATHS)
     assert set(out.index) <= set(frame.index)
 
 
 def test_apply_filters_uses_the_accounts_own_region_path_when_the_scorecard_has_it(scorecard):
-    frame = scorecard.assign(region=["R01", "R01", "R02", None],
-                             region_path=["R01/R01A/S1", "R01/R01B/S2", "R02/R02A/S3", None])
+    frame = scorecard.assign(
+        region=["R01", "R01", "R02", None], region_path=["R01/R01A/S1", "R01/R01B/S2", "R02/R02A/S3", None]
+    )
     assert apply_filters(frame, Filters(region=("R01A",)), PATHS)["account_id"].tolist() == ["A1"]
 
 
@@ -222,10 +301,14 @@ def tiny_scoped(tmp_path_factory):
     ensure_schema(engine)
     seed_tiny(engine)
     with engine.connect() as conn:  # every code in the database: the link may name any of them
-        known = KnownValues(region=frozenset(conn.execute(select(region.c.region_id)).scalars()),
-                            rep=frozenset(conn.execute(select(sales_rep.c.rep_id)).scalars()))
-        allowed = {s: set(conn.execute(select(account.c.account_id).where(Scope.parse(s).account_clause())).scalars())
-                   for s in SCOPES}
+        known = KnownValues(
+            region=frozenset(conn.execute(select(region.c.region_id)).scalars()),
+            rep=frozenset(conn.execute(select(sales_rep.c.rep_id)).scalars()),
+        )
+        allowed = {
+            s: set(conn.execute(select(account.c.account_id).where(Scope.parse(s).account_clause())).scalars())
+            for s in SCOPES
+        }
     bundles = {s: compute_scorecard_bundle(engine, scope=Scope.parse(s)) for s in SCOPES}
     yield engine, known, allowed, bundles
     engine.dispose()
@@ -241,10 +324,20 @@ def test_the_tiny_scopes_are_what_the_widening_tests_assume(tiny_scoped):
 def _links_outside(scope: str):
     """Links naming the other scope's region and rep, scope-like parameters, plus anything hostile."""
     return st.fixed_dictionaries(
-        {"region": st.lists(st.sampled_from(["R01", "R02", "R01' OR '1'='1", "*", ""]), max_size=3),
-         "rep": st.lists(st.sampled_from(["REP001", "REP002", "%", "' OR 1=1 --"]), max_size=3)},
-        optional={"as": st.just("director:*"), "scope": st.just("director:*"), "role": st.just("director"),
-                  "start": hostile_text, "end": hostile_text, "channel": hostile_value, "tier": hostile_value})
+        {
+            "region": st.lists(st.sampled_from(["R01", "R02", "R01' OR '1'='1", "*", ""]), max_size=3),
+            "rep": st.lists(st.sampled_from(["REP001", "REP002", "%", "' OR 1=1 --"]), max_size=3),
+        },
+        optional={
+            "as": st.just("director:*"),
+            "scope": st.just("director:*"),
+            "role": st.just("director"),
+            "start": hostile_text,
+            "end": hostile_text,
+            "channel": hostile_value,
+            "tier": hostile_value,
+        },
+    )
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)

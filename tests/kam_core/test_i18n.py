@@ -13,7 +13,9 @@ from kam_core.i18n import format_cases, format_date, format_money, format_pct, l
 from kam_core.i18n.catalog_loader import read_catalog_files
 
 ROOT = Path(__file__).resolve().parents[2]
-UI_FILES = sorted(p for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "kam_ui").rglob("*.py")] if p.exists())
+UI_FILES = sorted(
+    p for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "kam_ui").rglob("*.py")] if p.exists()
+)
 TEXT_KEYWORDS = {"label", "help", "placeholder", "body", "title", "text", "caption", "value_label"}
 _LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]{2,}")
 
@@ -53,11 +55,22 @@ def test_t_fills_placeholders_and_rejects_unknown_keys_and_languages():
         t("nav.overview", "fr")
 
 
-@pytest.mark.parametrize(("kind", "code", "zh"), [("channel", "DIST", "一批商"), ("channel", "WHS2", "二批商"),
-                         ("channel", "KA", "KA卖场"), ("channel", "RETAIL", "小终端"), ("channel", "ONPREM", "餐饮"),
-                         ("settlement", "cash", "现款现货"), ("settlement", "credit", "赊销"),
-                         ("settlement", "consignment", "代销实结"), ("settlement", "turnover_deduction", "流水倒扣"),
-                         ("program", "threshold", "坎级返利"), ("program", "bottle_cap", "瓶盖兑奖")])
+@pytest.mark.parametrize(
+    ("kind", "code", "zh"),
+    [
+        ("channel", "DIST", "一批商"),
+        ("channel", "WHS2", "二批商"),
+        ("channel", "KA", "KA卖场"),
+        ("channel", "RETAIL", "小终端"),
+        ("channel", "ONPREM", "餐饮"),
+        ("settlement", "cash", "现款现货"),
+        ("settlement", "credit", "赊销"),
+        ("settlement", "consignment", "代销实结"),
+        ("settlement", "turnover_deduction", "流水倒扣"),
+        ("program", "threshold", "坎级返利"),
+        ("program", "bottle_cap", "瓶盖兑奖"),
+    ],
+)
 def test_business_codes_carry_the_names_the_trade_uses(kind, code, zh):
     assert label(kind, code, "zh") == zh
 
@@ -110,7 +123,8 @@ def test_the_hard_coded_text_check_catches_literals_and_f_strings_but_not_keys_o
     source = (
         'st.header("Customer pyramid")\nst.sidebar.caption(f"Period {x}")\nst.button(label="保存")\n'
         'st.header(tr("pyramid.title"))\nst.multiselect(tr("k"), opts, key="region", bind="query-params")\n'
-        'st.button(tr("x"), icon=":material/link:")\n')
+        'st.button(tr("x"), icon=":material/link:")\n'
+    )
     assert [o.split(":")[0] for o in _offenders(source)] == ["line 1", "line 2", "line 3"]
 
 
@@ -126,7 +140,11 @@ def test_every_literal_key_passed_to_t_exists(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     missing = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {"t", "tr", "tr_text"}:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in {
+            "t",
+            "tr",
+            "tr_text",
+        }:
             key = _literal_text(node.args[0]) if node.args else None
             if key and isinstance(node.args[0], ast.Constant) and key not in catalog:
                 missing.append(key)
@@ -139,10 +157,18 @@ def test_every_code_the_analytics_explain_with_has_text_in_both_languages():
     from kam_core.analytics.loyalty import COMPONENTS
 
     catalog = load_catalog()
-    keys = ([f"analytics.loyalty.component.{c}" for c in COMPONENTS] + [f"analytics.diversion.{s}" for s in SIGNALS]
-            + [f"analytics.input.{n}" for n in INPUTS] + [f"analytics.input_lost.{n}" for n in INPUTS]
-            + ["analytics.loyalty.reason", "analytics.loyalty.years", "analytics.health.no_accounts",
-               "analytics.health.missing_input"])
+    keys = (
+        [f"analytics.loyalty.component.{c}" for c in COMPONENTS]
+        + [f"analytics.diversion.{s}" for s in SIGNALS]
+        + [f"analytics.input.{n}" for n in INPUTS]
+        + [f"analytics.input_lost.{n}" for n in INPUTS]
+        + [
+            "analytics.loyalty.reason",
+            "analytics.loyalty.years",
+            "analytics.health.no_accounts",
+            "analytics.health.missing_input",
+        ]
+    )
     assert set(SIGNALS) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}  # every METHODS.md §4.3 signal is covered
     assert {"sellout", "inventory", "capability_history"} <= set(INPUTS)
     missing = [k for k in keys if k not in catalog]
@@ -167,7 +193,8 @@ def test_data_health_notes_read_in_chinese_and_match_the_scorecard_english():
     assert "没有满意度调查数据：无法计算忠诚度评分中的满意度（NPS）。" in zh
     assert not any(re.search(r"[A-Za-z]{4,}", note) for note in zh), zh
     assert describe_health([{"code": "missing_input", "input": "new_feed"}], "en") == [
-        "No new feed data: – not available."]  # an input the catalogue does not know yet still reads
+        "No new feed data: – not available."
+    ]  # an input the catalogue does not know yet still reads
 
 
 def test_account_names_follow_the_language_with_the_chinese_name_as_fallback():

@@ -30,10 +30,20 @@ def _csv_text(rows: list[list]) -> str:
 
 def _accounts(engine) -> list[tuple]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            select(account.c.account_id, account.c.name, account.c.tier_code, account.c.region_id,
-                   account.c.owner_rep_id, account.c.first_order_date, account.c.exclusive_agreement)
-            .order_by(account.c.account_id))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    account.c.account_id,
+                    account.c.name,
+                    account.c.tier_code,
+                    account.c.region_id,
+                    account.c.owner_rep_id,
+                    account.c.first_order_date,
+                    account.c.exclusive_agreement,
+                ).order_by(account.c.account_id)
+            )
+        ]
 
 
 @pytest.mark.parametrize("kind", ["utf-8", "utf-8-sig", "gbk", "xlsx"])
@@ -55,14 +65,17 @@ def test_good_files_in_every_encoding_and_excel_import_the_same_rows(db_engine, 
 
 def test_excel_dates_and_numbers_read_from_real_cells(db_engine, tmp_path):
     seed_reference(db_engine)
-    rows = [ACCOUNT_ROWS[0] + ["outlets_served"],
-            ["A001", "一批", "DIST", "R01A", "REP1", dt.datetime(2026, 6, 30), True, 12],
-            ["A002", "二批", "KA", "R02", "REP2", 46203, False, 3.0]]  # 46203 = Excel serial of 2026-06-30
+    rows = [
+        ACCOUNT_ROWS[0] + ["outlets_served"],
+        ["A001", "一批", "DIST", "R01A", "REP1", dt.datetime(2026, 6, 30), True, 12],
+        ["A002", "二批", "KA", "R02", "REP2", 46203, False, 3.0],
+    ]  # 46203 = Excel serial of 2026-06-30
     result = import_table(db_engine, write_xlsx(tmp_path / "a.xlsx", rows), "account")
     assert result.inserted == 2
     with db_engine.connect() as conn:
-        got = conn.execute(select(account.c.first_order_date, account.c.outlets_served)
-                           .order_by(account.c.account_id)).all()
+        got = conn.execute(
+            select(account.c.first_order_date, account.c.outlets_served).order_by(account.c.account_id)
+        ).all()
     assert [tuple(r) for r in got] == [(dt.date(2026, 6, 30), 12), (dt.date(2026, 6, 30), 3)]
 
 
@@ -70,19 +83,29 @@ def test_a_bad_file_names_every_bad_row_and_writes_nothing(db_engine, tmp_path):
     seed_reference(db_engine)
     import_table(db_engine, write_csv(tmp_path / "ok.csv", _csv_text(ACCOUNT_ROWS[:2])), "account")
     before = row_counts(db_engine)
-    bad = write_csv(tmp_path / "bad.csv", _csv_text([
-        ACCOUNT_ROWS[0],
-        ["B001", "好店", "DIST", "R01A", "REP1", "2026-06-30", "yes"],  # fine
-        ["B002", "坏店", "XX", "R01A", "REP1", "2026-13-01", "maybe"],  # tier, date, bool
-        ["B003", "", "KA", "NOPE", "REP1", "", ""],  # name required, region unknown
-        ["B001", "重复", "KA", "R02", "REP2", "", ""],  # duplicate key
-    ]))
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        _csv_text(
+            [
+                ACCOUNT_ROWS[0],
+                ["B001", "好店", "DIST", "R01A", "REP1", "2026-06-30", "yes"],  # fine
+                ["B002", "坏店", "XX", "R01A", "REP1", "2026-13-01", "maybe"],  # tier, date, bool
+                ["B003", "", "KA", "NOPE", "REP1", "", ""],  # name required, region unknown
+                ["B001", "重复", "KA", "R02", "REP2", "", ""],  # duplicate key
+            ]
+        ),
+    )
     with pytest.raises(ImportValidationError) as err:
         import_table(db_engine, bad, "account")
     found = {(p.row, p.column, p.value) for p in err.value.problems}
-    assert found == {(3, "tier_code", "XX"), (3, "first_order_date", "2026-13-01"),
-                     (3, "exclusive_agreement", "maybe"), (4, "name", ""), (4, "region_id", "NOPE"),
-                     (5, "account_id", "B001")}
+    assert found == {
+        (3, "tier_code", "XX"),
+        (3, "first_order_date", "2026-13-01"),
+        (3, "exclusive_agreement", "maybe"),
+        (4, "name", ""),
+        (4, "region_id", "NOPE"),
+        (5, "account_id", "B001"),
+    }
     by_cell = {(p.row, p.column): p for p in err.value.problems}
     assert "channel_tier.tier_code" in by_cell[3, "tier_code"].expected
     assert "2026-06-30" in by_cell[3, "first_order_date"].expected
@@ -97,8 +120,10 @@ def test_a_bad_file_names_every_bad_row_and_writes_nothing(db_engine, tmp_path):
 def test_nps_outside_0_to_10_is_refused(db_engine, tmp_path, value):
     seed_reference(db_engine)
     import_table(db_engine, write_csv(tmp_path / "a.csv", _csv_text(ACCOUNT_ROWS[:2])), "account")
-    path = write_csv(tmp_path / "s.csv", "account_id,respondent_role,response_date,nps_0_10\n"
-                                          f"A001,owner,2026-06-01,9\nA001,buyer,2026-06-02,{value}\n")
+    path = write_csv(
+        tmp_path / "s.csv",
+        f"account_id,respondent_role,response_date,nps_0_10\nA001,owner,2026-06-01,9\nA001,buyer,2026-06-02,{value}\n",
+    )
     with pytest.raises(ImportValidationError) as err:
         import_table(db_engine, path, "survey_response")
     assert [(p.row, p.column, p.value) for p in err.value.problems] == [(3, "nps_0_10", value)]
@@ -109,14 +134,20 @@ def test_nps_outside_0_to_10_is_refused(db_engine, tmp_path, value):
 def test_reimport_updates_existing_keys_bumps_version_and_audits_each_change(db_engine, tmp_path):
     seed_reference(db_engine)
     import_table(db_engine, write_csv(tmp_path / "a.csv", _csv_text(ACCOUNT_ROWS)), "account")
-    changed = [ACCOUNT_ROWS[0], ["A001", "城东一批商贸", "DIST", "R01A", "REP2", "2026-06-30", "是"],
-               ["A004", "新店", "RETAIL", "", "", "", ""]]
+    changed = [
+        ACCOUNT_ROWS[0],
+        ["A001", "城东一批商贸", "DIST", "R01A", "REP2", "2026-06-30", "是"],
+        ["A004", "新店", "RETAIL", "", "", "", ""],
+    ]
     result = import_table(db_engine, write_csv(tmp_path / "b.csv", _csv_text(changed)), "account", user="li")
     assert (result.inserted, result.updated, result.unchanged) == (1, 1, 0)
     with db_engine.connect() as conn:
         a1 = conn.execute(select(account).where(account.c.account_id == "A001")).mappings().one()
-        log = conn.execute(select(audit_log).where(audit_log.c.changed_by == "li")
-                           .order_by(audit_log.c.audit_id)).mappings().all()
+        log = (
+            conn.execute(select(audit_log).where(audit_log.c.changed_by == "li").order_by(audit_log.c.audit_id))
+            .mappings()
+            .all()
+        )
         imports = conn.execute(select(import_log).order_by(import_log.c.import_id)).mappings().all()
     assert (a1["owner_rep_id"], a1["version"], a1["name"]) == ("REP2", 2, "城东一批商贸")
     updates = [(r["record_key"], r["field"], r["old_value"], r["new_value"]) for r in log if r["action"] == "update"]
@@ -127,8 +158,9 @@ def test_reimport_updates_existing_keys_bumps_version_and_audits_each_change(db_
 
 def test_parents_later_in_the_file_are_inserted_first_and_loops_are_refused(db_engine, tmp_path):
     head = "region_id,parent_id,level,code,name_zh,name_en,path\n"
-    ok = write_csv(tmp_path / "r.csv", head + "S1,A1,street,S1,街1,S1,R1/A1/S1\nR1,,region,R1,东,E,R1\n"
-                                              "A1,R1,area,A1,沪,SH,R1/A1\n")
+    ok = write_csv(
+        tmp_path / "r.csv", head + "S1,A1,street,S1,街1,S1,R1/A1/S1\nR1,,region,R1,东,E,R1\nA1,R1,area,A1,沪,SH,R1/A1\n"
+    )
     assert import_table(db_engine, ok, "region").inserted == 3
     loop = write_csv(tmp_path / "loop.csv", head + "X1,X2,area,X1,甲,X1,X\nX2,X1,area,X2,乙,X2,X\n")
     with pytest.raises(ImportValidationError) as err:
@@ -141,13 +173,18 @@ def test_parents_later_in_the_file_are_inserted_first_and_loops_are_refused(db_e
 def test_serial_tables_insert_rows_without_id_and_refuse_unknown_ids(db_engine, tmp_path):
     seed_reference(db_engine)
     import_table(db_engine, write_csv(tmp_path / "a.csv", _csv_text(ACCOUNT_ROWS[:2])), "account")
-    new = write_csv(tmp_path / "v.csv", "account_id,rep_id,visit_date,visit_type,duration_min\n"
-                                        "A001,REP1,2026-06-01,order,30\nA001,REP1,2026-06-08,training,90\n")
+    new = write_csv(
+        tmp_path / "v.csv",
+        "account_id,rep_id,visit_date,visit_type,duration_min\n"
+        "A001,REP1,2026-06-01,order,30\nA001,REP1,2026-06-08,training,90\n",
+    )
     assert import_table(db_engine, new, "visit").inserted == 2
     with db_engine.connect() as conn:
         ids = sorted(conn.execute(select(visit.c.visit_id)).scalars())
-    fix = write_csv(tmp_path / "v2.csv", f"visit_id,account_id,visit_date,visit_type,duration_min\n"
-                                         f"{ids[0]},A001,2026-06-01,order,45\n")
+    fix = write_csv(
+        tmp_path / "v2.csv",
+        f"visit_id,account_id,visit_date,visit_type,duration_min\n{ids[0]},A001,2026-06-01,order,45\n",
+    )
     assert import_table(db_engine, fix, "visit").updated == 1
     unknown = write_csv(tmp_path / "v3.csv", "visit_id,account_id,visit_date,visit_type\n99999,A001,2026-06-01,order\n")
     with pytest.raises(ImportValidationError) as err:
@@ -178,13 +215,17 @@ def test_an_update_only_file_may_leave_out_required_columns_but_new_rows_may_not
     assert [r[4] for r in _accounts(db_engine)] == ["REP2", "REP2", "REP1"]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "empty"),
-    (b"A1,x,DIST\n", None),  # handled below: header is not column names of the table
-    (b"account_id,name,name\nA1,x,y\n", "duplicated column"),
-    (b"2026-06-30,12,3.5\n1,2,3\n", "looks like data"),
-    (b"\xff\xfe\x80abc,def\n", "tried UTF-8"),
-], ids=["empty", "no-known-header", "duplicate-columns", "no-header", "undecodable"])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"A1,x,DIST\n", None),  # handled below: header is not column names of the table
+        (b"account_id,name,name\nA1,x,y\n", "duplicated column"),
+        (b"2026-06-30,12,3.5\n1,2,3\n", "looks like data"),
+        (b"\xff\xfe\x80abc,def\n", "tried UTF-8"),
+    ],
+    ids=["empty", "no-known-header", "duplicate-columns", "no-header", "undecodable"],
+)
 def test_unreadable_files_are_user_errors_naming_the_file(sqlite_engine, tmp_path, content, message):
     path = tmp_path / "in.csv"
     path.write_bytes(content)
@@ -195,8 +236,9 @@ def test_unreadable_files_are_user_errors_naming_the_file(sqlite_engine, tmp_pat
         assert message in str(err.value)
 
 
-@pytest.mark.parametrize(("name", "message"), [("a.pdf", "unknown file type"), ("a.xls", ".xls"),
-                                               ("missing.csv", "not found")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("a.pdf", "unknown file type"), ("a.xls", ".xls"), ("missing.csv", "not found")]
+)
 def test_wrong_or_missing_files_are_user_errors(sqlite_engine, tmp_path, name, message):
     path = tmp_path / name
     if name != "missing.csv":
@@ -238,10 +280,31 @@ def test_reader_keeps_values_as_text(tmp_path):
     assert isinstance(frame, pd.DataFrame)
 
 
-TEMPLATE_ORDER = ["channel_tier", "region", "sales_rep", "account", "account_contact", "account_capability",
-                  "account_territory", "product", "price_list", "visit", "service_event", "survey_response",
-                  "competitor_brand", "account_competitor", "credit_terms", "ka_fee", "co_investment",
-                  "account_category_volume", "ar_invoice", "ar_payment", "promotion", "rebate_program", "rebate_tier"]
+TEMPLATE_ORDER = [
+    "channel_tier",
+    "region",
+    "sales_rep",
+    "account",
+    "account_contact",
+    "account_capability",
+    "account_territory",
+    "product",
+    "price_list",
+    "visit",
+    "service_event",
+    "survey_response",
+    "competitor_brand",
+    "account_competitor",
+    "credit_terms",
+    "ka_fee",
+    "co_investment",
+    "account_category_volume",
+    "ar_invoice",
+    "ar_payment",
+    "promotion",
+    "rebate_program",
+    "rebate_tier",
+]
 
 
 def test_every_template_imports_cleanly_in_order_and_is_listed_in_the_readme(db_engine):

@@ -27,8 +27,18 @@ def test_an_escaped_value_reads_as_the_value_itself(value):
     assert " ".join(shown_text(escape_markdown(value)).split()) == " ".join(value.split())
 
 
-@pytest.mark.parametrize("value", ["http://evil.example", "see https://x.example/a", "www.evil.example",
-                                   "admin@evil.example", ":material/warning:", ":smile:", ":red[x]"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://evil.example",
+        "see https://x.example/a",
+        "www.evil.example",
+        "admin@evil.example",
+        ":material/warning:",
+        ":smile:",
+        ":red[x]",
+    ],
+)
 def test_patterns_matched_after_parsing_are_split_by_an_invisible_joiner(value):
     # GFM's bare-URL/e-mail linkifier and Streamlit's :shortcodes: run on the parsed text, where the
     # backslashes are gone: the word joiner is what stops them (the browser test shows it is needed).

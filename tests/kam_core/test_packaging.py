@@ -29,11 +29,15 @@ def test_version_prints_the_package_version(capsys):
 
 
 def test_every_runtime_requirement_is_a_declared_dependency():
-    declared = {d.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
-                for d in _pyproject()["project"]["dependencies"]}
-    pinned = {line.split("==")[0].split("[")[0].strip().lower()
-              for line in (ROOT / "requirements.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")}
+    declared = {
+        d.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for d in _pyproject()["project"]["dependencies"]
+    }
+    pinned = {
+        line.split("==")[0].split("[")[0].strip().lower()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     # httpx and Authlib come with streamlit[auth]; they are pinned for a repeatable install
     assert pinned - declared == {"httpx", "authlib"}
 

@@ -19,8 +19,9 @@ from tests.kam_core.io_helpers import seed_reference, write_csv
 
 REP1, REP2 = Scope("rep", "REP1"), Scope("rep", "REP2")
 EAST, SOUTH = Scope("manager", "R01"), Scope("manager", "R02")
-ACCOUNTS = ("account_id,name,tier_code,region_id,owner_rep_id\n"
-            "A001,城东一批商贸,DIST,R01A,REP1\nA002,好又多超市,KA,R02,REP2\n")
+ACCOUNTS = (
+    "account_id,name,tier_code,region_id,owner_rep_id\nA001,城东一批商贸,DIST,R01A,REP1\nA002,好又多超市,KA,R02,REP2\n"
+)
 VISITS = "account_id,rep_id,visit_date,visit_type,duration_min\n"
 TERMS = "account_id,valid_from,settlement_mode,payment_terms_days\n"
 ERP_MAP = parse_mapping("")
@@ -36,9 +37,11 @@ def org(db_engine, tmp_path):
 
 def everything(engine):
     """Every row of every table: a refused write must leave all of it as it was."""
+
     def snap():
         with engine.connect() as conn:
             return {t.name: sorted(map(tuple, conn.execute(select(t))), key=str) for t in metadata.sorted_tables}
+
     return snap
 
 
@@ -86,8 +89,19 @@ def test_a_rep_cannot_record_a_visit_in_another_reps_name(org, tmp_path):
     assert [(p.column, p.value) for p in error.problems] == [("rep_id", "REP2")]
 
 
-@pytest.mark.parametrize("table", ["account", "region", "sales_rep", "credit_terms", "rebate_program",
-                                   "rebate_settlement", "price_list", "account_owner_history"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "account",
+        "region",
+        "sales_rep",
+        "credit_terms",
+        "rebate_program",
+        "rebate_settlement",
+        "price_list",
+        "account_owner_history",
+    ],
+)
 def test_a_rep_may_not_import_master_or_commercial_tables_and_the_file_is_not_even_read(org, tmp_path, table):
     missing = tmp_path / "never-read.csv"  # refused before reading: no "file not found" instead
     refused(org, lambda: import_table(org, missing, table, user="rep1", scope=REP1), match="may not import")
@@ -120,7 +134,9 @@ def test_a_manager_may_add_accounts_in_the_region_but_not_move_accounts_across_r
 def test_a_director_imports_any_table_and_any_account(org, tmp_path):
     path = write_csv(tmp_path / "t.csv", TERMS + "A001,2026-01-01,credit,30\nA002,2026-01-01,cash,0\n")
     assert import_table(org, path, "credit_terms", user="boss", scope=DIRECTOR).inserted == 2
-    regions = write_csv(tmp_path / "r.csv", "region_id,level,code,name_zh,name_en,path\nR03,region,R03,华北,North,R03\n")
+    regions = write_csv(
+        tmp_path / "r.csv", "region_id,level,code,name_zh,name_en,path\nR03,region,R03,华北,North,R03\n"
+    )
     assert import_table(org, regions, "region", user="boss").inserted == 1
 
 
@@ -135,9 +151,12 @@ def test_the_permission_table_is_data_every_importable_table_has_a_rule(org):
 
 
 def test_erp_files_director_anything_manager_only_in_region_rep_never(org, tmp_path):
-    own_new = write_csv(tmp_path / "e1.csv", ERP + "I1,2026-06-01,A001,SKU1,10,50,\nI2,2026-06-01,C100,SKU1,5,50,R01A\n")
-    refused(org, lambda: import_transactions(org, own_new, ERP_MAP, user="rep1", scope=REP1),
-            match="may not import ERP")
+    own_new = write_csv(
+        tmp_path / "e1.csv", ERP + "I1,2026-06-01,A001,SKU1,10,50,\nI2,2026-06-01,C100,SKU1,5,50,R01A\n"
+    )
+    refused(
+        org, lambda: import_transactions(org, own_new, ERP_MAP, user="rep1", scope=REP1), match="may not import ERP"
+    )
     result = import_transactions(org, own_new, ERP_MAP, user="li.na@brewer.cn", scope=EAST)
     assert result.rows_read == 2
     assert _column(org, import_log.c.imported_by, import_log.c.target == "order_line") == ["li.na@brewer.cn"]
@@ -146,8 +165,11 @@ def test_erp_files_director_anything_manager_only_in_region_rep_never(org, tmp_p
     assert [(p.row, p.value) for p in error.problems] == [(3, "A002")]
     for name, line in (("e3.csv", "I5,2026-06-02,C200,SKU1,1,50,\n"), ("e4.csv", "I6,2026-06-02,C201,SKU1,1,50,R02\n")):
         path = write_csv(tmp_path / name, ERP + line)
-        refused(org, lambda path=path: import_transactions(org, path, ERP_MAP, user="li.na", scope=EAST),
-                match="new customer")
+        refused(
+            org,
+            lambda path=path: import_transactions(org, path, ERP_MAP, user="li.na", scope=EAST),
+            match="new customer",
+        )
     assert import_transactions(org, other, ERP_MAP, user="boss", scope=DIRECTOR).rows_read == 2
 
 
@@ -156,8 +178,11 @@ def test_card_edits_scenarios_and_users_refuse_writes_outside_the_viewer(org):
     from kam_core.users import save_user
 
     visit_values = {"visit_date": "2026-06-01", "visit_type": "order", "duration_min": 30}
-    refused(org, lambda: add_visit(org, "A002", 1, "rep1@brewer.cn", visit_values, scope=REP1),
-            match="not an account you can edit")
+    refused(
+        org,
+        lambda: add_visit(org, "A002", 1, "rep1@brewer.cn", visit_values, scope=REP1),
+        match="not an account you can edit",
+    )
     refused(org, lambda: save_user(org, REP1, "me@brewer.cn", "director", actor_name="rep1"), match="manage users")
     refused(org, lambda: save_user(org, EAST, "x@brewer.cn", "manager", "R01", actor_name="li.na"))
     add_visit(org, "A001", 1, "rep1@brewer.cn", visit_values, scope=REP1)
@@ -169,8 +194,13 @@ def test_saved_scenarios_of_other_people_are_neither_listed_nor_opened(org):
 
     s = load_scenario({"name": "秘密返利", "period": {"start": "2026-01-01", "end": "2026-06-30"}, "draws": 0})
     boss = save_scenario(org, s, None, "boss@brewer.cn")
-    mine = save_scenario(org, load_scenario({**{"period": {"start": "2026-01-01", "end": "2026-06-30"}},
-                                             "name": "mine"}), None, "rep1@brewer.cn", REP1)
+    mine = save_scenario(
+        org,
+        load_scenario({**{"period": {"start": "2026-01-01", "end": "2026-06-30"}}, "name": "mine"}),
+        None,
+        "rep1@brewer.cn",
+        REP1,
+    )
     assert list(list_saved(org, REP1, "rep1@brewer.cn")["run_id"]) == [mine]
     assert list(list_saved(org)["run_id"]) == [mine, boss]
     with pytest.raises(UserError, match=f"No saved scenario run {boss}"):
@@ -184,8 +214,13 @@ def test_a_reps_row_counts_lists_and_import_log_cover_only_their_scope(org, tmp_
     from kam_core.db.schema import region, sales_rep
     from kam_core.views.health import compute_row_counts, list_recent_imports
 
-    import_table(org, write_csv(tmp_path / "v.csv", VISITS + "A001,REP1,2026-06-01,order,30\n"), "visit",
-                 user="rep1@brewer.cn", scope=REP1)
+    import_table(
+        org,
+        write_csv(tmp_path / "v.csv", VISITS + "A001,REP1,2026-06-01,order,30\n"),
+        "visit",
+        user="rep1@brewer.cn",
+        scope=REP1,
+    )
     counts = dict(compute_row_counts(org, scope=REP1).itertuples(index=False))
     assert counts["account"] == 1 and counts["visit"] == 1 and "region" not in counts and "sales_rep" not in counts
     assert dict(compute_row_counts(org).itertuples(index=False))["account"] == 2
@@ -193,9 +228,13 @@ def test_a_reps_row_counts_lists_and_import_log_cover_only_their_scope(org, tmp_
     assert list_recent_imports(org, scope=EAST, user="li.na@brewer.cn").empty
     assert len(list_recent_imports(org)) == 2
     with org.connect() as conn:
+
         def codes(scope):
-            return (sorted(conn.execute(sel(region.c.code).where(scope.region_clause())).scalars()),
-                    sorted(conn.execute(sel(sales_rep.c.rep_id).where(scope.rep_clause())).scalars()))
+            return (
+                sorted(conn.execute(sel(region.c.code).where(scope.region_clause())).scalars()),
+                sorted(conn.execute(sel(sales_rep.c.rep_id).where(scope.rep_clause())).scalars()),
+            )
+
         assert codes(REP1) == (["R01A"], ["REP1"])
         assert codes(EAST) == (["R01", "R01A"], ["REP1"])
         assert codes(DIRECTOR) == (["R01", "R01A", "R02"], ["REP1", "REP2"])

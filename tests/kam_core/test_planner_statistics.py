@@ -18,15 +18,18 @@ from kam_core.io.imports import import_table
 from kam_core.io.transactions import import_transactions, parse_mapping
 from tests.kam_core.io_helpers import write_csv
 
-MAP = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
-                    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本")
+MAP = parse_mapping(
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本"
+)
 
 
 def _analysed(engine) -> dict[str, int]:
     """Manual ANALYZE count per table of the test's schema (autovacuum's own runs are counted apart)."""
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT relname, analyze_count FROM pg_stat_user_tables "
-                                 "WHERE schemaname = current_schema()")).all()
+        rows = conn.execute(
+            text("SELECT relname, analyze_count FROM pg_stat_user_tables WHERE schemaname = current_schema()")
+        ).all()
     return {name: int(n) for name, n in rows}
 
 
@@ -50,8 +53,11 @@ def test_imports_analyse_the_tables_they_wrote(db_engine, tmp_path):
     with db_engine.connect() as conn:
         aid, name = conn.execute(select(account.c.account_id, account.c.name).order_by(account.c.account_id)).first()
         day = conn.execute(select(order_header.c.order_date).order_by(order_header.c.order_date.desc())).scalar()
-    csv = write_csv(tmp_path / "erp.csv", "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
-                    f"S1,{day:%Y-%m-%d},{aid},{name},一批商,SKU-STAT,新品,5,40,20\n")
+    csv = write_csv(
+        tmp_path / "erp.csv",
+        "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
+        f"S1,{day:%Y-%m-%d},{aid},{name},一批商,SKU-STAT,新品,5,40,20\n",
+    )
     import_transactions(db_engine, csv, MAP)
     after_erp = _analysed(db_engine)
     for table in ("account", "product", "order_header", "order_line"):
@@ -80,7 +86,11 @@ def test_init_analyses_every_table_after_a_load_by_other_means(db_engine, monkey
 
     _postgres(db_engine)
     with db_engine.begin() as conn:  # rows written by plain SQL: nothing of kam_core analysed them
-        conn.execute(text("INSERT INTO region (region_id, level, code, name_zh, name_en, path) VALUES ('R9', 'region', 'R9', 'R9', 'R9', 'R9')"))
+        conn.execute(
+            text(
+                "INSERT INTO region (region_id, level, code, name_zh, name_en, path) VALUES ('R9', 'region', 'R9', 'R9', 'R9', 'R9')"
+            )
+        )
     before = _analysed(db_engine)
     monkeypatch.setattr(cli, "_engine", lambda args: db_engine)  # the test's schema, not a URL's default one
     assert cli.main(["init"]) == 0

@@ -42,19 +42,39 @@ def test_ensure_schema_is_idempotent(sqlite_engine):
 
 
 def test_round_trip_of_chinese_text_dates_and_nulls(db_engine):
-    regions = pd.DataFrame({
-        "region_id": ["R01", "R01A01"], "parent_id": [None, "R01"], "level": ["region", "area"],
-        "code": ["R01", "R01A01"], "name_zh": ["华东大区", "上海片区"], "name_en": ["East", "Shanghai"],
-        "path": ["R01", "R01/R01A01"], "population": [None, 24_000_000],
-    })
-    accounts = pd.DataFrame({
-        "account_id": ["A1"], "name": ["上海百联一批商"], "tier_code": ["DIST"], "region_id": ["R01A01"],
-        "status": ["active"], "first_order_date": [dt.date(2020, 3, 1)], "contract_type": ["contractual"],
-        "exclusive_agreement": [True], "data_sharing": [False], "jbp_in_place": [False],
-        "created_source": ["test"], "version": [1],
-    })
+    regions = pd.DataFrame(
+        {
+            "region_id": ["R01", "R01A01"],
+            "parent_id": [None, "R01"],
+            "level": ["region", "area"],
+            "code": ["R01", "R01A01"],
+            "name_zh": ["华东大区", "上海片区"],
+            "name_en": ["East", "Shanghai"],
+            "path": ["R01", "R01/R01A01"],
+            "population": [None, 24_000_000],
+        }
+    )
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["A1"],
+            "name": ["上海百联一批商"],
+            "tier_code": ["DIST"],
+            "region_id": ["R01A01"],
+            "status": ["active"],
+            "first_order_date": [dt.date(2020, 3, 1)],
+            "contract_type": ["contractual"],
+            "exclusive_agreement": [True],
+            "data_sharing": [False],
+            "jbp_in_place": [False],
+            "created_source": ["test"],
+            "version": [1],
+        }
+    )
     with db_engine.begin() as conn:
-        conn.execute(channel_tier.insert(), [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}])
+        conn.execute(
+            channel_tier.insert(),
+            [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}],
+        )
         bulk_insert(conn, region, regions)
         bulk_insert(conn, account, accounts)
     with db_engine.connect() as conn:
@@ -70,10 +90,18 @@ def test_bulk_insert_fills_python_defaults_and_serial_ids(db_engine):
     from kam_core.db.schema import visit
 
     accounts = pd.DataFrame({"account_id": ["A1"], "name": ["x"], "tier_code": ["DIST"]})
-    visits = pd.DataFrame({"account_id": ["A1", "A1"], "visit_date": [dt.date(2026, 1, 5), dt.date(2026, 2, 5)],
-                           "visit_type": ["order", "training"]})
+    visits = pd.DataFrame(
+        {
+            "account_id": ["A1", "A1"],
+            "visit_date": [dt.date(2026, 1, 5), dt.date(2026, 2, 5)],
+            "visit_type": ["order", "training"],
+        }
+    )
     with db_engine.begin() as conn:
-        conn.execute(channel_tier.insert(), [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}])
+        conn.execute(
+            channel_tier.insert(),
+            [{"tier_code": "DIST", "name_zh": "一批商", "name_en": "Distributor", "level_in_chain": 1}],
+        )
         bulk_insert(conn, account, accounts)
         bulk_insert(conn, visit, visits)
         bulk_insert(conn, visit, visits.iloc[:1])
@@ -91,7 +119,9 @@ def test_bulk_insert_on_duckdb_fills_ids(tmp_path):
 
     engine = get_engine(f"duckdb:///{tmp_path / 'k.duckdb'}")
     ensure_schema(engine)
-    visits = pd.DataFrame({"account_id": ["A1"] * 3, "visit_date": [dt.date(2026, 1, 5)] * 3, "visit_type": ["order"] * 3})
+    visits = pd.DataFrame(
+        {"account_id": ["A1"] * 3, "visit_date": [dt.date(2026, 1, 5)] * 3, "visit_type": ["order"] * 3}
+    )
     with engine.begin() as conn:
         bulk_insert(conn, visit, visits)
     with engine.connect() as conn:

@@ -13,8 +13,10 @@ from kam_core.io.results import ImportValidationError
 from kam_core.io.transactions import import_transactions, parse_mapping
 from tests.kam_core.io_helpers import row_counts, seed_reference, write_csv, write_xlsx
 
-MAP = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
-                    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本")
+MAP = parse_mapping(
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本"
+)
 HEAD = "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
 CLEAN = HEAD + (
     "INV001,2026/6/30,C001,城东一批,一批商,SKU1,勇闯500ml,100,48,30\n"
@@ -34,17 +36,31 @@ DIRTY_LINES = (  # row numbers 7..11 after CLEAN's header + 5 lines
 
 def _orders(engine) -> list[tuple]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            select(order_line.c.order_id, order_line.c.line_no, order_line.c.sku_id, order_line.c.qty_cases,
-                   order_line.c.invoice_price, order_line.c.cogs_per_case)
-            .order_by(order_line.c.order_id, order_line.c.line_no))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    order_line.c.order_id,
+                    order_line.c.line_no,
+                    order_line.c.sku_id,
+                    order_line.c.qty_cases,
+                    order_line.c.invoice_price,
+                    order_line.c.cogs_per_case,
+                ).order_by(order_line.c.order_id, order_line.c.line_no)
+            )
+        ]
 
 
 def test_parse_mapping_reads_pairs_and_refuses_bad_ones():
     assert parse_mapping("invoice=单据号, date = 日期") == {"invoice": "单据号", "date": "日期"}
     assert parse_mapping("") == {}
-    for bad, message in [("invoice", "malformed"), ("invoice=", "malformed"), ("=x", "malformed"),
-                         ("customer=客户", "unknown field"), ("sku=a,sku=b", "twice")]:
+    for bad, message in [
+        ("invoice", "malformed"),
+        ("invoice=", "malformed"),
+        ("=x", "malformed"),
+        ("customer=客户", "unknown field"),
+        ("sku=a,sku=b", "twice"),
+    ]:
         with pytest.raises(UserError, match=message):
             parse_mapping(bad)
 
@@ -54,21 +70,37 @@ def test_erp_lines_create_accounts_products_and_orders(db_engine, tmp_path):
     assert (result.inserted, result.skipped, result.rows_rejected) == (5, 0, 0)
     assert result.created == {"accounts": 2, "products": 3}
     with db_engine.connect() as conn:
-        accounts = conn.execute(select(account.c.account_id, account.c.name, account.c.tier_code,
-                                       account.c.created_source, account.c.status).order_by(account.c.account_id)).all()
-        products = conn.execute(select(product.c.sku_id, product.c.std_cogs_per_case, product.c.is_service)
-                                .order_by(product.c.sku_id)).all()
-        headers = conn.execute(select(order_header.c.order_id, order_header.c.account_id, order_header.c.source,
-                                      order_header.c.is_return).order_by(order_header.c.order_id)).all()
+        accounts = conn.execute(
+            select(
+                account.c.account_id, account.c.name, account.c.tier_code, account.c.created_source, account.c.status
+            ).order_by(account.c.account_id)
+        ).all()
+        products = conn.execute(
+            select(product.c.sku_id, product.c.std_cogs_per_case, product.c.is_service).order_by(product.c.sku_id)
+        ).all()
+        headers = conn.execute(
+            select(
+                order_header.c.order_id, order_header.c.account_id, order_header.c.source, order_header.c.is_return
+            ).order_by(order_header.c.order_id)
+        ).all()
         audited = conn.execute(select(audit_log.c.record_key).where(audit_log.c.action == "insert")).scalars().all()
-    assert [tuple(r) for r in accounts] == [("C001", "城东一批", "DIST", "erp", "active"),
-                                            ("C002", "好又多超市", "KA", "erp", "active")]
+    assert [tuple(r) for r in accounts] == [
+        ("C001", "城东一批", "DIST", "erp", "active"),
+        ("C002", "好又多超市", "KA", "erp", "active"),
+    ]
     assert [tuple(r) for r in products] == [("FRT", None, True), ("SKU1", 30.0, False), ("SKU2", None, False)]
-    assert [tuple(r) for r in headers] == [("ERP-INV001", "C001", "erp", False), ("ERP-INV002", "C002", "erp", False),
-                                           ("ERP-INV003", "C002", "erp", True)]
-    assert _orders(db_engine) == [("ERP-INV001", 1, "SKU1", 100.0, 48.0, 30.0), ("ERP-INV001", 2, "SKU2", 50.0, 60.0, 0.0),
-                                  ("ERP-INV001", 3, "FRT", 1.0, 0.0, 0.0), ("ERP-INV002", 1, "SKU1", 20.0, 52.0, 31.0),
-                                  ("ERP-INV003", 1, "SKU1", -5.0, 52.0, 31.0)]
+    assert [tuple(r) for r in headers] == [
+        ("ERP-INV001", "C001", "erp", False),
+        ("ERP-INV002", "C002", "erp", False),
+        ("ERP-INV003", "C002", "erp", True),
+    ]
+    assert _orders(db_engine) == [
+        ("ERP-INV001", 1, "SKU1", 100.0, 48.0, 30.0),
+        ("ERP-INV001", 2, "SKU2", 50.0, 60.0, 0.0),
+        ("ERP-INV001", 3, "FRT", 1.0, 0.0, 0.0),
+        ("ERP-INV002", 1, "SKU1", 20.0, 52.0, 31.0),
+        ("ERP-INV003", 1, "SKU1", -5.0, 52.0, 31.0),
+    ]
     assert sorted(audited) == ["C001", "C002"]
     assert "service lines" in result.summary()
 
@@ -76,9 +108,11 @@ def test_erp_lines_create_accounts_products_and_orders(db_engine, tmp_path):
 def test_credit_notes_net_against_sales(db_engine, tmp_path):
     import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN), MAP)
     with db_engine.connect() as conn:
-        net = conn.execute(select(func.sum(order_line.c.qty_cases))
-                           .join(order_header, order_header.c.order_id == order_line.c.order_id)
-                           .where(order_header.c.account_id == "C002")).scalar_one()
+        net = conn.execute(
+            select(func.sum(order_line.c.qty_cases))
+            .join(order_header, order_header.c.order_id == order_line.c.order_id)
+            .where(order_header.c.account_id == "C002")
+        ).scalar_one()
     assert net == 15.0
 
 
@@ -90,7 +124,9 @@ def test_known_accounts_and_products_are_used_not_changed(db_engine, tmp_path):
     result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN), MAP)
     assert result.created == {"accounts": 1, "products": 2}
     with db_engine.connect() as conn:
-        assert conn.execute(select(account.c.name, account.c.tier_code).where(account.c.account_id == "C001")).one() == ("老名字", "KA")
+        assert conn.execute(
+            select(account.c.name, account.c.tier_code).where(account.c.account_id == "C001")
+        ).one() == ("老名字", "KA")
     assert _orders(db_engine)[1] == ("ERP-INV001", 2, "SKU2", 50.0, 60.0, 40.0)  # cost from the product
 
 
@@ -101,7 +137,9 @@ def test_reimport_doubles_nothing_and_counts_lines_already_imported(db_engine, t
     again = import_transactions(db_engine, path, MAP)
     assert (again.inserted, again.skipped) == (0, 5)
     after = row_counts(db_engine)
-    assert {k: v for k, v in after.items() if k != "import_log"} == {k: v for k, v in before.items() if k != "import_log"}
+    assert {k: v for k, v in after.items() if k != "import_log"} == {
+        k: v for k, v in before.items() if k != "import_log"
+    }
     assert after["import_log"] == before["import_log"] + 1
 
 
@@ -114,8 +152,10 @@ def test_a_later_export_appends_new_lines_to_a_known_invoice(db_engine, tmp_path
 
 
 def test_identical_lines_that_differ_in_another_column_are_both_kept_and_reimport_skips_both(db_engine, tmp_path):
-    text = ("行号,单据号,日期,客户编码,物料编码,数量,单价\n"
-            "1,INV9,2026-06-30,C1,SKU1,10,50\n2,INV9,2026-06-30,C1,SKU1,10,50\n")
+    text = (
+        "行号,单据号,日期,客户编码,物料编码,数量,单价\n"
+        "1,INV9,2026-06-30,C1,SKU1,10,50\n2,INV9,2026-06-30,C1,SKU1,10,50\n"
+    )
     mapping = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,sku=物料编码,quantity=数量,unit_price=单价")
     path = write_csv(tmp_path / "erp.csv", text)
     assert import_transactions(db_engine, path, mapping).inserted == 2
@@ -128,8 +168,14 @@ def test_without_rejects_any_bad_line_refuses_the_file_and_names_every_bad_row(d
     with pytest.raises(ImportValidationError) as err:
         import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, dedupe="exact")
     cells = {(p.row, p.column, p.value) for p in err.value.problems}
-    assert cells == {(7, "客户编码", ""), (8, "单据号", "INV002"), (9, "单价", "-5"), (10, "日期", "notadate"),
-                     (10, "数量", "abc"), (11, "单据号", "INV001")}
+    assert cells == {
+        (7, "客户编码", ""),
+        (8, "单据号", "INV002"),
+        (9, "单价", "-5"),
+        (10, "日期", "notadate"),
+        (10, "数量", "abc"),
+        (11, "单据号", "INV001"),
+    }
     by_row = {p.row: p.expected for p in err.value.problems}
     assert "row 5" in by_row[8] and "row 2" in by_row[11]
     assert row_counts(db_engine) == before
@@ -137,12 +183,17 @@ def test_without_rejects_any_bad_line_refuses_the_file_and_names_every_bad_row(d
 
 def test_with_rejects_valid_lines_are_kept_and_every_refused_line_is_written_unchanged(db_engine, tmp_path):
     rejects = tmp_path / "rejects.csv"
-    result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, rejects=rejects,
-                                 dedupe="exact")
+    result = import_transactions(
+        db_engine, write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES), MAP, rejects=rejects, dedupe="exact"
+    )
     assert (result.inserted, result.rows_rejected) == (5, 5)
-    assert result.rejected == {"no customer": 1, "date not readable": 1, "unit price not a number or negative": 1,
-                               "exact duplicate of an earlier line": 1,
-                               "invoice already used for another customer or date": 1}
+    assert result.rejected == {
+        "no customer": 1,
+        "date not readable": 1,
+        "unit price not a number or negative": 1,
+        "exact duplicate of an earlier line": 1,
+        "invoice already used for another customer or date": 1,
+    }
     assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")
     with open(rejects, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -170,8 +221,14 @@ def test_chunked_first_import_matches(sqlite_engine, tmp_path):
     path = write_csv(tmp_path / "erp.csv", CLEAN + DIRTY_LINES)
     result = import_transactions(sqlite_engine, path, MAP, rejects=tmp_path / "r.csv", chunk_lines=3)
     assert (result.inserted, result.rows_rejected) == (6, 4)  # row 8 repeats row 5: imported by default
-    assert [r[:2] for r in _orders(sqlite_engine)] == [("ERP-INV001", 1), ("ERP-INV001", 2), ("ERP-INV001", 3),
-                                                       ("ERP-INV002", 1), ("ERP-INV002", 2), ("ERP-INV003", 1)]
+    assert [r[:2] for r in _orders(sqlite_engine)] == [
+        ("ERP-INV001", 1),
+        ("ERP-INV001", 2),
+        ("ERP-INV001", 3),
+        ("ERP-INV002", 1),
+        ("ERP-INV002", 2),
+        ("ERP-INV003", 1),
+    ]
 
 
 @pytest.mark.parametrize("kind", ["gbk", "xlsx"])
@@ -195,8 +252,10 @@ def test_unmapped_fields_use_same_named_columns_and_missing_ones_are_named(sqlit
 
 
 def test_unknown_channel_is_refused_and_an_empty_channel_means_retail(sqlite_engine, tmp_path):
-    text = ("invoice,date,account_id,sku,quantity,unit_price,channel\n"
-            "I1,2026-06-30,C1,S1,2,10,\nI2,2026-06-30,C2,S1,2,10,火星\n")
+    text = (
+        "invoice,date,account_id,sku,quantity,unit_price,channel\n"
+        "I1,2026-06-30,C1,S1,2,10,\nI2,2026-06-30,C2,S1,2,10,火星\n"
+    )
     with pytest.raises(ImportValidationError) as err:
         import_transactions(sqlite_engine, write_csv(tmp_path / "a.csv", text), {})
     assert [(p.row, p.column, p.value) for p in err.value.problems] == [(3, "channel", "火星")]
@@ -205,8 +264,10 @@ def test_unknown_channel_is_refused_and_an_empty_channel_means_retail(sqlite_eng
         assert conn.execute(select(account.c.tier_code).where(account.c.account_id == "C1")).scalar_one() == "RETAIL"
 
 
-SAMPLE_MAP = ("invoice=单据号,date=开票日期,account_id=客户编码,account_name=客户名称,channel=渠道,region=区域,"
-              "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=含税单价,unit_cost=成本单价")
+SAMPLE_MAP = (
+    "invoice=单据号,date=开票日期,account_id=客户编码,account_name=客户名称,channel=渠道,region=区域,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=含税单价,unit_cost=成本单价"
+)
 
 
 def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sqlite_engine, tmp_path):
@@ -222,8 +283,14 @@ def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sql
     with sqlite_engine.connect() as conn:
         tiers = dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all())
         services = set(conn.execute(select(product.c.sku_id).where(product.c.is_service.is_(True))).scalars())
-    assert tiers == {"KH0001": "DIST", "KH0002": "WHS2", "KH0003": "KA", "KH0004": "RETAIL", "KH0006": "WHS2",
-                     "KH0007": "KA"}
+    assert tiers == {
+        "KH0001": "DIST",
+        "KH0002": "WHS2",
+        "KH0003": "KA",
+        "KH0004": "RETAIL",
+        "KH0006": "WHS2",
+        "KH0007": "KA",
+    }
     assert services == {"YF01", "KD01"}
 
 
@@ -238,17 +305,23 @@ def test_a_goods_line_at_price_0_is_imported_as_free_goods_whose_cost_is_promoti
     from kam_core.analytics.scorecard import compute_scorecard
     from kam_core.io.import_health import describe_import
 
-    text = HEAD + ("F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,10,50,30\n"
-                   "F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,1,0,30\n")  # 买十赠一: the 11th case free
+    text = HEAD + (
+        "F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,10,50,30\n"
+        "F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,1,0,30\n"
+    )  # 买十赠一: the 11th case free
     result = import_transactions(sqlite_engine, write_csv(tmp_path / "erp.csv", text), MAP)
     assert (result.inserted, result.rows_rejected) == (2, 0)
     with sqlite_engine.connect() as conn:
-        lines = conn.execute(select(order_line.c.qty_cases, order_line.c.free_qty_cases, order_line.c.cogs_per_case)
-                             .order_by(order_line.c.line_no)).all()
+        lines = conn.execute(
+            select(order_line.c.qty_cases, order_line.c.free_qty_cases, order_line.c.cogs_per_case).order_by(
+                order_line.c.line_no
+            )
+        ).all()
     assert [tuple(r) for r in lines] == [(10.0, 0.0, 30.0), (0.0, 1.0, 30.0)]
     row = compute_scorecard(sqlite_engine).set_index("account_id").loc["C1"]
     assert (row["net_sales"], row["volume_cases"], row["gross_profit"]) == (500.0, 10.0, 200.0)
     assert (row["free_goods_cost"], row["net_profit"]) == (30.0, 170.0)  # the free case's cost is promotion spend
     assert result.details["free_goods_lines"] == 1 and result.details["free_goods_cases"] == 1.0
     assert "1 lines are free goods (goods lines at price 0, 1 cases in all)" in " ".join(
-        describe_import(result.details, "en"))
+        describe_import(result.details, "en")
+    )

@@ -23,20 +23,27 @@ FILES = Path(__file__).resolve().parents[1] / "realshaped"
 REPEAT = FILES / "erp_repeat_lines.csv"
 REUSED = FILES / "erp_reused_invoice_lines.csv"
 NO_CHANNEL = FILES / "erp_no_channel_lines.csv"
-REPEAT_MAP = parse_mapping("invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,"
-                           "product_name=Description,quantity=Quantity,unit_price=UnitPrice")
-NO_CHANNEL_MAP = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,sku=物料编码,"
-                               "product_name=物料名称,quantity=数量,unit_price=单价")
-REUSED_REASON = "invoice already used for another customer or date: invoice: {inv!r} (expected the customer {c} " \
-                "and date {d} of this invoice's first line (row {r}))"
+REPEAT_MAP = parse_mapping(
+    "invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,"
+    "product_name=Description,quantity=Quantity,unit_price=UnitPrice"
+)
+NO_CHANNEL_MAP = parse_mapping(
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,sku=物料编码,"
+    "product_name=物料名称,quantity=数量,unit_price=单价"
+)
+REUSED_REASON = (
+    "invoice already used for another customer or date: invoice: {inv!r} (expected the customer {c} "
+    "and date {d} of this invoice's first line (row {r}))"
+)
 
 
 def _net_sales(engine) -> dict[str, float]:
     with engine.connect() as conn:
-        rows = conn.execute(select(order_header.c.account_id,
-                                   func.sum(order_line.c.qty_cases * order_line.c.invoice_price))
-                            .join(order_line, order_line.c.order_id == order_header.c.order_id)
-                            .group_by(order_header.c.account_id)).all()
+        rows = conn.execute(
+            select(order_header.c.account_id, func.sum(order_line.c.qty_cases * order_line.c.invoice_price))
+            .join(order_line, order_line.c.order_id == order_header.c.order_id)
+            .group_by(order_header.c.account_id)
+        ).all()
     return {a: float(v) for a, v in rows}
 
 
@@ -114,26 +121,55 @@ def test_the_data_health_record_of_an_import_is_stored_with_every_count(db_engin
     with db_engine.connect() as conn:
         stored = json.loads(conn.execute(select(import_log.c.details)).scalar_one())
     assert stored == {
-        "kind": "erp", "lines_read": 14, "lines_imported": 14, "lines_already_imported": 0, "lines_refused": {},
-        "possible_duplicates": 4, "possible_duplicates_value": 154.0, "reused_invoices": 0, "accounts_created": 5,
-        "accounts_default_tier": 5, "default_tier": "RETAIL", "no_channel_column": True, "products_created": 7,
-        "lines_without_cost": 14, "service_lines": 1, "free_goods_lines": 0, "free_goods_cases": 0.0,
-        "return_lines": 1, "return_invoices": 1,
-        "regions_not_found": 0, "blank_lines": 0, "dedupe": "none"}
+        "kind": "erp",
+        "lines_read": 14,
+        "lines_imported": 14,
+        "lines_already_imported": 0,
+        "lines_refused": {},
+        "possible_duplicates": 4,
+        "possible_duplicates_value": 154.0,
+        "reused_invoices": 0,
+        "accounts_created": 5,
+        "accounts_default_tier": 5,
+        "default_tier": "RETAIL",
+        "no_channel_column": True,
+        "products_created": 7,
+        "lines_without_cost": 14,
+        "service_lines": 1,
+        "free_goods_lines": 0,
+        "free_goods_cases": 0.0,
+        "return_lines": 1,
+        "return_invoices": 1,
+        "regions_not_found": 0,
+        "blank_lines": 0,
+        "dedupe": "none",
+    }
     assert recent_import_health(db_engine)[0]["record"] == stored
 
 
 def test_the_record_reads_as_sentences_in_chinese_and_english_without_codes():
-    record = {"lines_read": 14, "lines_imported": 10, "lines_refused": {"reused_invoice": 3}, "possible_duplicates": 4,
-              "possible_duplicates_value": 154.0, "accounts_default_tier": 5, "default_tier": "RETAIL",
-              "no_channel_column": True, "service_lines": 0, "dedupe": "none"}
+    record = {
+        "lines_read": 14,
+        "lines_imported": 10,
+        "lines_refused": {"reused_invoice": 3},
+        "possible_duplicates": 4,
+        "possible_duplicates_value": 154.0,
+        "accounts_default_tier": 5,
+        "default_tier": "RETAIL",
+        "no_channel_column": True,
+        "service_lines": 0,
+        "dedupe": "none",
+    }
     en, zh = describe_import(record, "en"), describe_import(record, "zh")
-    assert en == ["14 lines read.", "10 lines imported.",
-                  "3 line(s) refused: invoice number already used for another customer or date.",
-                  "4 lines repeat an earlier line exactly (possible duplicates, worth ¥154): imported as real "
-                  "purchases (repeat scans are real in ERP and POS exports); use --dedupe exact to refuse them.",
-                  "The file has no channel column: all 5 new accounts were put in “Small retail”; map a channel "
-                  "column (--map channel=COLUMN) or choose a default channel (--default-tier)."]
+    assert en == [
+        "14 lines read.",
+        "10 lines imported.",
+        "3 line(s) refused: invoice number already used for another customer or date.",
+        "4 lines repeat an earlier line exactly (possible duplicates, worth ¥154): imported as real "
+        "purchases (repeat scans are real in ERP and POS exports); use --dedupe exact to refuse them.",
+        "The file has no channel column: all 5 new accounts were put in “Small retail”; map a channel "
+        "column (--map channel=COLUMN) or choose a default channel (--default-tier).",
+    ]
     assert len(zh) == 5 and "小终端" in zh[4] and "¥154" in zh[3]
     assert not any(code in line for line in en + zh for code in ("RETAIL", "reused_invoice", "possible_duplicates"))
 
@@ -145,14 +181,40 @@ def test_a_reused_invoice_number_across_chunks_goes_to_the_rejects_file_and_the_
     assert result.details["reused_invoices"] == 2
     assert _rejects(rejects) == [
         ["row", "reason", "invoice", "date", "account_id", "sku", "quantity", "unit_price"],
-        ["5", REUSED_REASON.format(inv="R1001", c="U001", d="2026-03-01", r=2),
-         "R1001", "2026-03-01", "U003", "CD03", "1", "9.99"],
-        ["6", REUSED_REASON.format(inv="R1002", c="U002", d="2026-03-01", r=4),
-         "R1002", "2026-03-02", "U002", "CD02", "1", "11.99"],
-        ["8", REUSED_REASON.format(inv="R1001", c="U001", d="2026-03-01", r=2),
-         "R1001", "2026-03-05", "U001", "CD04", "1", "12.99"]]
-    assert _net_sales(db_engine) == pytest.approx({"U001": 15.99 + 2 * 11.99, "U002": 15.99, "U003": 2 * 9.99,
-                                                   "U004": 3 * 15.99})
+        [
+            "5",
+            REUSED_REASON.format(inv="R1001", c="U001", d="2026-03-01", r=2),
+            "R1001",
+            "2026-03-01",
+            "U003",
+            "CD03",
+            "1",
+            "9.99",
+        ],
+        [
+            "6",
+            REUSED_REASON.format(inv="R1002", c="U002", d="2026-03-01", r=4),
+            "R1002",
+            "2026-03-02",
+            "U002",
+            "CD02",
+            "1",
+            "11.99",
+        ],
+        [
+            "8",
+            REUSED_REASON.format(inv="R1001", c="U001", d="2026-03-01", r=2),
+            "R1001",
+            "2026-03-05",
+            "U001",
+            "CD04",
+            "1",
+            "12.99",
+        ],
+    ]
+    assert _net_sales(db_engine) == pytest.approx(
+        {"U001": 15.99 + 2 * 11.99, "U002": 15.99, "U003": 2 * 9.99, "U004": 3 * 15.99}
+    )
 
 
 def test_chunk_size_does_not_change_which_lines_a_reused_invoice_refuses(sqlite_engine, tmp_path):
@@ -171,24 +233,36 @@ def test_without_rejects_a_reused_invoice_refuses_the_file_and_names_the_first_r
 
 
 def test_an_invoice_already_imported_for_another_customer_is_refused_not_appended(db_engine, tmp_path):
-    import_transactions(db_engine, write_csv(tmp_path / "a.csv", "invoice,date,account_id,sku,quantity,unit_price\n"
-                                                                 "R1001,2026-03-01,U001,CD01,1,15.99\n"), {})
-    later = write_csv(tmp_path / "b.csv", "invoice,date,account_id,sku,quantity,unit_price\n"
-                                          "R1001,2026-04-01,U009,CD02,1,11.99\nR2000,2026-04-01,U009,CD02,1,11.99\n")
+    import_transactions(
+        db_engine,
+        write_csv(
+            tmp_path / "a.csv", "invoice,date,account_id,sku,quantity,unit_price\nR1001,2026-03-01,U001,CD01,1,15.99\n"
+        ),
+        {},
+    )
+    later = write_csv(
+        tmp_path / "b.csv",
+        "invoice,date,account_id,sku,quantity,unit_price\n"
+        "R1001,2026-04-01,U009,CD02,1,11.99\nR2000,2026-04-01,U009,CD02,1,11.99\n",
+    )
     with pytest.raises(ImportValidationError, match="already imported"):
         import_transactions(db_engine, later, {})
     result = import_transactions(db_engine, later, {}, rejects=tmp_path / "r.csv")
     assert (result.inserted, result.rows_rejected) == (1, 1)
     assert _rejects(tmp_path / "r.csv")[1][:2] == [
-        "2", "invoice already used for another customer or date: invoice: 'R1001' (expected the customer U001 "
-             "and date 2026-03-01 of invoice R1001 as already imported)"]
+        "2",
+        "invoice already used for another customer or date: invoice: 'R1001' (expected the customer U001 "
+        "and date 2026-03-01 of invoice R1001 as already imported)",
+    ]
     assert _net_sales(db_engine) == pytest.approx({"U001": 15.99, "U009": 11.99})
 
 
 def test_without_a_channel_column_new_accounts_get_the_default_tier_and_the_summary_says_so(db_engine):
     result = import_transactions(db_engine, NO_CHANNEL, NO_CHANNEL_MAP)
-    assert ("3 new account(s) had no channel and were put in tier RETAIL; map a channel column with "
-            "--map channel=COL or choose --default-tier") in result.summary()
+    assert (
+        "3 new account(s) had no channel and were put in tier RETAIL; map a channel column with "
+        "--map channel=COL or choose --default-tier"
+    ) in result.summary()
     assert (result.details["accounts_default_tier"], result.details["no_channel_column"]) == (3, True)
     with db_engine.connect() as conn:
         assert set(conn.execute(select(account.c.tier_code)).scalars()) == {"RETAIL"}
@@ -207,9 +281,14 @@ def test_an_unknown_default_tier_is_refused_with_the_known_codes(sqlite_engine):
 
 
 def test_empty_channel_cells_take_the_first_named_channel_else_the_default(sqlite_engine, tmp_path):
-    text = ("invoice,date,account_id,sku,quantity,unit_price,channel\n"
-            "I1,2026-06-30,C1,S1,2,10,\nI2,2026-07-01,C1,S1,2,10,KA\nI3,2026-07-01,C2,S1,2,10,\n")
+    text = (
+        "invoice,date,account_id,sku,quantity,unit_price,channel\n"
+        "I1,2026-06-30,C1,S1,2,10,\nI2,2026-07-01,C1,S1,2,10,KA\nI3,2026-07-01,C2,S1,2,10,\n"
+    )
     result = import_transactions(sqlite_engine, write_csv(tmp_path / "a.csv", text), {})
     assert "1 new account(s) had no channel (empty cells in column 'channel')" in result.summary()
     with sqlite_engine.connect() as conn:
-        assert dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all()) == {"C1": "KA", "C2": "RETAIL"}
+        assert dict(conn.execute(select(account.c.account_id, account.c.tier_code)).all()) == {
+            "C1": "KA",
+            "C2": "RETAIL",
+        }

@@ -12,8 +12,20 @@ from kam_core.users import NotAuthorised, delete_user, list_users, save_user, sc
 @pytest.fixture
 def org(db_engine):
     with db_engine.begin() as conn:
-        bulk_insert(conn, region, pd.DataFrame({"region_id": ["R01"], "level": ["region"], "code": ["R01"],
-                                                "name_zh": ["华东"], "name_en": ["East"], "path": ["R01"]}))
+        bulk_insert(
+            conn,
+            region,
+            pd.DataFrame(
+                {
+                    "region_id": ["R01"],
+                    "level": ["region"],
+                    "code": ["R01"],
+                    "name_zh": ["华东"],
+                    "name_en": ["East"],
+                    "path": ["R01"],
+                }
+            ),
+        )
         bulk_insert(conn, sales_rep, pd.DataFrame({"rep_id": ["REP1"], "name": ["张伟"], "hourly_cost": [60.0]}))
     return db_engine
 
@@ -34,15 +46,21 @@ def test_only_directors_manage_users_and_every_change_is_audited(org):
     save_user(org, DIRECTOR, "a@b.cn", "rep", "REP1", actor_name="boss")
     delete_user(org, DIRECTOR, "a@b.cn", actor_name="boss")
     with org.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(audit_log).where(audit_log.c.table_name == "app_user")).scalar()
+        n = conn.execute(
+            select(func.count()).select_from(audit_log).where(audit_log.c.table_name == "app_user")
+        ).scalar()
     assert n == 3
 
 
 @pytest.mark.parametrize(
     "email, role, scope_id, field",
-    [("not-an-email", "director", None, "email"), ("a@b.cn", "king", None, "role"),
-     ("a@b.cn", "manager", None, "scope_id"), ("a@b.cn", "manager", "R99", "scope_id"),
-     ("a@b.cn", "rep", "NOBODY", "scope_id")],
+    [
+        ("not-an-email", "director", None, "email"),
+        ("a@b.cn", "king", None, "role"),
+        ("a@b.cn", "manager", None, "scope_id"),
+        ("a@b.cn", "manager", "R99", "scope_id"),
+        ("a@b.cn", "rep", "NOBODY", "scope_id"),
+    ],
     ids=["bad-email", "unknown-role", "manager-without-region", "unknown-region", "unknown-rep"],
 )
 def test_bad_user_entries_name_the_field(org, email, role, scope_id, field):

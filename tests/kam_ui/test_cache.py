@@ -68,12 +68,12 @@ def _after_an_import_script():
 
     before_engine, before_regions = data.engine(), len(data.dimensions().regions)
     with before_engine.begin() as conn:  # what an import writes
-        conn.execute(region.insert().values(region_id="RZ", code="RZ", name_zh="新区", name_en="New", level="region",
-                                            path="RZ"))
+        conn.execute(
+            region.insert().values(region_id="RZ", code="RZ", name_zh="新区", name_en="New", level="region", path="RZ")
+        )
     stale = len(data.dimensions().regions)
     data.data_changed()
-    st.session_state["seen"] = (before_regions, stale, len(data.dimensions().regions),
-                                data.engine() is before_engine)
+    st.session_state["seen"] = (before_regions, stale, len(data.dimensions().regions), data.engine() is before_engine)
 
 
 def test_after_an_import_the_data_caches_are_read_again_and_the_engine_pool_is_kept(tmp_path, monkeypatch):

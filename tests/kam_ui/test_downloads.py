@@ -29,15 +29,25 @@ class _St:
 def test_downloads_flatten_lists_and_neutralise_formulas_in_csv_and_xlsx(monkeypatch):
     fake = _St()
     monkeypatch.setattr(components, "st", fake)
-    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "bare\rCR"], "reasons": [["a", "b"], {"k": 1}],
-                          "flag": [True, False], "n": [-5.0, float("nan")]})
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x")', "bare\rCR"],
+            "reasons": [["a", "b"], {"k": 1}],
+            "flag": [True, False],
+            "n": [-5.0, float("nan")],
+        }
+    )
     components.downloads({"view": frame, "other": frame.head(1)}, "risk", key="t")
     assert set(fake.files) == {"risk.csv", "risk.xlsx"}
     back = pd.read_csv(io.BytesIO(fake.files["risk.csv"]), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert back.to_dict("list") == {"name": ["'=HYPERLINK(\"http://x\")", "bare\rCR"], "reasons": ["a; b", "k: 1"],
-                                    "flag": ["true", "false"], "n": ["-5.0", ""]}
+    assert back.to_dict("list") == {
+        "name": ['\'=HYPERLINK("http://x")', "bare\rCR"],
+        "reasons": ["a; b", "k: 1"],
+        "flag": ["true", "false"],
+        "n": ["-5.0", ""],
+    }
     wb = openpyxl.load_workbook(io.BytesIO(fake.files["risk.xlsx"]))
     assert wb.sheetnames == ["view", "other"]
     name, reasons = wb["view"]["A2"], wb["view"]["B2"]
-    assert (name.value, name.data_type, name.quotePrefix) == ("=HYPERLINK(\"http://x\")", "s", True)
+    assert (name.value, name.data_type, name.quotePrefix) == ('=HYPERLINK("http://x")', "s", True)
     assert reasons.value == "a; b"

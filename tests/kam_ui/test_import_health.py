@@ -10,8 +10,10 @@ from kam_core.i18n.markup import shown_text
 from kam_core.io.transactions import import_transactions, parse_mapping
 
 REPEAT = Path(__file__).resolve().parents[1] / "realshaped" / "erp_repeat_lines.csv"
-REPEAT_MAP = parse_mapping("invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,"
-                           "product_name=Description,quantity=Quantity,unit_price=UnitPrice")
+REPEAT_MAP = parse_mapping(
+    "invoice=InvoiceNo,date=InvoiceDate,account_id=CustomerID,sku=StockCode,"
+    "product_name=Description,quantity=Quantity,unit_price=UnitPrice"
+)
 
 
 @pytest.fixture
@@ -30,9 +32,13 @@ def _script():
     show_import_health()
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", ["4 lines repeat an earlier line exactly", "“Small retail”", "14 lines imported."]),
-    ("zh", ["4 行与前面某行完全相同", "“小终端”", "写入 14 行。"])])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["4 lines repeat an earlier line exactly", "“Small retail”", "14 lines imported."]),
+        ("zh", ["4 行与前面某行完全相同", "“小终端”", "写入 14 行。"]),
+    ],
+)
 def test_each_import_is_listed_with_its_findings_in_the_viewers_language(imported, monkeypatch, lang, expected):
     monkeypatch.setenv("KAM_DEFAULT_LANG", lang)
     at = AppTest.from_function(_script, default_timeout=60).run()

@@ -11,11 +11,20 @@ DESIGN_EXAMPLE = {
     "name": "summer push",
     "accounts": {"channel": ["DIST"], "region": [], "ids": []},
     "period": {"start": "2026-06-01", "end": "2026-08-31"},
-    "case_price": 24.0, "volumes": {"AC00001": 1000.0}, "response": "elastic", "draws": 200, "seed": 7,
+    "case_price": 24.0,
+    "volumes": {"AC00001": 1000.0},
+    "response": "elastic",
+    "draws": 200,
+    "seed": 7,
     "programs": [
         {"type": "per_case", "amount_per_case": 3.0},
-        {"type": "retro_tiered", "basis": "cases", "period": "quarter", "cap_amount": 50000.0,
-         "tiers": [{"from": 1000, "rate_per_case": 2.0}, {"from": 3000, "rate_per_case": 4.0}]},
+        {
+            "type": "retro_tiered",
+            "basis": "cases",
+            "period": "quarter",
+            "cap_amount": 50000.0,
+            "tiers": [{"from": 1000, "rate_per_case": 2.0}, {"from": 3000, "rate_per_case": 4.0}],
+        },
         {"type": "threshold", "basis": "net_sales", "threshold": 100000.0, "rate_pct": 1.5},
         {"type": "contest", "prizes": [5000, 3000]},
         {"type": "bottle_cap", "prize_value_per_case": 6.0, "redemption_rate": 1.0},
@@ -40,8 +49,9 @@ def _form_script():
     accounts = pd.DataFrame({"account_id": ["AC00001"], "name": ["上海一批"]})
     scenario = builder.basics(dt.date(2026, 5, 31))
     chosen, volumes = builder.selection(regions, accounts)
-    st.session_state["out"] = json.dumps({**scenario, "accounts": chosen, "volumes": volumes,
-                                          "programs": builder.programs_editor()})
+    st.session_state["out"] = json.dumps(
+        {**scenario, "accounts": chosen, "volumes": volumes, "programs": builder.programs_editor()}
+    )
 
 
 @pytest.fixture
@@ -88,8 +98,10 @@ def test_baseline_fallback_notices_show_in_the_readers_language_and_only_once(mo
     notices = [{"code": "fallback", "accounts": 3}, {"code": "flat", "accounts": 3}]
     monkeypatch.setenv("KAM_DEFAULT_LANG", "zh")
     at = AppTest.from_function(_warnings_script, default_timeout=30)
-    at.session_state["result"] = {"notices": notices,
-                                  "warnings": ["no price_list rows", *describe_notices(notices, "en")]}
+    at.session_state["result"] = {
+        "notices": notices,
+        "warnings": ["no price_list rows", *describe_notices(notices, "en")],
+    }
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     from kam_core.i18n.markup import shown_text

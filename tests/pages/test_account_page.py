@@ -67,9 +67,14 @@ def test_a_visit_recorded_through_the_form_lands(tiny_url):
     submit(at, "form_visit_A001")
     assert "Saved (version 2)" in at.success[0].value
     with get_engine(tiny_url).connect() as conn:
-        rows = conn.execute(select(visit.c.visit_type, visit.c.duration_min, visit.c.note, visit.c.created_by)
-                            .where(visit.c.note == "menu engineering for summer")).all()
-    assert rows == [("consulting", 75.0, "menu engineering for summer", "local-director")]  # the embedded mode's documented identity
+        rows = conn.execute(
+            select(visit.c.visit_type, visit.c.duration_min, visit.c.note, visit.c.created_by).where(
+                visit.c.note == "menu engineering for summer"
+            )
+        ).all()
+    assert rows == [
+        ("consulting", 75.0, "menu engineering for summer", "local-director")
+    ]  # the embedded mode's documented identity
 
 
 def test_an_invalid_value_shows_the_validation_message_and_saves_nothing(tiny_url):

@@ -49,7 +49,8 @@ def test_the_corpus_has_about_thirty_links_of_every_kind():
 
 @pytest.mark.parametrize(("params", "dropped"), [link[1:] for link in ALL_LINKS], ids=[link[0] for link in ALL_LINKS])
 def test_a_hostile_link_opens_plan_and_account_without_exception_and_names_what_it_dropped(
-        tiny_url, launcher, monkeypatch, params, dropped):
+    tiny_url, launcher, monkeypatch, params, dropped
+):
     monkeypatch.setenv("KAM_DATABASE_URL", tiny_url)
     monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
     lang, filter_notices, account_notices, params_dropped = _expected(params)

@@ -22,10 +22,37 @@ from tests.hostile.markup_corpus import CORPUS, LINK_TARGETS
 
 PAGE_TOUR = ["overview", "segments", "pyramid", "risk", "account", "plan", "data"]
 SIMULATOR = str(Path(__file__).resolve().parents[2] / "pages" / "simulator.py")
-TEXT_ELEMENTS = ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success",
-                 "toast", "exception")
-LABELLED = ("metric", "expander", "tabs", "button", "checkbox", "toggle", "text_input", "text_area", "number_input",
-            "date_input", "selectbox", "multiselect", "radio", "slider", "select_slider", "color_picker")
+TEXT_ELEMENTS = (
+    "markdown",
+    "caption",
+    "title",
+    "header",
+    "subheader",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "exception",
+)
+LABELLED = (
+    "metric",
+    "expander",
+    "tabs",
+    "button",
+    "checkbox",
+    "toggle",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "slider",
+    "select_slider",
+    "color_picker",
+)
 _ESCAPED = re.compile(r"\\[" + re.escape(string.punctuation) + "]")
 HOSTILE = {  # (table, key column, key, column) -> a corpus value
     ("account", "account_id", "A001", "name"): CORPUS[0],
@@ -105,10 +132,15 @@ def test_no_page_renders_a_hostile_name_or_note_as_markup(hostile_app, lang):
     assert "Re\\-login" in card or "pixel\\.png" in card  # the name is there, escaped (the check saw it)
 
 
-@pytest.mark.parametrize("params", [{"x": "[Re-login](http://evil.example/p)"},
-                                    {"channel": "[x](http://evil.example/h)"},
-                                    {"region": "![i](http://evil.example/i.png)", "tier": "<img src=x>"},
-                                    {"start": "[d](http://evil.example/d)"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"x": "[Re-login](http://evil.example/p)"},
+        {"channel": "[x](http://evil.example/h)"},
+        {"region": "![i](http://evil.example/i.png)", "tier": "<img src=x>"},
+        {"start": "[d](http://evil.example/d)"},
+    ],
+)
 def test_link_values_echoed_in_notices_are_escaped(hostile_app, params):
     at = hostile_app
     at.query_params.update(params)
@@ -128,8 +160,14 @@ def test_a_saved_scenario_with_a_hostile_name_opens_without_markup(tmp_path, mon
     engine = get_engine(url)
     ids = []
     for name in (CORPUS[0], CORPUS[12]):
-        s = load_scenario({"name": name, "period": {"start": "2026-07-01", "end": "2026-09-30"}, "case_price": 30.0,
-                           "programs": [{"type": "per_case", "amount_per_case": 2.0, "name": CORPUS[1]}]})
+        s = load_scenario(
+            {
+                "name": name,
+                "period": {"start": "2026-07-01", "end": "2026-09-30"},
+                "case_price": 30.0,
+                "programs": [{"type": "per_case", "amount_per_case": 2.0, "name": CORPUS[1]}],
+            }
+        )
         ids.append(save_scenario(engine, s, run_scenario(engine, s), CORPUS[8]))
     engine.dispose()
     at = AppTest.from_file(SIMULATOR, default_timeout=120)

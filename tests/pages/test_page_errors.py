@@ -35,8 +35,7 @@ def _logged(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "kam" and r.levelno == logging.ERROR and r.exc_info]
 
 
-def test_in_a_deployment_the_error_is_logged_and_the_user_sees_only_the_friendly_message(tiny_app, monkeypatch,
-                                                                                       caplog):
+def test_in_a_deployment_the_error_is_logged_and_the_user_sees_only_the_friendly_message(tiny_app, monkeypatch, caplog):
     monkeypatch.setenv("KAM_DEPLOYMENT", "1")
     at = tiny_app.run()
     assert [e.value for e in at.error] == [FRIENDLY]

@@ -66,8 +66,10 @@ def test_every_page_renders_its_title_without_exception_or_error(app, page):
 def test_overview_shows_six_kpis_with_change_vs_previous_period(app):
     at = _open(app, lang="en")
     labels = [m.label for m in at.metric]
-    assert labels == [t(f"overview.{k}", "en") for k in ("net_sales", "gross_profit", "net_profit", "key_accounts",
-                                                         "concentration", "at_risk")]
+    assert labels == [
+        t(f"overview.{k}", "en")
+        for k in ("net_sales", "gross_profit", "net_profit", "key_accounts", "concentration", "at_risk")
+    ]
     assert all(m.value not in ("", "–") for m in at.metric)
 
 
@@ -88,8 +90,14 @@ def test_a_shared_link_seeds_the_filters_and_filters_the_rows(app, demo_engine):
 
 
 def test_bad_link_parameters_are_dropped_with_a_notice_and_never_crash(app):
-    at = _open(app, lang="en", region=["R01", "NOPE'; drop table account;--"], tier="diamond", scope="director:*",
-               start="2026-02-30")
+    at = _open(
+        app,
+        lang="en",
+        region=["R01", "NOPE'; drop table account;--"],
+        tier="diamond",
+        scope="director:*",
+        start="2026-02-30",
+    )
     texts = [shown_text(c.value) for c in at.caption]  # the values are escaped markdown (issue #13.2)
     assert any("scope" in x and "director:*" in x for x in texts)
     assert any("diamond" in x for x in texts)
@@ -147,7 +155,8 @@ def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, de
     at = _open(app, "data", lang="en")
     at.selectbox(key="import_table").set_value("visit")
     at.file_uploader(key="import_file").upload(
-        "visits.csv", b"account_id,visit_date,visit_type\nNOPE,2026-13-45,teleport\n", "text/csv")
+        "visits.csv", b"account_id,visit_date,visit_type\nNOPE,2026-13-45,teleport\n", "text/csv"
+    )
     _rerun(at)
     assert any("Preview" in c.value for c in at.caption)
     at.button[[b.label for b in at.button].index("Import into visit")].click()
@@ -167,8 +176,12 @@ def test_value_type_reasons_are_written_in_the_chosen_language(app):
 
 def test_risk_reasons_and_evidence_are_written_in_the_chosen_language(app):
     at = _open(app, "risk", lang="zh")
-    shown = {col: df.value[col] for df in at.dataframe for col in ("hvll_reasons", "diversion_evidence")
-             if col in df.value.columns}
+    shown = {
+        col: df.value[col]
+        for df in at.dataframe
+        for col in ("hvll_reasons", "diversion_evidence")
+        if col in df.value.columns
+    }
     assert set(shown) == {"hvll_reasons", "diversion_evidence"}, "the demo has HVLL and diversion accounts"
     reasons, evidence = shown["hvll_reasons"], shown["diversion_evidence"]
     assert reasons.str.contains("渠道内第").all() and not reasons.str.contains("percentile|share of wallet").any()

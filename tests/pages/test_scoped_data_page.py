@@ -21,8 +21,13 @@ from tests.hostile.tally import WRITES
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
-        "client_secret": "secret", "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "id",
+    "client_secret": "secret",
+    "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
+}
 EMAILS = {"rep": "rep@brewer.cn", "manager": "manager@brewer.cn", "director": "boss@brewer.cn"}
 
 
@@ -33,14 +38,33 @@ def org(demo_engine, tmp_path_factory):
     shutil.copy(demo_engine.url.database, path)
     engine = get_engine(f"sqlite:///{path}")
     with engine.connect() as conn:
-        rep_id = conn.execute(select(account.c.owner_rep_id).where(account.c.owner_rep_id.is_not(None))
-                              .group_by(account.c.owner_rep_id).order_by(func.count().desc())).scalars().first()
-        own = conn.execute(select(account.c.account_id, region.c.path).join(region, region.c.region_id == account.c.region_id)
-                           .where(account.c.owner_rep_id == rep_id).order_by(account.c.account_id)).first()
+        rep_id = (
+            conn.execute(
+                select(account.c.owner_rep_id)
+                .where(account.c.owner_rep_id.is_not(None))
+                .group_by(account.c.owner_rep_id)
+                .order_by(func.count().desc())
+            )
+            .scalars()
+            .first()
+        )
+        own = conn.execute(
+            select(account.c.account_id, region.c.path)
+            .join(region, region.c.region_id == account.c.region_id)
+            .where(account.c.owner_rep_id == rep_id)
+            .order_by(account.c.account_id)
+        ).first()
         top = own.path.split("/")[0]
-        outside = conn.execute(select(account.c.account_id).join(region, region.c.region_id == account.c.region_id)
-                               .where(region.c.path != top, ~region.c.path.startswith(top + "/"))
-                               .order_by(account.c.account_id)).scalars().first()
+        outside = (
+            conn.execute(
+                select(account.c.account_id)
+                .join(region, region.c.region_id == account.c.region_id)
+                .where(region.c.path != top, ~region.c.path.startswith(top + "/"))
+                .order_by(account.c.account_id)
+            )
+            .scalars()
+            .first()
+        )
         top_code = conn.execute(select(region.c.code).where(region.c.path == top)).scalar_one()
     save_user(engine, DIRECTOR, EMAILS["rep"], "rep", rep_id)
     save_user(engine, DIRECTOR, EMAILS["manager"], "manager", top_code)
@@ -114,16 +138,28 @@ def test_a_rep_sees_only_own_lists_imports_own_visits_and_is_refused_elsewhere(o
     counts = _row_counts(at)
     assert counts["account"] == accounts and "region" not in counts and "sales_rep" not in counts
     assert t("admin.users_director_only", "en") in [i.value for i in at.info]
-    _refused_upload(org, at, "visit", "mixed.csv",
-                    VISITS + f"{org['own']},2026-06-01,order,30\n{org['outside']},2026-06-01,order,30\n",
-                    [visit, audit_log, import_log])
+    _refused_upload(
+        org,
+        at,
+        "visit",
+        "mixed.csv",
+        VISITS + f"{org['own']},2026-06-01,order,30\n{org['outside']},2026-06-01,order,30\n",
+        [visit, audit_log, import_log],
+    )
     assert any(f"'{org['outside']}'" in str(d.value.to_dict()) for d in at.dataframe)  # the refused row is named
     _upload(at, "visit", "own.csv", VISITS + f"{org['own']},2026-06-01,order,30\n")
     assert not at.error, [e.value for e in at.error]
     with org["engine"].connect() as conn:
         by = conn.execute(select(import_log.c.imported_by).where(import_log.c.file_name == "own.csv")).scalar_one()
-        changed = conn.execute(select(audit_log.c.changed_by).where(audit_log.c.table_name == "visit")
-                               .order_by(audit_log.c.audit_id.desc())).scalars().first()
+        changed = (
+            conn.execute(
+                select(audit_log.c.changed_by)
+                .where(audit_log.c.table_name == "visit")
+                .order_by(audit_log.c.audit_id.desc())
+            )
+            .scalars()
+            .first()
+        )
     assert by == changed == EMAILS["rep"]
 
 
@@ -135,8 +171,14 @@ def test_a_manager_imports_credit_terms_in_the_region_and_is_refused_outside(org
     assert "credit_terms" in at.selectbox(key="import_table").options
     assert "region" not in at.selectbox(key="import_table").options
     head = "account_id,valid_from,settlement_mode,payment_terms_days\n"
-    _refused_upload(org, at, "credit_terms", "terms_out.csv", head + f"{org['outside']},2030-01-01,credit,99\n",
-                    [credit_terms, audit_log, import_log])
+    _refused_upload(
+        org,
+        at,
+        "credit_terms",
+        "terms_out.csv",
+        head + f"{org['outside']},2030-01-01,credit,99\n",
+        [credit_terms, audit_log, import_log],
+    )
     _upload(at, "credit_terms", "terms_in.csv", head + f"{org['own']},2030-01-01,credit,45\n")
     assert not at.error, [e.value for e in at.error]
     with org["engine"].connect() as conn:
@@ -157,15 +199,23 @@ def test_a_director_sees_every_region_and_imports_anything_as_themselves(org, la
     _upload(at, "credit_terms", "terms_any.csv", head + f"{org['outside']},2030-01-01,cash,0\n")
     assert not at.error, [e.value for e in at.error]
     with org["engine"].connect() as conn:
-        by = conn.execute(select(import_log.c.imported_by).where(import_log.c.file_name == "terms_any.csv")).scalar_one()
+        by = conn.execute(
+            select(import_log.c.imported_by).where(import_log.c.file_name == "terms_any.csv")
+        ).scalar_one()
     assert by == EMAILS["director"]
 
 
 def test_a_rep_never_sees_the_name_or_programs_of_another_persons_saved_scenario(org, launcher, monkeypatch):
     from kam_core.sim.scenario import load_scenario, save_scenario
 
-    secret = load_scenario({"name": "董事秘密返利", "period": {"start": "2026-01-01", "end": "2026-06-30"},
-                            "draws": 0, "programs": [{"type": "per_case", "amount_per_case": 9.5}]})
+    secret = load_scenario(
+        {
+            "name": "董事秘密返利",
+            "period": {"start": "2026-01-01", "end": "2026-06-30"},
+            "draws": 0,
+            "programs": [{"type": "per_case", "amount_per_case": 9.5}],
+        }
+    )
     run_id = save_scenario(org["engine"], secret, None, EMAILS["director"])
     monkeypatch.setenv("KAM_DATABASE_URL", org["url"])
     monkeypatch.setenv("KAM_DEFAULT_LANG", "en")

@@ -26,9 +26,13 @@ def test_without_sign_in_the_sidebar_says_local_director(app):
 
 
 def test_with_sign_in_configured_an_anonymous_visitor_sees_only_the_sign_in_prompt(app):
-    app.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                           "client_id": "id", "client_secret": "secret",
-                           "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
+    }
     at = app.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.title] == [t("auth.sign_in_title", "en")]

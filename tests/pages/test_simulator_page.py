@@ -128,9 +128,15 @@ def test_two_saved_scenarios_compare_with_charts_and_a_table(tiny_url):
     engine = get_engine(tiny_url)
     ids = []
     for amount in (2.0, 4.0):
-        s = load_scenario({"name": f"¥{amount:g}/case", "period": {"start": "2026-07-01", "end": "2026-09-30"},
-                           "case_price": 30.0, "draws": 100, "programs": [{"type": "per_case",
-                                                                           "amount_per_case": amount}]})
+        s = load_scenario(
+            {
+                "name": f"¥{amount:g}/case",
+                "period": {"start": "2026-07-01", "end": "2026-09-30"},
+                "case_price": 30.0,
+                "draws": 100,
+                "programs": [{"type": "per_case", "amount_per_case": amount}],
+            }
+        )
         ids.append(save_scenario(engine, s, run_scenario(engine, s), "tester"))
     at = open_page()
     at.multiselect(key="sim_compare").set_value(ids)

@@ -41,11 +41,13 @@ import numpy as np
 import pandas as pd
 
 SERVICE = re.compile(r"运费|邮费|快递费|物流费|配送费|freight|postage|shipping|courier", re.I)
-CHANNELS = {"DIST": ("dist", "一批商", "一批", "经销商", "distributor"),
-            "WHS2": ("whs2", "二批商", "二批", "批发商", "wholesaler"),
-            "KA": ("ka", "卖场", "超市", "连锁超市", "hypermarket"),
-            "RETAIL": ("retail", "小终端", "便利店", "烟酒店", "零售"),
-            "ONPREM": ("onprem", "餐饮", "饭店", "酒楼")}
+CHANNELS = {
+    "DIST": ("dist", "一批商", "一批", "经销商", "distributor"),
+    "WHS2": ("whs2", "二批商", "二批", "批发商", "wholesaler"),
+    "KA": ("ka", "卖场", "超市", "连锁超市", "hypermarket"),
+    "RETAIL": ("retail", "小终端", "便利店", "烟酒店", "零售"),
+    "ONPREM": ("onprem", "餐饮", "饭店", "酒楼"),
+}
 CHANNEL_OF = {w: code for code, words in CHANNELS.items() for w in words}
 EPOCH = dt.date(1970, 1, 1)
 
@@ -65,8 +67,9 @@ class Rules:
 
 
 TARGET = Rules()
-TODAY = Rules(repeat_lines=False, zero_price_goods=False, unknown_cost_zero=True, future_accounts=True,
-              no_sales_days_unknown=True)
+TODAY = Rules(
+    repeat_lines=False, zero_price_goods=False, unknown_cost_zero=True, future_accounts=True, no_sales_days_unknown=True
+)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -122,8 +125,12 @@ def parse_number(text: str) -> float | None:
 def _line(row: list[str], col: dict[str, int]) -> dict:
     get = lambda f: row[col[f]].strip() if f in col else ""  # noqa: E731
     line = {f: get(f) for f in ("invoice", "account_id", "sku", "account_name", "product_name", "channel")}
-    line.update(date=parse_date(get("date")), qty=parse_number(get("quantity")),
-                price=parse_number(get("unit_price")), raw_cost=get("unit_cost"))
+    line.update(
+        date=parse_date(get("date")),
+        qty=parse_number(get("quantity")),
+        price=parse_number(get("unit_price")),
+        raw_cost=get("unit_cost"),
+    )
     line["cost"] = parse_number(line["raw_cost"]) if line["raw_cost"] else np.nan
     line["service"] = bool(SERVICE.search(line["sku"]) or SERVICE.search(line["product_name"]))
     return line
@@ -141,8 +148,9 @@ def _refusal(line: dict, rules: Rules) -> str | None:
     return None
 
 
-def valid_lines(path: Path, mapping: dict[str, str], encoding: str | None = None,
-                rules: Rules = TARGET) -> tuple[pd.DataFrame, dict[str, int]]:
+def valid_lines(
+    path: Path, mapping: dict[str, str], encoding: str | None = None, rules: Rules = TARGET
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """The lines that count (file order, with a line cost) and the number refused per reason."""
     header, rows = read_rows(path, encoding)
     col = {f: header.index(c) for f, c in mapping.items()}
@@ -151,7 +159,9 @@ def valid_lines(path: Path, mapping: dict[str, str], encoding: str | None = None
         line = _line(row, col)
         reason = _refusal(line, rules)
         if reason is None and owner.setdefault(line["invoice"], (line["account_id"], line["date"])) != (
-                line["account_id"], line["date"]):
+            line["account_id"],
+            line["date"],
+        ):
             reason = "invoice of another customer or date"
         if reason is None and not rules.repeat_lines and tuple(row) in seen:
             reason = "repeat line"
@@ -189,8 +199,9 @@ def _accounts(lines: pd.DataFrame, end: pd.Timestamp, rules: Rules) -> pd.DataFr
 def _sums(goods: pd.DataFrame, index: pd.Index, unknown_cost_zero: bool) -> pd.DataFrame:
     g = goods.assign(sales=goods["qty"] * goods["price"], cogs=goods["qty"] * goods["cost"])
     per = g.groupby("account_id")
-    out = pd.DataFrame({"net_sales": per["sales"].sum(), "volume_cases": per["qty"].sum(),
-                        "cogs": per["cogs"].sum(min_count=1)}).reindex(index)
+    out = pd.DataFrame(
+        {"net_sales": per["sales"].sum(), "volume_cases": per["qty"].sum(), "cogs": per["cogs"].sum(min_count=1)}
+    ).reindex(index)
     uncosted = g["cogs"].isna()
     n_unknown = uncosted.groupby(g["account_id"]).sum().reindex(index, fill_value=0)
     unknown_sales = g["sales"].where(uncosted, 0.0).groupby(g["account_id"]).sum().reindex(index, fill_value=0.0)
@@ -205,11 +216,15 @@ def _sums(goods: pd.DataFrame, index: pd.Index, unknown_cost_zero: bool) -> pd.D
 
 
 def _orders(lines: pd.DataFrame, acc: pd.DataFrame, start, end, rules: Rules) -> pd.DataFrame:
-    inv = lines.assign(neg=lines["qty"] < 0).groupby("invoice").agg(
-        account_id=("account_id", "first"), date=("date", "first"), ret=("neg", "all"))
+    inv = (
+        lines.assign(neg=lines["qty"] < 0)
+        .groupby("invoice")
+        .agg(account_id=("account_id", "first"), date=("date", "first"), ret=("neg", "all"))
+    )
     win = inv[inv["date"].between(start, end)].groupby("account_id")
-    out = pd.DataFrame({"n_orders": win.size(), "first_order_in_window": win["date"].min(),
-                        "last_order_date": win["date"].max()}).reindex(acc.index)
+    out = pd.DataFrame(
+        {"n_orders": win.size(), "first_order_in_window": win["date"].min(), "last_order_date": win["date"].max()}
+    ).reindex(acc.index)
     sales = inv[~inv["ret"] & (inv["date"] <= end)][["account_id", "date"]].drop_duplicates()
     sales = sales.assign(week=(sales["date"] - pd.Timestamp(EPOCH)).dt.days // 7, in_w=sales["date"] >= start)
     per = sales.groupby("account_id")
@@ -292,8 +307,9 @@ def size_tier(df: pd.DataFrame) -> pd.Series:
     """§2.2 on net sales: top 5% vip, next 15% major, next 30% ordinary, rest small (by rank ÷ channel size)."""
     s = _ranked(df, "net_sales")
     labels = ("vip", "major", "ordinary", "small")
-    return pd.Series([_cut(r, n, (5, 20, 50), labels) for r, n in zip(s["rank"], s["n"], strict=True)],
-                     index=s.index).reindex(df.index)
+    return pd.Series(
+        [_cut(r, n, (5, 20, 50), labels) for r, n in zip(s["rank"], s["n"], strict=True)], index=s.index
+    ).reindex(df.index)
 
 
 def pyramid(df: pd.DataFrame) -> pd.Series:
@@ -305,8 +321,9 @@ def pyramid(df: pd.DataFrame) -> pd.Series:
     if len(pos):
         s = _ranked(pos, "net_profit")
         n_all = s["channel"].map(df.loc[df["net_profit"].notna(), "channel"].value_counts())
-        out[s.index] = [_cut(r, n, (20, 50), ("platinum", "gold", "iron")) for r, n in zip(s["rank"], n_all,
-                                                                                        strict=True)]
+        out[s.index] = [
+            _cut(r, n, (20, 50), ("platinum", "gold", "iron")) for r, n in zip(s["rank"], n_all, strict=True)
+        ]
     return out
 
 
@@ -325,11 +342,16 @@ def whale(df: pd.DataFrame) -> dict:
     cum = np.cumsum(profit)
     k20 = math.ceil(0.2 * n)
     top20 = float(cum[k20 - 1]) if k20 else 0.0
-    return {"n_accounts": n, "total_profit": total, "top20_profit": top20,
-            "top20_share": top20 / total if total > 0 else None,
-            "peak_share": float(cum.max()) / total if total > 0 and n else None,
-            "share_negative": float((profit < 0).mean()) if n else 0.0,
-            "tail_loss": float(profit[profit < 0].sum()), "relative": total > 0}
+    return {
+        "n_accounts": n,
+        "total_profit": total,
+        "top20_profit": top20,
+        "top20_share": top20 / total if total > 0 else None,
+        "peak_share": float(cum.max()) / total if total > 0 and n else None,
+        "share_negative": float((profit < 0).mean()) if n else 0.0,
+        "tail_loss": float(profit[profit < 0].sum()),
+        "relative": total > 0,
+    }
 
 
 @dataclass(frozen=True)
@@ -344,8 +366,14 @@ class Reference:
     refused: dict[str, int]
 
 
-def compute_reference(path: Path, mapping: str | dict[str, str], as_of=None, since=None,
-                      encoding: str | None = None, rules: Rules = TARGET) -> Reference:
+def compute_reference(
+    path: Path,
+    mapping: str | dict[str, str],
+    as_of=None,
+    since=None,
+    encoding: str | None = None,
+    rules: Rules = TARGET,
+) -> Reference:
     """The reference figures of ``path`` for the window (see the module docstring)."""
     mapping = parse_mapping(mapping) if isinstance(mapping, str) else mapping
     lines, refused = valid_lines(path, mapping, encoding, rules)

@@ -45,7 +45,9 @@ def test_net_sales_and_cost_coverage_match_an_independent_pandas_reading(bundle)
     np.testing.assert_allclose(sc["cost_coverage"], exp["coverage"])
     assert sc["net_sales"].to_dict() == {"C01": 1480.0, "C02": 1500.0, "C03": 1260.0, "C04": 210.0}
     assert sc["cost_basis"].to_dict() == {"C01": "known", "C02": "partial", "C03": "none", "C04": "none"}
-    assert sc.loc["C02", "cost_coverage"] == pytest.approx(0.8) and sc.loc["C04", "cost_coverage"] == pytest.approx(60 / 210)
+    assert sc.loc["C02", "cost_coverage"] == pytest.approx(0.8) and sc.loc["C04", "cost_coverage"] == pytest.approx(
+        60 / 210
+    )
 
 
 def test_accounts_without_enough_cost_data_get_no_profit_figures_tier_or_clv(bundle):

@@ -37,9 +37,20 @@ GROUPS = {
     "accounts": [],
     "sales": ["net_sales", "gross_sales", "volume_cases", "ly_net_sales", "ly_volume_cases", "growth", "sales_cv"],
     "cost": ["cogs", "gross_profit", "cost_to_serve", "free_goods_cost", "promo_spend", "net_profit"],
-    "orders": ["n_orders", "first_order_in_window", "last_order_date", "first_order_ever", "last_order_ever",
-               "order_days_ever", "order_weeks_ever", "order_days_window", "order_weeks_window", "tenure_years",
-               "recency_days", "orders_per_year"],
+    "orders": [
+        "n_orders",
+        "first_order_in_window",
+        "last_order_date",
+        "first_order_ever",
+        "last_order_ever",
+        "order_days_ever",
+        "order_weeks_ever",
+        "order_days_window",
+        "order_weeks_window",
+        "tenure_years",
+        "recency_days",
+        "orders_per_year",
+    ],
     "tiers": ["channel", "abc_class", "size_tier"],
     "profit_tiers": ["pyramid_tier", "abc_class_profit"],
     "whale": [],
@@ -48,13 +59,16 @@ GROUPS = {
 # why a group of figures differed before issue #12's fixes -> (reason, how the reference reproduces it)
 CAUSES = {
     "repeat": ("issue #12.1: repeat lines refused as exact duplicates", {"repeat_lines": False}),
-    "free": ("free goods (goods lines at price 0) refused as 'zero price on a goods line', their cost lost",
-             {"zero_price_goods": False}),
+    "free": (
+        "free goods (goods lines at price 0) refused as 'zero price on a goods line', their cost lost",
+        {"zero_price_goods": False},
+    ),
     "nocost": ("unknown cost imported as cogs 0, so profit is overstated", {"unknown_cost_zero": True}),
-    "future": ("customers first seen after as_of are scored, with zeros",
-               {"future_accounts": True}),
-    "no_sales_days": ("order days/weeks NaN instead of 0 for an account without a sales order",
-                      {"no_sales_days_unknown": True}),
+    "future": ("customers first seen after as_of are scored, with zeros", {"future_accounts": True}),
+    "no_sales_days": (
+        "order days/weeks NaN instead of 0 for an account without a sales order",
+        {"no_sales_days_unknown": True},
+    ),
 }
 WHOLESALER, FREE_GOODS, BOUNDARIES = "erp_wholesaler_gbk.csv", "erp_free_goods_utf8.csv", "erp_tier_boundaries.csv"
 # (file, window number, group) -> the causes of today's mismatches. When a fix merges, its cause is removed
@@ -95,8 +109,9 @@ class Corpus:
             folder.mkdir()
             engine = get_engine(f"sqlite:///{folder / 'kam.db'}")
             ensure_schema(engine)
-            self.imports[name] = import_transactions(engine, HERE / name, parse_mapping(entry["map"]),
-                                                     rejects=folder / "rejects.csv")
+            self.imports[name] = import_transactions(
+                engine, HERE / name, parse_mapping(entry["map"]), rejects=folder / "rejects.csv"
+            )
             self.engines[name] = engine
         return self.engines[name], self.imports[name]
 
@@ -112,8 +127,14 @@ class Corpus:
         key = (entry["file"], w, rules)
         if key not in self.references:
             window = entry.get("windows", [{}])[w]
-            self.references[key] = compute_reference(HERE / entry["file"], entry["map"], window.get("as_of"),
-                                                     window.get("since"), entry.get("encoding"), rules)
+            self.references[key] = compute_reference(
+                HERE / entry["file"],
+                entry["map"],
+                window.get("as_of"),
+                window.get("since"),
+                entry.get("encoding"),
+                rules,
+            )
         return self.references[key]
 
     def close(self) -> None:
@@ -144,8 +165,9 @@ def _norm(value):
     except (TypeError, ValueError):
         pass
     text = str(value)
-    return dt.date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 and text[4] == "-" and text[7] == "-" \
-        else text
+    return (
+        dt.date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 and text[4] == "-" and text[7] == "-" else text
+    )
 
 
 def same(ours, ref) -> bool:
@@ -176,18 +198,32 @@ def compare(corpus: Corpus, entry: dict, w: int, group: str, rules: Rules = TARG
     if group == "accounts":
         ours, theirs = set(bundle.scorecard["account_id"]), set(ref.accounts.index)
         bad = [(a, "scored", a in ours, a in theirs) for a in sorted(ours ^ theirs)]
-        bad += [("window", "start..end", f"{bundle.window.start}..{bundle.window.end}",
-                 f"{ref.start.date()}..{ref.end.date()}")] if (bundle.window.start, bundle.window.end) != (
-            ref.start.date(), ref.end.date()) else []
+        bad += (
+            [
+                (
+                    "window",
+                    "start..end",
+                    f"{bundle.window.start}..{bundle.window.end}",
+                    f"{ref.start.date()}..{ref.end.date()}",
+                )
+            ]
+            if (bundle.window.start, bundle.window.end) != (ref.start.date(), ref.end.date())
+            else []
+        )
         return len(ours & theirs), bad
     if group == "whale":
-        bad = [("whale", k, getattr(bundle.whale, k), v) for k, v in ref.whale.items()
-               if not same(getattr(bundle.whale, k), v)]
+        bad = [
+            ("whale", k, getattr(bundle.whale, k), v)
+            for k, v in ref.whale.items()
+            if not same(getattr(bundle.whale, k), v)
+        ]
         return len(ref.whale) - len(bad), bad
     if group == "lines":
         _, result = corpus.imported(entry)
-        pairs = {"lines imported": (result.inserted + result.skipped, ref.n_valid),
-                 "lines refused": (result.rows_rejected, sum(ref.refused.values()))}
+        pairs = {
+            "lines imported": (result.inserted + result.skipped, ref.n_valid),
+            "lines refused": (result.rows_rejected, sum(ref.refused.values())),
+        }
         bad = [("import", k, a, b) for k, (a, b) in pairs.items() if a != b]
         return len(pairs) - len(bad), bad
     return compare_accounts(bundle.scorecard, ref.accounts, GROUPS[group])
@@ -201,8 +237,10 @@ def test_scorecard_figures_equal_the_independent_reference(corpus, entry, w, gro
     assert matched > 0, f"{entry['file']} window {w} {group}: nothing compared"
 
 
-@pytest.mark.parametrize(("entry", "w", "group"), [pytest.param(*p.values, id=p.id) for p in _cases()
-                                                   if (p.values[0]["file"], *p.values[1:]) in KNOWN])
+@pytest.mark.parametrize(
+    ("entry", "w", "group"),
+    [pytest.param(*p.values, id=p.id) for p in _cases() if (p.values[0]["file"], *p.values[1:]) in KNOWN],
+)
 def test_known_causes_explain_every_mismatch(corpus, entry, w, group):
     """Where a group is xfail, reproducing the known causes in the reference must leave no mismatch: an
     unexplained difference is a new bug (or a fix merged: then remove its cause from KNOWN)."""
@@ -211,6 +249,8 @@ def test_known_causes_explain_every_mismatch(corpus, entry, w, group):
     rules = dataclasses.replace(TARGET, **{k: v for c in causes for k, v in CAUSES[c][1].items()})
     matched, bad = compare(corpus, entry, w, group, rules)
     lines = "\n".join(f"  {acc} {col}: ours={a!r} reference={b!r}" for acc, col, a, b in bad)
-    assert not bad, (f"{entry['file']} window {w} {group}: {len(bad)} mismatch(es) not explained by {causes} "
-                     f"({matched} matched); if a fix merged, remove its cause from KNOWN\n{lines}")
+    assert not bad, (
+        f"{entry['file']} window {w} {group}: {len(bad)} mismatch(es) not explained by {causes} "
+        f"({matched} matched); if a fix merged, remove its cause from KNOWN\n{lines}"
+    )
     assert matched > 0

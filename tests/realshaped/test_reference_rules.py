@@ -19,18 +19,46 @@ def ref():
 
 def test_abc_puts_the_crossing_account_in_a_and_an_exact_80_or_95_percent_before_it_in_the_next_class(ref):
     got = ref.accounts["abc_class"].to_dict()
-    assert got == {"R1": "A", "R10": "A", "R9": "B", "R2": "B", "R3": "C",
-                   "R5": "C", "R6": "C", "R7": "C", "R8": "C", "R11": "C"}
+    assert got == {
+        "R1": "A",
+        "R10": "A",
+        "R9": "B",
+        "R2": "B",
+        "R3": "C",
+        "R5": "C",
+        "R6": "C",
+        "R7": "C",
+        "R8": "C",
+        "R11": "C",
+    }
 
 
 def test_size_tiers_and_pyramid_break_ties_by_account_id_as_text_and_include_the_cut_off_rank(ref):
     acc = ref.accounts
-    assert acc["size_tier"].to_dict() == {"R1": "major", "R10": "major", "R9": "ordinary", "R2": "ordinary",
-                                          "R3": "ordinary", "R5": "small", "R6": "small", "R7": "small",
-                                          "R8": "small", "R11": "small"}
-    assert acc["pyramid_tier"].to_dict() == {"R1": "platinum", "R10": "platinum", "R9": "gold", "R2": "gold",
-                                             "R3": "gold", "R5": "lead", "R6": "lead", "R7": "lead",
-                                             "R8": "lead", "R11": "lead"}
+    assert acc["size_tier"].to_dict() == {
+        "R1": "major",
+        "R10": "major",
+        "R9": "ordinary",
+        "R2": "ordinary",
+        "R3": "ordinary",
+        "R5": "small",
+        "R6": "small",
+        "R7": "small",
+        "R8": "small",
+        "R11": "small",
+    }
+    assert acc["pyramid_tier"].to_dict() == {
+        "R1": "platinum",
+        "R10": "platinum",
+        "R9": "gold",
+        "R2": "gold",
+        "R3": "gold",
+        "R5": "lead",
+        "R6": "lead",
+        "R7": "lead",
+        "R8": "lead",
+        "R11": "lead",
+    }
 
 
 def test_freight_is_no_sales_and_a_credit_note_only_shop_has_negative_profit(ref):

@@ -21,8 +21,10 @@ from kam_core.io.transactions import import_transactions, parse_mapping
 FILES = Path(__file__).resolve().parents[2] / "realshaped"
 NO_PACK = FILES / "erp_fuel_units_no_pack_size.csv"
 WITH_FACTOR = FILES / "erp_fuel_units_with_case_factor.csv"
-MAP = "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,sku=物料编码," \
-      "product_name=物料名称,quantity=数量,unit_price=单价"
+MAP = (
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,sku=物料编码,"
+    "product_name=物料名称,quantity=数量,unit_price=单价"
+)
 
 
 def _import(engine, path: Path, factor: bool = False) -> None:
@@ -70,8 +72,9 @@ def test_a_case_factor_in_the_export_ranks_volume_by_case_equivalent(db_engine):
     assert card["volume_pct"].to_dict() == pytest.approx(pct.round(3).to_dict())
     assert not [i for i in bundle.health if i["code"] in case_units.HEALTH_CODES]  # every pack size is known
     with db_engine.connect() as conn:
-        diesel = conn.execute(select(product.c.pack, product.c.liters_per_case)
-                              .where(product.c.sku_id == "YF-0CY")).one()
+        diesel = conn.execute(
+            select(product.c.pack, product.c.liters_per_case).where(product.c.sku_id == "YF-0CY")
+        ).one()
     assert diesel.pack == "other" and diesel.liters_per_case == pytest.approx(1.0)  # one litre per unit
 
 

@@ -37,20 +37,35 @@ def _repeat_frame(n: int = 400, seed: int = 0) -> pd.DataFrame:
     first = pd.Timestamp("2024-07-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
     last = first + pd.to_timedelta(rng.integers(30, 360, n), unit="D")
     span = _week(last) - _week(first)
-    return pd.DataFrame({"channel": "RETAIL", "net_profit": rng.uniform(100, 5000, n), "churn_prob": 0.2,
-                         "gross_profit": rng.uniform(5000, 9000, n), "window_years": 1.0,
-                         "first_order_ever": first.strftime("%Y-%m-%d"), "last_order_ever": last.strftime("%Y-%m-%d"),
-                         "order_weeks_ever": 2 + (rng.uniform(0, 1, n) * (span - 1)).astype(int),
-                         "order_weeks_window": rng.integers(1, 20, n)}, index=[f"A{i}" for i in range(n)])
+    return pd.DataFrame(
+        {
+            "channel": "RETAIL",
+            "net_profit": rng.uniform(100, 5000, n),
+            "churn_prob": 0.2,
+            "gross_profit": rng.uniform(5000, 9000, n),
+            "window_years": 1.0,
+            "first_order_ever": first.strftime("%Y-%m-%d"),
+            "last_order_ever": last.strftime("%Y-%m-%d"),
+            "order_weeks_ever": 2 + (rng.uniform(0, 1, n) * (span - 1)).astype(int),
+            "order_weeks_window": rng.integers(1, 20, n),
+        },
+        index=[f"A{i}" for i in range(n)],
+    )
 
 
 def test_frequency_recency_and_age_are_whole_weeks_on_the_same_weekly_grid():
     # Thu 2026-06-04 and Sat 06-06 are one week of the grid (weeks start on Thursdays, as 1970-01-01 did);
     # Wed 06-10 and Thu 06-11 are two
-    df = pd.DataFrame({"first_order_ever": ["2026-06-04", "2026-06-10", "2025-01-02"],
-                       "last_order_ever": ["2026-06-06", "2026-06-11", "2026-06-29"],
-                       "order_weeks_ever": [1, 2, 40], "order_weeks_window": [1, 2, 30],
-                       "gross_profit": [100.0, 200.0, 3000.0]}, index=["same_week", "next_day", "regular"])
+    df = pd.DataFrame(
+        {
+            "first_order_ever": ["2026-06-04", "2026-06-10", "2025-01-02"],
+            "last_order_ever": ["2026-06-06", "2026-06-11", "2026-06-29"],
+            "order_weeks_ever": [1, 2, 40],
+            "order_weeks_window": [1, 2, 30],
+            "gross_profit": [100.0, 200.0, 3000.0],
+        },
+        index=["same_week", "next_day", "regular"],
+    )
     s = repeat_buyer_summary(df, AS_OF)
     assert s["frequency"].tolist() == [0, 1, 39]
     assert s["recency"].tolist() == list(_week(df["last_order_ever"]) - _week(df["first_order_ever"]))
@@ -71,10 +86,19 @@ def test_one_account_with_two_orders_in_one_week_does_not_knock_the_model_out_fo
 
 
 def test_clv_falls_back_to_discounted_margin_with_few_repeat_buyers():
-    df = pd.DataFrame({"channel": ["RETAIL", "DIST"], "net_profit": [1000.0, -50.0], "gross_profit": [2000.0, 10.0],
-                       "churn_prob": [0.2, 0.1], "window_years": 1.0, "first_order_ever": ["2024-01-01"] * 2,
-                       "last_order_ever": ["2026-06-01"] * 2, "order_weeks_ever": [30, 20],
-                       "order_weeks_window": [12, 8]})
+    df = pd.DataFrame(
+        {
+            "channel": ["RETAIL", "DIST"],
+            "net_profit": [1000.0, -50.0],
+            "gross_profit": [2000.0, 10.0],
+            "churn_prob": [0.2, 0.1],
+            "window_years": 1.0,
+            "first_order_ever": ["2024-01-01"] * 2,
+            "last_order_ever": ["2026-06-01"] * 2,
+            "order_weeks_ever": [30, 20],
+            "order_weeks_window": [12, 8],
+        }
+    )
     out = compute_clv(df, AS_OF, P)
     assert (out["clv_model"] == "discounted_margin").all() and out["clv"].iloc[1] < 0
 
@@ -95,9 +119,11 @@ class _Unfittable:
         raise self.exc
 
 
-@pytest.mark.parametrize(("exc", "reason"), [(FitError("not_converged", "BFGS: no progress"), "not_converged"),
-                                             (FloatingPointError("overflow"), "fit_error")],
-                         ids=["did_not_converge", "unforeseen_error"])
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [(FitError("not_converged", "BFGS: no progress"), "not_converged"), (FloatingPointError("overflow"), "fit_error")],
+    ids=["did_not_converge", "unforeseen_error"],
+)
 def test_a_failed_fit_falls_back_per_account_with_the_reason_logged(exc, reason, caplog):
     df = _repeat_frame(350)
     df.loc["A0", "channel"] = "DIST"
@@ -116,7 +142,8 @@ def test_too_few_repeat_order_accounts_read_as_a_data_health_note_in_both_langua
     items = clv_health_items(out, P)
     assert describe_health(items, "en") == [
         "CLV of 40 repeat-order accounts (wholesalers, small retail, on-premise) is the discounted margin, not "
-        "BG/NBD + Gamma-Gamma: the model needs at least 300 such accounts with an order history."]
+        "BG/NBD + Gamma-Gamma: the model needs at least 300 such accounts with an order history."
+    ]
     assert describe_health(items, "zh")[0].startswith("40 个重复订货客户")
 
 
@@ -176,8 +203,10 @@ def test_an_erp_database_is_valued_by_the_model_and_says_when_it_is_too_small(db
     from kam_core.io.transactions import import_transactions, parse_mapping
 
     _erp_csv(tmp_path / "erp.csv")
-    mapping = parse_mapping("invoice=invoice,date=date,account_id=customer,channel=channel,sku=sku,quantity=qty,"
-                            "unit_price=price,unit_cost=cost")
+    mapping = parse_mapping(
+        "invoice=invoice,date=date,account_id=customer,channel=channel,sku=sku,quantity=qty,"
+        "unit_price=price,unit_cost=cost"
+    )
     import_transactions(db_engine, tmp_path / "erp.csv", mapping)
     small = compute_scorecard_bundle(db_engine, as_of=AS_OF, params=Params(min_accounts_bgnbd=20))
     sc = small.scorecard.set_index("account_id")

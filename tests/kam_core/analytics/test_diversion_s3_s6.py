@@ -31,8 +31,10 @@ MONTHS = [D(2026, m, 1) for m in range(1, 7)]
 
 
 def _sell_in(account_id: str, cases: list[float], sku: str = "P1") -> list[dict]:
-    return [{"account_id": account_id, "day": D(2026, m, 12), "sku_id": sku, "qty": q}
-            for m, q in zip(range(1, 7), cases, strict=True)]
+    return [
+        {"account_id": account_id, "day": D(2026, m, 12), "sku_id": sku, "qty": q}
+        for m, q in zip(range(1, 7), cases, strict=True)
+    ]
 
 
 def _seed(engine) -> None:
@@ -47,38 +49,86 @@ def _seed(engine) -> None:
     """
     f = pd.DataFrame
     ids = ["D1", "D2", "D3", "D4", "D5", "D6"]
-    buys = (_sell_in("D1", [130.0] * 6) + _sell_in("D2", [100.0] * 6) + _sell_in("D3", [130.0] * 6)
-            + _sell_in("D4", [100, 100, 130, 100, 100, 100]) + _sell_in("D5", [130.0] * 6)
-            + _sell_in("D6", [100, 130, 130, 100, 100, 100])
-            + [{"account_id": "D2", "day": D(2026, 3, 20), "sku_id": "FRT", "qty": 1000.0}])
+    buys = (
+        _sell_in("D1", [130.0] * 6)
+        + _sell_in("D2", [100.0] * 6)
+        + _sell_in("D3", [130.0] * 6)
+        + _sell_in("D4", [100, 100, 130, 100, 100, 100])
+        + _sell_in("D5", [130.0] * 6)
+        + _sell_in("D6", [100, 130, 130, 100, 100, 100])
+        + [{"account_id": "D2", "day": D(2026, 3, 20), "sku_id": "FRT", "qty": 1000.0}]
+    )
     buys = f(buys)
     buys["order_id"] = [f"O{i:03d}" for i in range(len(buys))]
     heads = buys.rename(columns={"day": "order_date"})[["order_id", "account_id", "order_date"]]
     lines = buys.assign(line_no=1, qty_cases=buys["qty"], list_price=20.0, invoice_price=18.0, cogs_per_case=10.0)
-    out = [{"account_id": a, "sku_id": "P1", "period": m, "qty_cases": q, "source": "outflow_report"}
-           for a, q in (("D1", 100.0), ("D2", 98.0), ("D3", 100.0), ("D4", 100.0), ("D6", 100.0)) for m in MONTHS]
+    out = [
+        {"account_id": a, "sku_id": "P1", "period": m, "qty_cases": q, "source": "outflow_report"}
+        for a, q in (("D1", 100.0), ("D2", 98.0), ("D3", 100.0), ("D4", 100.0), ("D6", 100.0))
+        for m in MONTHS
+    ]
     stock = [{"account_id": "D3", "sku_id": "P1", "snap_date": D(2025, 12, 31), "qty_cases": 100.0}]
-    stock += [{"account_id": "D3", "sku_id": "P1", "snap_date": (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date(),
-               "qty_cases": 100.0 + 30 * (i + 1)} for i, m in enumerate(MONTHS)]
-    stock += [{"account_id": "D6", "sku_id": "P1", "snap_date": d, "qty_cases": q}
-              for d, q in ((D(2026, 1, 31), 50.0), (D(2026, 2, 28), 80.0), (D(2026, 3, 15), 200.0),
-                           (D(2026, 3, 31), 80.0))]
-    caps = [("C1", D(2025, 1, 1), 45, 5), ("C1", D(2026, 1, 1), 46, 5),       # 50 → 51: flat (+2%)
-            ("C2", D(2025, 1, 1), 45, 5), ("C2", D(2026, 1, 1), 65, 5),       # 50 → 70: growing
-            ("C3", D(2026, 1, 1), 45, 5),                                     # one assessment: no history
-            ("C4", D(2024, 6, 1), 10, 0), ("C4", D(2025, 1, 1), 50, None),    # in force at the start: 50
-            ("C4", D(2026, 1, 1), 50, None), ("C4", D(2026, 9, 1), 99, 1),    # after the end: ignored
-            ("C5", D(2025, 10, 1), 20, 0), ("C5", D(2026, 3, 1), 20, 0)]      # onboarded in the window
+    stock += [
+        {
+            "account_id": "D3",
+            "sku_id": "P1",
+            "snap_date": (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date(),
+            "qty_cases": 100.0 + 30 * (i + 1),
+        }
+        for i, m in enumerate(MONTHS)
+    ]
+    stock += [
+        {"account_id": "D6", "sku_id": "P1", "snap_date": d, "qty_cases": q}
+        for d, q in ((D(2026, 1, 31), 50.0), (D(2026, 2, 28), 80.0), (D(2026, 3, 15), 200.0), (D(2026, 3, 31), 80.0))
+    ]
+    caps = [
+        ("C1", D(2025, 1, 1), 45, 5),
+        ("C1", D(2026, 1, 1), 46, 5),  # 50 → 51: flat (+2%)
+        ("C2", D(2025, 1, 1), 45, 5),
+        ("C2", D(2026, 1, 1), 65, 5),  # 50 → 70: growing
+        ("C3", D(2026, 1, 1), 45, 5),  # one assessment: no history
+        ("C4", D(2024, 6, 1), 10, 0),
+        ("C4", D(2025, 1, 1), 50, None),  # in force at the start: 50
+        ("C4", D(2026, 1, 1), 50, None),
+        ("C4", D(2026, 9, 1), 99, 1),  # after the end: ignored
+        ("C5", D(2025, 10, 1), 20, 0),
+        ("C5", D(2026, 3, 1), 20, 0),
+    ]  # onboarded in the window
     rows = [
-        (s.region, f({"region_id": ["R1"], "level": ["region"], "code": ["R1"], "path": ["R1"], "name_zh": ["R1"],
-                      "name_en": ["R1"]})),
+        (
+            s.region,
+            f(
+                {
+                    "region_id": ["R1"],
+                    "level": ["region"],
+                    "code": ["R1"],
+                    "path": ["R1"],
+                    "name_zh": ["R1"],
+                    "name_en": ["R1"],
+                }
+            ),
+        ),
         (s.channel_tier, f({"tier_code": ["DIST"], "name_zh": ["一批"], "name_en": ["D"], "level_in_chain": [1]})),
         (s.product, f({"sku_id": ["P1", "FRT"], "name": ["beer", "freight"], "is_service": [False, True]})),
-        (s.account, f({"account_id": ids + ["C1", "C2", "C3", "C4", "C5"], "name": "n", "tier_code": "DIST",
-                       "region_id": "R1", "status": "active"})),
-        (s.order_header, heads), (s.order_line, lines[["order_id", "line_no", "sku_id", "qty_cases", "list_price",
-                                                      "invoice_price", "cogs_per_case"]]),
-        (s.sellout, f(out)), (s.inventory_snapshot, f(stock)),
+        (
+            s.account,
+            f(
+                {
+                    "account_id": ids + ["C1", "C2", "C3", "C4", "C5"],
+                    "name": "n",
+                    "tier_code": "DIST",
+                    "region_id": "R1",
+                    "status": "active",
+                }
+            ),
+        ),
+        (s.order_header, heads),
+        (
+            s.order_line,
+            lines[["order_id", "line_no", "sku_id", "qty_cases", "list_price", "invoice_price", "cogs_per_case"]],
+        ),
+        (s.sellout, f(out)),
+        (s.inventory_snapshot, f(stock)),
         (s.account_capability, f(caps, columns=["account_id", "assessed_on", "terminals", "sub_distributors"])),
     ]
     with engine.begin() as conn:
@@ -130,9 +180,22 @@ def _check_s6(engine) -> None:
 
 def _frame(extra: pd.DataFrame) -> pd.DataFrame:
     """Accounts with nothing but the ``extra`` signal columns out of the ordinary."""
-    return pd.DataFrame({"channel": "DIST", "volume_cases": 100.0, "outlets_served": 10, "n_scans": 0,
-                         "n_scans_out": 0, "n_shipto": 10, "n_shipto_out": 0, "n_below_floor": 0, "s4_share": 0.0,
-                         "ly_volume_cases": 100.0, "tenure_years": 5.0}, index=extra.index).join(extra)
+    return pd.DataFrame(
+        {
+            "channel": "DIST",
+            "volume_cases": 100.0,
+            "outlets_served": 10,
+            "n_scans": 0,
+            "n_scans_out": 0,
+            "n_shipto": 10,
+            "n_shipto_out": 0,
+            "n_below_floor": 0,
+            "s4_share": 0.0,
+            "ly_volume_cases": 100.0,
+            "tenure_years": 5.0,
+        },
+        index=extra.index,
+    ).join(extra)
 
 
 def test_s3_and_s6_inputs_on_sqlite_and_postgresql(db_engine):
@@ -153,16 +216,30 @@ def test_s3_and_s6_inputs_on_duckdb(tmp_path):
 
 def test_complete_months_leave_out_partial_edges():
     assert [m for m, *_ in complete_months(Window(D(2025, 7, 15), D(2026, 1, 31)))] == [
-        "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01"]
+        "2025-08",
+        "2025-09",
+        "2025-10",
+        "2025-11",
+        "2025-12",
+        "2026-01",
+    ]
     assert complete_months(Window(D(2026, 1, 2), D(2026, 1, 30))) == []
 
 
 def _growth_frame(**over) -> pd.DataFrame:
     """Ten distributors growing 0 %, 10 %, … 90 % vs last year; outlets flat for all."""
     ids = [f"G{i}" for i in range(10)]
-    df = pd.DataFrame({"channel": "DIST", "volume_cases": [100.0 * (1 + i / 10) for i in range(10)],
-                       "ly_volume_cases": 100.0, "tenure_years": 5.0, "outlets_served": 10,
-                       "s6_outlets_change": 0.0}, index=ids)
+    df = pd.DataFrame(
+        {
+            "channel": "DIST",
+            "volume_cases": [100.0 * (1 + i / 10) for i in range(10)],
+            "ly_volume_cases": 100.0,
+            "tenure_years": 5.0,
+            "outlets_served": 10,
+            "s6_outlets_change": 0.0,
+        },
+        index=ids,
+    )
     for col, values in over.items():
         df[col] = values
     return df
@@ -176,8 +253,7 @@ def test_s6_needs_top_growth_and_flat_outlets():
     out = flag_diversion(_growth_frame(), P)
     assert _s6(out) == ["G9"]  # 90 % growth is the channel's p90 (81 %) or above; the rest below
     assert out.loc["G9", "s6_growth"] == pytest.approx(0.9)
-    assert out.loc["G9", "diversion_evidence_items"] == [{"signal": "S6", "growth": pytest.approx(0.9),
-                                                          "outlets": 0.0}]
+    assert out.loc["G9", "diversion_evidence_items"] == [{"signal": "S6", "growth": pytest.approx(0.9), "outlets": 0.0}]
     assert not out.loc["G9", "diversion_flag"]  # one signal (weight 1) opens no investigation
     assert out.loc["G9", "diversion_score"] >= 1
     growing = [0.0] * 9 + [0.3]  # the top grower added 30 % outlets: its growth is covered
@@ -209,10 +285,12 @@ def test_s3_and_s6_weights_and_evidence_in_both_languages():
     assert 3 <= g9["diversion_score"] < 4  # S3 (2) + S6 (1) + the anomaly rank (< 1)
     assert g9["diversion_evidence"] == [
         "S3 sell-in 1.31× reported sell-out; 3 month(s) over the threshold without stock build",
-        "S6 volume +90% vs last year, among the fastest growers of the channel, while outlets served changed +0%"]
+        "S6 volume +90% vs last year, among the fastest growers of the channel, while outlets served changed +0%",
+    ]
     assert describe_evidence(g9["diversion_evidence_items"], "zh") == [
         "S3 进货量是申报出货量的 1.31 倍，其中 3 个月超出阈值且未见库存增加",
-        "S6 销量同比 +90%，居渠道增长前列，而服务网点数仅变化 +0%"]
+        "S6 销量同比 +90%，居渠道增长前列，而服务网点数仅变化 +0%",
+    ]
     one_month = flag_diversion(df.assign(s3_months=[0] * 9 + [1]), P)
     assert one_month.loc["G9", "diversion_signals"] == 1  # one month over 1.2 is not the S3 pattern
 

@@ -59,15 +59,25 @@ def test_label_value_types_leaves_accounts_with_mostly_constant_inputs_untyped()
 
 
 def test_cost_basis_is_known_partial_or_none_by_the_share_of_sales_with_a_cost():
-    out = compute_cost_basis(pd.Series([100.0, 100.0, 100.0, 0.0, -10.0]), pd.Series([0.0, 50.0, 51.0, 0.0, -10.0]),
-                             pd.Series([0, 2, 2, 0, 1]))
+    out = compute_cost_basis(
+        pd.Series([100.0, 100.0, 100.0, 0.0, -10.0]),
+        pd.Series([0.0, 50.0, 51.0, 0.0, -10.0]),
+        pd.Series([0, 2, 2, 0, 1]),
+    )
     assert out["cost_basis"].tolist() == ["known", "partial", "none", "known", "none"]
     np.testing.assert_allclose(out["cost_coverage"], [1.0, 0.5, 0.49, 1.0, 0.0])
 
 
 def test_withheld_profit_figures_become_null_only_where_the_cost_basis_is_none():
-    df = pd.DataFrame({"cost_basis": ["known", "none"], "gross_profit": [5.0, 9.0], "pyramid_tier": ["gold", "iron"],
-                       "key_account_profit": [True, True], "net_sales": [10.0, 9.0]})
+    df = pd.DataFrame(
+        {
+            "cost_basis": ["known", "none"],
+            "gross_profit": [5.0, 9.0],
+            "pyramid_tier": ["gold", "iron"],
+            "key_account_profit": [True, True],
+            "net_sales": [10.0, 9.0],
+        }
+    )
     out = withhold_profit(df)
     assert out["gross_profit"].tolist()[0] == 5.0 and np.isnan(out["gross_profit"].tolist()[1])
     assert out["pyramid_tier"].tolist() == ["gold", None] and out["key_account_profit"].tolist() == [True, None]

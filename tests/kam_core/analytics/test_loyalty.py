@@ -18,8 +18,27 @@ from kam_core.analytics.loyalty import (
 from kam_core.analytics.params import Params
 
 # ties at .5 after ×100 (rounded to even), values rounding to −0, −0.0 itself, > 100%, missing
-TRICKY = [0.005, 0.015, 0.125, 0.285, 0.575, 0.995, 1.0, 0.0, -0.0, -0.001, -0.004, 12.5, 1e20, np.nan,
-          float("inf"), 0.4999999, 2.25, 2.35, 7.0]
+TRICKY = [
+    0.005,
+    0.015,
+    0.125,
+    0.285,
+    0.575,
+    0.995,
+    1.0,
+    0.0,
+    -0.0,
+    -0.001,
+    -0.004,
+    12.5,
+    1e20,
+    np.nan,
+    float("inf"),
+    0.4999999,
+    2.25,
+    2.35,
+    7.0,
+]
 
 
 YEARS = [0.05, 0.25, 0.35, 1.45, 3.0]  # one decimal: 0.25 → "0.2", 0.35 → "0.3" (the exact doubles)
@@ -41,19 +60,37 @@ def test_reason_sentences_written_at_once_equal_the_renderer_item_by_item(lang):
     comp, value, pct, counts = _weakest(df)
     channel = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)
     render = _renderer(lang)
-    expected = [render(COMPONENTS[c], v, p, ch) for c, v, p, ch in
-                zip(comp.tolist(), value.tolist(), pct.tolist(), channel.tolist(), strict=True)]
+    expected = [
+        render(COMPONENTS[c], v, p, ch)
+        for c, v, p, ch in zip(comp.tolist(), value.tolist(), pct.tolist(), channel.tolist(), strict=True)
+    ]
     assert _reason_texts(comp, value, pct, channel, lang) == expected
     assert any(s.startswith(("share of wallet -0%", "钱包份额 -0%")) for s in expected)
 
 
 def test_reason_items_are_the_three_weakest_observed_components_weakest_first_ties_in_component_order():
-    df = _ranked(pd.DataFrame({"channel": "DIST", "sow": [0.9, 0.1, np.nan], "exclusivity": [0.2, 0.5, np.nan],
-                               "regularity": [0.5, 0.3, np.nan], "tenure_years": [1.0, 9.0, np.nan],
-                               "satisfaction": [9.0, 1.0, 5.0]}))
+    df = _ranked(
+        pd.DataFrame(
+            {
+                "channel": "DIST",
+                "sow": [0.9, 0.1, np.nan],
+                "exclusivity": [0.2, 0.5, np.nan],
+                "regularity": [0.5, 0.3, np.nan],
+                "tenure_years": [1.0, 9.0, np.nan],
+                "satisfaction": [9.0, 1.0, 5.0],
+            }
+        )
+    )
     comp, value, pct, counts = _weakest(df)
-    flat = list(zip(np.asarray(COMPONENTS)[comp].tolist(), value.tolist(), pct.tolist(),
-                    df["channel"].to_numpy().repeat(counts).tolist(), strict=True))
+    flat = list(
+        zip(
+            np.asarray(COMPONENTS)[comp].tolist(),
+            value.tolist(),
+            pct.tolist(),
+            df["channel"].to_numpy().repeat(counts).tolist(),
+            strict=True,
+        )
+    )
     items = split_flat(flat, counts)
     assert [c for c, *_ in items[0]] == ["exclusivity", "tenure_years", "sow"]  # 50th, 50th, 100th
     assert [c for c, *_ in items[1]] == ["satisfaction", "sow", "regularity"]

@@ -18,8 +18,10 @@ from kam_core.io.imports import import_table
 from kam_core.io.transactions import import_transactions, parse_mapping
 from tests.kam_core.io_helpers import write_csv
 
-MAP = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
-                    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本")
+MAP = parse_mapping(
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本"
+)
 
 
 def _small_demo(tmp_path, name: str = "demo.db"):
@@ -77,13 +79,32 @@ def test_orders_written_by_other_means_are_read_from_the_lines_until_init_rebuil
     with engine.connect() as conn:
         last = conn.execute(select(func.max(order_header.c.order_date))).scalar()
     with engine.begin() as conn:  # a plain SQL write, as an ERP integration might do
-        conn.execute(insert(order_header).values(order_id="EXT-1", account_id=aid, order_date=last,
-                                                 settlement_mode="cash", payment_terms_days=0, delivery_cost=0.0,
-                                                 is_return=False, source="erp"))
+        conn.execute(
+            insert(order_header).values(
+                order_id="EXT-1",
+                account_id=aid,
+                order_date=last,
+                settlement_mode="cash",
+                payment_terms_days=0,
+                delivery_cost=0.0,
+                is_return=False,
+                source="erp",
+            )
+        )
         sku = conn.execute(select(order_line.c.sku_id).limit(1)).scalar()
-        conn.execute(insert(order_line).values(order_id="EXT-1", line_no=1, sku_id=sku, qty_cases=10.0,
-                                               list_price=100.0, invoice_price=100.0, off_invoice_disc=0.0,
-                                               cogs_per_case=50.0, free_qty_cases=0.0))
+        conn.execute(
+            insert(order_line).values(
+                order_id="EXT-1",
+                line_no=1,
+                sku_id=sku,
+                qty_cases=10.0,
+                list_price=100.0,
+                invoice_price=100.0,
+                off_invoice_disc=0.0,
+                cogs_per_case=50.0,
+                free_qty_cases=0.0,
+            )
+        )
     with engine.connect() as conn:
         assert not order_days.is_current(conn)
     after = compute_scorecard(engine).set_index("account_id").loc[aid, "net_sales"]
@@ -101,9 +122,12 @@ def test_an_erp_import_refreshes_the_accounts_it_touched_in_its_transaction(tmp_
         aid, name = conn.execute(select(account.c.account_id, account.c.name).order_by(account.c.account_id)).first()
         last = conn.execute(select(func.max(order_header.c.order_date))).scalar()
     day = last.strftime("%Y-%m-%d")
-    csv = write_csv(tmp_path / "erp.csv", "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
-                    f"X1,{day},{aid},{name},一批商,SKU-NEW,新品,7,40,20\n"
-                    f"X2,{day},C-NEW,新客户,KA,SKU-NEW,新品,3,41,20\n")
+    csv = write_csv(
+        tmp_path / "erp.csv",
+        "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
+        f"X1,{day},{aid},{name},一批商,SKU-NEW,新品,7,40,20\n"
+        f"X2,{day},C-NEW,新客户,KA,SKU-NEW,新品,3,41,20\n",
+    )
     import_transactions(engine, csv, MAP)
     days = _days(engine)
     with engine.connect() as conn:
@@ -137,12 +161,23 @@ def test_a_partial_refresh_after_other_writes_rebuilds_everything(tmp_path):
     engine = _small_demo(tmp_path)
     with engine.begin() as conn:  # someone else changed a line of another account
         conn.execute(update(order_line).where(order_line.c.line_no == 1).values(qty_cases=order_line.c.qty_cases * 2))
-        conn.execute(insert(order_header).values(order_id="EXT-2", account_id=conn.execute(
-            select(account.c.account_id)).scalar(), order_date=conn.execute(
-            select(func.max(order_header.c.order_date))).scalar(), settlement_mode="cash", payment_terms_days=0,
-            delivery_cost=0.0, is_return=True, source="erp"))
-    csv = write_csv(tmp_path / "erp.csv", "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
-                    "Y1,2026-01-05,C-ONE,一家,KA,SKU-NEW,新品,2,40,20\n")
+        conn.execute(
+            insert(order_header).values(
+                order_id="EXT-2",
+                account_id=conn.execute(select(account.c.account_id)).scalar(),
+                order_date=conn.execute(select(func.max(order_header.c.order_date))).scalar(),
+                settlement_mode="cash",
+                payment_terms_days=0,
+                delivery_cost=0.0,
+                is_return=True,
+                source="erp",
+            )
+        )
+    csv = write_csv(
+        tmp_path / "erp.csv",
+        "单据号,日期,客户编码,客户名称,渠道,物料编码,物料名称,数量,单价,成本\n"
+        "Y1,2026-01-05,C-ONE,一家,KA,SKU-NEW,新品,2,40,20\n",
+    )
     import_transactions(engine, csv, MAP)
     with engine.connect() as conn:
         assert order_days.is_current(conn)

@@ -91,14 +91,16 @@ def test_discounted_value_sums_the_monthly_increments_of_expected_purchases(bgnb
     expected = np.zeros(30)
     for k in range(1, 13):
         step = bgnbd.expected_purchases(k * 4.345, x, tx, T) - bgnbd.expected_purchases((k - 1) * 4.345, x, tx, T)
-        expected += value * step / 1.01 ** k
+        expected += value * step / 1.01**k
     assert ours == pytest.approx(expected, rel=1e-12)
     assert math.isclose(discounted_value(bgnbd, [1.0], [0], [0], [0], 0, 0.01)[0], 0.0)
 
 
-@pytest.mark.parametrize(("x", "tx", "T"), [([0, 1], [2.0, 3.0], [5.0, 5.0]), ([1, 1], [6.0, 3.0], [5.0, 5.0]),
-                                            ([1, np.nan], [1.0, 1.0], [5.0, 5.0])],
-                         ids=["recency_without_repeat", "recency_after_age", "missing"])
+@pytest.mark.parametrize(
+    ("x", "tx", "T"),
+    [([0, 1], [2.0, 3.0], [5.0, 5.0]), ([1, 1], [6.0, 3.0], [5.0, 5.0]), ([1, np.nan], [1.0, 1.0], [5.0, 5.0])],
+    ids=["recency_without_repeat", "recency_after_age", "missing"],
+)
 def test_bgnbd_refuses_impossible_histories_with_a_reason(x, tx, T):
     with pytest.raises(FitError, match="invalid_summary") as err:
         fit_bgnbd(x, tx, T)

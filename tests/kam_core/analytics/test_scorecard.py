@@ -35,7 +35,7 @@ def bundle(synth):
 
 def test_scorecard_has_the_design_columns_and_allowed_values(bundle):
     df = scorecard_columns(bundle.scorecard)
-    assert list(df.columns[:len(DESIGN_COLUMNS)]) == DESIGN_COLUMNS
+    assert list(df.columns[: len(DESIGN_COLUMNS)]) == DESIGN_COLUMNS
     assert df["account_id"].is_unique and len(df) == 48
     assert set(df["pyramid_tier"]) <= {"platinum", "gold", "iron", "lead"}
     assert set(df["size_tier"]) <= {"vip", "major", "ordinary", "small"}
@@ -48,8 +48,9 @@ def test_scorecard_has_the_design_columns_and_allowed_values(bundle):
 def test_region_levels_are_the_segments_of_each_accounts_region_path(bundle):
     df = bundle.scorecard
     assert df["region_path"].nunique() > 1
-    for path, region, area, community, street in df[["region_path", "region", "area", "community",
-                                                      "street"]].itertuples(index=False):
+    for path, region, area, community, street in df[
+        ["region_path", "region", "area", "community", "street"]
+    ].itertuples(index=False):
         parts = (path.split("/") if isinstance(path, str) else []) + [None] * 4
         got = [None if v != v else v for v in (region, area, community, street)]  # NaN: no such level
         assert got == [p or None for p in parts[:4]], path
@@ -126,22 +127,78 @@ def _erp_only(engine) -> None:
         acc = f"C{i:02d}"
         for k in range(8):
             oid = f"{acc}-{k}"
-            heads.append({"order_id": oid, "account_id": acc, "order_date": dt.date(2025, 7, 3) +
-                          dt.timedelta(days=40 * k + i), "source": "erp", "settlement_mode": "cash",
-                          "payment_terms_days": 0, "delivery_cost": 0.0, "is_return": False})
-            lines.append({"order_id": oid, "line_no": 1, "sku_id": "X1", "qty_cases": float(5 + i * (k + 1)),
-                          "list_price": 50.0, "invoice_price": 50.0 - i, "cogs_per_case": 30.0,
-                          "off_invoice_disc": 0.0, "free_qty_cases": 0.0})
+            heads.append(
+                {
+                    "order_id": oid,
+                    "account_id": acc,
+                    "order_date": dt.date(2025, 7, 3) + dt.timedelta(days=40 * k + i),
+                    "source": "erp",
+                    "settlement_mode": "cash",
+                    "payment_terms_days": 0,
+                    "delivery_cost": 0.0,
+                    "is_return": False,
+                }
+            )
+            lines.append(
+                {
+                    "order_id": oid,
+                    "line_no": 1,
+                    "sku_id": "X1",
+                    "qty_cases": float(5 + i * (k + 1)),
+                    "list_price": 50.0,
+                    "invoice_price": 50.0 - i,
+                    "cogs_per_case": 30.0,
+                    "off_invoice_disc": 0.0,
+                    "free_qty_cases": 0.0,
+                }
+            )
     with engine.begin() as conn:
-        bulk_insert(conn, s.channel_tier, f([{"tier_code": "RETAIL", "name_zh": "小终端", "name_en": "Retail",
-                                              "level_in_chain": 4}]))
-        bulk_insert(conn, s.account, f([{"account_id": f"C{i:02d}", "name": f"客户{i}", "tier_code": "RETAIL",
-                                         "status": "active", "contract_type": "noncontractual",
-                                         "exclusive_agreement": False, "data_sharing": False, "jbp_in_place": False,
-                                         "created_source": "erp", "version": 1} for i in range(30)]))
-        bulk_insert(conn, s.product, f([{"sku_id": "X1", "name": "啤酒", "brand": "", "segment": "mainstream",
-                                         "pack": "bottle", "units_per_case": 12, "liters_per_case": 6.0,
-                                         "returnable": False, "deposit_per_case": 0.0, "is_service": False}]))
+        bulk_insert(
+            conn,
+            s.channel_tier,
+            f([{"tier_code": "RETAIL", "name_zh": "小终端", "name_en": "Retail", "level_in_chain": 4}]),
+        )
+        bulk_insert(
+            conn,
+            s.account,
+            f(
+                [
+                    {
+                        "account_id": f"C{i:02d}",
+                        "name": f"客户{i}",
+                        "tier_code": "RETAIL",
+                        "status": "active",
+                        "contract_type": "noncontractual",
+                        "exclusive_agreement": False,
+                        "data_sharing": False,
+                        "jbp_in_place": False,
+                        "created_source": "erp",
+                        "version": 1,
+                    }
+                    for i in range(30)
+                ]
+            ),
+        )
+        bulk_insert(
+            conn,
+            s.product,
+            f(
+                [
+                    {
+                        "sku_id": "X1",
+                        "name": "啤酒",
+                        "brand": "",
+                        "segment": "mainstream",
+                        "pack": "bottle",
+                        "units_per_case": 12,
+                        "liters_per_case": 6.0,
+                        "returnable": False,
+                        "deposit_per_case": 0.0,
+                        "is_service": False,
+                    }
+                ]
+            ),
+        )
         bulk_insert(conn, s.order_header, f(heads))
         bulk_insert(conn, s.order_line, f(lines))
 

@@ -54,6 +54,7 @@ def synthetic():
 
 # --- accuracy on planted types ----------------------------------------------------------------------------------
 
+
 def test_kmeans_with_hungarian_recovers_at_least_95_percent_of_600_synthetic_accounts(synthetic):
     features, truth, result = synthetic
     recovered = (result.labels.set_index("account_id")["value_type"] == truth).mean()
@@ -91,6 +92,7 @@ def test_recovery_is_per_tier_even_when_tiers_differ_in_level_and_spread():
 
 # --- the output frame -----------------------------------------------------------------------------------------
 
+
 def test_labels_have_one_row_per_account_sorted_with_the_documented_columns(synthetic):
     features, _, result = synthetic
     labels = result.labels
@@ -124,17 +126,28 @@ def test_reason_percentiles_are_within_tier_ranks_of_the_feature(synthetic):
     assert abs(item["percentile"] - rank) <= 100 / len(column) + 0.1
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("en", "promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic"),
-    ("zh", "促销进货占比位于KA客户的第91百分位（z=+1.4）→ 内在价值型"),
-], ids=["english", "chinese"])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic"),
+        ("zh", "促销进货占比位于KA客户的第91百分位（z=+1.4）→ 内在价值型"),
+    ],
+    ids=["english", "chinese"],
+)
 def test_a_reason_item_reads_as_a_short_sentence_in_either_language(lang, expected):
-    item = {"feature": "promo_share", "percentile": 91.2, "z": 1.38, "delta": 2.0, "toward": "intrinsic",
-            "imputed": False}
+    item = {
+        "feature": "promo_share",
+        "percentile": 91.2,
+        "z": 1.38,
+        "delta": 2.0,
+        "toward": "intrinsic",
+        "imputed": False,
+    }
     assert format_reason(item, "KA", lang) == expected
 
 
 # --- the exact explanation ------------------------------------------------------------------------------------
+
 
 def test_the_margin_decomposition_sums_exactly_to_the_margin():
     rng = np.random.default_rng(3)
@@ -153,6 +166,7 @@ def test_labels_are_the_nearest_centroid_so_the_margin_is_never_negative(synthet
 
 
 # --- small tiers ----------------------------------------------------------------------------------------------
+
 
 def test_a_tier_below_min_cluster_n_uses_the_nearest_prototype_with_the_same_reasons():
     features, truth = simulate_value_features(25, noise=0.3, seed=4)
@@ -185,6 +199,7 @@ def test_a_tier_missing_a_type_reports_no_accounts_of_that_type():
 
 # --- determinism and order invariance -------------------------------------------------------------------------
 
+
 def _comparable(result) -> pd.DataFrame:
     return result.labels.drop(columns=["reason_items"]).assign(reasons=result.labels["reasons"].map(tuple))
 
@@ -213,13 +228,18 @@ def test_params_hash_changes_with_the_settings_and_the_prototypes():
     features, _ = simulate_value_features(40, seed=2)
     base = label_value_types(features, n_bootstrap=0).params_hash
     assert label_value_types(features, n_bootstrap=0, min_cluster_n=10).params_hash != base
-    shifted = Prototypes(version="test", matrix=tuple(tuple(v + 0.1 for v in row) for row in PROTO.to_numpy()),
-                         rules_en=DEFAULT_PROTOTYPES.rules_en, rules_zh=DEFAULT_PROTOTYPES.rules_zh)
+    shifted = Prototypes(
+        version="test",
+        matrix=tuple(tuple(v + 0.1 for v in row) for row in PROTO.to_numpy()),
+        rules_en=DEFAULT_PROTOTYPES.rules_en,
+        rules_zh=DEFAULT_PROTOTYPES.rules_zh,
+    )
     other = label_value_types(features, shifted, n_bootstrap=0)
     assert other.params_hash != base and other.prototypes_version == "test"
 
 
 # --- degenerate input -----------------------------------------------------------------------------------------
+
 
 def test_an_empty_frame_gives_empty_labels_with_the_documented_columns():
     result = label_value_types(_frame([]))
@@ -289,11 +309,15 @@ def test_a_missing_tier_code_forms_its_own_group():
     assert len(result.labels) == 4
 
 
-@pytest.mark.parametrize("broken, message", [
-    (lambda f: f.drop(columns=["premium_mix"]), "Required column premium_mix missing"),
-    (lambda f: pd.concat([f, f.iloc[:1]]), "account_id must be unique"),
-    (lambda f: f.assign(exclusivity="high"), "Feature column exclusivity must be numeric"),
-], ids=["missing_feature_column", "repeated_account", "text_in_a_feature"])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (lambda f: f.drop(columns=["premium_mix"]), "Required column premium_mix missing"),
+        (lambda f: pd.concat([f, f.iloc[:1]]), "account_id must be unique"),
+        (lambda f: f.assign(exclusivity="high"), "Feature column exclusivity must be numeric"),
+    ],
+    ids=["missing_feature_column", "repeated_account", "text_in_a_feature"],
+)
 def test_bad_input_raises_a_value_error_naming_the_problem(broken, message):
     with pytest.raises(ValueError, match=message):
         label_value_types(broken(_frame(_prototype_rows())))
@@ -305,6 +329,7 @@ def test_bad_options_raise_a_value_error():
 
 
 # --- building blocks ------------------------------------------------------------------------------------------
+
 
 def test_the_scaler_standardises_like_standard_scaler_after_log_and_clipping():
     features, _ = simulate_value_features(300, seed=1)
@@ -398,19 +423,49 @@ def test_the_surrogate_tree_fitted_on_a_sample_names_the_types_and_scores_fideli
 
 # --- label history --------------------------------------------------------------------------------------------
 
-HISTORY = pd.DataFrame({
-    "account_id": ["A"] * 6 + ["B"] * 3,
-    "as_of": pd.to_datetime(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30",
-                             "2026-01-31", "2026-02-28", "2026-03-31"]),
-    "value_type": ["intrinsic", "extrinsic", "intrinsic", "extrinsic", "extrinsic", None,
-                   "strategic", "extrinsic", "extrinsic"]})
+HISTORY = pd.DataFrame(
+    {
+        "account_id": ["A"] * 6 + ["B"] * 3,
+        "as_of": pd.to_datetime(
+            [
+                "2026-01-31",
+                "2026-02-28",
+                "2026-03-31",
+                "2026-04-30",
+                "2026-05-31",
+                "2026-06-30",
+                "2026-01-31",
+                "2026-02-28",
+                "2026-03-31",
+            ]
+        ),
+        "value_type": [
+            "intrinsic",
+            "extrinsic",
+            "intrinsic",
+            "extrinsic",
+            "extrinsic",
+            None,
+            "strategic",
+            "extrinsic",
+            "extrinsic",
+        ],
+    }
+)
 
 
-@pytest.mark.parametrize("hold, held_a, held_b", [
-    (2, ["intrinsic"] * 4 + ["extrinsic"] * 2, ["strategic", "strategic", "extrinsic"]),
-    (1, ["intrinsic", "extrinsic", "intrinsic", "extrinsic", "extrinsic", "extrinsic"],
-     ["strategic", "extrinsic", "extrinsic"]),
-], ids=["two_month_hold", "no_hold"])
+@pytest.mark.parametrize(
+    "hold, held_a, held_b",
+    [
+        (2, ["intrinsic"] * 4 + ["extrinsic"] * 2, ["strategic", "strategic", "extrinsic"]),
+        (
+            1,
+            ["intrinsic", "extrinsic", "intrinsic", "extrinsic", "extrinsic", "extrinsic"],
+            ["strategic", "extrinsic", "extrinsic"],
+        ),
+    ],
+    ids=["two_month_hold", "no_hold"],
+)
 def test_a_type_change_is_held_until_it_persists_for_hold_snapshots(hold, held_a, held_b):
     out = label_with_hysteresis(HISTORY.sample(frac=1.0, random_state=3), hold=hold)
     assert out.loc[out["account_id"] == "A", "value_type"].tolist() == held_a
@@ -421,8 +476,9 @@ def test_a_type_change_is_held_until_it_persists_for_hold_snapshots(hold, held_a
 
 def test_the_share_of_changed_types_compares_accounts_typed_in_both_snapshots():
     before = pd.DataFrame({"account_id": ["A", "B", "C"], "value_type": ["intrinsic", "strategic", None]})
-    now = pd.DataFrame({"account_id": ["A", "B", "C", "D"], "value_type": ["intrinsic", "extrinsic", "extrinsic",
-                                                                           "strategic"]})
+    now = pd.DataFrame(
+        {"account_id": ["A", "B", "C", "D"], "value_type": ["intrinsic", "extrinsic", "extrinsic", "strategic"]}
+    )
     summary = summarise_type_changes(before, now)
     assert summary["n_compared"] == 2 and summary["share_changed"] == 0.5
     assert summary["transitions"].loc["strategic", "extrinsic"] == 1

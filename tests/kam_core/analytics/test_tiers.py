@@ -17,14 +17,23 @@ from kam_core.analytics.tiers import (
 )
 
 accounts = st.lists(
-    st.tuples(st.sampled_from(["DIST", "KA", "RETAIL"]),
-              st.floats(-5e4, 1e6, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 2))),
-    min_size=1, max_size=60)
+    st.tuples(
+        st.sampled_from(["DIST", "KA", "RETAIL"]),
+        st.floats(-5e4, 1e6, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 2)),
+    ),
+    min_size=1,
+    max_size=60,
+)
 
 
 def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame({"account_id": [f"A{i:03d}" for i in range(len(rows))],
-                         "channel": [r[0] for r in rows], "v": [r[1] for r in rows]})
+    return pd.DataFrame(
+        {
+            "account_id": [f"A{i:03d}" for i in range(len(rows))],
+            "channel": [r[0] for r in rows],
+            "v": [r[1] for r in rows],
+        }
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -77,10 +86,21 @@ def test_labels_are_deterministic_and_row_order_invariant(rows, rnd):
 
 
 def test_pyramid_cuts_use_all_accounts_of_the_channel_as_denominator():
-    df = pd.DataFrame({"account_id": [f"A{i}" for i in range(10)], "channel": "KA",
-                       "v": [100, 90, 80, 70, 60, 50, 40, -1, 0, -5]})
-    assert list(label_pyramid(df, "v")) == ["platinum", "platinum", "gold", "gold", "gold",
-                                            "iron", "iron", "lead", "lead", "lead"]
+    df = pd.DataFrame(
+        {"account_id": [f"A{i}" for i in range(10)], "channel": "KA", "v": [100, 90, 80, 70, 60, 50, 40, -1, 0, -5]}
+    )
+    assert list(label_pyramid(df, "v")) == [
+        "platinum",
+        "platinum",
+        "gold",
+        "gold",
+        "gold",
+        "iron",
+        "iron",
+        "lead",
+        "lead",
+        "lead",
+    ]
 
 
 def test_abc_marks_the_account_crossing_80_percent_as_a_and_breaks_ties_by_id():
@@ -93,22 +113,29 @@ def test_abc_marks_the_account_crossing_80_percent_as_a_and_breaks_ties_by_id():
 
 
 def test_size_tiers_follow_5_15_30_50_within_channel():
-    df = pd.DataFrame({"account_id": [f"A{i:02d}" for i in range(20)], "channel": "DIST",
-                       "v": np.arange(20, 0, -1.0)})
+    df = pd.DataFrame({"account_id": [f"A{i:02d}" for i in range(20)], "channel": "DIST", "v": np.arange(20, 0, -1.0)})
     tiers = label_size_tier(df, "v")
     assert tiers.value_counts().to_dict() == {"small": 10, "ordinary": 6, "major": 3, "vip": 1}
     assert tiers.iloc[0] == "vip"
 
 
 def test_potential_key_needs_b_class_fast_growth_and_a_projected_crossing():
-    df = pd.DataFrame({"account_id": list("abcde"), "channel": "KA", "abc_class": ["A", "B", "B", "B", "C"],
-                       "net_sales": [100.0, 60.0, 60.0, 20.0, 5.0], "growth": [0.0, 0.8, 0.1, 0.9, 2.0]})
+    df = pd.DataFrame(
+        {
+            "account_id": list("abcde"),
+            "channel": "KA",
+            "abc_class": ["A", "B", "B", "B", "C"],
+            "net_sales": [100.0, 60.0, 60.0, 20.0, 5.0],
+            "growth": [0.0, 0.8, 0.1, 0.9, 2.0],
+        }
+    )
     assert list(flag_potential_key(df, 0.5)) == [False, True, False, False, False]
 
 
 def test_whale_curve_reports_top_20_share_and_tail_loss():
-    df = pd.DataFrame({"account_id": [f"A{i}" for i in range(10)],
-                       "net_profit": [150.0, 50, 20, 10, 0, 0, 0, -10, -20, -100]})
+    df = pd.DataFrame(
+        {"account_id": [f"A{i}" for i in range(10)], "net_profit": [150.0, 50, 20, 10, 0, 0, 0, -10, -20, -100]}
+    )
     curve, s = compute_whale_curve(df)
     assert s.total_profit == 100.0 and s.top20_share == 2.0 and s.peak_share == 2.3
     assert s.tail_loss == -130.0 and s.share_negative == 0.3
@@ -132,18 +159,37 @@ def test_migration_matrix_counts_moves_new_and_gone_accounts():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["DIST", "KA"]), st.floats(0, 1), st.floats(0, 1), st.floats(0, 20),
-                          st.floats(0, 1000)), min_size=3, max_size=40), st.randoms(use_true_random=False))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["DIST", "KA"]), st.floats(0, 1), st.floats(0, 1), st.floats(0, 20), st.floats(0, 1000)
+        ),
+        min_size=3,
+        max_size=40,
+    ),
+    st.randoms(use_true_random=False),
+)
 def test_loyalty_and_diversion_do_not_depend_on_row_order(rows, rnd):
     from kam_core.analytics.diversion import flag_diversion
     from kam_core.analytics.loyalty import compute_loyalty
     from kam_core.analytics.params import Params
 
-    df = pd.DataFrame(rows, columns=["channel", "sow", "regularity", "tenure_years", "volume_cases"],
-                      index=[f"A{i:03d}" for i in range(len(rows))])
-    df = df.assign(exclusivity=df["sow"], satisfaction=np.nan, outlets_served=10, n_scans=50,
-                   n_scans_out=(df["sow"] * 10).round(), n_shipto=10, n_shipto_out=(df["regularity"] * 3).round(),
-                   n_below_floor=0, s4_share=0.0)
+    df = pd.DataFrame(
+        rows,
+        columns=["channel", "sow", "regularity", "tenure_years", "volume_cases"],
+        index=[f"A{i:03d}" for i in range(len(rows))],
+    )
+    df = df.assign(
+        exclusivity=df["sow"],
+        satisfaction=np.nan,
+        outlets_served=10,
+        n_scans=50,
+        n_scans_out=(df["sow"] * 10).round(),
+        n_shipto=10,
+        n_shipto_out=(df["regularity"] * 3).round(),
+        n_below_floor=0,
+        s4_share=0.0,
+    )
     order = list(df.index)
     rnd.shuffle(order)
     for fn in (compute_loyalty, flag_diversion):

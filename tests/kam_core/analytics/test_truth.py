@@ -19,8 +19,13 @@ def scored(demo_factory):
     engine = demo_factory(ACCOUNTS, MONTHS, SEED)
     sc = compute_scorecard(engine)
     with engine.connect() as conn:
-        truth = pd.read_sql(text("SELECT account_id, value_type AS truth_type, high_volume_low_loyalty AS truth_hvll,"
-                                 " diverter AS truth_diverter FROM demo_truth"), conn)
+        truth = pd.read_sql(
+            text(
+                "SELECT account_id, value_type AS truth_type, high_volume_low_loyalty AS truth_hvll,"
+                " diverter AS truth_diverter FROM demo_truth"
+            ),
+            conn,
+        )
     return sc.merge(truth, on="account_id", how="left")
 
 

@@ -10,8 +10,9 @@ from kam_core.figures.tiers import build_migration_sankey, build_pyramid, build_
 
 
 def test_pyramid_puts_platinum_on_top_and_widens_toward_lead():
-    fig = build_pyramid(pd.Series({"lead": 5, "gold": 3, "platinum": 1}), title="客户金字塔",
-                        labels={"platinum": "铂金"})
+    fig = build_pyramid(
+        pd.Series({"lead": 5, "gold": 3, "platinum": 1}), title="客户金字塔", labels={"platinum": "铂金"}
+    )
     trace = fig.data[0]
     assert trace.type == "funnel" and list(trace.y) == ["铂金", "gold", "iron", "lead"]
     assert list(trace.x) == sorted(trace.x) and list(trace.customdata) == [1, 3, 0, 5]
@@ -35,16 +36,24 @@ def test_whale_curve_plots_rmb_when_total_profit_is_negative():
 
 
 def test_quadrant_draws_flagged_accounts_as_their_own_trace():
-    df = pd.DataFrame({"account_id": ["a", "b", "c"], "name": ["x", "y", "z"], "loyalty_pct": [0.1, 0.9, 0.5],
-                       "volume_pct": [0.95, 0.9, 0.2], "high_volume_low_loyalty": [True, False, False]})
+    df = pd.DataFrame(
+        {
+            "account_id": ["a", "b", "c"],
+            "name": ["x", "y", "z"],
+            "loyalty_pct": [0.1, 0.9, 0.5],
+            "volume_pct": [0.95, 0.9, 0.2],
+            "high_volume_low_loyalty": [True, False, False],
+        }
+    )
     fig = build_loyalty_quadrant(df, flagged_name="高量低忠诚")
     assert [t.name for t in fig.data] == ["other accounts", "高量低忠诚"]
     assert list(fig.data[1].x) == [0.1] and len(fig.layout.annotations) == 4
 
 
 def test_migration_sankey_links_match_the_matrix():
-    m = compute_tier_migration(pd.Series({"a": "gold", "b": "gold", "c": "lead"}),
-                               pd.Series({"a": "platinum", "b": "gold", "c": "lead"}))
+    m = compute_tier_migration(
+        pd.Series({"a": "gold", "b": "gold", "c": "lead"}), pd.Series({"a": "platinum", "b": "gold", "c": "lead"})
+    )
     fig = build_migration_sankey(m)
     link = fig.data[0].link
     assert sum(link.value) == 3 and len(link.source) == 3

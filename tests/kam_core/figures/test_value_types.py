@@ -25,8 +25,9 @@ def _map(result, **kwargs):
 
 
 def test_type_map_draws_one_trace_per_type_then_prototypes_then_centroids(result):
-    fig = build_type_map(_map(result, tier_code="KA"), title="价值类型图", type_labels=ZH,
-                         prototype_name="原型", centroid_name="中心")
+    fig = build_type_map(
+        _map(result, tier_code="KA"), title="价值类型图", type_labels=ZH, prototype_name="原型", centroid_name="中心"
+    )
     assert [t.name for t in fig.data] == [*ZH.values(), "原型", "中心"]
     assert [t.marker.color for t in fig.data[:3]] == [TYPE_COLORS[t] for t in VALUE_TYPES]
     assert fig.data[3].marker.symbol == "star" and list(fig.data[3].text) == list(ZH.values())
@@ -64,8 +65,9 @@ def test_type_map_of_an_empty_result_is_an_empty_figure_without_error():
 
 
 def test_heatmap_shows_types_by_features_in_z_units_centred_on_zero(result):
-    fig = build_centroid_heatmap(result.centroids, "KA", title="画像", type_labels=ZH,
-                                 feature_labels={"promo_share": "促销进货占比"})
+    fig = build_centroid_heatmap(
+        result.centroids, "KA", title="画像", type_labels=ZH, feature_labels={"promo_share": "促销进货占比"}
+    )
     heat = fig.data[0]
     assert heat.type == "heatmap" and list(heat.y) == list(ZH.values())
     assert heat.x[0] == "促销进货占比" and list(heat.x[1:]) == list(FEATURES[1:])
@@ -83,6 +85,7 @@ def test_heatmap_can_show_the_typing_centroids_and_rejects_other_values(result):
     fig = build_centroid_heatmap(result.centroids, "DIST", title="t", value="centroid_z")
     dist = result.centroids[result.centroids["tier_code"] == "DIST"]
     assert np.asarray(fig.data[0].z, dtype=float)[1, 3] == pytest.approx(
-        dist.set_index(["value_type", "feature"])["centroid_z"][("extrinsic", "service_min_per_10k")])
+        dist.set_index(["value_type", "feature"])["centroid_z"][("extrinsic", "service_min_per_10k")]
+    )
     with pytest.raises(ValueError, match="value must be"):
         build_centroid_heatmap(result.centroids, "DIST", title="t", value="z")

@@ -39,24 +39,45 @@ def audit_rows(engine) -> list[dict]:
         return [dict(r) for r in conn.execute(select(audit_log).order_by(audit_log.c.audit_id)).mappings()]
 
 
-GOOD_VISIT = {"visit_date": dt.date(2026, 6, 20), "visit_type": "training", "duration_min": 45, "contact_level": "buyer"}
+GOOD_VISIT = {
+    "visit_date": dt.date(2026, 6, 20),
+    "visit_type": "training",
+    "duration_min": 45,
+    "contact_level": "buyer",
+}
 
 
-@pytest.mark.parametrize("edit, values, field", [
-    (add_visit, {**GOOD_VISIT, "visit_date": dt.date(2026, 7, 1)}, "visit_date"),
-    (add_visit, {**GOOD_VISIT, "duration_min": 0}, "duration_min"),
-    (add_visit, {**GOOD_VISIT, "duration_min": 601}, "duration_min"),
-    (add_visit, {**GOOD_VISIT, "contact_level": "cousin"}, "contact_level"),
-    (add_negotiation_note, {"visit_date": dt.date(2026, 6, 1), "note": "  "}, "note"),
-    (add_survey_response, {"respondent_role": "owner", "response_date": TODAY, "nps_0_10": 11}, "nps_0_10"),
-    (upsert_contact, {"name": "钱", "level": "boss"}, "level"),
-    (upsert_contact, {"name": "钱", "level": "buyer", "phone": "call me"}, "phone"),
-    (update_capabilities, {"loyalty_rating": 6}, "loyalty_rating"),
-    (update_capabilities, {"terminals": 2.5}, "terminals"),
-    (update_account_fields, {"status": "sleeping"}, "status"),
-    (update_account_fields, {"owner_rep_id": "REP002"}, "owner_rep_id"),
-], ids=["future-visit", "zero-duration", "too-long", "bad-contact-level", "empty-negotiation-note", "nps-11",
-        "bad-level", "bad-phone", "loyalty-6", "fractional-terminals", "bad-status", "owner-not-editable"])
+@pytest.mark.parametrize(
+    "edit, values, field",
+    [
+        (add_visit, {**GOOD_VISIT, "visit_date": dt.date(2026, 7, 1)}, "visit_date"),
+        (add_visit, {**GOOD_VISIT, "duration_min": 0}, "duration_min"),
+        (add_visit, {**GOOD_VISIT, "duration_min": 601}, "duration_min"),
+        (add_visit, {**GOOD_VISIT, "contact_level": "cousin"}, "contact_level"),
+        (add_negotiation_note, {"visit_date": dt.date(2026, 6, 1), "note": "  "}, "note"),
+        (add_survey_response, {"respondent_role": "owner", "response_date": TODAY, "nps_0_10": 11}, "nps_0_10"),
+        (upsert_contact, {"name": "钱", "level": "boss"}, "level"),
+        (upsert_contact, {"name": "钱", "level": "buyer", "phone": "call me"}, "phone"),
+        (update_capabilities, {"loyalty_rating": 6}, "loyalty_rating"),
+        (update_capabilities, {"terminals": 2.5}, "terminals"),
+        (update_account_fields, {"status": "sleeping"}, "status"),
+        (update_account_fields, {"owner_rep_id": "REP002"}, "owner_rep_id"),
+    ],
+    ids=[
+        "future-visit",
+        "zero-duration",
+        "too-long",
+        "bad-contact-level",
+        "empty-negotiation-note",
+        "nps-11",
+        "bad-level",
+        "bad-phone",
+        "loyalty-6",
+        "fractional-terminals",
+        "bad-status",
+        "owner-not-editable",
+    ],
+)
 def test_a_failing_validation_names_the_field_and_writes_nothing(tiny_engine, edit, values, field):
     before = counts(tiny_engine)
     with pytest.raises(UserError, match=field):
@@ -68,27 +89,34 @@ def test_a_failing_validation_names_the_field_and_writes_nothing(tiny_engine, ed
 def test_a_failure_inside_the_transaction_rolls_back_the_version_bump(tiny_engine):
     before = counts(tiny_engine)
     with pytest.raises(UserError, match="contact_id"):
-        upsert_contact(tiny_engine, "A001", 1, "alice", {"contact_id": 999, "name": "x", "level": "buyer"},
-                       today=TODAY)
+        upsert_contact(tiny_engine, "A001", 1, "alice", {"contact_id": 999, "name": "x", "level": "buyer"}, today=TODAY)
     assert counts(tiny_engine) == before and version(tiny_engine) == 1
 
 
 def test_every_edit_bumps_the_version_and_writes_audit_rows(tiny_engine):
     v = add_visit(tiny_engine, "A001", 1, "alice", GOOD_VISIT, today=TODAY)
-    v = add_negotiation_note(tiny_engine, "A001", v, "bob", {"visit_date": TODAY, "note": "asked for 2% more"},
-                             today=TODAY)
-    v = upsert_contact(tiny_engine, "A001", v, "alice", {"name": "钱经理", "level": "exec", "phone": "+86 10 1234"},
-                       today=TODAY)
+    v = add_negotiation_note(
+        tiny_engine, "A001", v, "bob", {"visit_date": TODAY, "note": "asked for 2% more"}, today=TODAY
+    )
+    v = upsert_contact(
+        tiny_engine, "A001", v, "alice", {"name": "钱经理", "level": "exec", "phone": "+86 10 1234"}, today=TODAY
+    )
     p = load_profile(tiny_engine, "A001", today=TODAY)
     cid = int(p.contacts.loc[p.contacts["name"] == "钱经理", "contact_id"].iloc[0])
-    v = upsert_contact(tiny_engine, "A001", v, "alice", {"contact_id": cid, "name": "钱总", "level": "exec"},
-                       today=TODAY)
+    v = upsert_contact(
+        tiny_engine, "A001", v, "alice", {"contact_id": cid, "name": "钱总", "level": "exec"}, today=TODAY
+    )
     v = delete_contact(tiny_engine, "A001", v, "carol", cid)
     v = update_capabilities(tiny_engine, "A001", v, "alice", {"loyalty_rating": 4, "staff": 30}, today=TODAY)
-    v = add_survey_response(tiny_engine, "A001", v, "alice",
-                            {"respondent_role": "owner", "response_date": TODAY, "nps_0_10": 9}, today=TODAY)
-    v = update_account_fields(tiny_engine, "A001", v, "dave", {"status": "signed", "outlets_served": 150},
-                              today=TODAY)
+    v = add_survey_response(
+        tiny_engine,
+        "A001",
+        v,
+        "alice",
+        {"respondent_role": "owner", "response_date": TODAY, "nps_0_10": 9},
+        today=TODAY,
+    )
+    v = update_account_fields(tiny_engine, "A001", v, "dave", {"status": "signed", "outlets_served": 150}, today=TODAY)
     assert v == 9 == version(tiny_engine)
     rows = audit_rows(tiny_engine)
     tables = {r["table_name"] for r in rows}
@@ -97,7 +125,9 @@ def test_every_edit_bumps_the_version_and_writes_audit_rows(tiny_engine):
     renamed = [r for r in rows if r["action"] == "update" and r["field"] == "name"]
     assert [(r["old_value"], r["new_value"]) for r in renamed] == [("钱经理", "钱总")]
     assert {(r["field"], r["old_value"], r["new_value"]) for r in rows if r["table_name"] == "account"} == {
-        ("status", "active", "signed"), ("outlets_served", "120", "150")}
+        ("status", "active", "signed"),
+        ("outlets_served", "120", "150"),
+    }
     caps = load_profile(tiny_engine, "A001", today=TODAY).capabilities
     assert caps["loyalty_rating"] == 4 and caps["sub_distributors"] == 8  # blanks keep the last assessment
     history = load_profile(tiny_engine, "A001", today=TODAY).history
@@ -132,8 +162,9 @@ def _increment(engine, user: str, attempts: list[int]) -> None:
         p = load_profile(engine, "A001")
         attempts.append(1)
         try:
-            update_account_fields(engine, "A001", p.version, user,
-                                  {"outlets_served": int(p.basic["outlets_served"]) + 1}, today=TODAY)
+            update_account_fields(
+                engine, "A001", p.version, user, {"outlets_served": int(p.basic["outlets_served"]) + 1}, today=TODAY
+            )
             return
         except ConcurrentEditError:
             continue

@@ -41,9 +41,11 @@ def test_parent_supplier_is_shown_for_a_wholesaler(tiny_engine):
     assert p.capabilities == {} and p.contacts.empty and p.invoices.empty
 
 
-@pytest.mark.parametrize("scope, account_id", [
-    (Scope("rep", "REP001"), "A003"), (Scope("manager", "R02"), "A001"), (Scope(), "NOPE")],
-    ids=["other-reps-account", "other-region", "unknown"])
+@pytest.mark.parametrize(
+    "scope, account_id",
+    [(Scope("rep", "REP001"), "A003"), (Scope("manager", "R02"), "A001"), (Scope(), "NOPE")],
+    ids=["other-reps-account", "other-region", "unknown"],
+)
 def test_an_account_outside_scope_reads_as_not_found(tiny_engine, scope, account_id):
     with pytest.raises(AccountNotFound):
         load_profile(tiny_engine, account_id, scope)

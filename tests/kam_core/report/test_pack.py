@@ -26,8 +26,9 @@ def tiny(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def packs(tiny):
-    return {lang: build_review_pack(tiny, Filters(lang=lang), lang=lang, now=NOW).decode("utf-8")
-            for lang in ("zh", "en")}
+    return {
+        lang: build_review_pack(tiny, Filters(lang=lang), lang=lang, now=NOW).decode("utf-8") for lang in ("zh", "en")
+    }
 
 
 def test_the_pack_is_one_self_contained_file(packs):
@@ -85,18 +86,28 @@ def risky_packs(tiny):
     a001 = df["account_id"] == "A001"
     df["high_volume_low_loyalty"] = a001
     df["diversion_flag"] = a001
-    df["hvll_reason_items"] = [[{"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "DIST"},
-                                {"component": "tenure_years", "value": 2.5, "percentile": 20.0, "channel": "DIST"}]
-                               if hit else [] for hit in a001]
+    df["hvll_reason_items"] = [
+        [
+            {"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "DIST"},
+            {"component": "tenure_years", "value": 2.5, "percentile": 20.0, "channel": "DIST"},
+        ]
+        if hit
+        else []
+        for hit in a001
+    ]
     df["hvll_reasons"] = [["share of wallet 30% (percentile 10 in Distributors)"] if hit else [] for hit in a001]
-    df["diversion_evidence_items"] = [[{"signal": "S7", "share": 0.5}, {"signal": "S5", "checks": 2}]
-                                      if hit else [] for hit in a001]
-    df["diversion_evidence"] = [["S7 50% of orders shipped outside the authorised territory"] if hit else []
-                                for hit in a001]
+    df["diversion_evidence_items"] = [
+        [{"signal": "S7", "share": 0.5}, {"signal": "S5", "checks": 2}] if hit else [] for hit in a001
+    ]
+    df["diversion_evidence"] = [
+        ["S7 50% of orders shipped outside the authorised territory"] if hit else [] for hit in a001
+    ]
     assert bundle.missing_inputs  # the tiny database has no code scans, rebates, ...
     bundle = dataclasses.replace(bundle, scorecard=df)
-    return {lang: build_review_pack(tiny, Filters(lang=lang), lang=lang, now=NOW, bundle=bundle).decode("utf-8")
-            for lang in ("zh", "en")}
+    return {
+        lang: build_review_pack(tiny, Filters(lang=lang), lang=lang, now=NOW, bundle=bundle).decode("utf-8")
+        for lang in ("zh", "en")
+    }
 
 
 def test_the_english_pack_names_accounts_in_english_and_the_chinese_pack_in_chinese(risky_packs):
@@ -122,10 +133,12 @@ def test_risk_reasons_evidence_and_data_notes_follow_the_pack_language(risky_pac
 
 
 def test_the_viewer_scope_and_filters_are_stated_in_the_pack_language(tiny):
-    zh = build_review_pack(tiny, Filters(region=("R01",), rep=("REP001",), lang="zh"), Scope("rep", "REP001"),
-                           now=NOW).decode()
-    en = build_review_pack(tiny, Filters(region=("R01",), rep=("REP001",), lang="en"), Scope("rep", "REP001"),
-                           now=NOW).decode()
+    zh = build_review_pack(
+        tiny, Filters(region=("R01",), rep=("REP001",), lang="zh"), Scope("rep", "REP001"), now=NOW
+    ).decode()
+    en = build_review_pack(
+        tiny, Filters(region=("R01",), rep=("REP001",), lang="en"), Scope("rep", "REP001"), now=NOW
+    ).decode()
     assert "查看范围：业务员 REP001：本人客户" in zh and "rep:REP001" not in zh
     assert "区域: 华东（R01）" in zh and "业务员: 张三（REP001）" in zh
     assert "Region: East (R01)" in en and "Sales rep: Zhang San (REP001)" in en
@@ -142,8 +155,9 @@ def test_markup_in_an_account_name_is_text_in_the_pack_tables(tiny):
         doc = build_review_pack(tiny, Filters(lang="en"), now=NOW).decode()
     finally:
         with tiny.begin() as conn:
-            conn.execute(account.update().where(account.c.account_id == "A001")
-                         .values(name=old["name"], name_en=old["name_en"]))
+            conn.execute(
+                account.update().where(account.c.account_id == "A001").values(name=old["name"], name_en=old["name_en"])
+            )
     tables = doc.split('<section class="tables">')[1]
     assert "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;Evil&lt;/b&gt;" in tables
     assert "<img" not in tables and "<b>Evil" not in tables

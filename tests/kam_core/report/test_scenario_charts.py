@@ -5,8 +5,12 @@ from kam_core.report.scenario_charts import figure_profit_bands, figure_spend_an
 
 
 def result(name: str, profit: float, rebate: float, promo: float, bands: tuple | None = None) -> dict:
-    totals = {"incremental_profit": profit, "rebate_cost": rebate, "promotion_cost": promo,
-              "trade_spend": rebate + promo}
+    totals = {
+        "incremental_profit": profit,
+        "rebate_cost": rebate,
+        "promotion_cost": promo,
+        "trade_spend": rebate + promo,
+    }
     if bands:
         totals.update(dict(zip(("p10", "p50", "p90"), bands, strict=True)))
     return {"scenario": {"name": name}, "totals": totals}

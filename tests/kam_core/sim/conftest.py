@@ -57,12 +57,31 @@ def _orders():
                 continue
             oid = f"{acc}-{ym}"
             heads.append({"order_id": oid, "account_id": acc, "order_date": dt.date.fromisoformat(f"{ym}-15")})
-            lines.append({"order_id": oid, "line_no": 1, "sku_id": "SKU1", "qty_cases": q, "list_price": price + 2,
-                          "invoice_price": price, "off_invoice_disc": 0.0, "cogs_per_case": cogs})
+            lines.append(
+                {
+                    "order_id": oid,
+                    "line_no": 1,
+                    "sku_id": "SKU1",
+                    "qty_cases": q,
+                    "list_price": price + 2,
+                    "invoice_price": price,
+                    "off_invoice_disc": 0.0,
+                    "cogs_per_case": cogs,
+                }
+            )
             if acc == "K1":  # freight billed as a product line: not beer, not volume
-                lines.append({"order_id": oid, "line_no": 2, "sku_id": "POST", "qty_cases": 1000.0,
-                              "list_price": 10.0, "invoice_price": 10.0, "off_invoice_disc": 0.0,
-                              "cogs_per_case": 0.0})
+                lines.append(
+                    {
+                        "order_id": oid,
+                        "line_no": 2,
+                        "sku_id": "POST",
+                        "qty_cases": 1000.0,
+                        "list_price": 10.0,
+                        "invoice_price": 10.0,
+                        "off_invoice_disc": 0.0,
+                        "cogs_per_case": 0.0,
+                    }
+                )
     return pd.DataFrame(heads), pd.DataFrame(lines)
 
 
@@ -70,39 +89,148 @@ def seed_sim_db(engine) -> None:
     f = pd.DataFrame
     heads, lines = _orders()
     tables = [
-        (region, f([{"region_id": "R01", "level": "region", "code": "R01", "name_zh": "东", "name_en": "East",
-                     "path": "R01"},
-                    {"region_id": "R01A", "parent_id": "R01", "level": "area", "code": "R01A", "name_zh": "东A",
-                     "name_en": "East A", "path": "R01/R01A"},
-                    {"region_id": "R02", "level": "region", "code": "R02", "name_zh": "北", "name_en": "North",
-                     "path": "R02"}])),
-        (channel_tier, f([{"tier_code": c, "name_zh": c, "name_en": c, "level_in_chain": i}
-                          for i, c in enumerate(["DIST", "WHS2", "KA", "RETAIL", "ONPREM"], start=1)])),
-        (sales_rep, f([{"rep_id": "REP1", "name": "张", "home_region_id": "R01", "hourly_cost": 60.0},
-                       {"rep_id": "REP2", "name": "李", "home_region_id": "R02", "hourly_cost": 60.0}])),
-        (account, f([{"account_id": a, "name": a, "tier_code": t, "region_id": r, "owner_rep_id": rep,
-                      "status": s, "outlets_served": o}
-                     for a, t, r, rep, s, o in [("D1", "DIST", "R01A", "REP1", "active", 40),
-                                                ("D2", "DIST", "R02", "REP2", "active", 30),
-                                                ("D3", "DIST", "R01", "REP1", "active", 10),
-                                                ("K1", "KA", "R01A", "REP1", "active", 3),
-                                                ("L1", "DIST", "R01", "REP1", "lost", 5)]])),
-        (product, f([{"sku_id": "SKU1", "name": "啤酒", "std_cogs_per_case": 15.0, "is_service": False},
-                     {"sku_id": "POST", "name": "运费", "std_cogs_per_case": 0.0, "is_service": True}])),
-        (price_list, f([{"sku_id": "SKU1", "tier_code": "DIST", "valid_from": dt.date(2024, 1, 1),
-                         "list_price": 30.0, "floor_price": 26.0},
-                        {"sku_id": "SKU1", "tier_code": "KA", "valid_from": dt.date(2024, 1, 1),
-                         "list_price": 33.0, "floor_price": 29.0}])),
+        (
+            region,
+            f(
+                [
+                    {
+                        "region_id": "R01",
+                        "level": "region",
+                        "code": "R01",
+                        "name_zh": "东",
+                        "name_en": "East",
+                        "path": "R01",
+                    },
+                    {
+                        "region_id": "R01A",
+                        "parent_id": "R01",
+                        "level": "area",
+                        "code": "R01A",
+                        "name_zh": "东A",
+                        "name_en": "East A",
+                        "path": "R01/R01A",
+                    },
+                    {
+                        "region_id": "R02",
+                        "level": "region",
+                        "code": "R02",
+                        "name_zh": "北",
+                        "name_en": "North",
+                        "path": "R02",
+                    },
+                ]
+            ),
+        ),
+        (
+            channel_tier,
+            f(
+                [
+                    {"tier_code": c, "name_zh": c, "name_en": c, "level_in_chain": i}
+                    for i, c in enumerate(["DIST", "WHS2", "KA", "RETAIL", "ONPREM"], start=1)
+                ]
+            ),
+        ),
+        (
+            sales_rep,
+            f(
+                [
+                    {"rep_id": "REP1", "name": "张", "home_region_id": "R01", "hourly_cost": 60.0},
+                    {"rep_id": "REP2", "name": "李", "home_region_id": "R02", "hourly_cost": 60.0},
+                ]
+            ),
+        ),
+        (
+            account,
+            f(
+                [
+                    {
+                        "account_id": a,
+                        "name": a,
+                        "tier_code": t,
+                        "region_id": r,
+                        "owner_rep_id": rep,
+                        "status": s,
+                        "outlets_served": o,
+                    }
+                    for a, t, r, rep, s, o in [
+                        ("D1", "DIST", "R01A", "REP1", "active", 40),
+                        ("D2", "DIST", "R02", "REP2", "active", 30),
+                        ("D3", "DIST", "R01", "REP1", "active", 10),
+                        ("K1", "KA", "R01A", "REP1", "active", 3),
+                        ("L1", "DIST", "R01", "REP1", "lost", 5),
+                    ]
+                ]
+            ),
+        ),
+        (
+            product,
+            f(
+                [
+                    {"sku_id": "SKU1", "name": "啤酒", "std_cogs_per_case": 15.0, "is_service": False},
+                    {"sku_id": "POST", "name": "运费", "std_cogs_per_case": 0.0, "is_service": True},
+                ]
+            ),
+        ),
+        (
+            price_list,
+            f(
+                [
+                    {
+                        "sku_id": "SKU1",
+                        "tier_code": "DIST",
+                        "valid_from": dt.date(2024, 1, 1),
+                        "list_price": 30.0,
+                        "floor_price": 26.0,
+                    },
+                    {
+                        "sku_id": "SKU1",
+                        "tier_code": "KA",
+                        "valid_from": dt.date(2024, 1, 1),
+                        "list_price": 33.0,
+                        "floor_price": 29.0,
+                    },
+                ]
+            ),
+        ),
         (order_header, heads),
         (order_line, lines),
-        (rebate_program, f([{"program_id": "RP1", "name": "summer tiers", "type": "retro_tiered",
-                             "valid_from": dt.date(2026, 6, 1), "valid_to": dt.date(2026, 8, 31)}])),
+        (
+            rebate_program,
+            f(
+                [
+                    {
+                        "program_id": "RP1",
+                        "name": "summer tiers",
+                        "type": "retro_tiered",
+                        "valid_from": dt.date(2026, 6, 1),
+                        "valid_to": dt.date(2026, 8, 31),
+                    }
+                ]
+            ),
+        ),
     ]
     settlements = [  # an interim payment this summer, and last year's (outside the period)
-        {"program_id": "RP1", "account_id": "D1", "period": "2026-06", "actual_basis": 120.0,
-         "actual_rebate": 200.0, "paid_date": dt.date(2026, 7, 5), "interim": True, "form": "credit_note"},
-        {"program_id": "RP1", "account_id": "D1", "period": "2025", "actual_basis": 1.0,
-         "actual_rebate": 999.0, "paid_date": dt.date(2025, 7, 5), "interim": True, "form": "credit_note"}]
+        {
+            "program_id": "RP1",
+            "account_id": "D1",
+            "period": "2026-06",
+            "actual_basis": 120.0,
+            "actual_rebate": 200.0,
+            "paid_date": dt.date(2026, 7, 5),
+            "interim": True,
+            "form": "credit_note",
+        },
+        {
+            "program_id": "RP1",
+            "account_id": "D1",
+            "period": "2025",
+            "actual_basis": 1.0,
+            "actual_rebate": 999.0,
+            "paid_date": dt.date(2025, 7, 5),
+            "interim": True,
+            "form": "credit_note",
+        },
+    ]
     with engine.begin() as conn:
         for table, df in tables:
             bulk_insert(conn, table, _with_defaults(table, df))

@@ -18,13 +18,19 @@ from kam_core.sim import load_scenario, run_scenario
 from kam_core.sim.baseline import describe_notices
 
 FILES = Path(__file__).resolve().parents[2] / "realshaped"
-MAP = parse_mapping("invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
-                    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本")
+MAP = parse_mapping(
+    "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
+    "sku=物料编码,product_name=物料名称,quantity=数量,unit_price=单价,unit_cost=成本"
+)
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 TIERS = [{"from": 100, "rate_per_case": 1.0}, {"from": 200, "rate_per_case": 2.0}]
-SCENARIO = {"name": "2025 quarterly rebate", "period": {"start": "2025-01-01", "end": "2025-12-31"},
-            "response": "none", "draws": 0,
-            "programs": [{"type": "retro_tiered", "basis": "cases", "period": "quarter", "tiers": TIERS}]}
+SCENARIO = {
+    "name": "2025 quarterly rebate",
+    "period": {"start": "2025-01-01", "end": "2025-12-31"},
+    "response": "none",
+    "draws": 0,
+    "programs": [{"type": "retro_tiered", "basis": "cases", "period": "quarter", "tiers": TIERS}],
+}
 
 
 def _monthly(path: Path) -> pd.DataFrame:

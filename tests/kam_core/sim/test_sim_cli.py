@@ -16,8 +16,13 @@ SCENARIOS = ROOT / "data" / "scenarios"
 
 
 def simulate(path, db_url: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kam_core", "simulate", str(path), "--format", "json", "--db", db_url],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "kam_core", "simulate", str(path), "--format", "json", "--db", db_url],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
 
 
 def test_the_design_example_runs_through_the_cli_and_prints_the_contract_keys(sim_sqlite):
@@ -25,11 +30,25 @@ def test_the_design_example_runs_through_the_cli_and_prints_the_contract_keys(si
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert {"totals", "accounts", "per_case", "scenario", "seed", "draws"} <= set(out)
-    assert {"baseline_cases", "scenario_cases", "rebate_cost", "promotion_cost", "our_gross_profit",
-            "incremental_profit", "roi"} <= set(out["totals"])
-    assert {a["account_id"] for a in out["accounts"]} == {"D1", "D2", "D3"}    # DIST only, lost L1 out
-    assert {"account_id", "baseline_cases", "scenario_cases", "rebate", "promotion_cost", "net_price_per_case",
-            "below_floor"} <= set(out["accounts"][0])
+    assert {
+        "baseline_cases",
+        "scenario_cases",
+        "rebate_cost",
+        "promotion_cost",
+        "our_gross_profit",
+        "incremental_profit",
+        "roi",
+    } <= set(out["totals"])
+    assert {a["account_id"] for a in out["accounts"]} == {"D1", "D2", "D3"}  # DIST only, lost L1 out
+    assert {
+        "account_id",
+        "baseline_cases",
+        "scenario_cases",
+        "rebate",
+        "promotion_cost",
+        "net_price_per_case",
+        "below_floor",
+    } <= set(out["accounts"][0])
     # D2: 600 cases is below the first tier (1,000 cases): the retroactive tier pays nothing
     d2 = [t for t in out["trace"] if t["account_id"] == "D2" and t["type"] == "retro_tiered"][0]
     assert d2["entitlement"] == 0.0
@@ -38,9 +57,15 @@ def test_the_design_example_runs_through_the_cli_and_prints_the_contract_keys(si
 
 def test_a_bad_scenario_file_exits_one_naming_the_field_without_a_traceback(sim_sqlite, tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"period": {"start": "2026-06-01", "end": "2026-08-31"},
-                               "programs": [{"type": "retro_tiered", "tiers": [{"from": "abc", "rate_per_case": 2}]}]}),
-                   encoding="utf-8")
+    bad.write_text(
+        json.dumps(
+            {
+                "period": {"start": "2026-06-01", "end": "2026-08-31"},
+                "programs": [{"type": "retro_tiered", "tiers": [{"from": "abc", "rate_per_case": 2}]}],
+            }
+        ),
+        encoding="utf-8",
+    )
     res = simulate(bad, str(sim_sqlite.url))
     assert res.returncode == 1
     assert "programs[0].tiers[0].from must be a number ≥ 0, got 'abc'" in res.stderr

@@ -20,17 +20,21 @@ def _rmb(fn, cases):
     return float(fn(np.array([float(cases)]), LOWERS, RATES_PCT)[0] * conv)
 
 
-@pytest.mark.parametrize("cases, retro, incremental", [
-    (0, 0.0, 0.0),
-    (999, 0.0, 0.0),            # below tier 2: the 0 % tier
-    (1000, 2000.0, 0.0),        # retro: 2 % × 1,000 × 100 — the suction jump; marginal: nothing above 1,000 yet
-    (1001, 2002.0, 2.0),        # incremental: 2 % × 1 case × 100
-    (2999, 5998.0, 3998.0),     # retro 2 % × 299,900 ; incr 2 % × 1,999 × 100
-    (3000, 12000.0, 4000.0),    # retro 4 % × 300,000 ; incr 2 % × 2,000 × 100
-    (5999, 23996.0, 15996.0),   # retro 4 % × 599,900 ; incr 4,000 + 4 % × 2,999 × 100
-    (6000, 36000.0, 16000.0),   # retro 6 % × 600,000 ; incr 4,000 + 12,000
-    (7000, 42000.0, 22000.0),   # METHODS: ¥42,000 vs ¥22,000
-], ids=["zero", "999", "1000", "1001", "2999", "3000", "5999", "6000", "7000"])
+@pytest.mark.parametrize(
+    "cases, retro, incremental",
+    [
+        (0, 0.0, 0.0),
+        (999, 0.0, 0.0),  # below tier 2: the 0 % tier
+        (1000, 2000.0, 0.0),  # retro: 2 % × 1,000 × 100 — the suction jump; marginal: nothing above 1,000 yet
+        (1001, 2002.0, 2.0),  # incremental: 2 % × 1 case × 100
+        (2999, 5998.0, 3998.0),  # retro 2 % × 299,900 ; incr 2 % × 1,999 × 100
+        (3000, 12000.0, 4000.0),  # retro 4 % × 300,000 ; incr 2 % × 2,000 × 100
+        (5999, 23996.0, 15996.0),  # retro 4 % × 599,900 ; incr 4,000 + 4 % × 2,999 × 100
+        (6000, 36000.0, 16000.0),  # retro 6 % × 600,000 ; incr 4,000 + 12,000
+        (7000, 42000.0, 22000.0),  # METHODS: ¥42,000 vs ¥22,000
+    ],
+    ids=["zero", "999", "1000", "1001", "2999", "3000", "5999", "6000", "7000"],
+)
 def test_retroactive_and_incremental_tiers_at_and_around_every_boundary(cases, retro, incremental):
     assert _rmb(calc.retro_tiered, cases) == pytest.approx(retro)
     assert _rmb(calc.incremental_tiered, cases) == pytest.approx(incremental)
@@ -56,13 +60,13 @@ def test_threshold_pays_on_all_units_only_from_the_threshold():
 
 def test_growth_rebate_for_a_new_account_never_divides_by_zero():
     basis = np.array([1200.0, 1050.0, 600.0, 600.0, 0.0])
-    ref = np.array([1000.0, 1000.0, np.nan, 500.0, 0.0])   # 3rd: new, no target; 4th: new with target 500
+    ref = np.array([1000.0, 1000.0, np.nan, 500.0, 0.0])  # 3rd: new, no target; 4th: new with target 500
     eligible = np.array([True, True, False, True, False])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a division by zero would warn
         out = calc.growth(basis, ref, eligible, min_growth=0.10, rate=1.0)
         incr = calc.growth(basis, ref, eligible, min_growth=0.10, rate=1.0, on="increment")
-    assert out.tolist() == [1200.0, 0.0, 0.0, 600.0, 0.0]   # +20 % pays, +5 % does not
+    assert out.tolist() == [1200.0, 0.0, 0.0, 600.0, 0.0]  # +20 % pays, +5 % does not
     assert incr.tolist() == [200.0, 0.0, 0.0, 100.0, 0.0]
 
 
@@ -90,12 +94,16 @@ def test_free_goods_compound_as_a_geometric_series():
     assert float(calc.empty_exchange_free_cases(4, 0.6, compounded=True)) == pytest.approx(0.17647, abs=1e-5)
 
 
-@pytest.mark.parametrize("entitlement, interim, clawback, final, cost", [
-    (2000.0, 500.0, False, 1500.0, 2000.0),   # ordinary true-up
-    (1000.0, 1500.0, False, 0.0, 1500.0),     # overpaid, no clawback: floor at 0, the excess is spent
-    (1000.0, 1500.0, True, -500.0, 1000.0),   # overpaid, clawback: 500 recovered, cost = entitlement
-    (0.0, 0.0, False, 0.0, 0.0),
-], ids=["true-up", "overpaid-floor", "overpaid-clawback", "nothing"])
+@pytest.mark.parametrize(
+    "entitlement, interim, clawback, final, cost",
+    [
+        (2000.0, 500.0, False, 1500.0, 2000.0),  # ordinary true-up
+        (1000.0, 1500.0, False, 0.0, 1500.0),  # overpaid, no clawback: floor at 0, the excess is spent
+        (1000.0, 1500.0, True, -500.0, 1000.0),  # overpaid, clawback: 500 recovered, cost = entitlement
+        (0.0, 0.0, False, 0.0, 0.0),
+    ],
+    ids=["true-up", "overpaid-floor", "overpaid-clawback", "nothing"],
+)
 def test_interim_settlements_are_netted_at_true_up(entitlement, interim, clawback, final, cost):
     got_final, got_cost = calc.settle_interim(np.array([entitlement]), np.array([interim]), clawback)
     assert (float(got_final[0]), float(got_cost[0])) == (final, cost)
@@ -108,9 +116,11 @@ def test_free_goods_payout_costs_cogs_and_cash_costs_face_value():
         calc.payout_cost(1.0, "voucher", 1.0, 1.0)
 
 
-tiers = st.lists(st.tuples(st.floats(1, 5000), st.floats(0, 20)), min_size=1, max_size=5).map(
-    lambda ts: ([0.0] + sorted({round(lo, 3) for lo, _ in ts}), None)).flatmap(
-    lambda lt: st.tuples(st.just(lt[0]), st.lists(st.floats(0, 20), min_size=len(lt[0]), max_size=len(lt[0]))))
+tiers = (
+    st.lists(st.tuples(st.floats(1, 5000), st.floats(0, 20)), min_size=1, max_size=5)
+    .map(lambda ts: ([0.0] + sorted({round(lo, 3) for lo, _ in ts}), None))
+    .flatmap(lambda lt: st.tuples(st.just(lt[0]), st.lists(st.floats(0, 20), min_size=len(lt[0]), max_size=len(lt[0]))))
+)
 
 
 @settings(max_examples=80, deadline=None)

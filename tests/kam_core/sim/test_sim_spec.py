@@ -21,20 +21,39 @@ def problems(raw) -> str:
 
 
 def test_a_bad_tier_is_named_by_its_json_path():
-    msg = problems({"period": PERIOD, "programs": [
-        {"type": "per_case", "amount_per_case": 1},
-        {"type": "retro_tiered", "tiers": [{"from": "abc", "rate_per_case": 2}]}]})
+    msg = problems(
+        {
+            "period": PERIOD,
+            "programs": [
+                {"type": "per_case", "amount_per_case": 1},
+                {"type": "retro_tiered", "tiers": [{"from": "abc", "rate_per_case": 2}]},
+            ],
+        }
+    )
     assert "programs[1].tiers[0].from must be a number ≥ 0, got 'abc'" in msg
 
 
 def test_every_problem_is_reported_at_once():
-    msg = problems({"period": {"start": "2026-06-01"}, "draws": -1, "response": "wild",
-                    "accounts": {"channel": ["PUB"]},
-                    "programs": [{"type": "per_case"}, {"type": "bottle_cap", "redemption_rate": 1.5,
-                                                        "prize_value_per_case": 1}]})
-    for fragment in ("period.end is required", "draws must be a whole number ≥ 0", "response must be one of none, elastic",
-                     "accounts.channel[0] must be one of DIST", "programs[0].amount_per_case is required",
-                     "programs[1].redemption_rate must be a number ≥ 0 and ≤ 1, got 1.5"):
+    msg = problems(
+        {
+            "period": {"start": "2026-06-01"},
+            "draws": -1,
+            "response": "wild",
+            "accounts": {"channel": ["PUB"]},
+            "programs": [
+                {"type": "per_case"},
+                {"type": "bottle_cap", "redemption_rate": 1.5, "prize_value_per_case": 1},
+            ],
+        }
+    )
+    for fragment in (
+        "period.end is required",
+        "draws must be a whole number ≥ 0",
+        "response must be one of none, elastic",
+        "accounts.channel[0] must be one of DIST",
+        "programs[0].amount_per_case is required",
+        "programs[1].redemption_rate must be a number ≥ 0 and ≤ 1, got 1.5",
+    ):
         assert fragment in msg
 
 
@@ -43,20 +62,41 @@ def test_an_unknown_program_type_lists_the_allowed_ones():
     assert "programs[0].type must be one of " + ", ".join(PROGRAM_TYPES) in msg
 
 
-@pytest.mark.parametrize("program, fragment", [
-    ({"type": "retro_tiered", "tiers": [{"from": 10, "rate_per_case": 1}, {"from": 5, "rate_per_case": 2}]},
-     "programs[0].tiers[1].from must be greater than the previous tier's from (10)"),
-    ({"type": "retro_tiered", "tiers": [{"from": 0, "rate_per_case": 1}, {"from": 5, "rate_pct": 2}]},
-     "programs[0].tiers must all use the same rate key"),
-    ({"type": "incremental_tiered", "tiers": []}, "programs[0].tiers must be a non-empty list"),
-    ({"type": "threshold", "threshold": 100}, "programs[0] needs exactly one of rate_per_case or rate_pct or fixed_amount"),
-    ({"type": "empty_exchange", "empties_per_free_case": 1, "return_rate": 1}, "must be greater than return_rate"),
-    ({"type": "cash_discount", "discount_pct": 2, "discount_days": 30, "net_days": 10},
-     "programs[0].net_days must be greater than discount_days (30)"),
-    ({"type": "per_case", "amount_per_cse": 3}, "programs[0].amount_per_cse is not a known field"),
-    ({"type": "retro_tiered", "tiers": [{"from": 0, "rate_pct": 150}]}, "rate_pct must be a number ≥ 0 and ≤ 100"),
-], ids=["descending-tiers", "mixed-rate-keys", "no-tiers", "threshold-without-rate", "empties-n-le-r",
-        "net-before-discount", "typo", "pct-over-100"])
+@pytest.mark.parametrize(
+    "program, fragment",
+    [
+        (
+            {"type": "retro_tiered", "tiers": [{"from": 10, "rate_per_case": 1}, {"from": 5, "rate_per_case": 2}]},
+            "programs[0].tiers[1].from must be greater than the previous tier's from (10)",
+        ),
+        (
+            {"type": "retro_tiered", "tiers": [{"from": 0, "rate_per_case": 1}, {"from": 5, "rate_pct": 2}]},
+            "programs[0].tiers must all use the same rate key",
+        ),
+        ({"type": "incremental_tiered", "tiers": []}, "programs[0].tiers must be a non-empty list"),
+        (
+            {"type": "threshold", "threshold": 100},
+            "programs[0] needs exactly one of rate_per_case or rate_pct or fixed_amount",
+        ),
+        ({"type": "empty_exchange", "empties_per_free_case": 1, "return_rate": 1}, "must be greater than return_rate"),
+        (
+            {"type": "cash_discount", "discount_pct": 2, "discount_days": 30, "net_days": 10},
+            "programs[0].net_days must be greater than discount_days (30)",
+        ),
+        ({"type": "per_case", "amount_per_cse": 3}, "programs[0].amount_per_cse is not a known field"),
+        ({"type": "retro_tiered", "tiers": [{"from": 0, "rate_pct": 150}]}, "rate_pct must be a number ≥ 0 and ≤ 100"),
+    ],
+    ids=[
+        "descending-tiers",
+        "mixed-rate-keys",
+        "no-tiers",
+        "threshold-without-rate",
+        "empties-n-le-r",
+        "net-before-discount",
+        "typo",
+        "pct-over-100",
+    ],
+)
 def test_program_fields_are_checked(program, fragment):
     assert fragment in problems({"period": PERIOD, "programs": [program]})
 
@@ -89,7 +129,10 @@ def test_the_design_example_keeps_its_meaning():
     s = load_scenario(ROOT / "data" / "scenarios" / "summer_push.json")
     assert s.case_price == 24.0 and s.accounts.channel == ("DIST",)
     assert [p.type for p in s.programs] == ["per_case", "retro_tiered", "bottle_cap", "empty_exchange"]
-    assert [(t.lower, t.rate, t.unit) for t in s.programs[1].tiers] == [(1000, 2.0, "per_case"), (3000, 4.0, "per_case")]
+    assert [(t.lower, t.rate, t.unit) for t in s.programs[1].tiers] == [
+        (1000, 2.0, "per_case"),
+        (3000, 4.0, "per_case"),
+    ]
 
 
 def test_a_cash_cap_prize_by_win_rate_needs_the_prize_cost():
