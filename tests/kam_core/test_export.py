@@ -204,14 +204,12 @@ def test_scorecard_xlsx_has_typed_cells_and_list_columns_as_joined_text(demo_eng
         assert got["diversion_flag"].data_type == "b" and got["diversion_flag"].value == bool(want["diversion_flag"])
         for col in lists:
             items = want[col] if isinstance(want[col], list) else []
-            word = lambda v: (
-                ""
-                if v is None or v != v
-                # noqa: E731 - missing empty, true/false as in CSV
-                else str(v).lower()
-                if isinstance(v, bool)
-                else str(v)
-            )
+
+            def word(v):  # missing is empty, true/false as in the CSV
+                if v is None or v != v:
+                    return ""
+                return str(v).lower() if isinstance(v, bool) else str(v)
+
             text = "; ".join(
                 ", ".join(f"{k}: {word(v)}" for k, v in i.items()) if isinstance(i, dict) else word(i) for i in items
             )
