@@ -1,4 +1,4 @@
-"""Benchmark: import a 1,000,000-line ERP CSV (DESIGN.md §7: < 30 s, memory bounded).
+"""Benchmark: import a 1,000,000-line ERP CSV (docs/DESIGN.md §7: < 30 s, memory bounded).
 
 Generates a realistic ERP export (≈2,000 customers, 12 SKUs, one year, Chinese headers, about 4
 lines per invoice, a few returns) in a temporary folder, imports it into a fresh SQLite database

@@ -1,8 +1,8 @@
-"""Benchmark: Monte Carlo what-if, 10,000 accounts × 1,000 draws (budget < 2 s, DESIGN.md §7).
+"""Benchmark: Monte Carlo what-if, 10,000 accounts × 1,000 draws (budget < 2 s, docs/DESIGN.md §7).
 
 Run: ``python bench/bench_montecarlo.py [--accounts 10000] [--draws 1000] [--repeat 3]``.
 Synthetic baseline arrays (no database): lognormal baselines across the five channels, the
-DESIGN.md scenario's programs (per-case, retroactive tiers, bottle caps, 4-for-1 empties) plus
+docs/DESIGN.md scenario's programs (per-case, retroactive tiers, bottle caps, 4-for-1 empties) plus
 a growth rebate and a display fee. Prints the best of ``--repeat`` runs of the Monte Carlo
 alone, for response ``none`` and ``elastic``, and whether each met the budget.
 """

@@ -1,4 +1,4 @@
-"""One command for every benchmark of DESIGN.md §7: builds the data it needs, prints one table.
+"""One command for every benchmark of docs/DESIGN.md §7: builds the data it needs, prints one table.
 
     python bench/run.py                      # default sizes (< 10 minutes once the databases are cached)
     python bench/run.py --only scorecard,groupby,naive --engines duckdb

@@ -1,4 +1,4 @@
-"""``python -m kam_core``: the command line (DESIGN.md §4).
+"""``python -m kam_core``: the command line (docs/DESIGN.md §4).
 
 Every command takes ``--db URL``. Exit 0 on success, 1 with a readable message for a user
 error (bad input, unreachable database), never a traceback for those.
@@ -27,7 +27,7 @@ else sqlite:///data/kam.db."""
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on a usage error; DESIGN.md §4 promises 1 for any bad input."""
+    """argparse exits 2 on a usage error; docs/DESIGN.md §4 promises 1 for any bad input."""
 
     def error(self, message: str):
         self.print_usage(sys.stderr)

@@ -1,4 +1,4 @@
-"""Where the database is and the analysis defaults (METHODS.md §8), as data."""
+"""Where the database is and the analysis defaults (docs/METHODS.md §8), as data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shared dashboard filters as a value, and the URL query codec (DESIGN.md §5).
+"""The shared dashboard filters as a value, and the URL query codec (docs/DESIGN.md §5).
 
 The parameter names ``start, end, region, channel, rep, type, tier, lang`` are a public contract:
 people send links with them. Decoding never raises, whatever arrives in the URL; a malformed or
@@ -19,7 +19,7 @@ import pandas as pd
 
 PARAMS = ("start", "end", "region", "channel", "rep", "type", "tier", "lang")
 LIST_PARAMS = ("region", "channel", "rep", "type", "tier")
-PAGE_PARAMS = ("account", "scenario")  # bound and validated on their own pages (DESIGN.md §5), not filters
+PAGE_PARAMS = ("account", "scenario")  # bound and validated on their own pages (docs/DESIGN.md §5), not filters
 CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
 VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 PYRAMID_TIERS = ("platinum", "gold", "iron", "lead")

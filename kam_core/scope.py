@@ -1,4 +1,4 @@
-"""Who sees what (DESIGN.md §6): a viewer's scope as a value, applied in the data access.
+"""Who sees what (docs/DESIGN.md §6): a viewer's scope as a value, applied in the data access.
 
 A director sees everything, a manager the accounts in a region and everything below it,
 a rep the accounts they own. Every query on accounts goes through :meth:`Scope.account_clause`.

@@ -1,4 +1,4 @@
-"""Sign-in identities mapped to a role and scope (DESIGN.md §6), managed by a director.
+"""Sign-in identities mapped to a role and scope (docs/DESIGN.md §6), managed by a director.
 
 The dashboard signs people in with Streamlit's ``st.login`` (OIDC) when configured; the e-mail of the
 identity is looked up here. Anyone signed in but not listed sees nothing. Without sign-in configured

@@ -20,7 +20,7 @@ from kam_ui.components import localise
 from kam_ui.filters import show_notices
 from kam_ui.lang import current_lang, lbl, tr
 
-KEY = "account"  # widget key = URL parameter (public contract, DESIGN.md §5)
+KEY = "account"  # widget key = URL parameter (public contract, docs/DESIGN.md §5)
 PICK_KEY = "_acct_pick"
 SEEN_KEY = "_acct_seen_version"
 FIX_KEY = "_acct_link_fix"

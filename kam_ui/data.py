@@ -43,7 +43,7 @@ NOBODY = Scope("rep", "\x00nobody")  # a rep id no account can have: sees nothin
 
 
 def viewer_scope() -> Scope:
-    """The signed-in viewer's scope (set by app.py), else the embedded single local director (DESIGN.md §6).
+    """The signed-in viewer's scope (set by app.py), else the embedded single local director (docs/DESIGN.md §6).
 
     With sign-in configured but nobody signed in yet, the scope sees nothing, so no code path
     can show data before app.py has checked who is looking.
@@ -125,7 +125,7 @@ def dimensions() -> Dimensions:
 
 
 def default_period(dims: Dimensions) -> tuple[dt.date | None, dt.date | None]:
-    """The last twelve months of data (METHODS.md §8 analysis window)."""
+    """The last twelve months of data (docs/METHODS.md §8 analysis window)."""
     if dims.last_date is None:
         return None, None
     start = (pd.Timestamp(dims.last_date) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date()

@@ -1,6 +1,6 @@
 """The shared filter sidebar, bound to the URL (``bind="query-params"``), and the current Filters.
 
-Widget keys are the public URL parameter names (DESIGN.md §5): start, end, region, channel, rep,
+Widget keys are the public URL parameter names (docs/DESIGN.md §5): start, end, region, channel, rep,
 type, tier, lang. Bound widgets live in ``app.py``'s sidebar, so they survive page switches and a
 pasted link rebuilds the view. Streamlit itself drops values a widget cannot take; the raw query is
 decoded once more with :meth:`Filters.from_query` so every dropped value gets a visible notice.

@@ -1,4 +1,4 @@
-"""Scenario builder of the Simulator page: forms that produce the scenario JSON (DESIGN.md §4).
+"""Scenario builder of the Simulator page: forms that produce the scenario JSON (docs/DESIGN.md §4).
 
 Nobody types JSON: basics, the account selection, volume overrides and a list of programs of any
 type are widgets; tiers are edited in a table. Widget values live in session state under ``sim_*``

@@ -20,7 +20,7 @@ from kam_ui import data
 from kam_ui.errors import guarded
 from kam_ui.lang import current_lang, tr
 
-KEY = "scenario"  # widget key = URL parameter (public contract, DESIGN.md §5)
+KEY = "scenario"  # widget key = URL parameter (public contract, docs/DESIGN.md §5)
 PICK_KEY = "_sim_pick"
 LAST_KEY = "_sim_last"
 LOADED_KEY = "_sim_loaded"

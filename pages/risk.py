@@ -8,7 +8,7 @@ from kam_ui import current_lang, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_risk, show_figure
 from kam_ui.page import load_page_data
 
-CHURN_FLOOR = 0.30  # METHODS.md §4.2: the model trigger for high-volume accounts
+CHURN_FLOOR = 0.30  # docs/METHODS.md §4.2: the model trigger for high-volume accounts
 
 st.header(tr("risk.title"))
 page = load_page_data()

@@ -1,4 +1,4 @@
-"""Customer lifetime value (METHODS.md §3.4): discounted margin for contract channels (DIST, KA) and
+"""Customer lifetime value (docs/METHODS.md §3.4): discounted margin for contract channels (DIST, KA) and
 BG/NBD + Gamma-Gamma (:mod:`kam_core.analytics.repeat_buyer`, scipy) for repeat-order channels, behind
 :class:`RepeatBuyerModel`. Where the model is not used for a repeat-order account, ``clv_fallback_reason``
 says why and :func:`clv_health_items` turns the reasons into data-health notes (nothing falls back silently).
@@ -107,7 +107,7 @@ def _week_number(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
 def repeat_buyer_summary(df: pd.DataFrame, as_of) -> pd.DataFrame:
     """frequency / recency / T in whole weeks of one grid; margin per order week of the window.
 
-    BG/NBD counts repeat *periods* (orders of the same week merged, METHODS.md §3.4, freq='W'), so recency and
+    BG/NBD counts repeat *periods* (orders of the same week merged, docs/METHODS.md §3.4, freq='W'), so recency and
     age are counted on the same weekly grid as the order weeks: frequency = order weeks - 1, recency = weeks
     from the first order's week to the last order's, T = weeks from the first order's week to ``as_of``'s.
     Then frequency <= recency <= T always, and one order week means recency 0 (two orders days apart in one

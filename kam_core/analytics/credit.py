@@ -1,4 +1,4 @@
-"""Suggested credit limit with every step shown (METHODS.md §6.1) and settlement-mode cash flow (§6.2)."""
+"""Suggested credit limit with every step shown (docs/METHODS.md §6.1) and settlement-mode cash flow (§6.2)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def compare_settlement_modes(
     dbt_days: float = 0.0,
     rate: float = 0.045,
 ) -> pd.DataFrame:
-    """Cash-flow effect of the four KA settlement modes at equal volume (METHODS.md §6.2).
+    """Cash-flow effect of the four KA settlement modes at equal volume (docs/METHODS.md §6.2).
 
     Returns one row per mode: cash delay (days), average receivable, yearly financing cost, extra cost
     (consignment inventory carrying) and the NPV of one month's sales, all in RMB.

@@ -1,4 +1,4 @@
-"""Cross-region diversion (串货) signals, score, flag and evidence (METHODS.md §4.3).
+"""Cross-region diversion (串货) signals, score, flag and evidence (docs/METHODS.md §4.3).
 
 Signals are aggregated in SQL per account, one query each: S1 code scans, S3 sell-in vs reported
 sell-out by complete month with the month-end stock check, S4 quarter-end threshold chasing (from the
@@ -372,7 +372,7 @@ def _s6_growth(f: pd.DataFrame, channel: pd.Series, p: Params) -> tuple[pd.Serie
     """Volume growth vs the same window last year and its channel p90, among accounts old and big enough.
 
     Growth is only measured with ≥ ``s6_min_ly_cases`` cases last year and ≥ ``s6_min_tenure_years`` of
-    tenure (METHODS.md §4.3: S6 is noisy for new distributors, whose last year is a ramp-up)."""
+    tenure (docs/METHODS.md §4.3: S6 is noisy for new distributors, whose last year is a ramp-up)."""
     ly = f["ly_volume_cases"]
     ok = (ly >= p.s6_min_ly_cases) & (f["tenure_years"] >= p.s6_min_tenure_years)
     growth = (f["volume_cases"] / ly - 1).where(ok)

@@ -1,4 +1,4 @@
-"""Explanations of a nearest-centroid value type (METHODS.md §1.2 steps 4-6).
+"""Explanations of a nearest-centroid value type (docs/METHODS.md §1.2 steps 4-6).
 
 For an account with standardised features z, assigned type T and runner-up R (centroids c_T, c_R):
 ``margin = ||z − c_R||² − ||z − c_T||² = Σ_j Δ_j`` with ``Δ_j = (z_j − c_Rj)² − (z_j − c_Tj)²``.

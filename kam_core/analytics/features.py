@@ -1,4 +1,4 @@
-"""Value-type features (METHODS.md §1, exact definitions in the generator contract) and loyalty inputs.
+"""Value-type features (docs/METHODS.md §1, exact definitions in the generator contract) and loyalty inputs.
 
 Inputs are the per-account aggregates from the SQL layer; nothing here reads order lines.
 """

@@ -1,4 +1,4 @@
-"""Loyalty index (METHODS.md §4.1), the high-volume / low-loyalty flag (§4.2) and churn probability (§4.4)."""
+"""Loyalty index (docs/METHODS.md §4.1), the high-volume / low-loyalty flag (§4.2) and churn probability (§4.4)."""
 
 from __future__ import annotations
 
@@ -188,7 +188,7 @@ def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
 
 
 def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """High-volume / low-loyalty flag with the hybrid rule of METHODS.md §4.2 and its reasons.
+    """High-volume / low-loyalty flag with the hybrid rule of docs/METHODS.md §4.2 and its reasons.
 
     ``loyalty_reasons`` (every account) and ``hvll_reasons`` (flagged accounts) are English sentences;
     ``hvll_reason_items`` holds the same reasons as structured items (component, value, percentile, channel)

@@ -1,4 +1,4 @@
-"""Default analysis parameters (METHODS.md §8) as one frozen, hashable value.
+"""Default analysis parameters (docs/METHODS.md §8) as one frozen, hashable value.
 
 Every stored label carries ``params_hash`` so that a number can be traced back to the settings that made it.
 """
@@ -44,7 +44,7 @@ class Params:
     churn_days: int = 90
     # diversion (§4.3)
     s1_share: float = 0.05
-    s1_min_scans: int = 50  # METHODS.md §4.3: scan data is biased to provinces that scan more
+    s1_min_scans: int = 50  # docs/METHODS.md §4.3: scan data is biased to provinces that scan more
     s2_ratio: float = 1.5
     s2_min_tenure_years: float = 0.5  # METHODS §4.3: S2 is noisy for new distributors (first stock-up)
     s3_ratio: float = 1.2  # sell-in ÷ reported sell-out in a month, net of the month-end stock build

@@ -1,4 +1,4 @@
-"""Rackham value-type definitions (METHODS.md §1.2): the features, the versioned prototypes and their words.
+"""Rackham value-type definitions (docs/METHODS.md §1.2): the features, the versioned prototypes and their words.
 
 The prototypes are a business assumption (a 3 × 11 matrix in within-tier z-units). They are data, versioned,
 and shown in the dashboard's "typing rules" view, in English and Chinese.

@@ -1,4 +1,4 @@
-"""BG/NBD and Gamma-Gamma repeat-buyer models fitted by maximum likelihood on scipy (METHODS.md §3.4 (ii)).
+"""BG/NBD and Gamma-Gamma repeat-buyer models fitted by maximum likelihood on scipy (docs/METHODS.md §3.4 (ii)).
 
 BG/NBD: Fader, Hardie & Lee (2005), "Counting your customers the easy way", *Marketing Science* 24(2), with
 the likelihood, P(alive) and conditional expectation of their note "Implementing the BG/NBD model"

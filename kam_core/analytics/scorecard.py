@@ -226,7 +226,7 @@ def compute_scorecard_bundle(
     scope
         Viewer's scope; restricts the returned rows, not the populations that percentiles use.
     params
-        Settings (METHODS.md §8 defaults when None).
+        Settings (docs/METHODS.md §8 defaults when None).
 
     Raises
     ------
@@ -284,7 +284,7 @@ def compute_scorecard(
 
 
 def scorecard_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """The DESIGN.md §4 columns in order, then every extra column (alphabetical)."""
+    """The docs/DESIGN.md §4 columns in order, then every extra column (alphabetical)."""
     missing = [c for c in DESIGN_COLUMNS if c not in df]
     if missing:
         raise ValueError(f"Required scorecard column(s) {missing} missing")

@@ -1,4 +1,4 @@
-"""Rackham value types (METHODS.md §1.2): theory-anchored clustering, prototype labelling, exact reasons.
+"""Rackham value types (docs/METHODS.md §1.2): theory-anchored clustering, prototype labelling, exact reasons.
 
 Per channel tier: winsorize p1/p99 → log1p on counts → impute the tier median (missing flags kept) →
 standardise → KMeans(k=3) seeded from the prototypes → Hungarian match of centroids to prototypes → nearest

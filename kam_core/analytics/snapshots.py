@@ -1,4 +1,4 @@
-"""Store scorecard labels and metrics as auditable snapshots (METHODS.md §7 outputs).
+"""Store scorecard labels and metrics as auditable snapshots (docs/METHODS.md §7 outputs).
 
 A snapshot is keyed by account and as-of date (and params_hash for labels); storing the same keys again
 replaces the earlier rows in one transaction, so re-running a month-end job is idempotent.

@@ -34,7 +34,7 @@ def _rank_desc(df: pd.DataFrame, value: str, group: str) -> pd.DataFrame:
 def label_pyramid(
     df: pd.DataFrame, value: str = "net_profit", group: str = "channel", platinum: float = 0.20, gold: float = 0.50
 ) -> pd.Series:
-    """Platinum / gold / iron / lead per account (METHODS.md §2.1).
+    """Platinum / gold / iron / lead per account (docs/METHODS.md §2.1).
 
     Lead ⇔ value ≤ 0 (or missing). Among positive accounts ranked by value, p = rank ÷ all accounts of
     the group: platinum p ≤ ``platinum``, gold p ≤ ``gold``, else iron.
@@ -101,7 +101,7 @@ def flag_potential_key(df: pd.DataFrame, growth_pct: float = 0.80, group: str = 
 
 @dataclass(frozen=True)
 class WhaleSummary:
-    """Whale-curve KPIs (METHODS.md §2.4)."""
+    """Whale-curve KPIs (docs/METHODS.md §2.4)."""
 
     n_accounts: int
     total_profit: float

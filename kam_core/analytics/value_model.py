@@ -1,4 +1,4 @@
-"""The per-tier value-type model (METHODS.md §1.2 steps 1-3, 8): feature scaling, KMeans seeded from the
+"""The per-tier value-type model (docs/METHODS.md §1.2 steps 1-3, 8): feature scaling, KMeans seeded from the
 prototypes with a Hungarian match, the nearest-prototype fallback, and the cheap pieces the bootstrap needs.
 
 Pure numpy/scikit-learn on arrays; :mod:`kam_core.analytics.segmentation` turns it into labelled frames.

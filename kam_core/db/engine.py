@@ -26,7 +26,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """Create an engine for ``url`` (resolved per DESIGN.md §3 when None).
+    """Create an engine for ``url`` (resolved per docs/DESIGN.md §3 when None).
 
     Raises
     ------

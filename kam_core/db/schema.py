@@ -1,4 +1,4 @@
-"""The relational model (METHODS.md §7) as SQLAlchemy 2 Core tables.
+"""The relational model (docs/METHODS.md §7) as SQLAlchemy 2 Core tables.
 
 Portable on purpose: the same metadata is created on SQLite, PostgreSQL and DuckDB.
 That rules out engine-specific types (JSON is stored as TEXT), ON DELETE CASCADE
@@ -747,7 +747,7 @@ import_log = Table(
     Column("details", Text),  # JSON: the data-health record of the import (kam_core.io.import_health)
 )
 
-app_user = Table(  # sign-in identity → role and scope (DESIGN.md §6)
+app_user = Table(  # sign-in identity → role and scope (docs/DESIGN.md §6)
     "app_user",
     metadata,
     Column("email", String(128), primary_key=True),

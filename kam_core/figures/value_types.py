@@ -1,4 +1,4 @@
-"""Value-type figures (METHODS.md §1.2): the type map (PCA plane of the within-tier z-scores, prototypes
+"""Value-type figures (docs/METHODS.md §1.2): the type map (PCA plane of the within-tier z-scores, prototypes
 marked) and the centroid z-score profile heat-map. Pure plotly; every visible word is an argument."""
 
 from __future__ import annotations

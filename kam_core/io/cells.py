@@ -10,7 +10,7 @@ Flattening (spreadsheets hold one scalar per cell):
   (so ``[{"signal": "S1", "share": 0.3}, {"signal": "S2"}]`` -> ``signal: S1, share: 0.3; signal: S2``);
   anything nested deeper is compact JSON;
 - None, NaN, NA and NaT become an empty cell;
-- in CSV, booleans are ``true``/``false`` (DESIGN.md §4); XLSX keeps real TRUE/FALSE cells.
+- in CSV, booleans are ``true``/``false`` (docs/DESIGN.md §4); XLSX keeps real TRUE/FALSE cells.
 
 Neutralising (OWASP "CSV injection"): a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return could be run as a formula by Excel or LibreOffice. In CSV it gets a leading single quote;

@@ -318,7 +318,7 @@ class Writer:
         self.counts["lines_without_cost"] += int(np.isnan(cost).sum())
         self.counts["service_lines"] += int(ch.service.to_numpy()[keep].sum())
         self.counts["return_lines"] += int((qty < 0).sum())
-        # a goods line at price 0 is free goods (买十赠一, samples): given away, so free cases (METHODS.md §7):
+        # a goods line at price 0 is free goods (买十赠一, samples): given away, so free cases (docs/METHODS.md §7):
         # not in volume, sales or COGS; their cost is promotion spend (free_goods_cost), not lost
         free = (price == 0) & ~ch.service.to_numpy()[keep]
         self.counts["free_goods_lines"] += int(free.sum())

@@ -1,6 +1,6 @@
 """Comparison of what-if scenarios: a summary frame and its figures (pure functions).
 
-The summary is read from each result's ``totals`` (DESIGN.md §4), so it works for a fresh run and
+The summary is read from each result's ``totals`` (docs/DESIGN.md §4), so it works for a fresh run and
 for a saved one alike; the P10/P50/P90 band exists only for runs with Monte Carlo draws.
 """
 

@@ -1,4 +1,4 @@
-"""What-if simulator for rebates and promotions, with uncertainty (METHODS.md §5, DESIGN.md §4).
+"""What-if simulator for rebates and promotions, with uncertainty (docs/METHODS.md §5, docs/DESIGN.md §4).
 
 Quick start (what the CLI and the Simulator page do)
 ----------------------------------------------------
@@ -34,7 +34,7 @@ Public API (all importable from ``kam_core.sim`` and ``kam_core.sim.scenario``)
 ``result_to_frames(result) -> dict[str, DataFrame]``
     Sheets for an Excel download: totals, per_case, accounts, trace, watchlist, accrual.
 
-Scenario JSON (DESIGN.md §4; every key optional except ``period``)
+Scenario JSON (docs/DESIGN.md §4; every key optional except ``period``)
 -----------------------------------------------------------------
 ``name``; ``accounts`` {``channel``: [DIST, WHS2, KA, RETAIL, ONPREM], ``region``: [codes at any
 level, everything below included], ``ids``: [...]} — empty lists mean everyone in the viewer's

@@ -1,4 +1,4 @@
-"""Baseline cases per account for the scenario period, from order history (METHODS.md §5.3, level 1).
+"""Baseline cases per account for the scenario period, from order history (docs/METHODS.md §5.3, level 1).
 
 The database does the heavy part: one ``GROUP BY account, month`` over order lines (service
 lines such as freight excluded, credit notes netted). Then, per account and period month ``m``:

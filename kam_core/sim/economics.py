@@ -1,13 +1,13 @@
 """Per-case and per-account economics of a scenario, for the receiving account and for us.
 
-Definitions (METHODS.md §5.4), per account, over the scenario period:
+Definitions (docs/METHODS.md §5.4), per account, over the scenario period:
 
 - ``m = price − COGS`` is our margin per case before incentives;
 - incentive *value* is what the account receives (free goods at the case price); incentive
   *cost* is what it costs us (free goods at COGS, empties' salvage netted);
 - ``our_gross_profit = Q·m − cost`` and ``incremental_profit = U·m − cost`` where ``U`` is the
   net incremental volume (lift less cannibalisation and pull-forward), which is
-  ``Δπ = U·(m − d) − d·Q_b − F`` of METHODS.md §5.4 written per account;
+  ``Δπ = U·(m − d) − d·Q_b − F`` of docs/METHODS.md §5.4 written per account;
 - ``ROI = incremental_profit / trade_spend``;
 - ``net_price_per_case = price − value / Q``; the *floor guard* flags an account whose net
   price falls below its floor price (price list) or below COGS.
@@ -121,7 +121,7 @@ def compute_per_case(book: Book, scenario: Scenario, out: Outcome, accounts: pd.
 
     ``incentive_per_case`` counts every incentive's first round only; ``..._compounded`` counts
     free goods that earn again (empties of free cases, free bottles with caps) as a geometric
-    series. DESIGN.md's field example (¥3/case + ¥6 cap prize + 4-for-1 empties on a ¥24 case)
+    series. docs/DESIGN.md's field example (¥3/case + ¥6 cap prize + 4-for-1 empties on a ¥24 case)
     gives 15 and 17.
     """
     q = float(np.asarray(out.cases, dtype=float).sum())

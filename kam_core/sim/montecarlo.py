@@ -1,4 +1,4 @@
-"""Monte Carlo over the scenario model with common random numbers (METHODS.md §5.5).
+"""Monte Carlo over the scenario model with common random numbers (docs/METHODS.md §5.5).
 
 Common random numbers: every uncertain input has its own random stream, keyed by the stored
 seed and a fixed stream id (baseline noise, elasticity, chasing, and each bottle-cap/empty
@@ -9,7 +9,7 @@ difference of their results is due to the programs, not to simulation noise.
 Uncertain inputs
     baseline volume     lognormal per account and draw, mean 1, relative sd = the account's CV
     elasticity          one multiplier per draw ``max(0, 1 + cv·z)`` (a parameter: shared by accounts)
-    redemption/return   Beta(ρ̄·n_eff, (1−ρ̄)·n_eff) per draw, n_eff = 50 (METHODS.md §8)
+    redemption/return   Beta(ρ̄·n_eff, (1−ρ̄)·n_eff) per draw, n_eff = 50 (docs/METHODS.md §8)
     win rate            Beta per draw with a large n_eff (printed on the caps)
     threshold chasing   Bernoulli(chase_prob) per account and draw
 

@@ -1,4 +1,4 @@
-"""Pure rebate and promotion calculators (METHODS.md §5.1–5.2), vectorised with numpy.
+"""Pure rebate and promotion calculators (docs/METHODS.md §5.1–5.2), vectorised with numpy.
 
 Every function takes arrays of any shape that broadcast together: one value per account
 ``(accounts,)`` for a plain run, or ``(draws, accounts)`` inside the Monte Carlo. None of them
@@ -165,7 +165,7 @@ def empty_exchange_free_cases(empties_per_free_case: float, return_rate, compoun
     """Free cases per purchased case under an N-for-1 empty exchange.
 
     First round: ``r / N``. Compounded (the free case's empty comes back too): ``r / (N − r)``
-    (N=4, r=1 → 1/3, METHODS.md §5.2).
+    (N=4, r=1 → 1/3, docs/METHODS.md §5.2).
     """
     r = np.asarray(return_rate, dtype=float)
     n = float(empties_per_free_case)

@@ -1,4 +1,4 @@
-"""Volume response to incentives (METHODS.md §5.3): elasticity, threshold chasing, cannibalisation.
+"""Volume response to incentives (docs/METHODS.md §5.3): elasticity, threshold chasing, cannibalisation.
 
 ``response = "none"`` keeps every account at its baseline (or ``volumes`` override).
 ``response = "elastic"`` applies, in this order:
@@ -54,7 +54,7 @@ class ResponseParams:
     ``elasticity_cv`` is the relative standard deviation of ε (a parameter, so one draw per
     Monte Carlo iteration); ``baseline_cv`` the default relative noise of an account's baseline
     when its own history cannot estimate one; ``max_lift`` caps the elastic lift (+100 %).
-    Redemption rates are Beta with ``redemption_n_eff`` = 50 (METHODS.md §8); win rates are
+    Redemption rates are Beta with ``redemption_n_eff`` = 50 (docs/METHODS.md §8); win rates are
     printed on the caps, so their realised share is far tighter (``win_rate_n_eff``).
     """
 

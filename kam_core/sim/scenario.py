@@ -1,4 +1,4 @@
-"""Run a scenario end to end: database → book → plain run → Monte Carlo → result (DESIGN.md §4).
+"""Run a scenario end to end: database → book → plain run → Monte Carlo → result (docs/DESIGN.md §4).
 
 The scenario reader and the saved-run store live beside this module; their public names are
 re-exported here because the CLI and the Simulator page import from ``kam_core.sim.scenario``.

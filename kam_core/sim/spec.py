@@ -1,4 +1,4 @@
-"""Scenario value objects and the scenario JSON reader (DESIGN.md §4).
+"""Scenario value objects and the scenario JSON reader (docs/DESIGN.md §4).
 
 :func:`load_scenario` accepts a path or a dict, checks every field, fills defaults and returns a
 frozen :class:`Scenario`; :func:`scenario_to_dict` writes it back so that
@@ -115,7 +115,7 @@ class Scenario:
 
 
 def load_scenario(path_or_dict: str | Path | Mapping) -> Scenario:
-    """Read, check and default a scenario (DESIGN.md §4).
+    """Read, check and default a scenario (docs/DESIGN.md §4).
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 - **Trace**: one row per account and program: the basis, the tier reached and its rate, the
   amount earned, the cap, interim payments netted and the final payout, with a sentence.
-- **Accrual** (METHODS.md §5.6): the expected rebate of the period (Monte Carlo mean when draws
+- **Accrual** (docs/METHODS.md §5.6): the expected rebate of the period (Monte Carlo mean when draws
   > 0, else the most likely amount), its effective rate per case and a monthly schedule that
   accrues at that rate on the cumulative basis (actual cases where the month is in the data,
   else expected) and trues up to the expected amount in the last month.
@@ -151,7 +151,7 @@ def compute_watchlist(
 def compute_accrual(
     book: Book, scenario: Scenario, out: Outcome, monthly: pd.DataFrame, expected_rebate: float | None = None
 ) -> dict:
-    """Expected rebate of the period and a monthly accrual / true-up schedule (METHODS.md §5.6)."""
+    """Expected rebate of the period and a monthly accrual / true-up schedule (docs/METHODS.md §5.6)."""
     cases = np.asarray(out.cases, dtype=float)[0]
     reb = [r for p, r in zip(scenario.programs, out.programs, strict=True) if p.is_rebate]
     most_likely = float(sum(np.asarray(r.value, dtype=float).sum() for r in reb))

@@ -1,4 +1,4 @@
-"""The CLI contract of DESIGN.md §4: exit 0 on success, 1 with a readable message, never a traceback."""
+"""The CLI contract of docs/DESIGN.md §4: exit 0 on success, 1 with a readable message, never a traceback."""
 
 import subprocess
 import sys

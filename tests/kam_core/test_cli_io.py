@@ -121,7 +121,7 @@ def test_import_transactions_imports_repeat_lines_and_dedupe_exact_refuses_them(
     assert "3 inserted" in out and "1 possible duplicate(s)" in out and "¥20.00" in out
     assert main(["import-transactions", str(path), "--dedupe", "exact", "--db", f"sqlite:///{tmp_path / 'b.db'}"]) == 1
     assert "row 3" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as usage:  # argparse's usage error, exit 1 (DESIGN.md §4)
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error, exit 1 (docs/DESIGN.md §4)
         main(["import-transactions", str(path), "--dedupe", "fuzzy", "--db", _db(tmp_path)])
     assert usage.value.code == 1 and "invalid choice: 'fuzzy'" in capsys.readouterr().err
 

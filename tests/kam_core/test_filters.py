@@ -281,7 +281,7 @@ def test_apply_filters_uses_the_accounts_own_region_path_when_the_scorecard_has_
     assert apply_filters(frame, Filters(region=("R01A",)), PATHS)["account_id"].tolist() == ["A1"]
 
 
-# --- a hostile link never reaches outside the viewer's scope (DESIGN.md §6) -------------------------
+# --- a hostile link never reaches outside the viewer's scope (docs/DESIGN.md §6) -------------------------
 
 SCOPES = ("rep:REP002", "manager:R01", "manager:R02")
 

@@ -169,7 +169,7 @@ def test_every_code_the_analytics_explain_with_has_text_in_both_languages():
             "analytics.health.missing_input",
         ]
     )
-    assert set(SIGNALS) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}  # every METHODS.md §4.3 signal is covered
+    assert set(SIGNALS) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}  # every docs/METHODS.md §4.3 signal is covered
     assert {"sellout", "inventory", "capability_history"} <= set(INPUTS)
     missing = [k for k in keys if k not in catalog]
     assert not missing, f"keys missing from the catalogue: {missing}"

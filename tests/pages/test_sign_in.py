@@ -1,4 +1,4 @@
-"""Sign-in (DESIGN.md §6): with [auth] in secrets, nobody sees data before signing in; without it, local director."""
+"""Sign-in (docs/DESIGN.md §6): with [auth] in secrets, nobody sees data before signing in; without it, local director."""
 
 from __future__ import annotations
 

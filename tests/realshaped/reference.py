@@ -1,7 +1,7 @@
 """An independent pandas computation of the scorecard figures that invoice lines alone determine.
 
 Nothing from kam_core is imported: the file is read, decoded, parsed and checked here, with rules
-written down from kam_core/io/transactions.py's contract, METHODS.md §2-§3 and the scorecard's
+written down from kam_core/io/transactions.py's contract, docs/METHODS.md §2-§3 and the scorecard's
 docstrings. Per account, over a window (``as_of``, ``since``): sales, volume, cost and profit, last
 year, growth, orders, order days and weeks, first/last dates, tenure, recency, monthly sales CV;
 ABC (§2.3), size tier (§2.2) and pyramid (§2.1) within channel; the whale-curve KPIs (§2.4).
@@ -15,7 +15,7 @@ Which lines count (:class:`Rules`; :data:`TARGET` is what issue #12 asks for):
   date (the invoice's first line, in file order, decides).
 - repeat lines (the whole row identical to an earlier one) are real purchases and count.
 - free goods (a goods line at price 0) are given away: as the data model's ``free_qty_cases``
-  (METHODS.md §7), they are not in volume, sales or COGS; their cost is promotion spend
+  (docs/METHODS.md §7), they are not in volume, sales or COGS; their cost is promotion spend
   (``free_goods_cost``), so it lowers net profit, not gross profit.
 - a line's cost is its unit cost, else the SKU's first unit cost in the file, else unknown; an
   account whose goods lines of known cost make up less than half (:data:`MIN_COVERAGE`) of its net

@@ -1,4 +1,4 @@
-"""Rackham value types (METHODS.md §1.2): labelling, exact reasons, small tiers, determinism, degenerate input."""
+"""Rackham value types (docs/METHODS.md §1.2): labelling, exact reasons, small tiers, determinism, degenerate input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m kam_core simulate``: the DESIGN.md §4 example through the CLI, on a tiny database and the demo."""
+"""``python -m kam_core simulate``: the docs/DESIGN.md §4 example through the CLI, on a tiny database and the demo."""
 
 from __future__ import annotations
 

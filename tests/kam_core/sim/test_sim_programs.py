@@ -1,4 +1,4 @@
-"""Pure calculators (kam_core.sim.programs): hand-checked numbers from METHODS.md §5.1–5.2 and invariants."""
+"""Pure calculators (kam_core.sim.programs): hand-checked numbers from docs/METHODS.md §5.1–5.2 and invariants."""
 
 from __future__ import annotations
 
