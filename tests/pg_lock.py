@@ -1,7 +1,7 @@
 """One lock file around the test PostgreSQL server, so parallel workers (``pytest -n 2``) can share it.
 
 Every test that talks to the server holds the lock shared; the fault test that stops and starts the server
-(tests/kam_core/test_db_faults.py) holds it exclusively, so no other worker is mid-query when it goes down.
+(tests/kam_core/db/test_db_faults.py) holds it exclusively, so no other worker is mid-query when it goes down.
 """
 
 from __future__ import annotations

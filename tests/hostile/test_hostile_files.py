@@ -27,7 +27,7 @@ from kam_core.errors import UserError
 from kam_core.io.imports import import_table
 from kam_core.io.transactions import import_transactions, parse_mapping
 from tests.hostile.tally import FILES
-from tests.kam_core.io_helpers import row_counts, seed_reference
+from tests.kam_core.io.io_helpers import row_counts, seed_reference
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"

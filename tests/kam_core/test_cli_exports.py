@@ -92,7 +92,7 @@ def test_export_of_the_scorecard_as_csv_matches_the_accounts_command(hostile_db,
 
 def test_a_rejects_file_keeps_refused_lines_but_a_formula_cell_is_written_as_text(sqlite_engine, tmp_path):
     from kam_core.io.transactions import import_transactions, parse_mapping
-    from tests.kam_core.io_helpers import seed_reference, write_csv
+    from tests.kam_core.io.io_helpers import seed_reference, write_csv
 
     seed_reference(sqlite_engine)
     mapping = parse_mapping(

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from kam_core.cli import main
-from tests.kam_core.io_helpers import write_csv
+from tests.kam_core.io.io_helpers import write_csv
 
 TIERS = "tier_code,name_zh,name_en,level_in_chain\nDIST,一批商,Distributor,1\nKA,KA卖场,KA,2\n"
 ERP = (

@@ -12,7 +12,7 @@ from kam_core.db import ensure_schema, get_engine
 from kam_core.db.schema import audit_log, import_log, order_line, visit
 from kam_core.users import list_users, scope_for_identity
 from tests.hostile.tally import WRITES
-from tests.kam_core.io_helpers import seed_reference, write_csv
+from tests.kam_core.io.io_helpers import seed_reference, write_csv
 
 ACCOUNTS = (
     "account_id,name,tier_code,region_id,owner_rep_id\nA001,城东一批商贸,DIST,R01A,REP1\nA002,好又多超市,KA,R02,REP2\n"

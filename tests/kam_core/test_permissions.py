@@ -15,7 +15,7 @@ from kam_core.io.transactions import import_transactions, parse_mapping
 from kam_core.permissions import OutOfScope, import_roles, importable_by
 from kam_core.scope import DIRECTOR, Scope
 from tests.hostile.tally import hostile_write
-from tests.kam_core.io_helpers import seed_reference, write_csv
+from tests.kam_core.io.io_helpers import seed_reference, write_csv
 
 REP1, REP2 = Scope("rep", "REP1"), Scope("rep", "REP2")
 EAST, SOUTH = Scope("manager", "R01"), Scope("manager", "R02")

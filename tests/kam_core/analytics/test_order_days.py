@@ -16,7 +16,7 @@ from kam_core.db.schema import account, order_day, order_header, order_line, pri
 from kam_core.demo import generate
 from kam_core.io.imports import import_table
 from kam_core.io.transactions import import_transactions, parse_mapping
-from tests.kam_core.io_helpers import write_csv
+from tests.kam_core.io.io_helpers import write_csv
 
 MAP = parse_mapping(
     "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"

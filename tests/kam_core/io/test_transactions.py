@@ -11,7 +11,7 @@ from kam_core.db.schema import account, audit_log, import_log, order_header, ord
 from kam_core.errors import UserError
 from kam_core.io.results import ImportValidationError
 from kam_core.io.transactions import import_transactions, parse_mapping
-from tests.kam_core.io_helpers import row_counts, seed_reference, write_csv, write_xlsx
+from tests.kam_core.io.io_helpers import row_counts, seed_reference, write_csv, write_xlsx
 
 MAP = parse_mapping(
     "invoice=单据号,date=日期,account_id=客户编码,account_name=客户名称,channel=渠道,"
@@ -273,7 +273,7 @@ SAMPLE_MAP = (
 def test_the_shipped_dirty_sample_imports_with_every_kind_of_refusal_counted(sqlite_engine, tmp_path):
     from pathlib import Path
 
-    sample = Path(__file__).resolve().parents[2] / "data" / "sample_erp.csv"
+    sample = Path(__file__).resolve().parents[3] / "data" / "sample_erp.csv"
     result = import_transactions(sqlite_engine, sample, parse_mapping(SAMPLE_MAP), rejects=tmp_path / "r.csv")
     assert (result.rows_read, result.inserted) == (20, 17)
     assert result.rejected == {"no customer": 1, "date not readable": 1, "quantity not a number": 1}

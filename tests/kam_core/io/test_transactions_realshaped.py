@@ -17,9 +17,9 @@ from kam_core.errors import UserError
 from kam_core.io.import_health import describe_import, recent_import_health
 from kam_core.io.results import ImportValidationError
 from kam_core.io.transactions import import_transactions, parse_mapping
-from tests.kam_core.io_helpers import write_csv
+from tests.kam_core.io.io_helpers import write_csv
 
-FILES = Path(__file__).resolve().parents[1] / "realshaped"
+FILES = Path(__file__).resolve().parents[2] / "realshaped"
 REPEAT = FILES / "erp_repeat_lines.csv"
 REUSED = FILES / "erp_reused_invoice_lines.csv"
 NO_CHANNEL = FILES / "erp_no_channel_lines.csv"

@@ -14,7 +14,7 @@ from kam_core.io.imports import import_table
 from kam_core.io.readers import read_table_file
 from kam_core.io.results import ImportValidationError
 from kam_core.io.validation import table_spec
-from tests.kam_core.io_helpers import row_counts, seed_reference, write_csv, write_xlsx
+from tests.kam_core.io.io_helpers import row_counts, seed_reference, write_csv, write_xlsx
 
 ACCOUNT_ROWS = [
     ["account_id", "name", "tier_code", "region_id", "owner_rep_id", "first_order_date", "exclusive_agreement"],
@@ -310,7 +310,7 @@ TEMPLATE_ORDER = [
 def test_every_template_imports_cleanly_in_order_and_is_listed_in_the_readme(db_engine):
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parents[2] / "data" / "templates"
+    folder = Path(__file__).resolve().parents[3] / "data" / "templates"
     assert sorted(p.stem for p in folder.glob("*.csv")) == sorted(TEMPLATE_ORDER)
     readme = (folder / "README.md").read_text(encoding="utf-8")
     for name in TEMPLATE_ORDER:

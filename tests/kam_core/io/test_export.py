@@ -15,7 +15,7 @@ from kam_core.db.schema import account, ar_invoice, ar_payment, order_header, or
 from kam_core.errors import UserError
 from kam_core.io.exports import export, frame_to_csv_bytes, frames_to_xlsx, neutralise_formula
 from kam_core.scope import Scope
-from tests.kam_core.io_helpers import seed_reference
+from tests.kam_core.io.io_helpers import seed_reference
 
 EVIL = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
 

@@ -10,7 +10,7 @@ import pytest
 import kam_core
 from kam_core.cli import build_parser
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pyproject() -> dict:

@@ -12,7 +12,7 @@ import pytest
 from kam_core.i18n import format_cases, format_date, format_money, format_pct, label, load_catalog, t
 from kam_core.i18n.catalog_loader import read_catalog_files
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UI_FILES = sorted(
     p for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "kam_ui").rglob("*.py")] if p.exists()
 )
