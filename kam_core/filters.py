@@ -258,7 +258,7 @@ def _decode_date(key: str, texts: list[str], notices: list[Notice]) -> dt.date |
 
 def _assemble(cls, values: dict[str, object], notices: list[Notice], default_lang: str) -> Filters:
     start, end = values.get("start"), values.get("end")
-    if start and end and start > end:
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
         notices.append(Notice("start", f"{start.isoformat()}>{end.isoformat()}", "start_after_end"))
         values["start"] = values["end"] = None
     if values.get("lang") is None:

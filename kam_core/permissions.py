@@ -121,7 +121,7 @@ def check_action(scope: Scope, action: str) -> None:
 
 def _select_in(conn: Connection, cols, key, values, *where) -> list:
     values = sorted({v for v in values if v is not None}, key=str)
-    out = []
+    out: list = []
     for start in range(0, len(values), BATCH):
         out += conn.execute(select(*cols).where(key.in_(values[start : start + BATCH]), *where)).all()
     return out
@@ -271,7 +271,7 @@ def check_transactions(
             )
             for v in row
         }
-    col, reg = cols["account_id"], cols.get("region") or "region"
+    col, reg = cols["account_id"] or "account_id", cols.get("region") or "region"
     problems = []
     for a, row in first.items():
         if a in existing and a not in in_scope:

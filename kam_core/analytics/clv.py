@@ -7,12 +7,15 @@ says why and :func:`clv_health_items` turns the reasons into data-health notes (
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from kam_core.analytics.params import Params
+
+if TYPE_CHECKING:
+    from kam_core.analytics.repeat_buyer import BgNbd
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class BgNbdGammaGamma:
     def fit(self, summary: pd.DataFrame) -> BgNbdGammaGamma:
         from kam_core.analytics.repeat_buyer import FitError, fit_bgnbd, fit_gamma_gamma
 
-        self.bgnbd_ = None
+        self.bgnbd_: BgNbd | None = None
         for penalizer in (self.penalizer, self.penalizer * 10, self.penalizer * 100):
             try:
                 self.bgnbd_ = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"], penalizer)
@@ -86,19 +89,21 @@ class BgNbdGammaGamma:
         return self
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
+        assert self.bgnbd_ is not None, "fit() first"
         p = self.bgnbd_.p_alive(summary["frequency"], summary["recency"], summary["T"])
         return pd.Series(p, index=summary.index)
 
     def clv(self, summary: pd.DataFrame, months: int, monthly_discount: float) -> pd.Series:
         from kam_core.analytics.repeat_buyer import discounted_value
 
+        assert self.bgnbd_ is not None, "fit() first"
         f, m = summary["frequency"], summary["monetary_value"]
         value = m.to_numpy(dtype=float) if self.gg_ is None else self.gg_.expected_average_profit(f, m)
         v = discounted_value(self.bgnbd_, value, f, summary["recency"], summary["T"], months, monthly_discount)
         return pd.Series(v, index=summary.index)
 
 
-def _week_number(dates: pd.Series | pd.Timestamp) -> pd.Series | int:
+def _week_number(dates: pd.Series | pd.Timestamp) -> Any:
     """Whole weeks since 1970-01-01, the grid of the SQL ``week_number`` that counts the order weeks."""
     days = dates - pd.Timestamp("1970-01-01")
     return days.dt.days // 7 if isinstance(days, pd.Series) else days.days // 7

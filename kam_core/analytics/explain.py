@@ -8,6 +8,7 @@ The Δ_j add up to the margin exactly, so the top positive Δ_j are a faithful r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,18 @@ N_REASONS = 3
 SURROGATE_MAX_FIT = 10_000
 
 
-def compute_membership(z: np.ndarray, centroids: np.ndarray) -> dict[str, np.ndarray | float]:
+class Membership(TypedDict):
+    """What :func:`compute_membership` returns: arrays per account, and the temperature τ."""
+
+    d2: np.ndarray
+    assigned: np.ndarray
+    runner_up: np.ndarray
+    margin: np.ndarray
+    proba: np.ndarray
+    tau: float
+
+
+def compute_membership(z: np.ndarray, centroids: np.ndarray) -> Membership:
     """Nearest centroid, runner-up, margin and soft membership ``softmax(−d²/τ)``.
 
     τ is the median squared distance of the accounts to their own centroid (1 when that is 0, e.g. one
@@ -42,7 +54,7 @@ def compute_membership(z: np.ndarray, centroids: np.ndarray) -> dict[str, np.nda
     if not np.isfinite(tau) or tau <= 1e-12:
         tau = 1.0
     proba = softmax(-d2 / tau, axis=1) if len(z) else np.zeros((0, len(centroids)))
-    return {"d2": d2, "assigned": assigned, "runner_up": runner_up, "margin": margin, "proba": proba, "tau": tau}
+    return Membership(d2=d2, assigned=assigned, runner_up=runner_up, margin=margin, proba=proba, tau=tau)
 
 
 def decompose_margin(z: np.ndarray, centroids: np.ndarray, assigned: np.ndarray, runner_up: np.ndarray) -> np.ndarray:

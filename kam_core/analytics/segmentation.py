@@ -177,9 +177,9 @@ def _label_tier(tier: str, frame: pd.DataFrame, protos: np.ndarray, opts: dict) 
     absent = [
         f"no accounts of type {t}" for i, t in enumerate(VALUE_TYPES) if len(z) and not (m["assigned"] == i).any()
     ]
-    if weak.any():
-        absent.append(f"{int(weak.sum())} of {len(z)} {tier} accounts with insufficient evidence: not typed")
-    diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent), n_insufficient_evidence=int(weak.sum()))
+    if bool(np.any(weak)):
+        absent.append(f"{int(np.sum(weak))} of {len(z)} {tier} accounts with insufficient evidence: not typed")
+    diag.update(tau=m["tau"], notes=tuple(notes + fit_notes + absent), n_insufficient_evidence=int(np.sum(weak)))
     return out, {
         "per_tier": diag,
         "z": z,

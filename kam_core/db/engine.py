@@ -91,7 +91,9 @@ def head_revision() -> str | None:
     """
     revisions, parents = set(), set()
     for path in (ALEMBIC_DIR / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")))
+        found: dict[str, str] = {
+            m.group(1): m.group(2) for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8"))
+        }
         if "revision" in found:
             revisions.add(found["revision"])
             parents.add(found.get("down_revision"))

@@ -236,7 +236,7 @@ def assign_owners(
             }
         ),
     ]
-    out["prev_rep_id"] = np.where(has_prev, previous, None)
+    out["prev_rep_id"] = np.where(has_prev, previous, None)  # type: ignore[call-overload]  # None fills an object array
     out["handover_day"] = np.where(has_prev, (handover - h.start).days, -1)
     history = pd.concat(hist, ignore_index=True).sort_values(["account_id", "valid_from"], kind="mergesort")
     history["valid_from"] = pd.to_datetime(history["valid_from"])

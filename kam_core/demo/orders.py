@@ -54,7 +54,7 @@ def order_days(rng: np.random.Generator, acc: pd.DataFrame, h: History, season: 
     return out.drop_duplicates(["a", "day"]).reset_index(drop=True)
 
 
-def month_deals(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> np.ndarray:
+def month_deals(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> tuple[np.ndarray, np.ndarray]:
     """Price factor per account and month: deal months (more for price-driven accounts, and around the Spring
     Festival for everyone) cut the price; other months carry a small negotiated allowance."""
     months = h.month_starts()

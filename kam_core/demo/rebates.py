@@ -4,6 +4,8 @@ and KA, and a per-case rebate for on-premise accounts under contract."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -67,8 +69,10 @@ def programs_and_tiers(h: History) -> tuple[pd.DataFrame, pd.DataFrame]:
             rows.append(
                 dict(program_id=pid, tier_no=k, lower_bound=float(lo), upper_bound=up, rate=r, rate_unit="per_case")
             )
-    for k, (lo, r) in enumerate(zip(*GROWTH_TIERS, strict=True), start=1):
-        rows.append(dict(program_id="RB-GROW-Y", tier_no=k, lower_bound=lo, upper_bound=None, rate=r, rate_unit="pct"))
+    for k, (growth, r) in enumerate(zip(*GROWTH_TIERS, strict=True), start=1):
+        rows.append(
+            dict(program_id="RB-GROW-Y", tier_no=k, lower_bound=growth, upper_bound=None, rate=r, rate_unit="pct")
+        )
     rows.append(
         dict(
             program_id="RB-ONP-PC",
@@ -106,7 +110,7 @@ def enrolments(acc: pd.DataFrame, h: History) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _retro(basis: np.ndarray, bounds: list[float], rates: list[float], scale: float = 1.0) -> np.ndarray:
+def _retro(basis: np.ndarray, bounds: Sequence[float], rates: Sequence[float], scale: float = 1.0) -> np.ndarray:
     b = np.asarray(bounds) * scale
     k = np.searchsorted(b, basis, side="right") - 1
     rate = np.where(k >= 0, np.asarray(rates)[np.maximum(k, 0)], 0.0)

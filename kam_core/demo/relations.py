@@ -70,7 +70,7 @@ def surveys(rng: np.random.Generator, acc: pd.DataFrame, h: History) -> pd.DataF
             "response_date": h.start + pd.to_timedelta(day, unit="D"),
             "nps_0_10": nps.astype(int),
             "csat_1_5": np.clip(np.round((nps + 1) / 2.2), 1, 5).astype(int),
-            "comment": np.where(rng.random(len(a)) < 0.4, comment, None),
+            "comment": np.where(rng.random(len(a)) < 0.4, comment, None),  # type: ignore[call-overload]  # None fills an object array
         }
     )
 

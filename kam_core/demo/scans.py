@@ -120,7 +120,7 @@ def price_checks(
     )
     out["lot_code"] = np.where(
         out["traced"] >= 0, [f"L{d:%y%m%d}{i:04d}" for i, d in enumerate(out["check_date"])], None
-    )
+    )  # type: ignore[call-overload]  # None fills an object array
     return (
         out.drop(columns="traced")
         .sort_values(["check_date", "region_id", "sku_id"], kind="mergesort")

@@ -10,7 +10,7 @@ CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 LANGS = ("zh", "en")
 
 
-def _flatten(table: dict, prefix: str, source: str, out: dict[str, dict[str, str]]) -> None:
+def _flatten(table: dict, prefix: str, source: str, out: dict[str, dict[str, str | None]]) -> None:
     """Collect leaves (tables whose keys are languages) under their dotted path."""
     if set(table) & set(LANGS):
         extra = set(table) - set(LANGS)
@@ -25,7 +25,7 @@ def _flatten(table: dict, prefix: str, source: str, out: dict[str, dict[str, str
         _flatten(value, path, source, out)
 
 
-def read_catalog_files(directory: Path = CATALOG_DIR) -> dict[str, tuple[str, dict[str, str]]]:
+def read_catalog_files(directory: Path = CATALOG_DIR) -> dict[str, tuple[str, dict[str, str | None]]]:
     """Key → (file name, {lang: text}) over every ``*.toml`` file in ``directory``.
 
     Raises
@@ -33,11 +33,11 @@ def read_catalog_files(directory: Path = CATALOG_DIR) -> dict[str, tuple[str, di
     ValueError
         If a key is defined in two files, or an entry is not a table of language strings.
     """
-    merged: dict[str, tuple[str, dict[str, str]]] = {}
+    merged: dict[str, tuple[str, dict[str, str | None]]] = {}
     for path in sorted(directory.glob("*.toml")):
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        entries: dict[str, dict[str, str]] = {}
+        entries: dict[str, dict[str, str | None]] = {}
         _flatten(data, "", path.name, entries)
         for key, texts in entries.items():
             if key in merged:
@@ -60,5 +60,5 @@ def load_catalog(directory: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
         for lang in LANGS:
             if not isinstance(texts.get(lang), str):
                 raise ValueError(f"{source}: i18n key {key!r} has no {lang} text")
-        catalog[key] = texts
+        catalog[key] = {lang: str(texts[lang]) for lang in LANGS}
     return catalog

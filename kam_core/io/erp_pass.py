@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,13 +31,13 @@ class FileState:
     file: str
     channels: dict[str, str]
     service_skus: set[str]
-    codes: list = field(default_factory=list)
-    inv_id: list = field(default_factory=list)
-    acct_id: list = field(default_factory=list)
-    sku_id: list = field(default_factory=list)
-    positive: list = field(default_factory=list)
-    row_hash: list = field(default_factory=list)
-    key_hash: list = field(default_factory=list)
+    codes: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    inv_id: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    acct_id: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    sku_id: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    positive: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    row_hash: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
+    key_hash: Any = field(default_factory=list)  # chunk arrays in pass 1, one np.ndarray after _finish
     invoices: dict[str, int] = field(default_factory=dict)
     inv_acct: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     inv_date: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -174,10 +175,11 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
         info[0] = info[0] if isinstance(info[0], str) else row["name"]
         info[1] = info[1] if isinstance(info[1], str) else row["tier"]
         info[3] = min(info[3], row["date"])
+    assert ch.case_factor is not None  # parse_chunk always sets it (NaN without the column)
     prod = pd.DataFrame(
         {
             "s": sku,
-            "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
+            "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),  # type: ignore[union-attr]  # stubs: inplace=False returns a Series
             "cost": ch.cost.iloc[keep].to_numpy(),
             "svc": ch.service.iloc[keep].to_numpy(),
             "cf": ch.case_factor.iloc[keep].to_numpy(),
@@ -298,7 +300,7 @@ def _check_stored(state: FileState, cols: dict, engine: Engine) -> None:
         return
     names = list(state.invoices)
     accounts = list(state.accounts)
-    stored = {}
+    stored: dict[str, tuple] = {}
     with engine.connect() as conn:
         for start in range(0, len(used), 1000):
             oids = ["ERP-" + names[i] for i in used[start : start + 1000]]

@@ -40,7 +40,7 @@ STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
 
 def _select_in(conn: Connection, cols, key, values) -> list:
     values = list(values)
-    out = []
+    out: list = []
     for start in range(0, len(values), BATCH):
         out += conn.execute(select(*cols).where(key.in_(values[start : start + BATCH]))).all()
     return out
@@ -228,7 +228,7 @@ class Writer:
         self.sku_names = np.array(list(state.skus), dtype=object)
         self.header_state = np.zeros(len(self.inv_names), np.uint8)  # 0 unseen, 1 new, 2 already stored
         self.next_line = np.zeros(len(self.inv_names), np.int64)
-        self.counts: Counter = Counter()
+        self.counts: Counter[str] = Counter()  # counts and values (a value is a float total)
 
     def accounts_written(self) -> list[str]:
         """The accounts of the file's valid lines (whose orders this import may have changed)."""
@@ -240,16 +240,17 @@ class Writer:
         if not len(unseen):
             return
         stored = _existing_orders(self.conn, ["ERP-" + n for n in self.inv_names[unseen]])
-        new = []
+        fresh: list[int] = []
         for i in unseen:
             oid = "ERP-" + self.inv_names[i]
             if oid in stored:
                 self.header_state[i], self.next_line[i] = 2, stored[oid]
             else:
                 self.header_state[i] = 1
-                new.append(i)
-        new = np.array(new, dtype=np.int64)
+                fresh.append(i)
+        new = np.array(fresh, dtype=np.int64)
         st = self.state
+        assert st.inv_positive is not None, "pass 1 (_finish) sets it"
         headers = pd.DataFrame(
             {
                 "order_id": "ERP-" + pd.Series(self.inv_names[new], dtype=object),
@@ -267,6 +268,7 @@ class Writer:
 
     def write_chunk(self, df: pd.DataFrame) -> None:
         st, start = self.state, int(df.index[0])
+        assert st.occurrence is not None, "pass 1 (_finish) sets it"
         ok = st.codes[start : start + len(df)] == 0
         if not ok.any():
             return
@@ -304,7 +306,8 @@ class Writer:
         hit = (pos < len(reps)) & (reps[np.minimum(pos, len(reps) - 1)] == g) if len(reps) else np.zeros(len(g), bool)
         if hit.any():
             self.counts["possible_duplicates"] += int(hit.sum())
-            self.counts["possible_duplicates_value"] += float((ch.qty.to_numpy()[hit] * ch.price.to_numpy()[hit]).sum())
+            value = float((ch.qty.to_numpy()[hit] * ch.price.to_numpy()[hit]).sum())
+            self.counts["possible_duplicates_value"] += value  # type: ignore[assignment]  # a value total beside the counts
 
     def _lines(self, ch, inv: np.ndarray, sku: np.ndarray, keys: np.ndarray, keep: np.ndarray) -> None:
         if not len(inv):
@@ -322,7 +325,7 @@ class Writer:
         # not in volume, sales or COGS; their cost is promotion spend (free_goods_cost), not lost
         free = (price == 0) & ~ch.service.to_numpy()[keep]
         self.counts["free_goods_lines"] += int(free.sum())
-        self.counts["free_goods_cases"] += float(qty[free].sum())
+        self.counts["free_goods_cases"] += float(qty[free].sum())  # type: ignore[assignment]  # cases can be fractional
         lines = pd.DataFrame(
             {
                 "order_id": "ERP-" + pd.Series(self.inv_names[inv], dtype=object),

@@ -120,7 +120,7 @@ def import_table(
 def _write(conn: Connection, spec: TableSpec, records: list[dict], path: Path, index, user: str) -> dict:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if spec.serial:
-        key = (spec.serial,)
+        key: tuple[str, ...] = (spec.serial,)
         new = [r for r in records if r.get(spec.serial) is None]
         with_id = [r for r in records if r.get(spec.serial) is not None]
     else:

@@ -190,7 +190,7 @@ def _has_cjk(text: str) -> bool:
 
 def _sniff_separator(first_line: str) -> str:
     counts = {sep: first_line.count(sep) for sep in (",", "\t", ";")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] > counts[","] else ","
 
 
@@ -403,7 +403,8 @@ def _xlsx_chunks(path: Path, chunksize: int | None, sheet: str | None):
     width, size = len(header), chunksize or 1_000_000
 
     def frames() -> Iterator[pd.DataFrame]:
-        start, batch = 0, []
+        start = 0
+        batch: list[list[str]] = []
         try:
             for row in rows:
                 if len(row) > width and any(v is not None and str(v).strip() for v in row[width:]):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Sequence, and_, bindparam, select, update
@@ -43,7 +45,7 @@ def frame_records(df: pd.DataFrame, spec: TableSpec) -> list[dict]:
     return [dict(zip(cols, row, strict=True)) for row in zip(*cols.values(), strict=True)] if cols else []
 
 
-def _key_of(record: dict, key: tuple[str, ...]) -> tuple:
+def _key_of(record: Mapping, key: tuple[str, ...]) -> tuple:
     return tuple(record[k] for k in key)
 
 
@@ -68,7 +70,8 @@ def self_ref_levels(spec: TableSpec, records: list[dict], existing: set) -> tupl
     if not self_cols or len(spec.key) != 1:
         return [records], []
     pk = spec.key[0]
-    placed, levels, todo = set(existing), [], list(records)
+    placed, todo = set(existing), list(records)
+    levels: list[list[dict]] = []
     while todo:
         ready = [r for r in todo if all(r.get(c) is None or r[c] in placed for c in self_cols)]
         if not ready:
@@ -113,7 +116,7 @@ def update_rows(conn: Connection, spec: TableSpec, changes: list[tuple[dict, dic
     if not cols:
         return 0
     where = and_(*(spec.table.c[k] == bindparam(f"_k_{k}") for k in key))
-    values = {c: bindparam(c) for c in cols}
+    values: dict[str, Any] = {c: bindparam(c) for c in cols}
     if "version" in spec.table.c:
         values["version"] = spec.table.c.version + 1
     params = [{**{c: new[c] for c in cols}, **{f"_k_{k}": new[k] for k in key}} for new, _ in changes]
@@ -137,7 +140,7 @@ def audit_rows(
     rest = [k for k in spec.key if k != "account_id"]
 
     def record_key(r: dict) -> str:
-        parts = [cell_text(r.get(k)) for k in rest if r.get(k) is not None]
+        parts = [str(cell_text(r.get(k))) for k in rest if r.get(k) is not None]
         return ":".join([str(r.get("account_id")), *parts])[:80]
 
     base = {"changed_at": now, "changed_by": user, "table_name": spec.name}

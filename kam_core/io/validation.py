@@ -159,7 +159,9 @@ def table_spec(name: str) -> TableSpec:
     for col in table.columns:
         if (name, col.name) in MANAGED:
             continue
-        default = None if col.default is None or isinstance(col.default, Sequence) else col.default.arg
+        default = (
+            None if col.default is None or isinstance(col.default, Sequence) else getattr(col.default, "arg", None)
+        )
         lo, hi = ranges.get(col.name) or EXTRA_RANGES.get((name, col.name)) or (None, None)
         fk = next(iter(col.foreign_keys), None)
         specs[col.name] = ColumnSpec(
@@ -235,7 +237,7 @@ def load_known(conn: Connection, spec: TableSpec, typed: pd.DataFrame) -> dict[s
         ref_table, ref_col = col.ref
         target = schema.metadata.tables[ref_table].c[ref_col]
         values = [v.item() if hasattr(v, "item") else v for v in typed[col.name].dropna().unique()]
-        found = set()
+        found: set = set()
         for start in range(0, len(values), BATCH):
             part = values[start : start + BATCH]
             found.update(conn.execute(select(target).where(target.in_(part))).scalars())
@@ -256,7 +258,7 @@ def _column_checks(col: ColumnSpec, known: dict[str, set], table: str) -> list[p
     if col.max_length:
         n = col.max_length
         checks.append(pa.Check(lambda s: s.str.len() <= n, name=f"at most {n} characters"))
-    if col.name in known:
+    if col.name in known and col.ref is not None:
         found, (t, c) = known[col.name], col.ref
         where = "in the database or in this file" if t == table and c != col.name else "in the database"
         checks.append(pa.Check(lambda s: s.isin(found), name=f"an existing {t}.{c} ({where})"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, true
 
 from kam_core.analytics.case_units import case_factor_sql
 from kam_core.db.schema import (
@@ -56,7 +56,8 @@ class BookContext:
 
 
 def _selection_clause(conn: Connection, scenario: Scenario):
-    sel, cond = scenario.accounts, []
+    sel = scenario.accounts
+    cond: list[ColumnElement[bool]] = []
     if sel.channel:
         cond.append(account.c.tier_code.in_(sel.channel))
     if sel.region:

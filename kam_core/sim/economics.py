@@ -15,6 +15,8 @@ Definitions (docs/METHODS.md §5.4), per account, over the scenario period:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -125,7 +127,7 @@ def compute_per_case(book: Book, scenario: Scenario, out: Outcome, accounts: pd.
     gives 15 and 17.
     """
     q = float(np.asarray(out.cases, dtype=float).sum())
-    breakdown = []
+    breakdown: list[dict[str, Any]] = []
     for p, r in zip(scenario.programs, out.programs, strict=True):
         breakdown.append(
             {

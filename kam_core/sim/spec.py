@@ -135,7 +135,7 @@ def load_scenario(path_or_dict: str | Path | Mapping) -> Scenario:
     raw = _read(path_or_dict)
     chk = Checker()
     scenario = _scenario(raw, chk)
-    if chk.errors:
+    if chk.errors or scenario is None:
         where = f" in {path_or_dict}" if isinstance(path_or_dict, str | Path) else ""
         raise UserError(f"Scenario{where} has {len(chk.errors)} problem(s):\n  " + "\n  ".join(chk.errors))
     return scenario
@@ -266,7 +266,8 @@ def _tiers(raw: Mapping, path: str, chk: Checker) -> tuple[Tier, ...]:
             tiers if "tiers" in raw else None,
         )
         return ()
-    out, units = [], set()
+    out: list[Tier] = []
+    units: set[str | None] = set()
     for i, t in enumerate(tiers):
         here = f"{path}.tiers[{i}]"
         if not isinstance(t, Mapping):
@@ -276,7 +277,7 @@ def _tiers(raw: Mapping, path: str, chk: Checker) -> tuple[Tier, ...]:
         lower = chk.number(t, "from", here)
         unit, rate = _rate(t, here, chk)
         units.add(unit)
-        if lower is not None and rate is not None:
+        if lower is not None and rate is not None and unit is not None:
             if out and lower <= out[-1].lower:
                 chk.fail(f"{here}.from", f"must be greater than the previous tier's from ({out[-1].lower:g})", lower)
             out.append(Tier(lower, rate, unit))

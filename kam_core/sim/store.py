@@ -84,7 +84,9 @@ def save_scenario(engine: Engine, scenario: Scenario, result: dict | None, user:
         "results": None if result is None else json.dumps(result, ensure_ascii=False, default=str),
     }
     with engine.begin() as conn:
-        return int(conn.execute(insert(scenario_run).values(**row)).inserted_primary_key[0])
+        key = conn.execute(insert(scenario_run).values(**row)).inserted_primary_key
+        assert key is not None  # one row inserted: SQLAlchemy always sets it then
+        return int(key[0])
 
 
 def load_saved(

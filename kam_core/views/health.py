@@ -60,7 +60,7 @@ def compute_row_counts(
     with engine.connect() as conn:
         for name in tables:
             if (query := _count_query(name, scope)) is not None:
-                rows.append({"table": name, "rows": int(conn.execute(query).scalar())})
+                rows.append({"table": name, "rows": int(conn.execute(query).scalar() or 0)})
     return pd.DataFrame(rows, columns=["table", "rows"])
 
 
