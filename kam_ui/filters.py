@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kam_core.filters import CHANNELS, LIST_PARAMS, PYRAMID_TIERS, VALUE_TYPES, Filters, Notice
+from kam_core.i18n import label
 from kam_core.i18n.markup import escape_markdown
 from kam_ui.data import Dimensions, default_period
-from kam_ui.lang import LANG_KEY, current_lang, default_lang, lbl, tr
+from kam_ui.lang import LANG_KEY, current_lang, default_lang, tr
 
 STATE_KEY = "_kam_filters"
 _SEEN_KEY = "_kam_seen_notices"
@@ -43,24 +44,50 @@ def _language_control() -> str:
     return current_lang()
 
 
+def _other(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"
+
+
+def _both(name: object, other: object) -> str:
+    """``name · other-language name`` (typing either finds the option); one name when they agree."""
+    first = str(name) if isinstance(name, str) and name else ""
+    second = str(other) if isinstance(other, str) and other and other != first else ""
+    return escape_markdown(" · ".join(t for t in (first, second) if t))
+
+
 def _region_label(regions, lang: str):
-    names = dict(zip(regions["code"], regions["name_zh" if lang == "zh" else "name_en"], strict=True))
+    col = {"zh": "name_zh", "en": "name_en"}
+    names = dict(zip(regions["code"], zip(regions[col[lang]], regions[col[_other(lang)]], strict=True), strict=True))
     depth = dict(zip(regions["code"], regions["path"].str.count("/"), strict=True))
-    return lambda code: tr(
-        "filters.region_level", indent="· " * depth.get(code, 0), name=names.get(code, code), code=code
-    ).strip()
+
+    def label(code: str) -> str:
+        name, other = names.get(code, (code, None))
+        return "· " * depth.get(code, 0) + (_both(name, other) or escape_markdown(code))
+
+    return label
 
 
 def _rep_label(reps, lang: str):
-    column = "name" if lang == "zh" else "name_en"
-    names = dict(zip(reps["rep_id"], reps[column].fillna(reps["name"]), strict=True))
-    return lambda rep: f"{escape_markdown(names.get(rep, rep))} · {escape_markdown(rep)}"
+    zh, en = reps["name"], reps["name_en"].fillna(reps["name"])
+    pairs = dict(zip(reps["rep_id"], zip(zh, en, strict=True), strict=True))
+
+    def label(rep: str) -> str:
+        name_zh, name_en = pairs.get(rep, (rep, rep))
+        return _both(name_zh, name_en) if lang == "zh" else _both(name_en, name_zh)
+
+    return label
 
 
-def _legend(options: list[str], name_of, limit: int = 12) -> str:
-    """Tooltip naming the codes (first ``limit``), since the chips themselves show codes."""
-    shown = [f"{escape_markdown(o)} = {name_of(o)}" for o in options[:limit]]
-    return "  \n".join(shown + (["…"] if len(options) > limit else []))
+def _code_label(kind: str, lang: str):
+    return lambda code: _both(label(kind, code, lang), label(kind, code, _other(lang)))
+
+
+def _descendants(regions, code: str) -> int:
+    """How many regions lie below ``code`` (a region filter keeps them all)."""
+    path = dict(zip(regions["code"], regions["path"], strict=True)).get(code)
+    if not path:
+        return 0
+    return int(regions["path"].str.startswith(path + "/").sum())
 
 
 def _clear(dims: Dimensions) -> None:
@@ -68,6 +95,28 @@ def _clear(dims: Dimensions) -> None:
     st.session_state["start"], st.session_state["end"] = start, end
     for key in LIST_PARAMS:
         st.session_state[key] = []
+
+
+def _pick_key(key: str) -> str:
+    return f"_pick_{key}"
+
+
+def _picked(key: str) -> None:
+    """A name picker changed: its codes go to the bound widget (and so to the URL)."""
+    st.session_state[key] = list(st.session_state.get(_pick_key(key)) or [])
+
+
+def _name_picker(box, key: str, options: list[str], name_of, current: list[str]) -> None:
+    st.session_state[_pick_key(key)] = [v for v in current if v in options]
+    box.multiselect(
+        tr(f"filters.{key}"),
+        options,
+        format_func=name_of,
+        key=_pick_key(key),
+        on_change=_picked,
+        args=(key,),
+        placeholder=tr("filters.all"),
+    )
 
 
 def _widgets(dims: Dimensions, lang: str) -> dict:
@@ -96,22 +145,31 @@ def _widgets(dims: Dimensions, lang: str) -> dict:
     }
     choices = {
         "region": (list(dims.regions["code"]), _region_label(dims.regions, lang)),
-        "channel": (list(CHANNELS), lambda c: lbl("channel", c)),
+        "channel": (list(CHANNELS), _code_label("channel", lang)),
         "rep": (list(dims.reps["rep_id"]), _rep_label(dims.reps, lang)),
-        "type": (list(VALUE_TYPES), lambda v: lbl("value_type", v)),
-        "tier": (list(PYRAMID_TIERS), lambda v: lbl("pyramid_tier", v)),
+        "type": (list(VALUE_TYPES), _code_label("value_type", lang)),
+        "tier": (list(PYRAMID_TIERS), _code_label("pyramid_tier", lang)),
     }
-    for key, (options, name_of) in choices.items():
-        values[key] = sb.multiselect(
-            tr(f"filters.{key}"),
+    # The pickers the user sees show names (searchable in both languages); the bound widgets below them
+    # carry the codes in the URL (docs/DESIGN.md §5). A bound widget writes its *formatted* option into
+    # the URL, so it cannot show names itself. The bound ones are drawn first (a URL seeds them on this
+    # run), into an expander placed after the pickers' container.
+    pickers = sb.container()
+    codes = sb.expander(tr("filters.codes"), icon=":material/link:")
+    for key, (options, _) in choices.items():
+        values[key] = codes.multiselect(
+            tr("filters.codes_of", what=tr(f"filters.{key}")),
             options,
             key=key,
             bind="query-params",
             placeholder=tr("filters.all"),
-            help=_legend(options, name_of),
         )
-        if values[key]:  # the chips show codes (see above); name them underneath
-            sb.caption("; ".join(name_of(v) for v in values[key][:8]) + (" …" if len(values[key]) > 8 else ""))
+    for key, (options, name_of) in choices.items():
+        _name_picker(pickers, key, options, name_of, values[key])
+        if key == "region" and values[key]:
+            below = sum(_descendants(dims.regions, code) for code in values[key])
+            if below:
+                pickers.caption(tr("filters.region_below", n=below))
     sb.button(tr("filters.reset"), on_click=_clear, args=(dims,), icon=":material/filter_alt_off:")
     return values
 
