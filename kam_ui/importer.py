@@ -11,11 +11,13 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n.markup import escape_markdown
-from kam_core.permissions import OutOfScope, importable_by
+from kam_core.io.import_health import describe_import, table_record
+from kam_core.permissions import NotAuthorised, OutOfScope, check_action, importable_by
 from kam_ui.account_components import forget_accounts
 from kam_ui.auth import describe
 from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
-from kam_ui.lang import current_lang, tr
+from kam_ui.erp_importer import show_erp_import, show_problems
+from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn, tr_text
 
 PREVIEW_ROWS = 20
 COPY_BLOCK = 1 << 20
@@ -48,6 +50,14 @@ def _preview(path: Path) -> pd.DataFrame:
         frames.close()
 
 
+def _may_import_erp(scope) -> bool:
+    try:
+        check_action(scope, "import-transactions")
+    except NotAuthorised:
+        return False
+    return True
+
+
 def show_import_panel() -> None:
     """Upload a CSV/XLSX for one table, preview it, import it atomically, show problems per cell."""
     try:
@@ -65,7 +75,17 @@ def show_import_panel() -> None:
         return
     if not scope.is_director:
         st.caption(tr("writes.import_scope_caption", scope=describe(scope, current_lang()), n=len(tables)))
-    table = st.selectbox(tr("data.table"), tables, key="import_table")
+    erp = _may_import_erp(scope)
+    kind = st.radio(
+        tr("erp_import.kind"),
+        ("erp", "table") if erp else ("table",),
+        format_func=tr_fn("erp_import.kind_"),
+        horizontal=True,
+        key="import_kind",
+    )
+    table = None
+    if kind == "table":
+        table = st.selectbox(tr("data.table"), tables, format_func=lbl_fn("table"), key="import_table")
     upload = st.file_uploader(tr("data.file"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="import_file")
     if upload is None:
         return
@@ -77,16 +97,56 @@ def show_import_panel() -> None:
         return
     st.caption(tr("import_health.preview_head", n=len(head)))
     st.dataframe(head, hide_index=True, width="stretch")
-    if st.button(tr("data.run_import", table=table), type="primary", icon=":material/upload:"):
+    if table is None:
+        show_erp_import(path, head)
+        return
+    if st.button(tr("data.run_import", table=lbl("table", table)), type="primary", icon=":material/upload:"):
         try:
             result = import_table(engine(), path, table, user=viewer_identity(), scope=scope)
         except (ImportValidationError, OutOfScope) as exc:
             key = "writes.refused" if isinstance(exc, OutOfScope) else "data.rejected"
             st.error(tr(key, n=len(exc.problems)), icon=":material/error:")
-            st.dataframe(pd.DataFrame([p.__dict__ for p in exc.problems]), hide_index=True, width="stretch")
+            show_problems(exc.problems)
         except UserError as exc:
             st.error(escape_markdown(exc), icon=":material/error:")
         else:
             data_changed()  # the scorecard and dimensions must see the new rows (the engine's pool stays)
             forget_accounts()
-            st.success(tr("data.imported", summary=result.summary()), icon=":material/check_circle:")
+            st.success(tr("erp_import.done"), icon=":material/check_circle:")
+            st.markdown(
+                "\n".join(
+                    f"- {escape_markdown(s)}"
+                    for s in describe_import(result.details or table_record(result), current_lang())
+                )
+            )
+
+
+def _browser_timezone() -> str:
+    """The viewer's time zone as the browser reports it (UTC when there is no browser, as in tests)."""
+    try:
+        zone = st.context.timezone
+    except Exception:  # noqa: BLE001 - no browser context
+        zone = None
+    return zone or "UTC"
+
+
+def show_row_counts(counts: pd.DataFrame) -> None:
+    """Rows per table, the tables named in words."""
+    table = counts.assign(table=counts["table"].map(lbl_fn("table")))
+    st.dataframe(
+        table.rename(columns={"table": tr_text("data.col_table"), "rows": tr_text("data.col_rows")}),
+        hide_index=True,
+        width="stretch",
+        column_config={tr_text("data.col_rows"): st.column_config.NumberColumn(format="localized")},
+    )
+
+
+def show_recent_imports(imports: pd.DataFrame) -> None:
+    """The latest imports with labelled columns: when (local time), who, which file, into what, how many rows."""
+    names = {c: tr_text(f"imports_table.{c}") for c in imports.columns}
+    stamps = pd.to_datetime(imports["imported_at"]).dt.tz_localize("UTC")  # import_log keeps UTC
+    shown = imports.assign(
+        target=imports["target"].map(lbl_fn("table")),
+        imported_at=stamps.dt.tz_convert(_browser_timezone()).dt.strftime("%Y-%m-%d %H:%M"),
+    )
+    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch")

@@ -9,7 +9,7 @@ from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
 from kam_ui.data import engine, viewer_identity, viewer_scope
 from kam_ui.import_health import show_import_health
-from kam_ui.importer import show_import_panel
+from kam_ui.importer import show_import_panel, show_recent_imports, show_row_counts
 from kam_ui.page import READY_KEY, load_page_data
 
 st.header(tr("data.title"))
@@ -43,11 +43,7 @@ with tab_health:
         if not viewer_scope().is_director:
             st.caption(tr("writes.counts_scoped"))
         counts = compute_row_counts(engine(), scope=viewer_scope())
-        st.dataframe(
-            counts.rename(columns={"table": tr("data.col_table"), "rows": tr("data.col_rows")}),
-            hide_index=True,
-            width="stretch",
-        )
+        show_row_counts(counts)
     with right:
         st.subheader(tr("data.last_imports"))
         if not viewer_scope().is_director:
@@ -56,7 +52,7 @@ with tab_health:
         if imports.empty:
             empty_state("data.no_imports")
         else:
-            st.dataframe(imports, hide_index=True, width="stretch")
+            show_recent_imports(imports)
     show_import_health()
 with tab_users:
     show_users()

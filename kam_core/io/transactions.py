@@ -67,6 +67,7 @@ few bytes each), invoices and customers, not with the text of the file
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -84,6 +85,7 @@ from kam_core.scope import DIRECTOR, Scope
 
 __all__ = ["CHUNK_LINES", "DEDUPE", "FIELDS", "check_tier", "import_transactions", "parse_mapping", "resolve_columns"]
 DEDUPE = ("none", "exact")
+Progress = Callable[[str, int, int | None], None]  # stage, lines done in it, lines in the file (None at first)
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -142,6 +144,7 @@ def import_transactions(
     dedupe: str = "none",
     default_tier: str = "RETAIL",
     scope: Scope = DIRECTOR,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import ERP invoice lines from ``path`` (CSV or XLSX) through ``mapping``.
 
@@ -167,6 +170,10 @@ def import_transactions(
     scope
         The viewer: directors import anything, managers only customers in their region (a new
         customer only with a region in it), reps no ERP files (:mod:`kam_core.permissions`).
+    progress
+        Called after each chunk with the stage (``"scope"``: managers only, ``"check"``, ``"write"``; the
+        file is read once per stage), the lines done in that stage, and the file's line count (None until
+        one full read has counted them).
 
     Returns
     -------
@@ -189,18 +196,35 @@ def import_transactions(
     header, _, _ = iter_chunks(path, chunk_lines)
     cols = resolve_columns(mapping, header, path.name)
 
-    def chunks():
-        return iter_chunks(path, chunk_lines)[1]
+    total: list[int | None] = [None]
+
+    def chunks(stage: str):
+        done = 0
+        for frame in iter_chunks(path, chunk_lines)[1]:
+            yield frame
+            done += len(frame)
+            if progress is not None:
+                progress(stage, done, total[0])
+        total[0] = done
 
     with db_errors():
-        check_transactions(engine, scope, chunks(), cols, path.name)  # who may import which customers
+        check_transactions(engine, scope, chunks("scope"), cols, path.name)  # who may import which customers
         default_tier = check_tier(engine, default_tier)
-        state = check_file(engine, chunks(), cols, path.name, dedupe, keep_problems=rejects is None)
+        state = check_file(engine, chunks("check"), cols, path.name, dedupe, keep_problems=rejects is None)
         if state.n_rejected and rejects is None:
             raise ImportValidationError(path, state.problems)
         started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         return write_file(
-            engine, chunks(), cols, path, header, state, Path(rejects) if rejects else None, user, started, default_tier
+            engine,
+            chunks("write"),
+            cols,
+            path,
+            header,
+            state,
+            Path(rejects) if rejects else None,
+            user,
+            started,
+            default_tier,
         )
 
 

@@ -153,17 +153,19 @@ def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, de
     with demo_engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(visit)).scalar()
     at = _open(app, "data", lang="en")
+    at.radio(key="import_kind").set_value("table").run()
     at.selectbox(key="import_table").set_value("visit")
     at.file_uploader(key="import_file").upload(
         "visits.csv", b"account_id,visit_date,visit_type\nNOPE,2026-13-45,teleport\n", "text/csv"
     )
     _rerun(at)
     assert any("Preview" in c.value for c in at.caption)
-    at.button[[b.label for b in at.button].index("Import into visit")].click()
+    at.button[[b.label for b in at.button].index("Import into Visits")].click()
     _rerun(at)
     assert any("nothing was written" in e.value for e in at.error), [e.value for e in at.error]
-    report = next(df.value for df in at.dataframe if {"row", "column", "value", "expected"} <= set(df.value.columns))
-    assert (report["row"] == 2).all()
+    headers = {c: t(f"erp_import.problem_{c}", "en") for c in ("row", "column", "value", "expected")}
+    report = next(df.value for df in at.dataframe if set(headers.values()) <= set(df.value.columns))
+    assert (report[headers["row"]] == 2).all()
     with demo_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(visit)).scalar() == before
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kam_core.db import get_engine
 from kam_core.db.schema import account, audit_log, credit_terms, import_log, region, visit
-from kam_core.i18n import t
+from kam_core.i18n import label, t
 from kam_core.i18n.markup import shown_text
 from kam_core.io.validation import IMPORTABLE
 from kam_core.permissions import importable_by
@@ -90,11 +90,16 @@ def _count(engine, table) -> int:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
+def _tables(names) -> list[str]:
+    return [label("table", n, "en") for n in names]
+
+
 def _upload(at: AppTest, table: str, name: str, text: str) -> AppTest:
+    at.radio(key="import_kind").set_value("table").run()
     at.selectbox(key="import_table").select(table).run()
     at.file_uploader(key="import_file").set_value((name, text.encode("utf-8"), "text/csv")).run()
-    label = t("data.run_import", "en", table=table)
-    return at.button[[shown_text(b.label) for b in at.button].index(label)].click().run()
+    label_ = t("data.run_import", "en", table=label("table", table, "en"))
+    return at.button[[shown_text(b.label) for b in at.button].index(label_)].click().run()
 
 
 def _refused_upload(org, at, table, name, text, tables) -> None:
@@ -134,9 +139,11 @@ def test_a_rep_sees_only_own_lists_imports_own_visits_and_is_refused_elsewhere(o
     assert set(at.sidebar.multiselect(key="region").options) == regions
     assert len(regions) < _count(org["engine"], region)  # not the company-wide list
     assert set(at.sidebar.multiselect(key="rep").options) == reps == {org["scopes"]["rep"].scope_id}
-    assert at.selectbox(key="import_table").options == importable_by(org["scopes"]["rep"], IMPORTABLE)
+    assert at.radio(key="import_kind").options == [t("erp_import.kind_table", "en")]  # reps import no ERP files
+    assert at.selectbox(key="import_table").options == _tables(importable_by(org["scopes"]["rep"], IMPORTABLE))
     counts = _row_counts(at)
-    assert counts["account"] == accounts and "region" not in counts and "sales_rep" not in counts
+    assert counts[label("table", "account", "en")] == accounts
+    assert label("table", "region", "en") not in counts and label("table", "sales_rep", "en") not in counts
     assert t("admin.users_director_only", "en") in [i.value for i in at.info]
     _refused_upload(
         org,
@@ -168,8 +175,9 @@ def test_a_manager_imports_credit_terms_in_the_region_and_is_refused_outside(org
     regions, reps, _ = _in_scope(org, "manager")
     assert set(at.sidebar.multiselect(key="region").options) == regions
     assert set(at.sidebar.multiselect(key="rep").options) == reps
-    assert "credit_terms" in at.selectbox(key="import_table").options
-    assert "region" not in at.selectbox(key="import_table").options
+    at.radio(key="import_kind").set_value("table").run()
+    assert label("table", "credit_terms", "en") in at.selectbox(key="import_table").options
+    assert label("table", "region", "en") not in at.selectbox(key="import_table").options
     head = "account_id,valid_from,settlement_mode,payment_terms_days\n"
     _refused_upload(
         org,
@@ -184,8 +192,9 @@ def test_a_manager_imports_credit_terms_in_the_region_and_is_refused_outside(org
     with org["engine"].connect() as conn:
         by = conn.execute(select(import_log.c.imported_by).where(import_log.c.file_name == "terms_in.csv")).scalar_one()
     assert by == EMAILS["manager"]
-    imports = next(d.value for d in at.dataframe if "imported_by" in d.value.columns)
-    assert set(imports["imported_by"]) == {EMAILS["manager"]}  # the rep's import is not shown to the manager
+    by = t("imports_table.imported_by", "en")
+    imports = next(d.value for d in at.dataframe if by in d.value.columns)
+    assert set(imports[by]) == {EMAILS["manager"]}  # the rep's import is not shown to the manager
 
 
 def test_a_director_sees_every_region_and_imports_anything_as_themselves(org, launcher, monkeypatch):
@@ -193,8 +202,10 @@ def test_a_director_sees_every_region_and_imports_anything_as_themselves(org, la
     regions, reps, accounts = _in_scope(org, "director")
     assert set(at.sidebar.multiselect(key="region").options) == regions
     assert set(at.sidebar.multiselect(key="rep").options) == reps
-    assert at.selectbox(key="import_table").options == list(IMPORTABLE)
-    assert _row_counts(at)["account"] == accounts and "region" in _row_counts(at)
+    at.radio(key="import_kind").set_value("table").run()
+    assert at.selectbox(key="import_table").options == _tables(IMPORTABLE)
+    counts = _row_counts(at)
+    assert counts[label("table", "account", "en")] == accounts and label("table", "region", "en") in counts
     head = "account_id,valid_from,settlement_mode,payment_terms_days\n"
     _upload(at, "credit_terms", "terms_any.csv", head + f"{org['outside']},2030-01-01,cash,0\n")
     assert not at.error, [e.value for e in at.error]
