@@ -4,7 +4,9 @@ The scorecard's passes over the order lines (totals, last year, monthly series, 
 rhythm, sell-in for S3) group by account and by something derived from the order date: span, month, late-
 in-quarter flag, distinct order days. Summing the lines per account and day first loses nothing those need,
 and the line-level tests that cost most (the tier's floor price on the order date, premium or newly
-launched SKU, service SKU) are done once, when the table is built, instead of on every scorecard.
+launched SKU, service SKU) are done once, when the table is built, instead of on every scorecard. Those sums
+are :func:`line_sums`, the one SUM over the order lines: the table is that statement grouped per account and
+day, and the scorecard's fallback on the order lines groups the same statement by its own keys.
 
 Every write path of kam_core that changes what the table is built from (demo generator, ERP import, table
 imports of orders, products, price lists or accounts) calls :func:`refresh` in its own transaction, so the
@@ -39,8 +41,6 @@ LINE_SUMS = (
     "premium_cases",
     "free_goods_cost",
 )
-
-
 PREMIUM_SEGMENTS = ("premium", "super_premium")
 
 
