@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kam_core.analytics.scorecard import compute_scorecard  # noqa: E402
 from kam_core.db import ensure_schema, get_engine, has_data  # noqa: E402
 from kam_core.db.schema import order_line  # noqa: E402
+from kam_core.queries.scorecard import compute_scorecard  # noqa: E402
 
 BUDGET_S = 30.0
 

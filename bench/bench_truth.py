@@ -19,8 +19,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kam_core.analytics.scorecard import compute_scorecard  # noqa: E402
 from kam_core.db import ensure_schema, get_engine  # noqa: E402
+from kam_core.queries.scorecard import compute_scorecard  # noqa: E402
 
 TARGETS = {
     "value_type_accuracy": 0.90,

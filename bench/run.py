@@ -158,10 +158,10 @@ def work_scorecard(a) -> tuple[float, float, dict]:
     that once, not per scorecard."""
     import kam_core.analytics.repeat_buyer  # noqa: F401  (imports paid once per process, as in a running server)
     import kam_core.analytics.segmentation  # noqa: F401
-    from kam_core.analytics import diversion, metrics, order_days
-    from kam_core.analytics import scorecard as scorecard_module
-    from kam_core.analytics.scorecard import compute_scorecard
-    from kam_core.db import ensure_schema, get_engine
+    from kam_core.db import ensure_schema, get_engine, order_days
+    from kam_core.queries import diversion_signals, metrics
+    from kam_core.queries import scorecard as scorecard_module
+    from kam_core.queries.scorecard import compute_scorecard
 
     engine = get_engine(a.url)
     ensure_schema(engine)  # a database cached by an older release is migrated (and its pre-aggregate built)
@@ -183,7 +183,7 @@ def work_scorecard(a) -> tuple[float, float, dict]:
 
     timed(metrics, "fetch_line_facts", "line_facts")
     timed(metrics, "fetch_order_rhythm", "order_reads")
-    timed(diversion, "fetch_sellout_signal", "order_reads")
+    timed(diversion_signals, "fetch_sellout_signal", "order_reads")
     timed(scorecard_module, "gather_inputs", "queries")
     runs = []
 
@@ -214,8 +214,7 @@ def work_preagg(a) -> tuple[float, float, dict]:
     does in its transaction; an ERP import rebuilds only the accounts it touched)."""
     from sqlalchemy import func, select
 
-    from kam_core.analytics import order_days
-    from kam_core.db import ensure_schema, get_engine
+    from kam_core.db import ensure_schema, get_engine, order_days
     from kam_core.db.schema import order_day
 
     engine = get_engine(a.url)

@@ -185,7 +185,7 @@ def _who(args) -> str:
 
 
 def cmd_init(args) -> int:
-    from kam_core.analytics import order_days
+    from kam_core.db import order_days
     from kam_core.db.bulk import refresh_statistics
     from kam_core.db.schema import metadata
 
@@ -238,7 +238,8 @@ def cmd_import_transactions(args) -> int:
 
 def cmd_accounts(args) -> int:
     from kam_core.analytics.inputs import describe_health
-    from kam_core.analytics.scorecard import compute_scorecard_bundle, scorecard_columns
+    from kam_core.analytics.scorecard import scorecard_columns
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     bundle = compute_scorecard_bundle(_engine(args), as_of=args.as_of, since=args.since, scope=_scope(args))
     df = scorecard_columns(bundle.scorecard)

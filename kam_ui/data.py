@@ -173,7 +173,7 @@ def load_bundle(
     url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
 ) -> ScorecardView:
     """The scorecard for one window and scope (the expensive part; cached)."""
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     b = compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
     return ScorecardView(b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs))

@@ -38,7 +38,7 @@ def _mapping_form(header: list[str]) -> tuple[dict[str, str], bool, str, str] | 
     """The mapping and options, or None until the form is submitted."""
     guess = suggest_mapping(header)
     options = [NOT_MAPPED, *header]
-    with st.form("erp_import_form"):
+    with st.form(key="erp_import_form"):
         st.markdown(tr("erp_import.mapping_help"))
         mapping: dict[str, str] = {}
         columns = st.columns(3)

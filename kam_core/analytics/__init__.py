@@ -1,15 +1,9 @@
-"""Account analytics: metrics in SQL, value types, tiers, loyalty, diversion, CLV, credit, allocation.
+"""Account analytics on frames: value types, tiers, loyalty, diversion, CLV, credit, allocation, the scorecard.
+
+Pure DataFrame-in/DataFrame-out: nothing here imports SQLAlchemy, :mod:`kam_core.db` or :mod:`kam_core.queries`
+(tests/kam_core/test_layers.py enforces it). The SQL reads that feed these functions are in
+:mod:`kam_core.queries`; the scorecard from the database is :func:`kam_core.queries.scorecard.compute_scorecard`.
 
 Kept light on purpose: submodules are imported where they are used (``from kam_core.analytics.scorecard
-import compute_scorecard``), so importing the package does not pull in scikit-learn or SciPy.
+import scorecard_columns``), so importing the package does not pull in scikit-learn or SciPy.
 """
-
-__all__ = ["compute_scorecard", "compute_scorecard_bundle", "scorecard_columns"]
-
-
-def __getattr__(name: str):
-    if name in __all__:
-        from kam_core.analytics import scorecard
-
-        return getattr(scorecard, name)
-    raise AttributeError(f"module 'kam_core.analytics' has no attribute {name!r}")

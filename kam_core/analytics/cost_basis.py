@@ -1,7 +1,7 @@
 """Cost coverage per account: how much of its net sales has a known cost, and which profit figures that allows.
 
 An ERP file without a cost column (or lines without a unit cost on products without a standard cost) gives
-lines whose cost is unknown (:func:`kam_core.analytics.metrics.fetch_uncosted_sales`). Counting them at cost
+lines whose cost is unknown (:func:`kam_core.queries.metrics.fetch_uncosted_sales`). Counting them at cost
 0 made a 100% gross margin. Per account:
 
 ``cost_coverage`` = 1 − uncosted sales ÷ net sales (clipped to 0-1; with net sales ≤ 0: 1 without uncosted

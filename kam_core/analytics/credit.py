@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select
 
-from kam_core.analytics.metrics import _frame
 from kam_core.analytics.params import Params
-from kam_core.db.schema import credit_terms
 
 GRADE_BANDS = ((80, "A"), (65, "B"), (50, "C"), (35, "D"), (-1, "E"))
 # capacity cap: share of tangible net worth, share of turnover, or months of purchases without financials
@@ -16,27 +13,6 @@ CAP_TNW = {"A": 0.50, "B": 0.35, "C": 0.25, "D": 0.15, "E": 0.0}
 CAP_TURNOVER = {"A": 0.08, "B": 0.05, "C": 0.03, "D": 0.02, "E": 0.0}
 CAP_MONTHS = {"A": 1.5, "B": 1.0, "C": 0.5, "D": 0.25, "E": 0.0}
 CYCLE_DAYS = {"semi_monthly": 15, "monthly": 30, "quarterly": 91}
-
-
-def fetch_credit_terms(conn: Connection, as_of) -> pd.DataFrame:
-    """The credit terms row valid at ``as_of`` (latest valid_from) per account."""
-    ct = credit_terms
-    latest = (
-        select(ct.c.account_id, func.max(ct.c.valid_from).label("vf"))
-        .where(ct.c.valid_from <= as_of)
-        .group_by(ct.c.account_id)
-        .subquery()
-    )
-    stmt = select(
-        ct.c.account_id,
-        ct.c.settlement_mode,
-        ct.c.payment_terms_days,
-        ct.c.statement_cycle,
-        ct.c.deduction_rate,
-        ct.c.credit_limit,
-        ct.c.deposit_amount,
-    ).select_from(ct.join(latest, and_(latest.c.account_id == ct.c.account_id, latest.c.vf == ct.c.valid_from)))
-    return _frame(conn, stmt)
 
 
 def _points(df: pd.DataFrame) -> pd.Series:

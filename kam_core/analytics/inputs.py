@@ -1,6 +1,7 @@
-"""Gather every per-account input of the scorecard from the database into one frame (one row per account).
+"""The scorecard's inputs: which sources feed each input, and the data-health notes about missing ones.
 
-Also reports which inputs the database holds at all, so an ERP-only database (orders only) degrades
+:func:`kam_core.queries.scorecard_inputs.gather_inputs` reads them from the database into :class:`Inputs`
+and reports which inputs the database holds at all, so an ERP-only database (orders only) degrades
 gracefully and the dashboard can say what is missing.
 """
 
@@ -10,12 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, literal, select
 
-from kam_core.analytics import activity, case_units, credit, diversion, metrics, money, order_days
-from kam_core.analytics.params import Params
-from kam_core.analytics.window import Window
-from kam_core.db import schema
+from kam_core.analytics import case_units
 from kam_core.i18n import t
 
 # input name → the tables that feed it. What each input is called and what is lost without it are in the
@@ -116,101 +113,3 @@ def _counted(item: dict, lang: str) -> str:
     if item["code"] == "cost_unknown" and not (item.get("none") and item.get("partial")):  # say only what applies
         key += "_partial_only" if not item.get("none") else "_none_only"
     return t(key, lang, **fmt)
-
-
-def check_available(engine: Engine) -> dict[str, bool]:
-    """Which optional inputs have at least one row."""
-    out = {}
-    with engine.connect() as conn:
-        for name, tables in INPUTS.items():
-            out[name] = any(
-                conn.execute(select(literal(1)).select_from(schema.metadata.tables[t]).limit(1)).first() is not None
-                for t in tables
-            )
-    return out
-
-
-def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    days = order_days.is_current(conn)  # the per-day pre-aggregate, unless the order tables changed since
-    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
-    totals, monthly, cur = metrics.split_line_facts(facts)
-    chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
-    return [
-        totals,
-        chasing,
-        metrics.fetch_order_rhythm(conn, w, from_days=days),
-        metrics.fetch_uncosted_sales(conn, w),
-        activity.fetch_visits(conn, w, p.rep_cost_per_min),
-        activity.fetch_service(conn, w, p.service_cost_per_min),
-        activity.fetch_contact_levels(conn, w),
-        activity.fetch_surveys(conn, w),
-        activity.fetch_competitors(conn, w),
-        activity.fetch_co_investment(conn, w),
-        activity.fetch_category_volume(conn, w),
-        money.fetch_fees_rebates_promos(conn, w),
-        money.fetch_receivables(conn, w),
-        credit.fetch_credit_terms(conn, w.end),
-        diversion.fetch_scan_signal(conn, w),
-        diversion.fetch_shipto_signal(conn, w),
-        diversion.fetch_price_signal(conn, w),
-        diversion.fetch_sellout_signal(conn, w, p.s3_ratio, days),
-        diversion.fetch_capability_signal(conn, w),
-    ], monthly
-
-
-def gather_inputs(engine: Engine, w: Window, p: Params) -> Inputs:
-    """Run every aggregate query for window ``w`` and join the results onto the scored accounts."""
-    available = check_available(engine)
-    with engine.connect() as conn:
-        accounts = metrics.fetch_accounts(conn, w.end)
-        parts, monthly = _fetch_all(conn, w, p)
-    frame = accounts
-    for part in parts:
-        part = part[~part.index.duplicated()]
-        frame = frame.join(part.reindex(frame.index), how="left")
-    frame = frame.rename_axis("account_id")
-    _fill_observed_zeros(frame, available)
-    return Inputs(frame=frame, monthly=monthly[monthly["account_id"].isin(frame.index)], available=available)
-
-
-_ZERO_WHEN_SOURCE = {
-    "visits": ("n_visits", "visit_minutes", "visit_cost", "advice_visits"),
-    "service_events": ("service_direct_cost", "service_minutes", "service_minute_cost", "advice_service_events"),
-    "competitors": ("competitor_brands",),
-    "rebates": ("rebates_settled",),
-    "promotions": ("redemption_cost", "promo_fixed_fees"),
-    "ka_fees": ("ka_fees",),
-    "receivables": ("avg_ar", "bounced", "invoiced"),
-}
-
-
-def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> None:
-    """Where a source exists but has no row for an account, the true value is 0 (not unknown)."""
-    for name, cols in _ZERO_WHEN_SOURCE.items():
-        for col in cols:
-            if col in frame and available.get(name):
-                frame[col] = frame[col].fillna(0)
-    # counts of what the order tables hold: an account without a sales order (a credit note only) has 0
-    for col in (
-        "net_sales",
-        "gross_sales",
-        "cogs",
-        "volume_cases",
-        "pos_cases",
-        "promo_cases",
-        "premium_cases",
-        "free_goods_cost",
-        "n_orders",
-        "delivery_cost",
-        "ly_net_sales",
-        "ly_volume_cases",
-        "uncosted_sales",
-        "uncosted_lines",
-        "order_days_ever",
-        "order_weeks_ever",
-        "order_days_window",
-        "order_weeks_window",
-    ):
-        frame[col] = frame[col].fillna(0)
-    if available.get("visits") or available.get("contacts"):
-        frame["contact_levels"] = frame["contact_levels"].fillna(0)

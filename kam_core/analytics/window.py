@@ -1,6 +1,7 @@
 """The analysis window: ``as_of`` (default: last order date) and ``since`` (default: 12 months before).
 
 Bounds are computed here in Python and passed to SQL as parameters, which keeps date arithmetic portable.
+The defaults are resolved against the database by :func:`kam_core.queries.window.resolve_window`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
 
-from kam_core.db.schema import order_header
 from kam_core.errors import UserError
 
 
@@ -52,33 +51,3 @@ def parse_date(value, what: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise UserError(f"{what}: {value!r} is not a date (expected YYYY-MM-DD)") from None
-
-
-def last_order_date(engine: Engine) -> dt.date | None:
-    with engine.connect() as conn:
-        value = conn.execute(select(func.max(order_header.c.order_date))).scalar()
-    return parse_date(value, "last order date") if value is not None else None
-
-
-def resolve_window(engine: Engine, as_of=None, since=None, months: int = 12) -> Window:
-    """Resolve the analysis window.
-
-    Parameters
-    ----------
-    engine
-        Database; queried only when ``as_of`` is missing (last order date, else today).
-    as_of, since
-        Dates or ISO strings. ``since`` defaults to ``months`` months before ``as_of`` (exclusive of that day).
-
-    Raises
-    ------
-    UserError
-        If a date cannot be parsed or ``since`` is after ``as_of``.
-    """
-    end = parse_date(as_of, "--as-of") or last_order_date(engine) or dt.date.today()
-    start = parse_date(since, "--since")
-    if start is None:
-        start = (pd.Timestamp(end) - pd.DateOffset(months=months) + pd.Timedelta(days=1)).date()
-    if start > end:
-        raise UserError(f"--since {start} is after --as-of {end}")
-    return Window(start, end)

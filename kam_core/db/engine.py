@@ -73,7 +73,7 @@ def ensure_schema(engine: Engine) -> None:
         command.stamp(cfg, "head")
     else:
         command.upgrade(cfg, "head")
-    from kam_core.analytics import order_days  # the pre-aggregate is analytics' business; built once here
+    from kam_core.db import order_days  # the per-day pre-aggregate of the order lines; built once here
 
     with engine.begin() as conn:  # new schema: stamp the empty table; upgraded: build it from the order lines
         if not order_days.is_current(conn):

@@ -263,7 +263,7 @@ order_line = Table(
 )
 Index("ix_order_line_sku", order_line.c.sku_id)
 
-# Pre-aggregate of the order lines per account and order day (kam_core.analytics.order_days): what the scorecard
+# Pre-aggregate of the order lines per account and order day (kam_core.db.order_days): what the scorecard
 # reads instead of the order lines. Rebuilt in the same transaction by every write path of kam_core (demo,
 # imports); ``aggregate_state`` says what it was built from, so a database written by other means falls back
 # to the order lines until ``python -m kam_core refresh-aggregates`` rebuilds it.

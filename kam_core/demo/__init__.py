@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, inspect
 
-from kam_core.analytics import order_days
+from kam_core.db import order_days
 from kam_core.db.bulk import refresh_statistics
 from kam_core.demo.build import build_tables
 from kam_core.demo.season import parse_end

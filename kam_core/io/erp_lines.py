@@ -115,7 +115,7 @@ def parse_chunk(
         if cols["unit_cost"]
         else (pd.Series(np.nan, index=df.index), pd.Series(False, index=df.index))
     )
-    # cases per unit of quantity (kam_core.analytics.case_units): 1 for cases, 1/6 for litres ...
+    # cases per unit of quantity (kam_core.db.case_factor): 1 for cases, 1/6 for litres ...
     factor, bad_factor = (
         parse_numbers(df[cols["case_factor"]])
         if cols.get("case_factor")

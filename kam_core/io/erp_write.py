@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
-from kam_core.analytics import order_days
-from kam_core.analytics.case_units import master_for_factor
+from kam_core.db import order_days
 from kam_core.db.bulk import bulk_insert, refresh_statistics
+from kam_core.db.case_factor import master_for_factor
 from kam_core.db.schema import account, channel_tier, import_log, order_header, order_line, product, region
 from kam_core.io import import_health
 from kam_core.io.cells import csv_row

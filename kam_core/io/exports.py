@@ -133,7 +133,8 @@ def read_table(engine: Engine, name: str, scope: Scope = DIRECTOR) -> pd.DataFra
 
 def _scorecard(engine: Engine, scope: Scope) -> pd.DataFrame:
     try:
-        from kam_core.analytics.scorecard import compute_scorecard, scorecard_columns
+        from kam_core.analytics.scorecard import scorecard_columns
+        from kam_core.queries.scorecard import compute_scorecard
     except ImportError:
         raise UserError("scorecard not available") from None
     return scorecard_columns(compute_scorecard(engine, scope=scope))

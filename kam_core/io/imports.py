@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from kam_core.analytics import order_days
+from kam_core.db import order_days
 from kam_core.db.bulk import refresh_statistics
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import import_log

@@ -4,7 +4,7 @@ One row of the file is one invoice line. Fields: ``invoice, date, account_id, sk
 unit_price`` (required) and ``account_name, product_name, unit_cost, channel, region, case_factor``
 (optional); a field that is not mapped uses a column of the same name if the file has one. ``case_factor``
 is the number of cases in one unit of the quantity (1 for cases, 1/6 for litres against a 6 L case): new
-products get that pack size (:mod:`kam_core.analytics.case_units`); without it they get none and their raw
+products get that pack size (:mod:`kam_core.db.case_factor`); without it they get none and their raw
 quantity counts as cases, which the scorecard's data health says.
 
 What becomes of a line

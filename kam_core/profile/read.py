@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 
-from kam_core.analytics.sqlfn import month_key
 from kam_core.db.schema import (
     account,
     account_capability,
@@ -35,6 +34,7 @@ from kam_core.db.schema import (
     survey_response,
     visit,
 )
+from kam_core.db.sqlfn import month_key
 from kam_core.errors import UserError
 from kam_core.scope import DIRECTOR, Scope
 
@@ -174,7 +174,7 @@ def _monthly(conn: Connection, account_id: str) -> pd.DataFrame:
             func.sum(net).label("net_sales"),
             func.sum(net - order_line.c.qty_cases * order_line.c.cogs_per_case).label("gross_profit"),
             func.count(func.distinct(order_header.c.order_id)).label("orders"),
-            # goods lines without a known cost (kam_core.analytics.metrics.fetch_uncosted_sales)
+            # goods lines without a known cost (kam_core.queries.metrics.fetch_uncosted_sales)
             func.sum(
                 case(
                     (

@@ -74,7 +74,7 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     without it the scorecard is computed here.
     """
     from kam_core.analytics import tiers
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     if bundle is None:
         bundle = compute_scorecard_bundle(engine, as_of=filters.end, since=filters.start, scope=scope)

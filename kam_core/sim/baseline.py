@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, func, select
 
-from kam_core.analytics.case_units import case_factor_sql
-from kam_core.analytics.sqlfn import month_key
+from kam_core.db.case_factor import case_factor_sql
 from kam_core.db.schema import order_header, order_line, product
+from kam_core.db.sqlfn import month_key
 from kam_core.i18n import t
 
 # first day of Chinese New Year (Spring Festival)
@@ -82,7 +82,7 @@ def fetch_monthly(conn: Connection, selected: Select, start: dt.date, end: dt.da
     """
     ym = month_key(order_header.c.order_date).label("ym")
     qty = order_line.c.qty_cases
-    cases = qty * case_factor_sql()  # case-equivalents (kam_core.analytics.case_units); money stays qty × price
+    cases = qty * case_factor_sql()  # case-equivalents (kam_core.db.case_factor); money stays qty × price
     stmt = (
         select(
             order_header.c.account_id,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, or_, select, true
 
-from kam_core.analytics.case_units import case_factor_sql
+from kam_core.db.case_factor import case_factor_sql
 from kam_core.db.schema import (
     account,
     classification_snapshot,

@@ -14,8 +14,8 @@ import pytest
 from e2e_server import free_port, streamlit_server
 from test_browser import TIMEOUT_MS, browser  # noqa: F401 - the module's Chromium fixture
 
-from kam_core.analytics.scorecard import compute_scorecard
 from kam_core.db import get_engine
+from kam_core.queries.scorecard import compute_scorecard
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.users import save_user
 

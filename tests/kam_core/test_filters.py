@@ -291,9 +291,9 @@ def tiny_scoped(tmp_path_factory):
     """The tiny brewer (A001/A002: REP001 in R01; A003: REP002 in R02), each scope's accounts and bundle."""
     from sqlalchemy import select
 
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
     from kam_core.db import ensure_schema, get_engine
     from kam_core.db.schema import account, region, sales_rep
+    from kam_core.queries.scorecard import compute_scorecard_bundle
     from kam_core.scope import Scope
     from tests.kam_tiny_db import seed_tiny
 

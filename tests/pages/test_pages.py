@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kam_core.analytics.scorecard import compute_scorecard
 from kam_core.filters import Filters, apply_filters
 from kam_core.i18n import t
 from kam_core.i18n.markup import shown_text
+from kam_core.queries.scorecard import compute_scorecard
 
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kam_core.analytics.inputs import describe_health
-from kam_core.analytics.scorecard import compute_scorecard_bundle
 from kam_core.io.transactions import import_transactions
+from kam_core.queries.scorecard import compute_scorecard_bundle
 
 FILE = Path(__file__).with_name("b2c_one_cohort_orders.csv")
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from kam_core.analytics.inputs import describe_health
-from kam_core.analytics.scorecard import compute_scorecard_bundle
 from kam_core.cli import main
 from kam_core.io.transactions import import_transactions
+from kam_core.queries.scorecard import compute_scorecard_bundle
 
 FILE = Path(__file__).with_name("erp_no_cost_lines.csv")
 

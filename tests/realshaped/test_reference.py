@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kam_core.analytics.scorecard import compute_scorecard_bundle
 from kam_core.db import ensure_schema, get_engine
 from kam_core.io.transactions import import_transactions, parse_mapping
+from kam_core.queries.scorecard import compute_scorecard_bundle
 from tests.realshaped.reference import TARGET, Rules, compute_reference
 
 HERE = Path(__file__).resolve().parent

@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, update
 
-from kam_core.analytics import case_units, order_days
+from kam_core.analytics import case_units
 from kam_core.analytics.inputs import describe_health
-from kam_core.analytics.scorecard import compute_scorecard_bundle
+from kam_core.db import case_factor, order_days
 from kam_core.db.schema import product
 from kam_core.io.transactions import import_transactions, parse_mapping
+from kam_core.queries import volume_health
+from kam_core.queries.scorecard import compute_scorecard_bundle
 
 FILES = Path(__file__).resolve().parents[2] / "realshaped"
 NO_PACK = FILES / "erp_fuel_units_no_pack_size.csv"
@@ -81,8 +83,8 @@ def test_a_case_factor_in_the_export_ranks_volume_by_case_equivalent(db_engine):
 def test_a_pack_size_set_in_the_product_master_later_converts_the_litres(sqlite_engine):
     _import(sqlite_engine, NO_PACK)
     with sqlite_engine.begin() as conn:  # what a product-table import or an edit would write
-        conn.execute(update(product).where(product.c.sku_id == "YF-0CY").values(**case_units.master_for_factor(1 / 6)))
-        conn.execute(update(product).where(product.c.sku_id != "YF-0CY").values(**case_units.master_for_factor(1.0)))
+        conn.execute(update(product).where(product.c.sku_id == "YF-0CY").values(**case_factor.master_for_factor(1 / 6)))
+        conn.execute(update(product).where(product.c.sku_id != "YF-0CY").values(**case_factor.master_for_factor(1.0)))
         order_days.refresh(conn)
     bundle, card = _scorecard(sqlite_engine)
     expected = _expected(NO_PACK, pd.Series({"YF-0CY": 1 / 6}))
@@ -93,9 +95,9 @@ def test_a_pack_size_set_in_the_product_master_later_converts_the_litres(sqlite_
 def test_case_factor_reads_the_master_columns_as_documented():
     pack = pd.Series(["bottle", "keg", "other", "other", "can"])
     liters = pd.Series([6.0, 20.0, 1.0, 0.0, 7.92])
-    assert case_units.case_factor(pack, liters).tolist() == [1.0, 1.0, 1 / 6, 1.0, 1.0]
-    assert case_units.master_for_factor(None)["liters_per_case"] == 0.0  # unknown: raw quantity, with a note
-    assert case_units.master_for_factor(0.5) == {"pack": "other", "units_per_case": 1, "liters_per_case": 3.0}
+    assert case_factor.case_factor(pack, liters).tolist() == [1.0, 1.0, 1 / 6, 1.0, 1.0]
+    assert case_factor.master_for_factor(None)["liters_per_case"] == 0.0  # unknown: raw quantity, with a note
+    assert case_factor.master_for_factor(0.5) == {"pack": "other", "units_per_case": 1, "liters_per_case": 3.0}
 
 
 def test_a_bad_case_factor_in_the_export_is_refused_with_row_and_column(sqlite_engine, tmp_path):
@@ -114,7 +116,7 @@ def test_a_product_with_oversized_lines_is_named_even_without_a_unit_in_its_name
     _import(sqlite_engine, NO_PACK)
     with sqlite_engine.begin() as conn:
         conn.execute(update(product).where(product.c.sku_id == "YF-0CY").values(name="YF-0CY 物流补给"))
-        items = case_units.fetch_volume_health(conn)
+        items = volume_health.fetch_volume_health(conn)
     raw = pd.read_csv(NO_PACK, encoding="utf-8-sig")
     per_line = raw["数量"].groupby(raw["物料编码"]).mean()  # 6,000 against the beer's ~100 a line
     odd = [i for i in items if i["code"] == "odd_unit"]
@@ -122,6 +124,6 @@ def test_a_product_with_oversized_lines_is_named_even_without_a_unit_in_its_name
     assert odd[0]["ratio"] == pytest.approx(round(per_line["YF-0CY"] / per_line.median(), 1))
     assert "times the usual quantity per line" in describe_health(items, "en")[-1]
     with sqlite_engine.begin() as conn:  # every pack size known, no unit-like name: no line query at all
-        conn.execute(update(product).values(**case_units.master_for_factor(1.0)))
-        monkeypatch.setattr(case_units, "_line_sizes", lambda conn: pytest.fail("the lines were read"))
-        assert case_units.fetch_volume_health(conn) == []
+        conn.execute(update(product).values(**case_factor.master_for_factor(1.0)))
+        monkeypatch.setattr(volume_health, "_line_sizes", lambda conn: pytest.fail("the lines were read"))
+        assert volume_health.fetch_volume_health(conn) == []

@@ -199,8 +199,8 @@ def _erp_csv(path, accounts: int = 40) -> None:
 
 
 def test_an_erp_database_is_valued_by_the_model_and_says_when_it_is_too_small(db_engine, tmp_path):
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
     from kam_core.io.transactions import import_transactions, parse_mapping
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     _erp_csv(tmp_path / "erp.csv")
     mapping = parse_mapping(

@@ -9,20 +9,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kam_core.analytics import order_days
 from kam_core.analytics.diversion import (
     SIGNALS,
     complete_months,
     describe_evidence,
-    fetch_capability_signal,
-    fetch_sellout_signal,
     flag_diversion,
 )
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
-from kam_core.db import ensure_schema, get_engine
+from kam_core.db import ensure_schema, get_engine, order_days
 from kam_core.db import schema as s
 from kam_core.db.bulk import bulk_insert
+from kam_core.queries.diversion_signals import fetch_capability_signal, fetch_sellout_signal
 
 D = dt.date
 P = Params()
@@ -296,7 +294,7 @@ def test_s3_and_s6_weights_and_evidence_in_both_languages():
 
 
 def test_scorecard_carries_s3_evidence_from_the_database(sqlite_engine):
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     _seed(sqlite_engine)
     bundle = compute_scorecard_bundle(sqlite_engine, as_of="2026-06-30", since="2026-01-01")

@@ -10,11 +10,12 @@ import pytest
 from analytics_synth import build_synth
 from sqlalchemy import func, select, text
 
-from kam_core.analytics.scorecard import DESIGN_COLUMNS, compute_scorecard, compute_scorecard_bundle, scorecard_columns
-from kam_core.analytics.snapshots import store_snapshot
+from kam_core.analytics.scorecard import DESIGN_COLUMNS, scorecard_columns
 from kam_core.db import ensure_schema, get_engine
 from kam_core.db import schema as s
 from kam_core.db.bulk import bulk_insert
+from kam_core.queries.scorecard import compute_scorecard, compute_scorecard_bundle
+from kam_core.queries.snapshots import store_snapshot
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 
@@ -218,7 +219,7 @@ def test_erp_only_database_still_gives_pyramid_abc_whale_and_rfm_loyalty(db_engi
 
 
 def test_tier_migration_between_two_as_of_dates_counts_every_account_once(synth):
-    from kam_core.analytics.scorecard import compute_tier_migration_between
+    from kam_core.queries.scorecard import compute_tier_migration_between
 
     m = compute_tier_migration_between(synth[0], "2026-03-31", "2026-06-30")
     assert int(m.to_numpy().sum()) == 48

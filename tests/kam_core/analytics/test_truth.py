@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from kam_core.analytics.scorecard import compute_scorecard
+from kam_core.queries.scorecard import compute_scorecard
 
 SEED, ACCOUNTS, MONTHS = 29, 600, 24
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert
 
+from kam_core.analytics.scorecard import scorecard_columns
 from kam_core.db.schema import account, ar_invoice, ar_payment, order_header, order_line, product
 from kam_core.errors import UserError
 from kam_core.io.exports import export, frame_to_csv_bytes, frames_to_xlsx, neutralise_formula
@@ -175,23 +176,23 @@ def test_scorecard_export_says_so_when_the_analytics_are_missing(sqlite_engine, 
 
 
 def test_scorecard_export_writes_one_row_per_account_in_scope(demo_engine, tmp_path):
-    scorecard = pytest.importorskip("kam_core.analytics.scorecard")
+    scorecard = pytest.importorskip("kam_core.queries.scorecard")
     rep = Scope.parse(
         "rep:"
         + pd.read_sql("SELECT owner_rep_id FROM account WHERE owner_rep_id IS NOT NULL LIMIT 1", demo_engine).iloc[0, 0]
     )
     n = export(demo_engine, "scorecard", "csv", tmp_path / "s.csv", scope=rep)
-    expected = scorecard.scorecard_columns(scorecard.compute_scorecard(demo_engine, scope=rep))
+    expected = scorecard_columns(scorecard.compute_scorecard(demo_engine, scope=rep))
     back = _read_csv(tmp_path / "s.csv")
     assert n == len(expected) == len(back) > 0
     assert list(back.columns) == list(expected.columns)
 
 
 def test_scorecard_xlsx_has_typed_cells_and_list_columns_as_joined_text(demo_engine, tmp_path):
-    scorecard = pytest.importorskip("kam_core.analytics.scorecard")
+    scorecard = pytest.importorskip("kam_core.queries.scorecard")
     out = tmp_path / "s.xlsx"
     n = export(demo_engine, "scorecard", "xlsx", out)  # raised ValueError on list cells before
-    expected = scorecard.scorecard_columns(scorecard.compute_scorecard(demo_engine)).set_index("account_id")
+    expected = scorecard_columns(scorecard.compute_scorecard(demo_engine)).set_index("account_id")
     ws = openpyxl.load_workbook(out)["scorecard"]
     header = [c.value for c in ws[1]]
     rows = {r[0].value: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2)}

@@ -302,8 +302,8 @@ def test_a_file_with_only_a_header_imports_nothing_without_error(sqlite_engine, 
 
 
 def test_a_goods_line_at_price_0_is_imported_as_free_goods_whose_cost_is_promotion_spend(sqlite_engine, tmp_path):
-    from kam_core.analytics.scorecard import compute_scorecard
     from kam_core.io.import_health import describe_import
+    from kam_core.queries.scorecard import compute_scorecard
 
     text = HEAD + (
         "F1,2026-06-01,C1,城东一批,一批商,SKU1,勇闯500ml,10,50,30\n"

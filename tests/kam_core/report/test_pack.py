@@ -79,7 +79,7 @@ def test_no_matching_accounts_gives_a_pack_that_says_so(tiny):
 def risky_packs(tiny):
     """Packs of a bundle where A001 is high-volume-low-loyalty and a diversion suspect, with the analytics'
     structured reasons and evidence (the tiny database plants neither), and inputs missing."""
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
+    from kam_core.queries.scorecard import compute_scorecard_bundle
 
     bundle = compute_scorecard_bundle(tiny)
     df = bundle.scorecard.copy()

@@ -28,12 +28,10 @@ from sqlalchemy import (
     select,
 )
 
-from kam_core.analytics import case_units
-from kam_core.analytics.sqlfn import day_number, month_key, week_number
 from kam_core.analytics.window import Window
-from kam_core.db.schema import account, order_day, order_header, order_line, price_list, product, region
-
-PREMIUM_SEGMENTS = ("premium", "super_premium")
+from kam_core.db import order_days
+from kam_core.db.schema import account, order_day, order_header, order_line, product, region
+from kam_core.db.sqlfn import day_number, month_key, week_number
 
 
 def _frame(conn: Connection, stmt, index: str | None = "account_id", columnar: bool = False) -> pd.DataFrame:
@@ -138,62 +136,6 @@ def fetch_accounts(conn: Connection, as_of: dt.date) -> pd.DataFrame:
     return df
 
 
-def new_product_clause(conn: Connection, start: dt.date | None):
-    """True when the line's SKU was launched within 12 months before the order date.
-
-    Built from the (few) products with a launch date (since 366 days before ``start``, or all when None)
-    as explicit date ranges, which keeps the date arithmetic in Python.
-    """
-    query = select(product.c.sku_id, product.c.launch_date).where(product.c.launch_date.is_not(None))
-    if start is not None:
-        query = query.where(product.c.launch_date >= start - dt.timedelta(days=366))
-    rows = conn.execute(query).all()
-    if not rows:
-        return literal(False)
-    parts = []
-    for sku_id, launch in rows:
-        launch = pd.Timestamp(launch).date()
-        until = (pd.Timestamp(launch) + pd.DateOffset(months=12)).date()
-        parts.append(and_(order_line.c.sku_id == sku_id, order_header.c.order_date.between(launch, until)))
-    return or_(*parts)
-
-
-def floor_breach():
-    """EXISTS: the invoice price is at or below the floor price of the account's tier on the order date."""
-    return exists(
-        select(literal(1)).where(
-            and_(
-                price_list.c.sku_id == order_line.c.sku_id,
-                price_list.c.tier_code == account.c.tier_code,
-                price_list.c.valid_from <= order_header.c.order_date,
-                or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= order_header.c.order_date),
-                order_line.c.invoice_price <= price_list.c.floor_price,
-            )
-        )
-    )
-
-
-def highest_floor():
-    """Per SKU and tier, the highest floor price ever listed: one row per pair, so joining it adds no rows.
-
-    ``invoice_price <= max_floor`` is necessary for :func:`floor_breach`; testing it first spares the
-    correlated EXISTS on almost every line (PostgreSQL ran it as a scan of price_list per line).
-    """
-    return (
-        select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
-        .group_by(price_list.c.sku_id, price_list.c.tier_code)
-        .subquery("highest_floor")
-    )
-
-
-def line_joins():
-    return (
-        order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
-        .join(account, account.c.account_id == order_header.c.account_id)
-        .join(product, product.c.sku_id == order_line.c.sku_id)
-    )
-
-
 def _span_month_late(d, w: Window, late_days: list[tuple] | None):
     span = case((d.between(w.start, w.end), literal("cur")), else_=literal("ly"))
     late = case((or_(*[d.between(a, b) for a, b in late_days]), 1), else_=0) if late_days else literal(0)
@@ -214,7 +156,7 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
     monthly series, growth and quarter-end buying all come from one scan (service lines excluded).
     ``late_days`` is a list of (first, last) date ranges counted as late. With a window longer than a year
     the overlap of the two windows counts as current (growth is then against the non-overlapping part).
-    ``from_days``: read the per-day pre-aggregate ``order_day`` (:mod:`kam_core.analytics.order_days`, the same
+    ``from_days``: read the per-day pre-aggregate ``order_day`` (:mod:`kam_core.db.order_days`, the same
     sums) instead of the order lines; only when it is current.
     """
     ly = w.shifted_years(1)
@@ -227,35 +169,10 @@ def line_facts_statement(conn: Connection, w: Window, late_days: list[tuple] | N
             .group_by(order_day.c.account_id, *keys)
         )
         return stmt
-    qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
-    cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
     d = order_header.c.order_date
     keys = _span_month_late(d, w, late_days)
-    floor = highest_floor()
-    promo = or_(
-        order_line.c.promo_id.is_not(None), and_(order_line.c.invoice_price <= floor.c.max_floor, floor_breach())
-    )
-    premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), new_product_clause(conn, w.start))
-    stmt = (
-        select(
-            order_header.c.account_id,
-            *keys,
-            func.sum(qty * order_line.c.invoice_price).label("net_sales"),
-            func.sum(qty * order_line.c.list_price).label("gross_sales"),
-            func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
-            func.sum(cq).label("volume_cases"),
-            func.sum(case((pos, cq), else_=0.0)).label("pos_cases"),
-            func.sum(case((and_(pos, promo), cq), else_=0.0)).label("promo_cases"),
-            func.sum(case((and_(pos, premium), cq), else_=0.0)).label("premium_cases"),
-            func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"),
-        )
-        .select_from(
-            line_joins().outerjoin(
-                floor, and_(floor.c.sku_id == order_line.c.sku_id, floor.c.tier_code == account.c.tier_code)
-            )
-        )
-        .where(or_(d.between(w.start, w.end), d.between(ly.start, ly.end)), product.c.is_service.is_(False))
-        .group_by(order_header.c.account_id, *keys)
+    stmt = order_days.line_sums(
+        conn, list(keys), [or_(d.between(w.start, w.end), d.between(ly.start, ly.end))], w.start
     )
     return stmt
 
@@ -295,16 +212,7 @@ def fetch_uncosted_sales(conn: Connection, w: Window) -> pd.DataFrame:
     return df if len(df) else empty
 
 
-SUMS = [
-    "net_sales",
-    "gross_sales",
-    "cogs",
-    "volume_cases",
-    "pos_cases",
-    "promo_cases",
-    "premium_cases",
-    "free_goods_cost",
-]
+SUMS = list(order_days.LINE_SUMS)  # the sums order_day keeps per account and day
 
 
 def split_line_facts(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -7,15 +7,16 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from kam_core.analytics import diversion, metrics, order_days
-from kam_core.analytics.scorecard import compute_scorecard, compute_scorecard_bundle
-from kam_core.analytics.window import resolve_window
+from kam_core.analytics import diversion
 from kam_core.cli import main
-from kam_core.db import ensure_schema, get_engine
+from kam_core.db import ensure_schema, get_engine, order_days
 from kam_core.db.schema import account, order_day, order_header, order_line, price_list
 from kam_core.demo import generate
 from kam_core.io.imports import import_table
 from kam_core.io.transactions import import_transactions, parse_mapping
+from kam_core.queries import metrics
+from kam_core.queries.scorecard import compute_scorecard, compute_scorecard_bundle
+from kam_core.queries.window import resolve_window
 from tests.kam_core.io.io_helpers import write_csv
 
 MAP = parse_mapping(

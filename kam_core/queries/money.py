@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, or_, select
 
-from kam_core.analytics.metrics import _frame
-from kam_core.analytics.sqlfn import day_number
 from kam_core.analytics.window import Window
 from kam_core.db.schema import (
     ar_invoice,
@@ -17,6 +15,8 @@ from kam_core.db.schema import (
     rebate_settlement,
     redemption,
 )
+from kam_core.db.sqlfn import day_number
+from kam_core.queries.metrics import _frame
 
 
 def _lit_day(d) -> float:

@@ -7,13 +7,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kam_core.analytics import order_days
-from kam_core.analytics.diversion import fetch_scan_signal, fetch_shipto_signal
-from kam_core.analytics.scorecard import compute_scorecard, compute_scorecard_bundle
 from kam_core.analytics.window import Window
-from kam_core.db import ensure_schema, get_engine
+from kam_core.db import ensure_schema, get_engine, order_days
 from kam_core.db import schema as s
 from kam_core.db.bulk import bulk_insert
+from kam_core.queries.diversion_signals import fetch_scan_signal, fetch_shipto_signal
+from kam_core.queries.scorecard import compute_scorecard, compute_scorecard_bundle
 from kam_core.scope import Scope
 
 D = dt.date

@@ -4,7 +4,9 @@ The scorecard's passes over the order lines (totals, last year, monthly series, 
 rhythm, sell-in for S3) group by account and by something derived from the order date: span, month, late-
 in-quarter flag, distinct order days. Summing the lines per account and day first loses nothing those need,
 and the line-level tests that cost most (the tier's floor price on the order date, premium or newly
-launched SKU, service SKU) are done once, when the table is built, instead of on every scorecard.
+launched SKU, service SKU) are done once, when the table is built, instead of on every scorecard. Those sums
+are :func:`line_sums`, the one SUM over the order lines: the table is that statement grouped per account and
+day, and the scorecard's fallback on the order lines groups the same statement by its own keys.
 
 Every write path of kam_core that changes what the table is built from (demo generator, ERP import, table
 imports of orders, products, price lists or accounts) calls :func:`refresh` in its own transaction, so the
@@ -19,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, insert, literal, or_, select
+import pandas as pd
+from sqlalchemy import Connection, Integer, and_, case, cast, delete, exists, func, insert, literal, or_, select
 
-from kam_core.analytics import case_units, metrics
+from kam_core.db import case_factor
 from kam_core.db.bulk import refresh_statistics
-from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, product
+from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, price_list, product
 
 NAME = "order_day"
 FULL_REFRESH_ABOVE = 5_000  # more accounts than this: rebuild the whole table (one statement, no IN lists)
@@ -38,24 +41,100 @@ LINE_SUMS = (
     "premium_cases",
     "free_goods_cost",
 )
+PREMIUM_SEGMENTS = ("premium", "super_premium")
 
 
-def _lines_per_day(conn: Connection, accounts=None):
-    """Per account and order day: the non-service lines' count and sums, with the promotion and premium tests
-    of :func:`kam_core.analytics.metrics.fetch_line_facts` (they depend on the line and its date only)."""
+def new_product_clause(conn: Connection, start: dt.date | None):
+    """True when the line's SKU was launched within 12 months before the order date.
+
+    Built from the (few) products with a launch date (since 366 days before ``start``, or all when None)
+    as explicit date ranges, which keeps the date arithmetic in Python.
+    """
+    query = select(product.c.sku_id, product.c.launch_date).where(product.c.launch_date.is_not(None))
+    if start is not None:
+        query = query.where(product.c.launch_date >= start - dt.timedelta(days=366))
+    rows = conn.execute(query).all()
+    if not rows:
+        return literal(False)
+    parts = []
+    for sku_id, launch in rows:
+        launch = pd.Timestamp(launch).date()
+        until = (pd.Timestamp(launch) + pd.DateOffset(months=12)).date()
+        parts.append(and_(order_line.c.sku_id == sku_id, order_header.c.order_date.between(launch, until)))
+    return or_(*parts)
+
+
+def floor_breach():
+    """EXISTS: the invoice price is at or below the floor price of the account's tier on the order date."""
+    return exists(
+        select(literal(1)).where(
+            and_(
+                price_list.c.sku_id == order_line.c.sku_id,
+                price_list.c.tier_code == account.c.tier_code,
+                price_list.c.valid_from <= order_header.c.order_date,
+                or_(price_list.c.valid_to.is_(None), price_list.c.valid_to >= order_header.c.order_date),
+                order_line.c.invoice_price <= price_list.c.floor_price,
+            )
+        )
+    )
+
+
+def highest_floor():
+    """Per SKU and tier, the highest floor price ever listed: one row per pair, so joining it adds no rows.
+
+    ``invoice_price <= max_floor`` is necessary for :func:`floor_breach`; testing it first spares the
+    correlated EXISTS on almost every line (PostgreSQL ran it as a scan of price_list per line).
+    """
+    return (
+        select(price_list.c.sku_id, price_list.c.tier_code, func.max(price_list.c.floor_price).label("max_floor"))
+        .group_by(price_list.c.sku_id, price_list.c.tier_code)
+        .subquery("highest_floor")
+    )
+
+
+def line_joins():
+    return (
+        order_line.join(order_header, order_header.c.order_id == order_line.c.order_id)
+        .join(account, account.c.account_id == order_header.c.account_id)
+        .join(product, product.c.sku_id == order_line.c.sku_id)
+    )
+
+
+def line_sums(conn: Connection, keys: list, where: list, launch_since: dt.date | None = None, lines: bool = False):
+    """The one SUM over the order lines: per account and ``keys``, the goods lines' money and case sums.
+
+    Service lines are left out; a line is promotional when it carries a promotion or is invoiced at or below
+    the floor price of the account's tier on the order date, premium when its SKU is of a premium segment or
+    was launched within 12 months before the order. Both :func:`refresh` (per account and order day) and the
+    scorecard's fallback on the order lines (:func:`kam_core.queries.metrics.line_facts_statement`) group
+    this statement, so the two give the same figures.
+
+    Parameters
+    ----------
+    conn
+        Reads the products with a launch date (:func:`new_product_clause`).
+    keys
+        Labelled expressions to group by after ``order_header.account_id``.
+    where
+        Further conditions on the lines (besides "not a service SKU").
+    launch_since
+        Only launches since 366 days before this date can make a line "new" (None: every launch).
+    lines
+        Also count the goods lines (column ``lines``).
+    """
     qty, pos = order_line.c.qty_cases, order_line.c.qty_cases > 0
-    cq = qty * case_units.case_factor_sql()  # cases: case-equivalents; money stays qty × price
-    floor = metrics.highest_floor()
+    cq = qty * case_factor.case_factor_sql()  # cases: case-equivalents; money stays qty × price
+    floor = highest_floor()
     promo = or_(
         order_line.c.promo_id.is_not(None),
-        and_(order_line.c.invoice_price <= floor.c.max_floor, metrics.floor_breach()),
+        and_(order_line.c.invoice_price <= floor.c.max_floor, floor_breach()),
     )
-    premium = or_(product.c.segment.in_(metrics.PREMIUM_SEGMENTS), metrics.new_product_clause(conn, None))
-    stmt = (
+    premium = or_(product.c.segment.in_(PREMIUM_SEGMENTS), new_product_clause(conn, launch_since))
+    return (
         select(
             order_header.c.account_id,
-            order_header.c.order_date,
-            func.count().label("lines"),
+            *keys,
+            *([func.count().label("lines")] if lines else []),
             func.sum(qty * order_line.c.invoice_price).label("net_sales"),
             func.sum(qty * order_line.c.list_price).label("gross_sales"),
             func.sum(qty * order_line.c.cogs_per_case).label("cogs"),
@@ -66,16 +145,20 @@ def _lines_per_day(conn: Connection, accounts=None):
             func.sum(order_line.c.free_qty_cases * order_line.c.cogs_per_case).label("free_goods_cost"),
         )
         .select_from(
-            metrics.line_joins().outerjoin(
+            line_joins().outerjoin(
                 floor, and_(floor.c.sku_id == order_line.c.sku_id, floor.c.tier_code == account.c.tier_code)
             )
         )
-        .where(product.c.is_service.is_(False))
-        .group_by(order_header.c.account_id, order_header.c.order_date)
+        .where(product.c.is_service.is_(False), *where)
+        .group_by(order_header.c.account_id, *keys)
     )
-    if accounts is not None:
-        stmt = stmt.where(order_header.c.account_id.in_(accounts))
-    return stmt.subquery("line_day")
+
+
+def _lines_per_day(conn: Connection, accounts=None):
+    """Per account and order day: the goods lines' count and :func:`line_sums` (the promotion and premium
+    tests depend on the line and its date only)."""
+    where = [] if accounts is None else [order_header.c.account_id.in_(accounts)]
+    return line_sums(conn, [order_header.c.order_date], where, lines=True).subquery("line_day")
 
 
 def _select_days(conn: Connection, accounts=None):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, and_, case, distinct, func, literal, or_, select, union_all
 
-from kam_core.analytics.metrics import _frame
-from kam_core.analytics.sqlfn import day_number
 from kam_core.analytics.window import Window
 from kam_core.db.schema import (
     account_category_volume,
@@ -19,6 +17,8 @@ from kam_core.db.schema import (
     survey_response,
     visit,
 )
+from kam_core.db.sqlfn import day_number
+from kam_core.queries.metrics import _frame
 
 ADVICE_VISITS = ("training", "consulting")
 ADVICE_EVENTS = ("training", "consulting", "planogram", "menu_engineering")
