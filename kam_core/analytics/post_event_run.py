@@ -188,3 +188,37 @@ def _predict(engine, promo, facts, pool, members, cost, scope, seed) -> dict | N
         "roi": gross / spend if spend > 0 else None,
         "warnings": list(result.get("warnings", [])),
     }
+
+
+def review_to_dict(review: PostEventReview) -> dict:
+    """The review as plain JSON data (what ``python -m kam_core post-event`` prints)."""
+
+    def est(e: DidEstimate) -> dict:
+        total, low, high = e.total()
+        return {
+            "per_account": e.per_account,
+            "ci_low": e.ci_low,
+            "ci_high": e.ci_high,
+            "total": total,
+            "total_low": low,
+            "total_high": high,
+            "treated_change": e.treated_change,
+            "control_change": e.control_change,
+            "participants": e.n_treated,
+            "controls": e.n_control,
+        }
+
+    promo = {k: v for k, v in review.promo.items() if k != "skus"}
+    promo["skus"] = sorted(review.promo["skus"]) if review.promo["skus"] is not None else None
+    return {
+        "promotion": promo,
+        "participants": review.participants,
+        "windows": {k: [s.isoformat(), e.isoformat()] for k, (s, e) in review.windows.items()},
+        "estimates": {
+            name: None if v is None else {o: est(e) for o, e in v.items()} for name, v in review.estimates.items()
+        },
+        "cost": review.cost,
+        "roi": None if review.roi is None else dict(zip(("estimate", "ci_low", "ci_high"), review.roi, strict=True)),
+        "prediction": review.prediction,
+        "notes": review.notes,
+    }

@@ -194,3 +194,19 @@ def test_the_planted_demo_campaign_is_recovered_within_its_interval(demo_factory
     assert low > 0  # at this size the effect is distinguishable from no effect
     assert review.prediction is not None and review.prediction["incremental_cases"] > 0
     assert np.isfinite(review.roi[0])
+
+
+def test_the_cli_prints_the_review_as_json_and_refuses_an_unknown_promotion(sqlite_engine, capsys):
+    import json
+
+    from kam_core.cli import main
+
+    _seed(sqlite_engine)
+    url = str(sqlite_engine.url)
+    assert main(["post-event", "CP1", "--db", url, "--boot", "100", "--no-predict"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["estimates"]["pre"]["cases"]["per_account"] == 20.0
+    assert out["estimates"]["pre"]["cases"]["total"] == 40.0
+    assert out["promotion"]["skus"] == ["SKU1"] and out["cost"]["redemptions"] == 60.0
+    assert main(["post-event", "NOPE", "--db", url]) == 1
+    assert "Unknown promotion 'NOPE'" in capsys.readouterr().err
