@@ -46,3 +46,21 @@ def test_an_empty_database_says_there_is_no_promotion(tmp_path, monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert at.info[0].value == shown_text(t("promo.none", "en"))
+
+
+def test_through_the_frame_the_planted_demo_campaign_shows_observed_and_predicted(demo_engine, launcher, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.setenv("KAM_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    at = AppTest.from_file(launcher, default_timeout=240).run()
+    at.switch_page("p/promotions.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    pid = pd.read_sql("SELECT promo_id FROM promotion WHERE mechanic = 'coupon'", demo_engine).iloc[0, 0]
+    assert any(t("promo.mechanic.coupon", "en") in o for o in at.selectbox(key="promo_pick").options)  # labels
+    at.selectbox(key="promo_pick").set_value(pid).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.metric) == 4 and all(m.value != "–" for m in at.metric)
+    versus = at.dataframe[1].value
+    assert list(versus.columns) == [t(f"promo.col.{k}", "en") for k in ("measure", "predicted", "observed")]
+    assert versus.notna().all().all()
