@@ -77,19 +77,31 @@ def last_order_date(conn: Connection) -> dt.date | None:
 
 
 def list_past_promotions(conn: Connection, scope: Scope = DIRECTOR) -> pd.DataFrame:
-    """Promotions that ended by the last order date and have participants the viewer sees, newest first.
+    """Promotions that ended by the last order date and have participants the viewer sees (listed in
+    ``promotion_account`` or with order lines tagged with them in their period), newest first.
 
     Columns: promo_id, name, mechanic, start_date, end_date, participants.
     """
     last = last_order_date(conn)
     if last is None:
         return pd.DataFrame(columns=["promo_id", "name", "mechanic", "start_date", "end_date", "participants"])
-    members = (
-        select(promotion_account.c.promo_id, func.count().label("participants"))
-        .where(scope.account_clause(promotion_account.c.account_id))
-        .group_by(promotion_account.c.promo_id)
-        .subquery()
+    listed = select(promotion_account.c.promo_id, promotion_account.c.account_id).where(
+        scope.account_clause(promotion_account.c.account_id)
     )
+    tagged = (
+        select(order_line.c.promo_id, order_header.c.account_id)
+        .select_from(
+            order_line.join(order_header, order_header.c.order_id == order_line.c.order_id).join(
+                promotion, promotion.c.promo_id == order_line.c.promo_id
+            )
+        )
+        .where(
+            order_header.c.order_date.between(promotion.c.start_date, promotion.c.end_date),
+            scope.account_clause(order_header.c.account_id),
+        )
+    )
+    both = listed.union(tagged).subquery()  # UNION drops duplicates: an account counts once per promotion
+    members = select(both.c.promo_id, func.count().label("participants")).group_by(both.c.promo_id).subquery()
     stmt = (
         select(
             promotion.c.promo_id,

@@ -210,3 +210,16 @@ def test_the_cli_prints_the_review_as_json_and_refuses_an_unknown_promotion(sqli
     assert out["promotion"]["skus"] == ["SKU1"] and out["cost"]["redemptions"] == 60.0
     assert main(["post-event", "NOPE", "--db", url]) == 1
     assert "Unknown promotion 'NOPE'" in capsys.readouterr().err
+
+
+def test_a_promotion_known_only_from_tagged_lines_is_listed_and_its_buyers_are_participants(db_engine):
+    from sqlalchemy import delete
+
+    from kam_core.queries.post_event import list_past_promotions
+
+    _seed(db_engine)
+    with db_engine.begin() as conn:
+        conn.execute(delete(promotion_account))  # participation now only from the ERP's promo_id tags
+        listed = list_past_promotions(conn)
+    assert listed[["promo_id", "participants"]].values.tolist() == [["CP1", 2]]
+    assert review_promotion(db_engine, "CP1", n_boot=0, predict=False).headline()["cases"].per_account == 20.0
