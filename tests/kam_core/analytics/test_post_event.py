@@ -23,7 +23,7 @@ from kam_core.db.schema import (
     redemption,
 )
 from kam_core.errors import UserError
-from tests.kam_core.io_helpers import seed_reference
+from tests.kam_core.io.io_helpers import seed_reference
 
 PRE, EVENT = dt.date(2026, 5, 31), dt.date(2026, 7, 31)  # the pre-period of July is 31 May to 30 June
 # (account, participant, SKU1 pre, SKU1 event, SKU2 pre, SKU2 event): participants +30, controls +10 on SKU1;

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from kam_core.db.schema import order_line, product, promotion, promotion_sku
 from kam_core.io.results import ImportValidationError
 from kam_core.io.transactions import import_transactions, parse_mapping
-from tests.kam_core.io_helpers import row_counts, seed_reference, write_csv
+from tests.kam_core.io.io_helpers import row_counts, seed_reference, write_csv
 
 MAP = parse_mapping(
     "invoice=单据号,date=日期,account_id=客户编码,sku=物料编码,quantity=数量,unit_price=单价,promo_id=活动"
