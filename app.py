@@ -31,6 +31,7 @@ pg = st.navigation(
         ],
         tr("nav.section_action"): [
             page("simulator", "calculate", "simulator"),
+            page("promotions", "campaign", "promotions"),
             page("account", "badge", "account"),
             page("plan", "event_available", "plan"),
             page("data", "database", "data"),

@@ -92,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="mapping",
         default="",
         help="field=COLUMN,... for invoice,date,account_id,sku,quantity,unit_price "
-        "(required) and account_name,product_name,unit_cost,channel,region,case_factor (optional; case_factor "
-        "= cases per unit of quantity, e.g. 1 for cases, 0.1667 for litres); "
+        "(required) and account_name,product_name,unit_cost,channel,region,case_factor,promo_id (optional; "
+        "case_factor = cases per unit of quantity, e.g. 1 for cases, 0.1667 for litres; promo_id = a stored "
+        "promotion the line belongs to); "
         "fields whose column has the same name may be left out",
     )
     p.add_argument(
@@ -128,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("simulate", help="run a what-if rebate/promotion scenario")
     _add_db(p)
     p.add_argument("scenario", type=Path)
+    p.add_argument("--format", choices=["json"], default="json")
+
+    p = sub.add_parser("post-event", help="a past promotion's uplift (DiD with interval), cost, ROI and prediction")
+    _add_db(p)
+    p.add_argument("promo_id")
+    p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples over accounts (default 1000)")
+    p.add_argument("--seed", type=int, default=7, help="bootstrap seed (default 7)")
+    p.add_argument("--no-predict", dest="predict", action="store_false", help="skip the simulator's prediction")
     p.add_argument("--format", choices=["json"], default="json")
 
     p = sub.add_parser("export", help="export a table or view to CSV/XLSX")
@@ -273,6 +282,17 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def cmd_post_event(args) -> int:
+    from kam_core.queries.post_event_run import review_promotion, review_to_dict
+
+    if args.boot < 0:
+        raise UserError(f"--boot: expected 0 or more resamples, got {args.boot}")
+    review = review_promotion(_engine(args), args.promo_id, _scope(args), args.boot, args.seed, args.predict)
+    json.dump(review_to_dict(review), sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
 def cmd_export(args) -> int:
     from kam_core.io.exports import export
 
@@ -313,6 +333,7 @@ COMMANDS = {
     "import-transactions": cmd_import_transactions,
     "accounts": cmd_accounts,
     "simulate": cmd_simulate,
+    "post-event": cmd_post_event,
     "export": cmd_export,
     "users": cmd_users,
 }

@@ -262,6 +262,7 @@ order_line = Table(
     Column("source_key", String(64), unique=True),
 )
 Index("ix_order_line_sku", order_line.c.sku_id)
+Index("ix_order_line_promo", order_line.c.promo_id)  # the post-event cost reads a promotion's tagged lines
 
 # Pre-aggregate of the order lines per account and order day (kam_core.db.order_days): what the scorecard
 # reads instead of the order lines. Rebuilt in the same transaction by every write path of kam_core (demo,
@@ -421,6 +422,7 @@ rebate_settlement = Table(
 )
 Index("ix_rebate_settlement_account", rebate_settlement.c.account_id)
 
+PROMO_MECHANICS = ("tpr", "per_case", "bottle_cap", "empty_exchange", "display", "free_goods", "feature", "coupon")
 promotion = Table(
     "promotion",
     metadata,
@@ -440,7 +442,9 @@ promotion = Table(
     Column("prize_cost", Float),
     Column("exchange_ratio_n", Integer),
     Column("expected_redemption", Float),
-    _in("mechanic", ("tpr", "per_case", "bottle_cap", "empty_exchange", "display", "free_goods", "feature")),
+    # coupon mechanic (docs/methods_post_event.md): face value of one coupon; redeemed coupons go to ``redemption``
+    Column("coupon_face_value", Float),
+    _in("mechanic", PROMO_MECHANICS),
     _in("funding", ("off_invoice", "billback", "scanback", "lump_sum")),
 )
 
@@ -451,6 +455,15 @@ promotion_account = Table(
     Column("account_id", ID, ForeignKey("account.account_id"), primary_key=True),
     Column("fixed_fee", Float, nullable=False, default=0.0),
     Column("pass_through_assumed", Float),
+)
+
+# SKU scope of a promotion: it applies to these SKUs only (uplift measured on them). No rows = every SKU, unless
+# the older ``promotion.sku_scope`` JSON list says otherwise (kam_core.queries.post_event reads both).
+promotion_sku = Table(
+    "promotion_sku",
+    metadata,
+    Column("promo_id", ID, ForeignKey("promotion.promo_id"), primary_key=True),
+    Column("sku_id", ID, ForeignKey("product.sku_id"), primary_key=True),
 )
 
 redemption = Table(
@@ -764,6 +777,16 @@ demo_truth = Table(  # planted answers; the analytics never read this table
     Column("value_type", String(12)),
     Column("high_volume_low_loyalty", Boolean, nullable=False),
     Column("diverter", Boolean, nullable=False),
+)
+
+demo_truth_promotion = Table(  # the planted campaign's true effect (tests score the post-event method on it)
+    "demo_truth_promotion",
+    metadata,
+    Column("promo_id", ID, ForeignKey("promotion.promo_id"), primary_key=True),
+    Column("participants", Integer, nullable=False),
+    Column("lift", Float, nullable=False),  # planted relative lift of the scoped SKUs' cases
+    Column("incremental_cases", Float, nullable=False),  # cases the lift added, all participants
+    Column("incremental_cases_per_account", Float, nullable=False),  # the effect on the treated, per account
 )
 
 

@@ -50,6 +50,7 @@ def build_tables(
     report(0.15, "orders and order lines")
     tpr, promo_of_day = programs.tpr_promotions(h)
     book = build_orderbook(rng, acc, geo, cat, h, season, promo_of_day)
+    book, campaign = programs.plant_campaign(seed, acc, book, h)  # known lift for the post-event review
     sales, cases = _window_totals(book, acc, h)
     t = {
         "region": geo.regions,
@@ -68,6 +69,8 @@ def build_tables(
     }
     report(0.45, "promotions and rebates")
     t.update(_promotions(rng, acc, book, h, cat, tpr))
+    for name, rows in campaign.items():
+        t[name] = pd.concat([t[name], rows], ignore_index=True) if name in t else rows
     report(0.55, "invoices, payments and KA fees")
     t["ar_invoice"], t["ar_payment"] = finance.invoices_and_payments(rng, acc, book.header, book.order_value, h)
     t["ka_fee"] = finance.ka_fees(rng, acc, h)

@@ -173,3 +173,99 @@ def redemptions(
         )
     red = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return red[red["units_redeemed"] > 0].sort_values(["redeem_date", "account_id", "promo_id"], kind="mergesort")
+
+
+# --- the planted coupon campaign (demo truth for the post-event review; analytics never read its truth) -------
+CAMPAIGN_LIFT = 0.30  # participants buy 30 % more cases of the scoped SKUs while the campaign runs
+CAMPAIGN_SHARE = 0.4  # share of the eligible small-retail accounts that take part
+COUPON_FACE = 2.0  # RMB per coupon, one coupon per case of a scoped SKU
+
+
+def plant_campaign(seed: int, acc: pd.DataFrame, book, h: History) -> tuple[object, dict[str, pd.DataFrame]]:
+    """A coupon campaign on two SKUs (the most bought by RETAIL) for a random share of RETAIL accounts over two
+    whole calendar months, ending two months before the history does, with a known lift on the participants' cases; returns the changed order book and its
+    tables (promotion, promotion_sku, promotion_account, redemption, demo_truth_promotion rows).
+
+    Its own generator (from ``seed``) keeps the main random stream, and so every other table, as it was.
+    Skipped (empty tables) when the history is too short for a pre-period of the same length.
+    """
+    from dataclasses import replace
+
+    rng = np.random.default_rng([seed, 14])
+    start = (h.end - pd.DateOffset(months=2)).to_period("M").to_timestamp() - pd.DateOffset(months=1)
+    end = start + pd.DateOffset(months=2) - pd.Timedelta(days=1)
+    if start - (end - start) - pd.Timedelta(days=1) < h.start:
+        return book, {}
+    s, e = h.day_index([start, end])
+    lines = book.lines
+    tier = acc["tier"].to_numpy()
+    eligible = (tier == "RETAIL") & (acc["start_day"].to_numpy() < s)  # existing accounts, lost ones too
+    who = eligible & (rng.random(len(acc)) < CAMPAIGN_SHARE)
+    retail_line = tier[book.line_account] == "RETAIL"
+    skus = lines.loc[retail_line, ["sku_id", "qty_cases"]].groupby("sku_id")["qty_cases"].sum().nlargest(2).index
+    hit = who[book.line_account] & (book.line_day >= s) & (book.line_day <= e) & lines["sku_id"].isin(skus).to_numpy()
+    hit &= lines["qty_cases"].to_numpy() > 0
+    old = lines["qty_cases"].to_numpy()
+    new = np.where(hit, np.round(old * (1 + CAMPAIGN_LIFT)), old)
+    added = new - old
+    lines = lines.assign(qty_cases=new)
+    pos = pd.Index(book.header["order_id"]).get_indexer(lines["order_id"])
+    value = (
+        book.order_value
+        + np.bincount(pos, weights=added * lines["invoice_price"].to_numpy(), minlength=len(pos))[
+            : len(book.order_value)
+        ]
+    )
+    pid = f"CPN{start:%Y%m}"
+    ids = acc["account_id"].to_numpy()
+    promo = pd.DataFrame(
+        [
+            dict(
+                promo_id=pid,
+                name=f"{start:%Y}年{start.month}-{end.month}月优惠券 / {start:%b}-{end:%b %Y} coupon campaign",
+                mechanic="coupon",
+                start_date=start,
+                end_date=end,
+                tier_code="RETAIL",
+                funding="scanback",
+                coupon_face_value=COUPON_FACE,
+                expected_redemption=0.65,
+                fixed_cost=5_000.0,
+            )
+        ]
+    )
+    coupons = pd.DataFrame(
+        {"account_id": ids[book.line_account[hit]], "month": (h.start + pd.to_timedelta(book.line_day[hit], "D"))}
+    )
+    coupons["month"] = coupons["month"].dt.to_period("M").dt.to_timestamp() + pd.offsets.MonthEnd(0)
+    coupons["cases"] = new[hit]
+    red = coupons.groupby(["account_id", "month"], as_index=False)["cases"].sum()
+    red["units_redeemed"] = np.floor(red["cases"] * rng.uniform(0.5, 0.8, len(red)))
+    red = red[red["units_redeemed"] > 0]
+    tables = {
+        "promotion": promo,
+        "promotion_sku": pd.DataFrame({"promo_id": pid, "sku_id": list(skus)}),
+        "promotion_account": pd.DataFrame({"promo_id": pid, "account_id": ids[who], "fixed_fee": 0.0}),
+        "redemption": pd.DataFrame(
+            {
+                "promo_id": pid,
+                "account_id": red["account_id"],
+                "redeem_date": red["month"],
+                "units_redeemed": red["units_redeemed"],
+                "prize_units": 0.0,
+                "cost": red["units_redeemed"] * COUPON_FACE,
+            }
+        ),
+        "demo_truth_promotion": pd.DataFrame(
+            [
+                dict(
+                    promo_id=pid,
+                    participants=int(who.sum()),
+                    lift=CAMPAIGN_LIFT,
+                    incremental_cases=float(added.sum()),
+                    incremental_cases_per_account=float(added.sum() / max(int(who.sum()), 1)),
+                )
+            ]
+        ),
+    }
+    return replace(book, lines=lines, order_value=value), tables

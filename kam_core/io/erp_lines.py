@@ -17,7 +17,7 @@ from kam_core.io.parsing import EXPECT_DATE, parse_dates, parse_numbers
 from kam_core.io.results import Problem
 
 REQUIRED = ("invoice", "date", "account_id", "sku", "quantity", "unit_price")
-OPTIONAL = ("account_name", "product_name", "unit_cost", "channel", "region", "case_factor")
+OPTIONAL = ("account_name", "product_name", "unit_cost", "channel", "region", "case_factor", "promo_id")
 FIELDS = REQUIRED + OPTIONAL
 
 # reason code -> label in the summary and the rejects file. 0 = valid, 255 = blank line (ignored).
@@ -36,6 +36,8 @@ REASONS = {
     13: "invoice already used for another customer or date",
     14: "quantity, price or cost beyond 1e9",
     15: "case factor not a number above 0",
+    16: "unknown promotion",
+    17: "product outside the promotion's SKU scope",
 }
 # No real invoice line has a billion cases or a price of a billion per case; 1e308 or 99999999999999999999
 # would turn every sum into inf or noise, so they are refused as typing errors.
@@ -82,6 +84,7 @@ class Chunk:
     problems: list[Problem]
     messages: dict[int, list[str]]
     case_factor: pd.Series | None = None  # NaN when the file has no case_factor column or the cell is empty
+    promo: pd.Series | None = None  # promotion id of the line; "" without one
 
 
 def _matches(values: pd.Series, pattern: re.Pattern) -> pd.Series:
@@ -104,8 +107,13 @@ def parse_chunk(
     channels: dict[str, str],
     service_skus: set[str],
     collect: bool = True,
+    promos: dict[str, frozenset[str] | None] | None = None,
 ) -> Chunk:
-    """Parse the mapped columns of ``df`` (text) and flag every bad line (see :data:`REASONS`)."""
+    """Parse the mapped columns of ``df`` (text) and flag every bad line (see :data:`REASONS`).
+
+    ``promos`` maps the stored promotion ids to their SKU scope (None = every SKU): a ``promo_id`` cell must
+    name one of them, and the line's SKU must be in its scope.
+    """
     inv, acct, sku = _text(df, cols["invoice"]), _text(df, cols["account_id"]), _text(df, cols["sku"])
     date, bad_date = parse_dates(df[cols["date"]])
     qty, bad_qty = parse_numbers(df[cols["quantity"]])
@@ -124,6 +132,8 @@ def parse_chunk(
     pname, channel = _text(df, cols["product_name"]), _text(df, cols["channel"])
     tier = channel.str.lower().map(channels)
     service = sku.isin(service_skus) | _matches(sku, SERVICE_PATTERN) | _matches(pname, SERVICE_PATTERN)
+    promo = _text(df, cols.get("promo_id"))
+    unknown_promo, off_scope = _promo_checks(promo, sku, promos or {})
     c = cols
     checks = [  # (code, mask, column, expected) in priority order
         (1, inv == "", c["invoice"], "an invoice number"),
@@ -141,6 +151,8 @@ def parse_chunk(
             "a case factor above 0 (cases per unit of quantity)",
         ),
         (10, (channel != "") & tier.isna(), c["channel"], "a channel code or name: " + ", ".join(CHANNEL_ALIASES)),
+        (16, unknown_promo, c.get("promo_id"), "the id of a stored promotion (or an empty cell)"),
+        (17, off_scope, c.get("promo_id"), "a promotion whose SKU scope lists this line's product"),
         (14, qty.abs() > MAX_AMOUNT, c["quantity"], f"a number of cases from {-MAX_AMOUNT:g} to {MAX_AMOUNT:g}"),
         (14, price > MAX_AMOUNT, c["unit_price"], f"a unit price of at most {MAX_AMOUNT:g}"),
         (14, cost > MAX_AMOUNT, c["unit_cost"], f"a unit cost of at most {MAX_AMOUNT:g}"),
@@ -180,7 +192,26 @@ def parse_chunk(
         problems,
         messages,
         factor,
+        promo,
     )
+
+
+def _promo_checks(
+    promo: pd.Series, sku: pd.Series, promos: dict[str, frozenset[str] | None]
+) -> tuple[pd.Series, pd.Series]:
+    """(unknown promotion id, SKU outside the promotion's scope) per line; both False on an empty cell."""
+    tagged = promo != ""
+    unknown = tagged & ~promo.isin(list(promos))
+    scoped = {p: s for p, s in promos.items() if s is not None}
+    if not scoped or not tagged.any():
+        return unknown, pd.Series(False, index=promo.index)
+    pairs = {(p, s) for p, skus in scoped.items() for s in skus}
+    in_scoped = tagged & promo.isin(list(scoped))
+    off = pd.Series(False, index=promo.index)
+    if in_scoped.any():
+        keys = pd.Series(list(zip(promo[in_scoped], sku[in_scoped], strict=True)), index=promo.index[in_scoped])
+        off[in_scoped] = ~keys.isin(pairs)
+    return unknown, off
 
 
 def row_hashes(df: pd.DataFrame) -> np.ndarray:

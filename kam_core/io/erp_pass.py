@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from kam_core.db.schema import channel_tier, order_header, product
+from kam_core.db.schema import channel_tier, order_header, product, promotion, promotion_sku
 from kam_core.io.erp_lines import BLANK, Chunk, channel_lookup, content_hashes, parse_chunk, row_hashes
 from kam_core.io.results import Problem
 
@@ -55,6 +55,7 @@ class FileState:
     repeats: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # imported copies (sorted lines)
     reused: set[int] = field(default_factory=set)  # invoice ids with lines of another customer or date
     keep_problems: bool = True  # False with a rejects file: it words the reasons again, chunk by chunk
+    promos: dict[str, frozenset[str] | None] = field(default_factory=dict)  # promotion id -> SKU scope
 
     @property
     def n_lines(self) -> int:
@@ -88,6 +89,17 @@ def _ids(values: pd.Series, table: dict[str, int]) -> np.ndarray:
 
 def _days(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def load_promotions(engine: Engine) -> dict[str, frozenset[str] | None]:
+    """Stored promotion ids -> their SKU scope (``promotion_sku`` rows, else the ``sku_scope`` JSON list,
+    else None: every SKU), what a ``promo_id`` cell of an ERP line is checked against."""
+    from kam_core.queries.post_event import sku_scope_of  # one reading of the scope for import and analysis
+
+    with engine.connect() as conn:
+        promos = conn.execute(select(promotion.c.promo_id, promotion.c.sku_scope)).all()
+        listed = conn.execute(select(promotion_sku.c.promo_id, promotion_sku.c.sku_id)).all()
+    return sku_scope_of(promos, listed)
 
 
 def _load_reference(engine: Engine) -> tuple[dict[str, str], set[str]]:
@@ -212,9 +224,10 @@ def check_file(
     ``keep_problems=False`` (a rejects file is written) keeps no Problem per bad line, only its code.
     """
     channels, service = _load_reference(engine)
-    state = FileState(file, channels, service, dedupe=dedupe, keep_problems=keep_problems)
+    promos = load_promotions(engine) if cols.get("promo_id") else {}
+    state = FileState(file, channels, service, dedupe=dedupe, keep_problems=keep_problems, promos=promos)
     for df in chunks:
-        ch = parse_chunk(df, cols, file, channels, service, collect=keep_problems)
+        ch = parse_chunk(df, cols, file, channels, service, collect=keep_problems, promos=promos)
         codes = ch.code.copy()
         state.problems += ch.problems
         state.messages.update({k: "; ".join(v) for k, v in ch.messages.items()})

@@ -180,7 +180,7 @@ class RejectsWriter:
         if not len(pos):
             return
         st, bad = self.state, df.iloc[pos]
-        worded = parse_chunk(bad, self.cols, st.file, st.channels, st.service_skus, collect=True).messages
+        worded = parse_chunk(bad, self.cols, st.file, st.channels, st.service_skus, True, st.promos).messages
         rows = []
         for idx, code, cells in zip(bad.index.tolist(), codes[pos].tolist(), bad.to_numpy().tolist(), strict=True):
             detail = "; ".join(worded[idx]) if idx in worded else st.messages.get(idx)
@@ -272,7 +272,7 @@ class Writer:
         ok = st.codes[start : start + len(df)] == 0
         if not ok.any():
             return
-        ch = parse_chunk(df[ok], self.cols, st.file, st.channels, st.service_skus, collect=False)
+        ch = parse_chunk(df[ok], self.cols, st.file, st.channels, st.service_skus, False, st.promos)
         g = np.flatnonzero(ok) + start
         inv, sku = st.inv_id[g], st.sku_id[g]
         days = ch.date.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
@@ -337,6 +337,10 @@ class Writer:
                 "off_invoice_disc": 0.0,
                 "cogs_per_case": np.nan_to_num(cost, nan=0.0),
                 "free_qty_cases": np.where(free, qty, 0.0),
+                # the promotion the ERP tagged the line with (checked in pass 1); None without one
+                "promo_id": ch.promo.replace("", None).to_numpy(dtype=object)[keep]
+                if self.cols.get("promo_id")
+                else None,
                 "source_key": keys,
             }
         )

@@ -34,6 +34,8 @@ REASON_NAMES = {
     13: "reused_invoice",
     14: "beyond_limit",
     15: "bad_case_factor",
+    16: "unknown_promotion",
+    17: "promotion_sku_scope",
 }
 ALWAYS = ("lines_read", "lines_imported")  # shown even when 0
 MONEY = ("possible_duplicates_value",)
