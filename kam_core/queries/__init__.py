@@ -1,0 +1,1 @@
+"""SQL reads of kam_core, one module per subject (each returns small, aggregated frames)."""
