@@ -66,10 +66,11 @@ def summary_table(summary: pd.DataFrame, marked: str | None, mark_key: str, key:
     """The per-mode summary with translated headers; ``marked`` (the current or chosen mode) is flagged."""
     shown = summary.copy()
     shown["mode"] = [lbl("settlement", m) + (f" {tr(mark_key)}" if m == marked else "") for m in shown["mode"]]
-    shown = shown[["mode", *SUMMARY_MONEY[:4], "dso_days", *SUMMARY_MONEY[4:]]]
+    shown = shown[["mode", *SUMMARY_MONEY[:4], "cash_delay_days", "dso_days", *SUMMARY_MONEY[4:]]]
     config = {c: st.column_config.NumberColumn(tr(f"account.settle.{c}"), format="localized") for c in SUMMARY_MONEY}
     config["mode"] = st.column_config.Column(tr("account.settle.mode"))
-    config["dso_days"] = st.column_config.NumberColumn(tr("account.settle.dso_days"), format="%.0f")
+    for c in ("cash_delay_days", "dso_days"):
+        config[c] = st.column_config.NumberColumn(tr(f"account.settle.{c}"), format="%.0f")
     st.dataframe(shown.round(2), hide_index=True, width="stretch", column_config=config, key=key)
 
 

@@ -151,6 +151,7 @@ def _schedule(ev: pd.DataFrame, n: int, mode: str, terms: SettlementTerms, shipp
             "revenue": revenue,
             "cash_in": cash,
             "cash_pv": np.bincount(_month_of(cash_day), pv, minlength=n)[:n],
+            "cash_day_sum": np.bincount(_month_of(cash_day), amount * cash_day, minlength=n)[:n],  # RMB × day
             "receivable_end": outstanding.sum(axis=1),
             "receivable_days": ar_days,
             "financing_cost": ar_days * terms.rate / 365.0,
@@ -181,7 +182,7 @@ def compute_settlement_schedule(
     -------
     pandas.DataFrame
         One row per mode and month, extended past the last month until the last cash arrives: ``mode,
-        month_index, month, revenue, cash_in, cash_pv, receivable_end, receivable_days, financing_cost,
+        month_index, month, revenue, cash_in, cash_pv, cash_day_sum, receivable_end, receivable_days, financing_cost,
         consigned_stock_value, stock_days, fees``.
 
     Examples
@@ -237,21 +238,27 @@ def summarise_settlement(
     -------
     pandas.DataFrame
         One row per mode: ``mode, revenue, cash_in, avg_receivable, peak_receivable, dso_days,
-        financing_cost, bad_debt_exposure, expected_credit_loss, consignment_cost, fees, npv,
-        npv_vs_cash``. ``avg_receivable`` = RMB·days outstanding ÷ the days of the input months (the
-        average if the pattern repeats); ``dso_days`` = RMB·days ÷ revenue; ``bad_debt_exposure`` is the
-        peak month-end receivable (exposure at default); ``expected_credit_loss`` = PD × LGD × RMB·days/365
-        (the yearly default probability applied for as long as the money is out).
+        cash_delay_days, financing_cost, bad_debt_exposure, expected_credit_loss, consignment_cost, fees, npv,
+        npv_vs_cash``. ``avg_receivable`` = RMB·days outstanding ÷ the days of the input months: the
+        receivable carried while sales continue at this rate (METHODS: AR ≈ daily sales × DSO);
+        ``peak_receivable`` the highest month-end receivable of these deliveries alone; ``dso_days`` =
+        RMB·days ÷ revenue; ``cash_delay_days`` the cash-weighted days from delivery to cash (for
+        consignment it includes the shelf time); ``bad_debt_exposure`` = ``avg_receivable`` (exposure at default, against which a
+        deposit's coverage is measured); ``expected_credit_loss`` = PD × LGD × RMB·days/365 (the yearly
+        default probability applied for as long as the money is out).
     """
     terms = terms or SettlementTerms()
     horizon = len(months) * MONTH_DAYS
+    shipped = pd.to_numeric(months["shipped_value"]).to_numpy(dtype=float)
+    mid = (np.arange(len(shipped)) + 0.5) * MONTH_DAYS
+    ship_day = float((shipped * mid).sum() / shipped.sum()) if shipped.sum() > 0 else 0.0
     rows = []
     for mode, g in schedule.groupby("mode", sort=False):
         ar_days = float(g["receivable_days"].sum())
         avg_ar = ar_days / horizon if horizon else 0.0  # steady state: the pattern repeats every horizon
-        revenue = float(g["revenue"].sum())
+        revenue, cash = float(g["revenue"].sum()), float(g["cash_in"].sum())
         peak = float(g["receivable_end"].max())
-        loss = terms.with_deposit(deposit, peak)
+        loss = terms.with_deposit(deposit, avg_ar)
         carry = float(g["stock_days"].sum()) * terms.cogs_ratio * terms.rate / 365.0
         carry += revenue * terms.cogs_ratio * terms.shrink_rate if mode == "consignment" else 0.0
         npv = float(g["cash_pv"].sum()) - float(g["fees"].sum())
@@ -259,12 +266,13 @@ def summarise_settlement(
             {
                 "mode": mode,
                 "revenue": revenue,
-                "cash_in": float(g["cash_in"].sum()),
+                "cash_in": cash,
                 "avg_receivable": avg_ar,
                 "peak_receivable": peak,
                 "dso_days": ar_days / revenue if revenue > 0 else 0.0,
+                "cash_delay_days": float(g["cash_day_sum"].sum()) / cash - ship_day if cash > 0 else 0.0,
                 "financing_cost": float(g["financing_cost"].sum()),
-                "bad_debt_exposure": peak,
+                "bad_debt_exposure": avg_ar,
                 "expected_credit_loss": loss.pd_annual * loss.lgd * ar_days / 365.0,
                 "consignment_cost": carry,
                 "fees": float(g["fees"].sum()),

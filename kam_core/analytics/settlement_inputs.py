@@ -150,3 +150,83 @@ def scenario_months(cases: float, price: float, start: dt.date, end: dt.date) ->
     share = per_month / per_month.sum()
     value = float(max(cases, 0.0)) * float(max(price, 0.0))
     return pd.DataFrame({"month": [str(p) for p in per_month.index], "shipped_value": (share * value).to_numpy()})
+
+
+def _group_terms(terms: pd.DataFrame, ids: pd.Series, overrides: Mapping) -> pd.DataFrame:
+    """Per account: current mode and the terms its modes are evaluated at (own terms, defaults, overrides)."""
+    t = terms.set_index("account_id").reindex(ids) if not terms.empty else pd.DataFrame(index=ids)
+    days = pd.to_numeric(t.get("payment_terms_days"), errors="coerce") if "payment_terms_days" in t else None
+    out = pd.DataFrame(index=ids)
+    out["current_mode"] = t["settlement_mode"].fillna("cash") if "settlement_mode" in t else "cash"
+    out["terms_days"] = days.where(days > 0, DEFAULT_TERMS_DAYS) if days is not None else DEFAULT_TERMS_DAYS
+    cycle = t["statement_cycle"] if "statement_cycle" in t else pd.Series("monthly", index=ids)
+    out["cycle_days"] = cycle.map(lambda c: CYCLE_DAYS.get(str(c), CYCLE_DAYS["monthly"]))
+    ded = pd.to_numeric(t["deduction_rate"], errors="coerce") if "deduction_rate" in t else None
+    out["deduction_rate"] = ded.fillna(DEFAULT_DEDUCTION) if ded is not None else DEFAULT_DEDUCTION
+    for key in ("terms_days", "cycle_days", "deduction_rate"):
+        if key in overrides:
+            out[key] = float(overrides[key])
+    return out.reset_index(names="account_id")
+
+
+def compare_scenario_settlement(
+    accounts: pd.DataFrame,
+    terms: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    rate: float,
+    overrides: Mapping | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The four modes (and each account's current mode, row ``current``) for a scenario's accounts.
+
+    Parameters
+    ----------
+    accounts
+        The scenario result's rows: ``account_id, scenario_cases, price_per_case, cogs_per_case``.
+    terms
+        Credit terms in force (kam_core.queries.account_plan.fetch_terms_for); accounts without a row are
+        on cash today and evaluated at the defaults for the other modes.
+    start, end
+        The scenario period: cases are spread over its months by days.
+    rate
+        Financing rate k per year.
+    overrides
+        A scenario's ``settlement`` overrides (:func:`parse_scenario_settlement`).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The summed monthly schedule and the summary (as :func:`kam_core.analytics.settlement.summarise_settlement`).
+        Accounts are grouped by their terms and each group computed once (the flows are linear in the amounts),
+        so a scenario of thousands of accounts costs a few groups, not thousands of schedules.
+    """
+    from kam_core.analytics.settlement import compute_settlement_schedule, summarise_settlement
+
+    overrides = dict(overrides or {})
+    acc = accounts.assign(
+        value=accounts["scenario_cases"].clip(lower=0).fillna(0) * accounts["price_per_case"].fillna(0),
+        cost=accounts["scenario_cases"].clip(lower=0).fillna(0) * accounts["cogs_per_case"].fillna(0),
+    ).merge(_group_terms(terms, accounts["account_id"], overrides), on="account_id")
+    total_value = float(acc["value"].sum())
+    cogs_ratio = float(acc["cost"].sum()) / total_value if total_value > 0 else 0.55
+    keys = ["current_mode", "terms_days", "cycle_days", "deduction_rate"]
+    base = {k: v for k, v in overrides.items() if k not in ("terms_days", "cycle_days", "deduction_rate")}
+    base = {**base, "rate": float(rate), "cogs_ratio": float(np.clip(cogs_ratio, 0, 1))}
+    frames, current = [], []
+    shape = scenario_months(1.0, 1.0, start, end)
+    for (mode, days, cycle, ded), g in acc.groupby(keys, sort=True):
+        months = shape.assign(shipped_value=shape["shipped_value"] * float(g["value"].sum()))
+        terms_g = SettlementTerms(terms_days=days, cycle_days=cycle, deduction_rate=ded, **base)
+        sched = compute_settlement_schedule(months, terms_g)
+        frames.append(sched)
+        current.append(sched[sched["mode"] == mode].assign(mode="current"))
+    if not frames:
+        raise ValueError("the scenario has no accounts to compare settlement modes for")
+    numeric = [c for c in frames[0].columns if c not in ("mode", "month_index", "month")]
+    summed = pd.concat(frames + current, ignore_index=True)
+    # groups may run to different lengths (longer terms): sum by position, keep the longest month labels
+    labels = summed.groupby("month_index")["month"].first()
+    schedule = summed.groupby(["mode", "month_index"], sort=False)[numeric].sum().reset_index()
+    schedule.insert(2, "month", schedule["month_index"].map(labels))
+    terms_all = SettlementTerms(**base)
+    return schedule, summarise_settlement(schedule, shape, terms_all)
