@@ -54,8 +54,9 @@ def _serial(table: str) -> Column:
 REGION_LEVELS = ("region", "area", "community", "street")
 ACCOUNT_STATUSES = ("prospect", "negotiating", "signed", "active", "lost")
 CONTACT_LEVELS = ("buyer", "store_mgr", "owner", "exec", "finance")
-# a contact's part in the buying decision (资料卡); checked in kam_core.profile.validate, not by the database:
-# the column was added by ALTER TABLE (migration 0005), which cannot add a CHECK on SQLite
+# a contact's part in the buying decision (资料卡). The CHECK is in new databases, PostgreSQL ones migrated by
+# 0005 and the import validation; a SQLite file migrated by 0005 relies on kam_core.profile.validate and the
+# importer (ALTER TABLE cannot add a CHECK on SQLite)
 CONTACT_AUTHORITIES = ("decision_maker", "influencer", "user", "gatekeeper", "coach")
 PLAN_KINDS = ("account_goal", "objective", "strategy", "action")
 PLAN_STATUSES = ("planned", "in_progress", "done", "dropped")
@@ -190,6 +191,7 @@ account_contact = Table(
     Column("hobbies", String(200)),
     Column("email", String(128)),
     _in("level", CONTACT_LEVELS),
+    _in("authority", CONTACT_AUTHORITIES),
 )
 Index("ix_account_contact_account", account_contact.c.account_id)
 

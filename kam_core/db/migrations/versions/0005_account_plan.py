@@ -4,8 +4,9 @@ Revision ID: 0005
 Revises: 0003
 Create Date: 2026-12-03 10:45:00
 
-Existing contacts keep the new fields empty. The contact's authority is checked by the application
-(kam_core.profile.validate): SQLite cannot add a CHECK constraint with ALTER TABLE.
+Existing contacts keep the new fields empty. The contact's authority gets its CHECK on PostgreSQL; on
+SQLite (which cannot add a CHECK to an existing table) the application checks it (kam_core.profile.validate,
+and the importer reads the allowed values from the metadata).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -23,6 +24,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('personality', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('hobbies', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('email', sa.String(length=128), nullable=True))
+    if op.get_bind().dialect.name == 'postgresql':  # SQLite cannot add a CHECK to an existing table
+        op.create_check_constraint(
+            op.f('ck_account_contact_authority_values'), 'account_contact',
+            "authority IN ('decision_maker','influencer','user','gatekeeper','coach')",
+        )
     if op.get_bind().dialect.supports_sequences:
         op.execute(sa.schema.CreateSequence(sa.Sequence('plan_item_id_seq')))
     op.create_table('account_plan_item',
@@ -54,6 +60,8 @@ def downgrade() -> None:
     op.drop_table('account_plan_item')
     if op.get_bind().dialect.supports_sequences:
         op.execute(sa.schema.DropSequence(sa.Sequence('plan_item_id_seq')))
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_constraint(op.f('ck_account_contact_authority_values'), 'account_contact', type_='check')
     with op.batch_alter_table('account_contact', schema=None) as batch_op:
         batch_op.drop_column('email')
         batch_op.drop_column('hobbies')
