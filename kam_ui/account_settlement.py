@@ -14,7 +14,7 @@ from kam_core.i18n import format_number, format_pct
 from kam_core.profile import AccountProfile
 from kam_core.queries.account_plan import fetch_sell_through
 from kam_ui import data
-from kam_ui.lang import current_lang, lbl, tr
+from kam_ui.lang import current_lang, lbl, tr, tr_text
 
 SUMMARY_MONEY = (
     "revenue",
@@ -74,8 +74,18 @@ def summary_table(summary: pd.DataFrame, marked: str | None, mark_key: str, key:
     st.dataframe(shown.round(2), hide_index=True, width="stretch", column_config=config, key=key)
 
 
+def monthly_table(schedule: pd.DataFrame, key: str) -> None:
+    """Month by month, per mode: cash in and the receivable at month end (the figures behind the charts)."""
+    with st.expander(tr("account.settle.monthly_table")):
+        wide = schedule.pivot_table(
+            index="month", columns="mode", values=["cash_in", "receivable_end"], aggfunc="sum", sort=False
+        )
+        wide.columns = [f"{tr_text('account.settle.' + v)} · {lbl('settlement', m)}" for v, m in wide.columns]
+        st.dataframe(wide.round(0), width="stretch", key=key)
+
+
 def charts(schedule: pd.DataFrame, key: str) -> None:
-    """Monthly cash in and month-end receivables, one line per mode."""
+    """Monthly cash in and month-end receivables, one line per mode, and the table behind them."""
     left, right = st.columns(2)
     for col, column, title in ((left, "cash_in", "monthly"), (right, "receivable_end", "receivable")):
         with col:
@@ -86,6 +96,7 @@ def charts(schedule: pd.DataFrame, key: str) -> None:
                 config={"displaylogo": False},
                 key=f"{key}_{column}",
             )
+    monthly_table(schedule, f"{key}_table")
 
 
 def settlement_section(p: AccountProfile) -> None:

@@ -84,13 +84,25 @@ def _check_months(months: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sales_events(months: pd.DataFrame, terms: SettlementTerms) -> tuple[np.ndarray, np.ndarray]:
-    """(day, value) of every sale off the shelf: reported sell-through where given, else the delivery
-    ``shelf_days`` later (the goods still on the shelf at the end are not sold, so not revenue)."""
+    """(day, value) of every sale off the shelf, at equal volume with the deliveries.
+
+    No sell-through reported: each delivery sells ``shelf_days`` later. Reported: each month's sales at its
+    middle; what is still unsold at the end is assumed to sell ``shelf_days`` after the last month (it is
+    our stock, not lost), and sales beyond the deliveries (stock shipped before the window) are scaled
+    down to them, so every mode is compared on the same goods.
+    """
     mid = (np.arange(len(months)) + 0.5) * MONTH_DAYS
+    shipped = months["shipped_value"].to_numpy()
     sold = months["sold_value"].to_numpy()
     if np.isnan(sold).all():
-        return mid + terms.shelf_days, months["shipped_value"].to_numpy()
-    return mid, np.nan_to_num(sold)
+        return mid + terms.shelf_days, shipped
+    sold = np.clip(np.nan_to_num(sold), 0, None)
+    if sold.sum() > shipped.sum() > 0:
+        sold = sold * shipped.sum() / sold.sum()
+    rest = shipped.sum() - sold.sum()
+    if rest > 1e-9:
+        return np.append(mid, len(months) * MONTH_DAYS + terms.shelf_days), np.append(sold, rest)
+    return mid, sold
 
 
 def _events(months: pd.DataFrame, mode: str, terms: SettlementTerms) -> pd.DataFrame:
@@ -270,7 +282,7 @@ def summarise_settlement(
                 "avg_receivable": avg_ar,
                 "peak_receivable": peak,
                 "dso_days": ar_days / revenue if revenue > 0 else 0.0,
-                "cash_delay_days": float(g["cash_day_sum"].sum()) / cash - ship_day if cash > 0 else 0.0,
+                "cash_delay_days": max(0.0, float(g["cash_day_sum"].sum()) / cash - ship_day) if cash > 0 else 0.0,
                 "financing_cost": float(g["financing_cost"].sum()),
                 "bad_debt_exposure": avg_ar,
                 "expected_credit_loss": loss.pd_annual * loss.lgd * ar_days / 365.0,

@@ -68,6 +68,22 @@ def test_consignment_revenue_is_recognised_at_sell_through_not_at_shipment():
     assert cons.loc["2026-08", "cash_in"] == 9_600.0 and cons.loc["2026-09", "cash_in"] == 14_400.0
 
 
+def test_unsold_consigned_stock_sells_after_the_window_and_extra_sales_are_scaled_to_the_deliveries():
+    months = pd.DataFrame(
+        {"month": ["2026-06", "2026-07"], "shipped_value": [24_000.0, 0.0], "sold_value": [6_000.0, 0.0]}
+    )
+    cons = compute_settlement_schedule(months, SIXTY)
+    cons = cons[cons["mode"] == "consignment"].set_index("month")
+    assert cons.loc["2026-06", "revenue"] == 6_000.0 and cons.loc["2026-07", "revenue"] == 0.0
+    # the other 18,000 sells 20 days after July ends (day 60.8 + 20 = 80.8: August)
+    assert cons.loc["2026-08", "revenue"] == 18_000.0 and cons["revenue"].sum() == 24_000.0
+    assert cons.loc["2026-07", "consigned_stock_value"] == 18_000.0
+    over = months.assign(sold_value=[30_000.0, 18_000.0])
+    cons = compute_settlement_schedule(over, SIXTY)
+    cons = cons[cons["mode"] == "consignment"].set_index("month")
+    assert cons.loc["2026-06", "revenue"] == 15_000.0 and cons.loc["2026-07", "revenue"] == 9_000.0
+
+
 def test_consignment_without_sell_out_sells_shelf_days_after_delivery():
     schedule, summary = compare_settlement(ONE_MONTH, SIXTY)
     cons = schedule[schedule["mode"] == "consignment"].set_index("month")

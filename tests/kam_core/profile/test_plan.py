@@ -120,6 +120,16 @@ def test_a_rep_editing_another_reps_account_is_refused_and_nothing_is_written(ti
     assert load_plan(tiny_engine, "A003", REP2).iloc[0]["status"] == "planned"
 
 
+def test_a_plan_edit_on_a_card_someone_saved_since_is_refused_with_who(tiny_engine):
+    from kam_core.profile import ConcurrentEditError
+
+    add_plan_item(tiny_engine, "A001", 1, "bob", TRIAL, today=TODAY)
+    before = counts(tiny_engine)
+    with pytest.raises(ConcurrentEditError, match="bob"):
+        add_plan_item(tiny_engine, "A001", 1, "alice", {**TRIAL, "title": "stale"}, today=TODAY)
+    assert counts(tiny_engine) == before and version(tiny_engine) == 2
+
+
 def test_an_item_of_another_account_cannot_be_changed_through_this_one(tiny_engine):
     add_plan_item(tiny_engine, "A003", 1, "li", TRIAL, today=TODAY)
     item = int(load_plan(tiny_engine, "A003").iloc[0]["plan_item_id"])
