@@ -227,3 +227,17 @@ def test_scenario_comparison_equals_the_sum_of_each_account_computed_alone():
     current = sum(a[m]["financing_cost"] for a, m in alone.values())
     assert s["current"]["financing_cost"] == pytest.approx(current)
     assert s["cash"]["revenue"] == pytest.approx(1000 * 24 + 500 * 30 + 200 * 24)
+
+
+def test_the_settlement_key_survives_the_scenario_round_trip_and_leaves_the_contract_alone():
+    from kam_core.sim.spec import load_scenario, scenario_to_dict
+
+    raw = {
+        "name": "x",
+        "period": {"start": "2026-07-01", "end": "2026-09-30"},
+        "settlement": {"mode": "consignment", "terms_days": 45},
+    }
+    back = scenario_to_dict(load_scenario(raw))
+    assert back["settlement"] == raw["settlement"]
+    assert parse_scenario_settlement(back["settlement"]) == ("consignment", {"terms_days": 45.0})
+    assert {"accounts", "period", "volumes", "programs", "response", "draws", "seed"} <= set(back)
