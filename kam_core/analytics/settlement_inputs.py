@@ -197,8 +197,8 @@ def compare_scenario_settlement(
     -------
     (pandas.DataFrame, pandas.DataFrame)
         The summed monthly schedule and the summary (as :func:`kam_core.analytics.settlement.summarise_settlement`).
-        Accounts are grouped by their terms and each group computed once (the flows are linear in the amounts),
-        so a scenario of thousands of accounts costs a few groups, not thousands of schedules.
+        Accounts are grouped by their terms (days, cycle, 扣点) and each group computed once for one yuan (the
+        flows are linear in the amounts), so thousands of accounts cost a few schedules, not thousands.
     """
     from kam_core.analytics.settlement import compute_settlement_schedule, summarise_settlement
 
@@ -209,21 +209,27 @@ def compare_scenario_settlement(
     ).merge(_group_terms(terms, accounts["account_id"], overrides), on="account_id")
     total_value = float(acc["value"].sum())
     cogs_ratio = float(acc["cost"].sum()) / total_value if total_value > 0 else 0.55
-    keys = ["current_mode", "terms_days", "cycle_days", "deduction_rate"]
     base = {k: v for k, v in overrides.items() if k not in ("terms_days", "cycle_days", "deduction_rate")}
     base = {**base, "rate": float(rate), "cogs_ratio": float(np.clip(cogs_ratio, 0, 1))}
-    frames, current = [], []
+    frames = []
     shape = scenario_months(1.0, 1.0, start, end)
-    for (mode, days, cycle, ded), g in acc.groupby(keys, sort=True):
-        months = shape.assign(shipped_value=shape["shipped_value"] * float(g["value"].sum()))
-        terms_g = SettlementTerms(terms_days=days, cycle_days=cycle, deduction_rate=ded, **base)
-        sched = compute_settlement_schedule(months, terms_g)
-        frames.append(sched)
-        current.append(sched[sched["mode"] == mode].assign(mode="current"))
+    numeric: list[str] = []
+    for (days, cycle, ded), g in acc.groupby(["terms_days", "cycle_days", "deduction_rate"], sort=True):
+        unit = compute_settlement_schedule(
+            shape, SettlementTerms(terms_days=days, cycle_days=cycle, deduction_rate=ded, **base)
+        )
+        numeric = [c for c in unit.columns if c not in ("mode", "month_index", "month")]
+        # linear in the amounts: one unit schedule per group of terms, scaled by the group's value (all modes)
+        # and by the value of the accounts on each mode today (row "current")
+        by_mode = g.groupby("current_mode")["value"].sum()
+        scaled = unit.copy()
+        scaled[numeric] = unit[numeric] * float(g["value"].sum())
+        current = unit[unit["mode"].isin(by_mode.index)].copy()
+        current[numeric] = current[numeric].mul(current["mode"].map(by_mode).to_numpy(), axis=0)
+        frames += [scaled, current.assign(mode="current")]
     if not frames:
         raise ValueError("the scenario has no accounts to compare settlement modes for")
-    numeric = [c for c in frames[0].columns if c not in ("mode", "month_index", "month")]
-    summed = pd.concat(frames + current, ignore_index=True)
+    summed = pd.concat(frames, ignore_index=True)
     # groups may run to different lengths (longer terms): sum by position, keep the longest month labels
     labels = summed.groupby("month_index")["month"].first()
     schedule = summed.groupby(["mode", "month_index"], sort=False)[numeric].sum().reset_index()
