@@ -178,6 +178,7 @@ _CODE_COLUMNS = {
     "level": "account.level",
     "respondent_role": "account.level",
     "status": "account.status",
+    "authority": "account.authority",
 }
 
 
@@ -225,8 +226,9 @@ def overview_section(p: AccountProfile) -> None:
             key="acct_territory",
         )
     with right:
-        st.markdown(f"**{tr('account.sub_accounts')}**")
-        table(p.sub_accounts, key="acct_subs")
+        from kam_ui.account_plan import sub_distributors  # it uses this module's table()
+
+        sub_distributors(p)
 
 
 def capabilities_view(p: AccountProfile) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_LEVELS, VISIT_TYPES
+from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_AUTHORITIES, CONTACT_LEVELS, VISIT_TYPES
 from kam_core.errors import UserError
 from kam_core.profile import (
     AccountProfile,
@@ -132,6 +132,10 @@ def basic_form(p: AccountProfile) -> None:
         )
 
 
+def _str(value) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
 def _int(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
@@ -192,7 +196,18 @@ def contacts_form(p: AccountProfile) -> None:
         )
         c1.text_input(tr("account.field.role"), row.get("role") or "", key=pre + "role")
         c2.text_input(tr("account.field.phone"), row.get("phone") or "", key=pre + "phone")
-        build = _values(pre, ("name", "level", "role", "phone"))
+        authority = row.get("authority")
+        c1.selectbox(
+            tr("account.field.authority"),
+            CONTACT_AUTHORITIES,
+            CONTACT_AUTHORITIES.index(authority) if authority in CONTACT_AUTHORITIES else None,
+            format_func=_label("authority", CONTACT_AUTHORITIES),
+            key=pre + "authority",
+        )
+        c2.text_input(tr("account.field.email"), _str(row.get("email")), key=pre + "email")
+        c1.text_input(tr("account.field.personality"), _str(row.get("personality")), key=pre + "personality")
+        c2.text_input(tr("account.field.hobbies"), _str(row.get("hobbies")), key=pre + "hobbies")
+        build = _values(pre, ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies"))
         st.form_submit_button(
             tr("account.field.save"),
             icon=":material/save:",

@@ -378,3 +378,6 @@ def seed_form(scenario: dict) -> None:
     )
     ss[PROGRAMS_KEY] = [_seed_program(p) for p in scenario.get("programs") or [] if p.get("type") in PROGRAM_FIELDS]
     ss[GEN_KEY] = ss.get(GEN_KEY, 0) + 1
+    from kam_ui import simulator_settlement  # the optional "settlement" key (its own module)
+
+    simulator_settlement.seed(scenario)

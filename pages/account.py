@@ -4,6 +4,8 @@ import streamlit as st
 
 from kam_ui import account_components as card
 from kam_ui import account_forms as forms
+from kam_ui import account_plan as plan
+from kam_ui import account_settlement as settlement
 from kam_ui.lang import tr
 
 st.title(tr("account.title"))
@@ -22,7 +24,17 @@ st.caption(tr("account.editor", user=forms.editor_name()))
 tabs = st.tabs(
     [
         tr(f"account.tab.{name}")
-        for name in ("overview", "capabilities", "contacts", "visits", "satisfaction", "credit", "history")
+        for name in (
+            "overview",
+            "capabilities",
+            "contacts",
+            "visits",
+            "satisfaction",
+            "credit",
+            "settlement",
+            "plan",
+            "history",
+        )
     ]
 )
 with tabs[0]:
@@ -32,7 +44,11 @@ with tabs[1]:
     card.capabilities_view(profile)
     forms.capabilities_form(profile)
 with tabs[2]:
-    card.table(profile.contacts, ["name", "level", "role", "phone", "since"], key="acct_contacts")
+    card.table(
+        profile.contacts,
+        ["name", "level", "authority", "role", "phone", "email", "personality", "hobbies", "since"],
+        key="acct_contacts",
+    )
     forms.contacts_form(profile)
 with tabs[3]:
     left, right = st.columns(2)
@@ -56,4 +72,8 @@ with tabs[4]:
 with tabs[5]:
     card.credit_view(profile)
 with tabs[6]:
+    settlement.settlement_section(profile)
+with tabs[7]:
+    plan.plan_section(profile)
+with tabs[8]:
     card.history_view(profile)

@@ -5,6 +5,7 @@ import streamlit as st
 from kam_ui import data
 from kam_ui import simulator_components as builder
 from kam_ui import simulator_results as results
+from kam_ui import simulator_settlement as settlement
 from kam_ui.account_components import accounts_in_scope
 from kam_ui.account_forms import editor_name
 from kam_ui.filters import current_filters, share_url
@@ -30,10 +31,15 @@ with st.container(border=True):
         accounts, volumes = builder.selection(dims.regions, accounts_in_scope(), filters.channel, filters.region)
     st.markdown(f"**{tr('sim.section.programs')}**")
     programs = builder.programs_editor()
+    with st.expander(tr("sim.settle.heading")):
+        settle = settlement.inputs()
     scenario_json = {**scenario, "accounts": accounts, "volumes": volumes, "programs": programs}
+    if settle is not None:  # optional key, kept with the scenario (kam_ui.simulator_settlement)
+        scenario_json["settlement"] = settle
     if st.button(tr("sim.run"), type="primary", icon=":material/play_arrow:", key="sim_run"):
         results.run_from_form(sim, scenario_json)
 
 results.show_last(sim, editor_name(), lambda extra: share_url(filters, extra))
+settlement.section(st.session_state.get(results.LAST_KEY))
 st.divider()
 results.compare(sim, saved)

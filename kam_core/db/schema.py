@@ -54,6 +54,13 @@ def _serial(table: str) -> Column:
 REGION_LEVELS = ("region", "area", "community", "street")
 ACCOUNT_STATUSES = ("prospect", "negotiating", "signed", "active", "lost")
 CONTACT_LEVELS = ("buyer", "store_mgr", "owner", "exec", "finance")
+# a contact's part in the buying decision (资料卡). The CHECK is in new databases, PostgreSQL ones migrated by
+# 0005 and the import validation; a SQLite file migrated by 0005 relies on kam_core.profile.validate and the
+# importer (ALTER TABLE cannot add a CHECK on SQLite)
+CONTACT_AUTHORITIES = ("decision_maker", "influencer", "user", "gatekeeper", "coach")
+PLAN_KINDS = ("account_goal", "objective", "strategy", "action")
+PLAN_STATUSES = ("planned", "in_progress", "done", "dropped")
+LOYALTY_ACTIONS = ("priority_supply", "new_product_trial", "senior_visit", "co_promotion", "annual_meeting", "other")
 SETTLEMENT_MODES = ("cash", "credit", "consignment", "turnover_deduction")
 VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 
@@ -179,9 +186,35 @@ account_contact = Table(
     Column("role", String(64)),
     Column("phone", String(32)),
     Column("since", Date),
+    Column("authority", String(16)),  # CONTACT_AUTHORITIES
+    Column("personality", String(200)),
+    Column("hobbies", String(200)),
+    Column("email", String(128)),
     _in("level", CONTACT_LEVELS),
+    _in("authority", CONTACT_AUTHORITIES),
 )
 Index("ix_account_contact_account", account_contact.c.account_id)
+
+account_plan_item = Table(  # the account plan (客户档案): its goals, our objectives, strategy and loyalty actions
+    "account_plan_item",
+    metadata,
+    _serial("plan_item"),
+    Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("action_type", String(20)),  # LOYALTY_ACTIONS, for kind = action
+    Column("title", String(200), nullable=False),
+    Column("detail", Text),
+    Column("target_metric", String(24)),  # a scorecard column (kam_core.profile.plan_validate.TARGET_METRICS)
+    Column("target_value", Float),
+    Column("due_date", Date),
+    Column("status", String(12), nullable=False, default="planned"),
+    Column("owner", String(64)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    _in("kind", PLAN_KINDS),
+    _in("status", PLAN_STATUSES),
+)
+Index("ix_account_plan_item_account", account_plan_item.c.account_id)
 
 account_owner_history = Table(
     "account_owner_history",

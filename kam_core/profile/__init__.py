@@ -10,6 +10,7 @@ from kam_core.profile.edit import (
     update_capabilities,
     upsert_contact,
 )
+from kam_core.profile.plan import add_plan_item, check_plan_effects, load_plan, set_plan_status, update_plan_item
 from kam_core.profile.read import AccountNotFound, AccountProfile, list_accounts, load_profile
 
 __all__ = [
@@ -17,6 +18,11 @@ __all__ = [
     "AccountProfile",
     "ConcurrentEditError",
     "add_negotiation_note",
+    "add_plan_item",
+    "check_plan_effects",
+    "load_plan",
+    "set_plan_status",
+    "update_plan_item",
     "add_survey_response",
     "add_visit",
     "delete_contact",

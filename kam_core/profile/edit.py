@@ -254,7 +254,7 @@ def delete_contact(
         conn.execute(delete(account_contact).where(account_contact.c.contact_id == contact_id))
         return [
             audit_row("account_contact", f"{account_id}:{contact_id}", "delete", k, old[k], None)
-            for k in ("name", "level", "role", "phone")
+            for k in ("name", "level", "role", "phone", "authority", "personality", "hobbies", "email")
             if old[k] is not None
         ]
 

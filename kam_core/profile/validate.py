@@ -10,10 +10,11 @@ import datetime as dt
 import math
 import re
 
-from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_LEVELS, VISIT_TYPES
+from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_AUTHORITIES, CONTACT_LEVELS, VISIT_TYPES
 from kam_core.errors import UserError
 
 _PHONE = re.compile(r"^[0-9+()\- ]{3,32}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NOTE = 4000
 EDITABLE_ACCOUNT_FIELDS = {
     "name": "text",
@@ -143,15 +144,35 @@ def clean_visit(values: dict, today: dt.date, *, negotiation: bool = False) -> d
     return out
 
 
+def to_email(value, name: str = "email") -> str | None:
+    """One address shaped like ``name@domain.tld``, at most 128 characters."""
+    text = to_text(value, name, 128, required=False)
+    if text is not None and not _EMAIL.match(text):
+        raise UserError(f"{name}: {text!r} is not an e-mail address (expected name@domain.tld)")
+    return text
+
+
 def clean_contact(values: dict, today: dt.date) -> dict:
-    """A contact: name required, level in the allowed list, phone shaped like a phone."""
-    return {
-        "name": to_text(values.get("name"), "name", 64),
-        "level": to_choice(values.get("level"), "level", CONTACT_LEVELS),
-        "role": to_text(values.get("role"), "role", 64, required=False),
-        "phone": to_phone(values.get("phone")),
-        "since": to_date(values.get("since"), "since", today, required=False),
+    """A contact: name required, level and authority in their lists, phone and e-mail shaped right.
+
+    Only the fields given are returned, so an edit that does not show a field leaves it as it is.
+    """
+    rules = {
+        "name": lambda x: to_text(x, "name", 64),
+        "level": lambda x: to_choice(x, "level", CONTACT_LEVELS),
+        "role": lambda x: to_text(x, "role", 64, required=False),
+        "phone": to_phone,
+        "since": lambda x: to_date(x, "since", today, required=False),
+        "authority": lambda x: to_choice(x, "authority", CONTACT_AUTHORITIES, required=False),
+        "personality": lambda x: to_text(x, "personality", 200, required=False),
+        "hobbies": lambda x: to_text(x, "hobbies", 200, required=False),
+        "email": to_email,
     }
+    unknown = sorted(set(values) - set(rules) - {"contact_id"})
+    if unknown:
+        raise UserError(f"contact: unknown field(s) {', '.join(unknown)}")
+    out = {k: rule(values.get(k)) for k, rule in rules.items() if k in values or k in ("name", "level")}
+    return out
 
 
 def clean_capabilities(values: dict) -> dict:

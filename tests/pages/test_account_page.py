@@ -44,7 +44,7 @@ def test_the_url_seeds_the_card(tiny_url):
     at = open_card("A001")
     assert at.text_input(key="account").value == "A001"
     assert at.subheader[0].value == "Hangzhou Dist · 杭州一批 (A001)"
-    assert len(at.tabs) == 7
+    assert len(at.tabs) == 9
     assert any("version 1" in c.value for c in at.caption)
 
 
@@ -114,4 +114,4 @@ def test_every_tab_renders_in_both_languages(tiny_url, monkeypatch, lang):
     monkeypatch.setenv("KAM_DEFAULT_LANG", lang)
     at = open_card("A001")
     assert at.title[0].value == {"zh": "客户资料卡", "en": "Account card"}[lang]
-    assert len(at.tabs) == 7 and len(at.get("form")) >= 6
+    assert len(at.tabs) == 9 and len(at.get("form")) >= 7
