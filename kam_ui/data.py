@@ -31,6 +31,9 @@ def db_url() -> str:
     return resolve_db_url()
 
 
+CONNECTION_NAME = "kam"  # st.connection's name: its secrets section is [connections.kam] (DESIGN.md §3)
+
+
 class KamConnection(BaseConnection[Engine]):
     """``st.connection`` type for the KAM database: its engine is the one ``kam_core.db.get_engine`` builds.
 
@@ -58,7 +61,7 @@ class KamConnection(BaseConnection[Engine]):
 
 def engine_for(url: str) -> Engine:
     """One engine (connection pool) per database URL for the whole server."""
-    return st.connection("kam", type=KamConnection, url=url, max_entries=4, ttl=None).engine
+    return st.connection(CONNECTION_NAME, type=KamConnection, url=url, max_entries=4, ttl=None).engine
 
 
 # Why not st.connection("kam", type="sql", url=...) (SQLConnection), evaluated for issue #16: it would

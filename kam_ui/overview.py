@@ -55,7 +55,7 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
     lang = current_lang()
     pick = lambda attr: getattr(p, attr) if p else None  # noqa: E731
     no_cost = int(now["cost_basis"].eq("none").sum()) if "cost_basis" in now else 0
-    profit_help = tr("honest.kpi_without_cost", n=no_cost) if no_cost else None
+    profit_help = trn("plural.honest.kpi_without_cost", no_cost) if no_cost else None
     none_at_all = bool(len(now)) and no_cost == len(now)  # a sum of nothing is not ¥0 of profit
     profit = lambda v: tr("honest.cost_basis.none") if none_at_all else format_money(v, lang)  # noqa: E731
     kpi_row(
