@@ -26,12 +26,12 @@ from kam_core.views.health import compute_data_fingerprint
 
 
 def db_url() -> str:
-    """The database URL by DESIGN.md §3's precedence: ``--db``/``KAM_DATABASE_URL``, secrets
+    """The database URL by docs/DESIGN.md §3's precedence: ``--db``/``KAM_DATABASE_URL``, secrets
     ``[connections.kam] url``, the default SQLite file (kam_core.config.resolve_db_url)."""
     return resolve_db_url()
 
 
-CONNECTION_NAME = "kam"  # st.connection's name: its secrets section is [connections.kam] (DESIGN.md §3)
+CONNECTION_NAME = "kam"  # st.connection's name: its secrets section is [connections.kam] (docs/DESIGN.md §3)
 
 
 class KamConnection(BaseConnection[Engine]):
@@ -65,7 +65,7 @@ def engine_for(url: str) -> Engine:
 
 
 # Why not st.connection("kam", type="sql", url=...) (SQLConnection), evaluated for issue #16: it would
-# take the URL as given (so DESIGN.md §3's precedence could stay in db_url()) and pass extra keyword
+# take the URL as given (so docs/DESIGN.md §3's precedence could stay in db_url()) and pass extra keyword
 # arguments to create_engine (so pool_pre_ping could stay), but it would lose, or make us copy into the UI
 # layer, what kam_core.db.get_engine does for every other caller (CLI, imports, tests):
 # - SQLite's connect listener (PRAGMA foreign_keys=ON, journal_mode=WAL, busy_timeout=10000): SQLConnection

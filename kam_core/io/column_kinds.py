@@ -8,7 +8,7 @@ knowledge lives here, not at the call sites. A column's kind comes from, in orde
    strings → text), with the
    figures the schema stores as ``Float`` told apart by the declarations below (a ``Float`` price is
    money, a ``Float`` quantity is cases);
-2. the declarations below, by the column's exact name: the scorecard (DESIGN.md §4), the simulator's
+2. the declarations below, by the column's exact name: the scorecard (docs/DESIGN.md §4), the simulator's
    result tables and the page tables use one name for one figure across the product (``net_sales`` is
    whole yuan wherever it appears, ``churn_prob`` a share);
 3. the frame's own dtype for anything else: integers are counts, datetimes dates, booleans flags,

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from kam_core.db.schema import account, order_header, order_line, product
 from kam_core.io.exports import export
 from kam_core.io.xlsx import MAX_WIDTH, frames_to_xlsx, looks_like_formula
-from tests.kam_core.io_helpers import seed_reference
+from tests.kam_core.io.io_helpers import seed_reference
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", '  =HYPERLINK("http://x")', " \t+1+1", "\u3000@x"]
 
