@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine, func, select
+from streamlit.connections import BaseConnection
 
 from kam_core.config import resolve_db_url
 from kam_core.db import get_engine
@@ -25,16 +26,59 @@ from kam_core.views.health import compute_data_fingerprint
 
 
 def db_url() -> str:
+    """The database URL by docs/DESIGN.md §3's precedence: ``--db``/``KAM_DATABASE_URL``, secrets
+    ``[connections.kam] url``, the default SQLite file (kam_core.config.resolve_db_url)."""
     return resolve_db_url()
 
 
-@st.cache_resource(max_entries=4)
+CONNECTION_NAME = "kam"  # st.connection's name: its secrets section is [connections.kam] (docs/DESIGN.md §3)
+
+
+class KamConnection(BaseConnection[Engine]):
+    """``st.connection`` type for the KAM database: its engine is the one ``kam_core.db.get_engine`` builds.
+
+    Streamlit's connection machinery brings the shared cache (one pool per URL for the whole server),
+    disposal of an engine that leaves the cache, and a reset when ``[connections.kam]`` in secrets.toml
+    changes; the engine itself stays kam_core's, so the dashboard, the CLI and the tests share one
+    configuration (see :func:`engine` for why this is not ``type="sql"``).
+    """
+
+    def _connect(self, url: str, **_: object) -> Engine:
+        return get_engine(url)
+
+    @property
+    def engine(self) -> Engine:
+        return self._instance
+
+    def reset(self) -> None:
+        self.close()  # the base class only forgets the engine: its pooled connections would stay open
+        super().reset()
+
+    def close(self) -> None:
+        if self._raw_instance is not None:
+            self._raw_instance.dispose()
+
+
 def engine_for(url: str) -> Engine:
     """One engine (connection pool) per database URL for the whole server."""
-    return get_engine(url)
+    return st.connection(CONNECTION_NAME, type=KamConnection, url=url, max_entries=4, ttl=None).engine
 
 
+# Why not st.connection("kam", type="sql", url=...) (SQLConnection), evaluated for issue #16: it would
+# take the URL as given (so docs/DESIGN.md §3's precedence could stay in db_url()) and pass extra keyword
+# arguments to create_engine (so pool_pre_ping could stay), but it would lose, or make us copy into the UI
+# layer, what kam_core.db.get_engine does for every other caller (CLI, imports, tests):
+# - SQLite's connect listener (PRAGMA foreign_keys=ON, journal_mode=WAL, busy_timeout=10000): SQLConnection
+#   has no hook for event listeners, so they would be re-attached by hand on every (re)created engine;
+#   without them foreign keys go unchecked and an import blocks the dashboard's readers;
+# - creating the SQLite file's folder, and the plain UserError for a malformed URL or a missing driver
+#   (SQLConnection raises SQLAlchemy's ArgumentError / NoSuchModuleError from inside st.connection);
+# - one place for engine settings: a pool or DuckDB/PostgreSQL setting added to get_engine would silently
+#   not reach the dashboard.
+# SQLConnection's extras (query() with its own cache_data, session) are unused here: reads go through
+# kam_core with the viewer's scope. So the connection type is KamConnection above, which keeps get_engine.
 def engine() -> Engine:
+    """The engine of the current database URL (shared, pooled; see the comment above)."""
     return engine_for(db_url())
 
 

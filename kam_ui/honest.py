@@ -7,7 +7,7 @@ import streamlit as st
 
 from kam_core.analytics.inputs import describe_health
 from kam_core.i18n import format_pct
-from kam_ui.lang import current_lang, tr, tr_text
+from kam_ui.lang import current_lang, tr_text, trn
 
 NOTICE_CODES = ("cost_unknown", "one_tier_from_erp", "insufficient_evidence")
 
@@ -61,7 +61,7 @@ def show_untyped(rows: pd.DataFrame) -> None:
     weak = rows[rows["value_type_status"].eq("insufficient_evidence")]
     if weak.empty:
         return
-    st.caption(tr("honest.untyped_caption", n=len(weak)))
+    st.caption(trn("plural.honest.untyped_caption", len(weak)))
     account_table(
         weak,
         ["name", "channel", "value_type", "value_type_evidence_share", "value_type_imputed_share"],

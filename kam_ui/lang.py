@@ -8,7 +8,7 @@ from numbers import Number
 
 import streamlit as st
 
-from kam_core.i18n import label, t
+from kam_core.i18n import label, t, tn
 from kam_core.i18n.markup import escape_markdown
 
 LANG_KEY = "lang"  # the widget key, which is also the URL parameter name (public contract)
@@ -54,6 +54,17 @@ def tr_text(key: str, **fmt: object) -> str:
     return t(key, current_lang(), **fmt)
 
 
+def trn(key: str, n: float | int, /, **fmt: object) -> str:
+    """The count text ``tn(key, n, current language, **fmt)`` ("1 account", "2 accounts") for markdown
+    places, the values escaped as in :func:`tr`."""
+    return tn(key, n, current_lang(), **md_args(fmt))
+
+
+def trn_text(key: str, n: float | int, /, **fmt: object) -> str:
+    """:func:`trn` with the values as they are, for plain-text places (chart labels, table cells)."""
+    return tn(key, n, current_lang(), **fmt)
+
+
 def lbl(kind: str, code: object) -> str:
     """The display name of a code in the current language (``lbl("channel", "KA")``)."""
     return label(kind, code, current_lang())
@@ -66,6 +77,12 @@ def lbl_fn(kind: str) -> Callable[[object], str]:
     """``format_func`` that shows a code's display name in the language of this run."""
     lang = current_lang()
     return lambda code: label(kind, code, lang)
+
+
+def trn_fn(key: str) -> Callable[[float | int], str]:
+    """A function of a count that writes the count text ``key`` in the language of this run (chart labels)."""
+    lang = current_lang()
+    return lambda n: tn(key, n, lang)
 
 
 def tr_fn(prefix: str) -> Callable[[object], str]:

@@ -8,7 +8,7 @@ import streamlit as st
 from kam_core.i18n import format_date, format_money, format_number, format_pct
 from kam_core.views import Kpis, compute_kpis, count_orders
 from kam_ui.components import Kpi, card_link, empty_state, kpi_row
-from kam_ui.lang import current_lang, lbl, tr
+from kam_ui.lang import current_lang, lbl, tr, trn
 
 
 def _delta(now: float | None, before: float | None, money: bool, share: bool = False) -> str | None:
@@ -55,7 +55,7 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
     lang = current_lang()
     pick = lambda attr: getattr(p, attr) if p else None  # noqa: E731
     no_cost = int(now["cost_basis"].eq("none").sum()) if "cost_basis" in now else 0
-    profit_help = tr("honest.kpi_without_cost", n=no_cost) if no_cost else None
+    profit_help = trn("plural.honest.kpi_without_cost", no_cost) if no_cost else None
     none_at_all = bool(len(now)) and no_cost == len(now)  # a sum of nothing is not ¥0 of profit
     profit = lambda v: tr("honest.cost_basis.none") if none_at_all else format_money(v, lang)  # noqa: E731
     kpi_row(
@@ -92,7 +92,7 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
                 format_number(k.at_risk, lang),
                 _delta(k.at_risk, pick("at_risk"), False),
                 good_when_up=False,
-                help=tr("overview.at_risk_help", n=k.diverting),
+                help=trn("plural.overview.at_risk_help", k.diverting),
             ),
         ]
     )

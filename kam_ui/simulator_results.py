@@ -162,7 +162,7 @@ def _save(sim, user: str) -> None:
 def _metrics(totals: dict, per_case: dict) -> None:
     lang = current_lang()
     money = lambda k: format_money(totals.get(k), lang)  # noqa: E731
-    unit = lambda v: "—" if v is None else "¥" + format_number(v, lang, 2)  # noqa: E731 - RMB per case, to the fen
+    unit = lambda v: "—" if v is None else format_money(v, lang, compact=False, digits=2)  # noqa: E731 - to the fen
     tiles = [
         ("baseline_cases", format_number(totals.get("baseline_cases"), lang)),
         ("scenario_cases", format_number(totals.get("scenario_cases"), lang)),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kam_core.analytics.inputs import describe_health
 from kam_core.views.health import compute_row_counts, list_recent_imports
-from kam_ui import current_lang, tr
+from kam_ui import current_lang, tr, trn
 from kam_ui.admin import show_table_export, show_users
 from kam_ui.components import downloads, empty_state
 from kam_ui.data import engine, viewer_identity, viewer_scope
@@ -26,7 +26,7 @@ with tab_export:
         from kam_core.analytics.scorecard import scorecard_columns
 
         table = scorecard_columns(page.rows)
-        st.caption(tr("data.export_caption", n=len(table)))
+        st.caption(trn("plural.data.export_caption", len(table)))
         downloads({"scorecard": table}, "kam_scorecard", key="data_dl")
     show_table_export()
 with tab_health:

@@ -6,7 +6,7 @@ import streamlit as st
 from kam_core.analytics.tiers import compute_tier_migration, compute_whale_curve
 from kam_core.figures.tiers import build_migration_sankey, build_pyramid, build_size_tiers, build_whale_curve
 from kam_core.i18n import format_money, format_pct
-from kam_ui import current_lang, lbl, tr
+from kam_ui import current_lang, lbl, tr, trn_fn
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
 from kam_ui.data import filtered, previous_bundle
 from kam_ui.honest import costed, costed_tiers
@@ -32,7 +32,7 @@ if page is not None and not page.empty:
     with left:
         show_figure(
             lambda: build_pyramid(
-                rows["pyramid_tier"].value_counts(), tr("pyramid.pyramid"), labels, tr("pyramid.accounts_unit")
+                rows["pyramid_tier"].value_counts(), tr("pyramid.pyramid"), labels, value_text=trn_fn("count.accounts")
             ),
             "pyramid",
             key="py_pyramid",

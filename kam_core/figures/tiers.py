@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,10 +18,13 @@ def build_pyramid(
     title: str = "Customer pyramid",
     labels: dict[str, str] | None = None,
     value_label: str = "accounts",
+    value_text: Callable[[int], str] | None = None,
 ) -> go.Figure:
     """A pyramid (funnel drawn centred, platinum on top) of account counts per tier.
 
     ``counts`` is indexed by tier word; missing tiers count 0. ``labels`` maps tier words to display text.
+    ``value_text`` writes a tier's count ("1 account", "2 accounts": ``kam_ui.lang.trn_fn``); without it
+    the count is followed by ``value_label``.
     """
     labels = labels or {}
     c = counts.reindex(PYRAMID_ORDER, fill_value=0).astype(int)
@@ -28,7 +33,7 @@ def build_pyramid(
         go.Funnel(
             y=[labels.get(t, t) for t in PYRAMID_ORDER],
             x=[1, 2, 3, 4],
-            text=[f"{v:,} {value_label}" for v in c],
+            text=[value_text(int(v)) if value_text else f"{v:,} {value_label}" for v in c],
             textinfo="text",
             marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
             customdata=c.to_numpy(),

@@ -9,12 +9,11 @@ Every cell goes through :mod:`kam_core.io.cells`, the one flattening and formula
 shared with the CLI and the dashboard's downloads: lists and dicts become text, text that could run as
 a formula (= + - @ tab CR) is written as text (a leading ``'`` in CSV, a text cell in XLSX), numbers are
 never touched. CSV is UTF-8 with a BOM so Excel shows Chinese text correctly, with CRLF line ends.
+XLSX is written by :mod:`kam_core.io.xlsx` (styled header, frozen, number formats per column kind).
 """
 
 from __future__ import annotations
 
-import io
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,13 +22,14 @@ from sqlalchemy import Engine, Table, select
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import account, ar_invoice, ar_payment, metadata, order_header, order_line
 from kam_core.errors import UserError
-from kam_core.io.cells import FORMULA_PREFIXES, frame_to_csv_bytes, neutralise_formula, xlsx_value
+from kam_core.io.cells import FORMULA_PREFIXES, frame_to_csv_bytes, neutralise_formula
+from kam_core.io.xlsx import EXCEL_MAX_ROWS, frames_to_xlsx
 from kam_core.scope import DIRECTOR, Scope
 
 DIRECTOR_ONLY = ("app_user", "audit_log", "import_log", "scenario_run")
-EXCEL_MAX_ROWS = 1_048_575  # one header row
 FORMATS = ("csv", "xlsx")
 __all__ = [
+    "EXCEL_MAX_ROWS",
     "FORMULA_PREFIXES",
     "export",
     "frame_to_csv_bytes",
@@ -38,56 +38,6 @@ __all__ = [
     "read_table",
     "scoped_select",
 ]
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
-    candidate, n = base, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{base[:28]}_{n}"
-    used.add(candidate)
-    return candidate
-
-
-def _cells(ws, values) -> list:
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for raw in values:
-        value, as_text = xlsx_value(raw)
-        if as_text:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cell.quotePrefix = True
-            cells.append(cell)
-        else:
-            cells.append(value)
-    return cells
-
-
-def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
-    if len(df) > EXCEL_MAX_ROWS:
-        raise UserError(f"{name}: {len(df)} rows do not fit one Excel sheet ({EXCEL_MAX_ROWS}); export it as CSV")
-    ws = wb.create_sheet(title=name)
-    ws.append(_cells(ws, [str(c) for c in df.columns]))
-    for row in df.itertuples(index=False, name=None):
-        ws.append(_cells(ws, row))
-
-
-def frames_to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per frame (names cut to Excel's 31 characters), formula-safe."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    used: set[str] = set()
-    for name, df in frames.items():
-        _write_sheet(wb, _sheet_name(name, used), df)
-    if not frames:
-        wb.create_sheet("empty")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _account_link(table: Table):

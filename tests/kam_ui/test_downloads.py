@@ -51,3 +51,7 @@ def test_downloads_flatten_lists_and_neutralise_formulas_in_csv_and_xlsx(monkeyp
     name, reasons = wb["view"]["A2"], wb["view"]["B2"]
     assert (name.value, name.data_type, name.quotePrefix) == ('=HYPERLINK("http://x")', "s", True)
     assert reasons.value == "a; b"
+    ws = wb["view"]  # the one writer's dressing: frozen, styled header, fitted widths
+    assert ws.freeze_panes == "A2" and ws["A1"].font.b and ws["A1"].alignment.wrap_text
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert ws.column_dimensions["A"].width >= len('=HYPERLINK("http://x")')

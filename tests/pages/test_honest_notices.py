@@ -50,7 +50,7 @@ def test_the_overview_profit_kpis_say_how_many_accounts_have_no_cost_data(no_cos
     at = _overview_in_english(no_cost_db, launcher, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     gross = next(m for m in at.metric if m.label == "Gross profit")
-    assert gross.proto.help == "Without 2 account(s) that have no cost data"
+    assert gross.proto.help == "Without 2 accounts that have no cost data"  # Babel plural (issue #16)
 
 
 def test_the_key_account_table_says_no_cost_data_beside_the_empty_profit(no_cost_db, launcher, monkeypatch):
