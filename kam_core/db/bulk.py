@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,11 +42,11 @@ def _with_defaults(conn: Connection, table: Table, df: pd.DataFrame) -> pd.DataF
         if col.name in out.columns or col.default is None:
             continue
         if col.default.is_scalar:
-            out = out.assign(**{col.name: col.default.arg})
+            out = out.assign(**{col.name: getattr(col.default, "arg")})  # noqa: B009 - ScalarElementColumnDefault
         elif col.default.is_sequence and conn.dialect.supports_sequences:
             # .all(): DuckDB keeps an unfinished result after .scalar() and refuses the next insert
             ids = conn.exec_driver_sql(
-                f"SELECT nextval('{col.default.name}') FROM generate_series(1, {len(out)})"
+                f"SELECT nextval('{getattr(col.default, 'name')}') FROM generate_series(1, {len(out)})"  # noqa: B009
             ).all()
             out = out.assign(**{col.name: sorted(r[0] for r in ids)})
     return out
@@ -95,8 +96,8 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     cols = list(df.columns)
     col_sql = ", ".join(f'"{c}"' for c in cols)
     dialect = conn.dialect.name
+    raw: Any = conn.connection.driver_connection  # the DBAPI connection of this transaction
     if dialect == "duckdb":
-        raw = conn.connection.driver_connection
         view = f"_bulk_{table.name}"
         for start in range(0, len(df), DUCKDB_BATCH):
             raw.register(view, df.iloc[start : start + DUCKDB_BATCH])
@@ -105,7 +106,6 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
             finally:
                 raw.unregister(view)
     elif dialect == "postgresql":
-        raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({col_sql}) FROM STDIN') as copy:
             for row in _records(df):
                 copy.write_row([_native(v) for v in row.values()])

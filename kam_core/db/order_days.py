@@ -173,19 +173,19 @@ def _select_days(conn: Connection, accounts=None):
     ).group_by(oh.c.account_id, oh.c.order_date)
     if accounts is not None:
         heads = heads.where(oh.c.account_id.in_(accounts))
-    heads = heads.subquery("head_day")
+    head = heads.subquery("head_day")
     lines = _lines_per_day(conn, accounts)
     zero = literal(0.0)
     return select(
-        heads.c.account_id,
-        heads.c.order_date,
-        cast(heads.c.orders, Integer),
-        cast(heads.c.sales_orders, Integer),
-        heads.c.delivery_cost,
+        head.c.account_id,
+        head.c.order_date,
+        cast(head.c.orders, Integer),
+        cast(head.c.sales_orders, Integer),
+        head.c.delivery_cost,
         cast(func.coalesce(lines.c.lines, 0), Integer),
         *[func.coalesce(lines.c[name], zero) for name in LINE_SUMS],
     ).select_from(
-        heads.outerjoin(lines, and_(lines.c.account_id == heads.c.account_id, lines.c.order_date == heads.c.order_date))
+        head.outerjoin(lines, and_(lines.c.account_id == head.c.account_id, lines.c.order_date == head.c.order_date))
     )
 
 
@@ -194,8 +194,8 @@ _COLUMNS = ["account_id", "order_date", "orders", "sales_orders", "delivery_cost
 
 def _source_counts(conn: Connection) -> tuple[int, int]:
     return (
-        int(conn.execute(select(func.count()).select_from(order_header)).scalar()),
-        int(conn.execute(select(func.count()).select_from(order_line)).scalar()),
+        conn.execute(select(func.count()).select_from(order_header)).scalar_one(),
+        conn.execute(select(func.count()).select_from(order_line)).scalar_one(),
     )
 
 

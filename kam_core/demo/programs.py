@@ -5,11 +5,15 @@ enrolments, settlements and redemptions."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from kam_core.demo.season import History
+
+if TYPE_CHECKING:
+    from kam_core.demo.orderbook import OrderBook
 
 # quarterly case bounds of the retro-tiered programs (geometric, so every size of account has a next tier)
 QUARTER_TIERS = {
@@ -134,7 +138,7 @@ def other_promotions(
             parts.append(pd.DataFrame({"promo_id": pid, "account_id": acc["account_id"][who], "fixed_fee": fee}))
     promos = pd.DataFrame(rows)
     members = pd.concat(parts, ignore_index=True)
-    members["pass_through_assumed"] = np.where(members["promo_id"].str.startswith("KAD"), 0.7, None)
+    members["pass_through_assumed"] = np.where(members["promo_id"].str.startswith("KAD"), 0.7, None)  # type: ignore[call-overload]  # None fills an object array
     return promos, members
 
 
@@ -181,7 +185,9 @@ CAMPAIGN_SHARE = 0.4  # share of the eligible small-retail accounts that take pa
 COUPON_FACE = 2.0  # RMB per coupon, one coupon per case of a scoped SKU
 
 
-def plant_campaign(seed: int, acc: pd.DataFrame, book, h: History) -> tuple[object, dict[str, pd.DataFrame]]:
+def plant_campaign(
+    seed: int, acc: pd.DataFrame, book: OrderBook, h: History
+) -> tuple[OrderBook, dict[str, pd.DataFrame]]:
     """A coupon campaign on two SKUs (the most bought by RETAIL) for a random share of RETAIL accounts over two
     whole calendar months, ending two months before the history does, with a known lift on the participants' cases; returns the changed order book and its
     tables (promotion, promotion_sku, promotion_account, redemption, demo_truth_promotion rows).

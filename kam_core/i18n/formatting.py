@@ -65,7 +65,7 @@ def plural_form(value: float | int, lang: str = "zh") -> str:
 
 def format_number(value: float | int | None, lang: str = "zh", digits: int = 0) -> str:
     """A grouped number (``12,345``); "–" when missing or not finite."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=_locale(lang))
@@ -89,7 +89,7 @@ def format_money(value: float | int | None, lang: str = "zh", compact: bool = Tr
     >>> format_money(12_345_678, "en"), format_money(-9_999, "en"), format_money(12_345_678, "en", compact=False)
     ('¥12.3M', '-¥9,999', '¥12,345,678')
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     locale = _locale(lang)
     if not compact or abs(value) < COMPACT_FROM:
@@ -102,7 +102,7 @@ def format_money(value: float | int | None, lang: str = "zh", compact: bool = Tr
 
 def format_pct(value: float | None, lang: str = "zh", digits: int = 1) -> str:
     """A share as a percentage (``0.1234`` → ``12.3%``)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
     return format_percent(value, format=pattern, locale=_locale(lang))
@@ -116,7 +116,7 @@ def format_cases(value: float | None, lang: str = "zh") -> str:
     >>> format_cases(25_000, "zh"), format_cases(1, "en"), format_cases(12_345, "en")
     ('2.5万箱', '1 case', '12.3K cases')
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     from kam_core.i18n.plural import tn  # the catalogue holds the unit words; imported late (no cycle)
 

@@ -161,7 +161,8 @@ def parse_chunk(
         (11, (sku.str.len() > MAX_CODE), c["sku"], f"a product code of at most {MAX_CODE} characters"),
     ]
     code = np.zeros(len(df), dtype=np.uint8)
-    problems, messages = [], {}
+    problems: list[Problem] = []
+    messages: dict[int, list[str]] = {}
     blank = df.apply(lambda s: s.astype(str).str.strip() == "").all(axis=1).to_numpy() if len(df) else code.astype(bool)
     for reason, mask, column, expected in checks:
         hit = mask.fillna(False).to_numpy(dtype=bool) & ~blank
@@ -169,6 +170,7 @@ def parse_chunk(
             continue
         code = np.where((code == 0) & hit, reason, code).astype(np.uint8)
         if collect:
+            assert column is not None  # a check names the mapped column it reads
             for pos in np.flatnonzero(hit):
                 idx = int(df.index[pos])
                 value = str(df.iat[pos, df.columns.get_loc(column)])

@@ -68,9 +68,9 @@ def suggest_mapping(header: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for field in FIELDS:
         for name in SYNONYMS.get(field, (field,)):
-            column = by_norm.get(_norm(name))
-            if column is not None and column not in used:
-                out[field] = column
-                used.add(column)
+            found = by_norm.get(_norm(name))
+            if found is not None and found not in used:
+                out[field] = found
+                used.add(found)
                 break
     return out

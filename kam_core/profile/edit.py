@@ -278,7 +278,7 @@ def update_capabilities(
     row = v.clean_capabilities(values)
 
     def work(conn: Connection) -> list[dict]:
-        prev = (
+        found = (
             conn.execute(
                 select(account_capability)
                 .where(account_capability.c.account_id == account_id)
@@ -288,7 +288,7 @@ def update_capabilities(
             .mappings()
             .first()
         )
-        prev = dict(prev) if prev else {}
+        prev = dict(found) if found else {}
         merged = {k: (val if val is not None else prev.get(k)) for k, val in row.items()}
         changed = {k: val for k, val in merged.items() if _text(prev.get(k)) != _text(val)}
         if not changed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Literal, overload
 
 from kam_core.db.schema import ACCOUNT_STATUSES, CONTACT_AUTHORITIES, CONTACT_LEVELS, VISIT_TYPES
 from kam_core.errors import UserError
@@ -74,6 +75,14 @@ def to_date(value, name: str, today: dt.date, *, required: bool = True, allow_fu
     return value
 
 
+@overload
+def to_number(
+    value, name: str, low: float, high: float, *, integer: bool = False, required: Literal[True] = True
+) -> float | int: ...
+@overload
+def to_number(
+    value, name: str, low: float, high: float, *, integer: bool = False, required: bool
+) -> float | int | None: ...
 def to_number(
     value, name: str, low: float, high: float, *, integer: bool = False, required: bool = True
 ) -> float | int | None:
@@ -97,6 +106,10 @@ def to_number(
     return num
 
 
+@overload
+def to_text(value, name: str, max_len: int, *, required: Literal[True] = True) -> str: ...
+@overload
+def to_text(value, name: str, max_len: int, *, required: bool) -> str | None: ...
 def to_text(value, name: str, max_len: int, *, required: bool = True) -> str | None:
     """Stripped text of at most ``max_len`` characters."""
     if _blank(value):
@@ -180,7 +193,7 @@ def clean_capabilities(values: dict) -> dict:
     unknown = sorted(set(values) - set(CAPABILITY_RULES) - {"note"})
     if unknown:
         raise UserError(f"capabilities: unknown field(s) {', '.join(unknown)}")
-    out = {
+    out: dict[str, object] = {
         name: to_number(values.get(name), name, low, high, integer=kind == "int", required=False)
         for name, (kind, low, high) in CAPABILITY_RULES.items()
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
@@ -68,7 +69,8 @@ def _copy_frame(conn: Connection, stmt) -> pd.DataFrame:
     text = {c.name: str for c in columns if isinstance(c.type, String)}
     floats = {c.name: float for c in columns if isinstance(c.type, Float | Numeric)}  # "10" stays 10.0
     buf = io.BytesIO()
-    with conn.connection.driver_connection.cursor() as cur:  # the same connection and transaction
+    raw: Any = conn.connection.driver_connection  # psycopg's connection: the same connection and transaction
+    with raw.cursor() as cur:
         with cur.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)", compiled.params) as copy:
             for block in copy:
                 buf.write(block)
@@ -248,15 +250,14 @@ def fetch_order_rhythm(conn: Connection, w: Window, from_days: bool = False) -> 
             .where(oh.c.order_date <= w.end, oh.c.is_return.is_(False))
             .distinct()
         )
-    days = days.subquery()
-    dn = day_number(days.c.order_date)
-    over = {"partition_by": days.c.account_id, "order_by": days.c.order_date}
+    day = days.subquery()
+    dn = day_number(day.c.order_date)
     per_day = select(
-        days.c.account_id,
-        days.c.order_date,
-        week_number(days.c.order_date).label("wk"),
-        (dn - func.lag(dn).over(**over)).label("gap"),
-        func.lag(days.c.order_date).over(**over).label("prev"),
+        day.c.account_id,
+        day.c.order_date,
+        week_number(day.c.order_date).label("wk"),
+        (dn - func.lag(dn).over(partition_by=day.c.account_id, order_by=day.c.order_date)).label("gap"),
+        func.lag(day.c.order_date).over(partition_by=day.c.account_id, order_by=day.c.order_date).label("prev"),
     ).subquery()
     d = per_day.c
     in_w = d.order_date >= w.start

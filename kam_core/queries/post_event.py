@@ -244,13 +244,13 @@ def promotion_cost(conn: Connection, promo: dict, members: list[str], scope: Sco
             and_(promotion_account.c.promo_id == pid, scope.account_clause(promotion_account.c.account_id))
         )
     ).scalar()
-    lump = max(float(promo.get("fixed_cost") or 0.0) - float(fees_all[1]), 0.0)
+    lump = max(float(promo.get("fixed_cost") or 0.0) - float(fees_all[1] or 0.0), 0.0)
     share = min(len(members) / fees_all[0], 1.0) if fees_all[0] else 1.0
     out = {
-        "discount": float(discount),
-        "free_goods": float(free),
-        "redemptions": float(redeemed),
-        "fees": float(fees_seen),
+        "discount": float(discount or 0.0),
+        "free_goods": float(free or 0.0),
+        "redemptions": float(redeemed or 0.0),
+        "fees": float(fees_seen or 0.0),
         "lump_sum": lump * share,
     }
     out["total"] = sum(out.values())

@@ -124,7 +124,8 @@ def _tiers_of(conn, members: list[str]) -> list[str]:
 
 def _estimates(facts: dict, pool: pd.DataFrame, members: list[str], n_boot: int, seed: int) -> tuple[dict, list]:
     pairs = {"pre": ("pre", "event"), "year": ("year", "event"), "placebo": ("year_pre", "year")}
-    out, notes = {}, []
+    out: dict[str, dict[str, DidEstimate] | None] = {}
+    notes: list[str] = []
     for name, (b, a) in pairs.items():
         if b not in facts or a not in facts:
             out[name] = None
