@@ -36,7 +36,8 @@ def abc_basis_control() -> str:
 
 def _reason_text(row: pd.Series, pct: str) -> str:
     if row["abc_reason"] == "low_frequency":
-        return tr_text("abc_reason.low_frequency", pct=pct, cut=format_number(row["abc_days_cut"], current_lang(), 1))
+        cut = format_number(row.get("abc_days_cut"), current_lang(), 1)
+        return tr_text("abc_reason.low_frequency", pct=pct, cut=cut)
     return tr_text(f"abc_reason.{row['abc_reason']}")
 
 

@@ -38,7 +38,7 @@ def label_abc_reasons(scorecard: pd.DataFrame, basis: str = DEFAULT_ABC_BASIS) -
     """The class on ``basis`` (``abc_shown``) and why (``abc_reason``: share | low_frequency | no_cost).
 
     ``no_cost``: the profit basis has no class for an account without cost data. ``low_frequency``: the
-    frequency rule made the account C (``abc_days_cut`` is its channel's cut, in order days).
+    frequency rule made the account C (the scorecard's ``abc_days_cut`` is its channel's cut, in order days).
 
     Examples
     --------
@@ -55,7 +55,6 @@ def label_abc_reasons(scorecard: pd.DataFrame, basis: str = DEFAULT_ABC_BASIS) -
         {
             "abc_shown": shown,
             "abc_reason": pd.Series(reason, index=scorecard.index, dtype=object),
-            "abc_days_cut": scorecard.get("abc_days_cut", pd.Series(np.nan, index=scorecard.index)),
         },
         index=scorecard.index,
     )
