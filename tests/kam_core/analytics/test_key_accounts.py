@@ -236,3 +236,22 @@ def test_the_demo_frequency_rule_and_capability_index_match_pandas(demo_scorecar
     expected = (100 * num / den.where(den > 0)).round(1)
     pd.testing.assert_series_equal(sc["capability_score"], expected, check_names=False)
     assert sc.loc[sc["channel"].isin(["KA", "RETAIL"]), "capability_score"].isna().all()
+
+
+def _scored() -> pd.DataFrame:
+    df = _ranked_differently()
+    keys = flag_key_accounts(label_abc(df, "sales"), label_abc(df, "profit"))
+    return df.join(keys).assign(
+        name=list("abcd"), loyalty_score=[50.0, 60.0, 70.0, 80.0], abc_class=["A", "A", "B", "C"], diversion_score=0.0
+    )
+
+
+def test_budget_allocation_and_the_review_pack_use_the_union():
+    from kam_core.analytics.allocation import allocate_service_budget
+    from kam_core.report.pack import select_tables
+
+    sc = _scored()
+    alloc = allocate_service_budget(sc, 1000.0, key_only=True)
+    assert sorted(alloc["account_id"]) == ["a", "b", "c"]  # c is key by profit only, class B by sales
+    assert alloc["budget"].sum() == pytest.approx(1000.0)
+    assert select_tables(sc)["key_accounts"]["account_id"].tolist() == ["a", "b", "c"]  # by net sales
