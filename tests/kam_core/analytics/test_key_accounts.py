@@ -255,3 +255,12 @@ def test_budget_allocation_and_the_review_pack_use_the_union():
     assert sorted(alloc["account_id"]) == ["a", "b", "c"]  # c is key by profit only, class B by sales
     assert alloc["budget"].sum() == pytest.approx(1000.0)
     assert select_tables(sc)["key_accounts"]["account_id"].tolist() == ["a", "b", "c"]  # by net sales
+
+
+def test_what_changed_lists_an_account_that_became_key_by_profit():
+    from kam_core.views import compute_changes
+
+    now = _scored()
+    before = now.assign(key_account=now["key_account_sales"])  # last period: c was not yet A by profit
+    changes = compute_changes(before, now)
+    assert changes.loc[changes["change"] == "new_key_account", "account_id"].tolist() == ["c"]
