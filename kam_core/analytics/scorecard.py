@@ -162,7 +162,12 @@ def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
     out["size_tier"] = tiers.label_size_tier(df, "net_sales", "channel", p.size_cuts)
     share_sales = tiers.label_abc(df, "sales", "channel", p.abc_cuts)
     share_profit = tiers.label_abc(costed, "profit", "channel", p.abc_cuts).reindex(df.index)
-    out = out.join(tiers.flag_key_accounts(share_sales, share_profit))
+    key_sales, key_profit = share_sales, share_profit
+    if p.key_account_share != p.abc_cuts[0]:  # a key-account share of its own (default: the ABC A cut, 80%)
+        key_cuts = (p.key_account_share, max(p.key_account_share, p.abc_cuts[1]))
+        key_sales = tiers.label_abc(df, "sales", "channel", key_cuts)
+        key_profit = tiers.label_abc(costed, "profit", "channel", key_cuts).reindex(df.index)
+    out = out.join(tiers.flag_key_accounts(key_sales, key_profit))
     low = pd.Series(False, index=df.index)
     if "order_days_window" in df:
         out["abc_days_cut"] = tiers.compute_order_days_cut(df, p.abc_min_days_pct, min_group=p.abc_min_group)

@@ -264,3 +264,24 @@ def test_what_changed_lists_an_account_that_became_key_by_profit():
     before = now.assign(key_account=now["key_account_sales"])  # last period: c was not yet A by profit
     changes = compute_changes(before, now)
     assert changes.loc[changes["change"] == "new_key_account", "account_id"].tolist() == ["c"]
+
+
+def test_a_key_account_share_of_its_own_narrows_the_union(demo_engine, demo_scorecard):
+    from kam_core.analytics.scorecard import compute_scorecard
+
+    narrow = compute_scorecard(demo_engine, params=P.with_(key_account_share=0.5))
+    costed = narrow[narrow["cost_basis"].ne("none")]
+
+    def a_at_half(df: pd.DataFrame, value: str) -> pd.Series:  # A while the share before is < 50%
+        out = pd.Series(False, index=df.index)
+        for _, g in df.groupby("channel"):
+            v = g[value].fillna(0).clip(lower=0)
+            order = g[["account_id"]].assign(v=v).sort_values(["v", "account_id"], ascending=[False, True])
+            before = order["v"].cumsum() - order["v"]
+            out[order.index] = (before < 0.5 * v.sum() - 1e-9) & (order["v"] > 0)
+        return out
+
+    expected = a_at_half(narrow, "net_sales") | a_at_half(costed, "net_profit").reindex(narrow.index, fill_value=False)
+    assert narrow["key_account"].tolist() == expected.tolist()
+    assert narrow["key_account"].sum() < demo_scorecard["key_account"].sum()
+    assert narrow["abc_class"].tolist() == demo_scorecard["abc_class"].tolist()  # ABC keeps its own 80/95 cuts
