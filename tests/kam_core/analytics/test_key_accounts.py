@@ -200,7 +200,7 @@ def test_hvll_counts_accounts_big_by_profit_as_well_as_by_volume():
 
 @pytest.fixture(scope="module")
 def demo_scorecard(demo_engine):
-    from kam_core.analytics.scorecard import compute_scorecard
+    from kam_core.queries.scorecard import compute_scorecard
 
     return compute_scorecard(demo_engine)
 
@@ -267,7 +267,7 @@ def test_what_changed_lists_an_account_that_became_key_by_profit():
 
 
 def test_a_key_account_share_of_its_own_narrows_the_union(demo_engine, demo_scorecard):
-    from kam_core.analytics.scorecard import compute_scorecard
+    from kam_core.queries.scorecard import compute_scorecard
 
     narrow = compute_scorecard(demo_engine, params=P.with_(key_account_share=0.5))
     costed = narrow[narrow["cost_basis"].ne("none")]

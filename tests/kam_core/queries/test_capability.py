@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 
-from kam_core.analytics.capability import CAPABILITIES, fetch_capabilities
+from kam_core.analytics.capability import CAPABILITIES
 from kam_core.db import schema as s
+from kam_core.queries.capability import fetch_capabilities
 
 
 def _assessment(account_id: str, day: str, terminals: int | None, staff: int) -> dict:
