@@ -3,12 +3,13 @@
 import streamlit as st
 
 from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURE_LABELS, FEATURES
-from kam_core.figures.segments import build_abc_bars, build_value_type_map
+from kam_core.figures.segments import build_value_type_map
 from kam_core.i18n import format_pct
-from kam_core.views import compute_abc_summary, compute_type_profiles
+from kam_core.views import compute_type_profiles
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
 from kam_ui.honest import show_untyped
+from kam_ui.key_accounts import abc_section, key_section
 from kam_ui.page import load_page_data
 
 st.header(tr("segments.title"))
@@ -60,36 +61,8 @@ if page is not None and not page.empty:
     show_untyped(rows)  # accounts without enough evidence are listed as such, not dropped
 
     st.subheader(tr("segments.abc"))
-    abc = compute_abc_summary(rows)
-    for _, r in abc.iterrows():
-        name = tr("segments.all_channels") if r["channel"] == "all" else lbl("channel", r["channel"])
-        st.caption(
-            tr(
-                "segments.abc_pareto",
-                channel=name,
-                share=format_pct(r["a_account_share"], lang),
-                sales=format_pct(r["a_sales_share"], lang),
-            )
-        )
-    show_figure(
-        lambda: build_abc_bars(
-            rows, {c: lbl("channel", c) for c in rows["channel"].unique()}, tr("segments.abc_chart"), tr("col.count")
-        ),
-        "abc",
-        key="seg_abc",
-    )
+    abc = abc_section(rows)
 
     st.subheader(tr("segments.key"))
-    st.caption(tr("segments.key_caption"))
-    key = rows[rows["key_account"] | rows["potential_key"]].sort_values("net_sales", ascending=False)
-    key = key.assign(
-        key_kind=key["potential_key"].map({True: tr("segments.is_potential"), False: tr("segments.is_key")})
-    )
-    account_table(
-        key,
-        ["name", "key_kind", "channel", "region", "net_sales", "net_profit", "abc_class", "value_type"],
-        money=["net_sales", "net_profit"],
-        key="seg_key",
-        height=360,
-    )
+    key = key_section(rows)
     downloads({"key_accounts": key, "abc": abc, "types": typed}, "segments", key="seg_dl")

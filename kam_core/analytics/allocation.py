@@ -19,6 +19,9 @@ def allocate_service_budget(
 ) -> pd.DataFrame:
     """Split ``budget`` across (key) accounts by loyalty, sales and profit contribution.
 
+    Key accounts (``key_only``) are the scorecard's ``key_account``: 80% of sales OR 80% of profit per channel
+    tier (docs/methods_key_accounts.md §1), so an account key by profit alone gets a share too.
+
     budget_i = budget × (w_L·L_i/ΣL + w_S·sales_i/Σsales + w_P·max(NCP_i,0)/ΣNCP⁺) ÷ Σw.
     Weights default to Params.allocation_weights (loyalty, sales, profit).
     """

@@ -11,7 +11,8 @@ from kam_core.analytics.bulk import collector_paused, split_flat
 from kam_core.analytics.params import Params
 from kam_core.i18n import label, t
 
-COMPONENTS = ("sow", "exclusivity", "regularity", "tenure_years", "satisfaction")
+# the sixth, the capability index of the profile card, is docs/methods_key_accounts.md §5
+COMPONENTS = ("sow", "exclusivity", "regularity", "tenure_years", "satisfaction", "capability_score")
 SHARE_COMPONENTS = ("sow", "exclusivity", "regularity")  # shown as percentages; tenure in years, NPS 0-10
 
 
@@ -20,16 +21,25 @@ def _pct(values: pd.Series, group: pd.Series) -> pd.Series:
     return values.groupby(group).rank(pct=True, method="average")
 
 
+def _components(df: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`COMPONENTS` columns of ``df`` as floats, NaN for a column it does not have."""
+    return pd.DataFrame(
+        {c: pd.to_numeric(df[c], errors="coerce") if c in df else np.nan for c in COMPONENTS}, index=df.index
+    ).astype(float)
+
+
 def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     """Loyalty score 0-100 = weighted mean of within-channel percentile ranks of the observed components.
 
     Missing components drop out and the weights renormalise; ``loyalty_basis`` says "based on k/5 components".
     Where at most two components are observed (an ERP-only database: tenure and regularity), recency
     (``recency_days``, fewer is better) and order frequency (``orders_per_year``) stand in, RFM-style, at the
-    regularity weight each. ``df`` needs channel and the :data:`COMPONENTS` columns (satisfaction = NPS 0-10).
+    regularity weight each. ``df`` needs channel and the :data:`COMPONENTS` columns (satisfaction = NPS 0-10);
+    a missing component column counts as not observed (a frame without ``capability_score``: no assessment).
     """
     weights = dict(zip(COMPONENTS, params.loyalty_weights, strict=True))
-    pr = pd.DataFrame({f"pr_{c}": _pct(df[c], df["channel"]) for c in COMPONENTS}, index=df.index)
+    comp = _components(df)
+    pr = pd.DataFrame({f"pr_{c}": _pct(comp[c], df["channel"]) for c in COMPONENTS}, index=df.index)
     w = pd.DataFrame({c: np.where(pr[f"pr_{c}"].notna(), weights[c], 0.0) for c in COMPONENTS}, index=df.index)
     k = (w > 0).sum(axis=1).astype(int)
     num = sum(pr[f"pr_{c}"].fillna(0) * w[c] for c in COMPONENTS)
@@ -59,8 +69,8 @@ def compute_loyalty(df: pd.DataFrame, params: Params) -> pd.DataFrame:
 def _weakest(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The three lowest-percentile observed components per account, weakest first, flattened account by account:
     component index, value and percentile 0-100 of each item, and the number of items of each account."""
-    pr = df[[f"pr_{c}" for c in COMPONENTS]].to_numpy(dtype=float)
-    vals = df[list(COMPONENTS)].to_numpy(dtype=float)
+    pr = df.reindex(columns=[f"pr_{c}" for c in COMPONENTS]).to_numpy(dtype=float)  # an absent one: unobserved
+    vals = _components(df).to_numpy(dtype=float)
     order = np.argsort(np.where(np.isnan(pr), np.inf, pr), axis=1, kind="stable")[:, :3]
     p = np.take_along_axis(pr, order, axis=1)
     seen = ~np.isnan(p)  # NaN: the component is not observed
@@ -187,6 +197,16 @@ def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
     ]
 
 
+def _profit_pct(df: pd.DataFrame) -> pd.Series:
+    """Percentile of net profit within channel among the accounts with cost data (NaN without it)."""
+    if "net_profit" not in df:
+        return pd.Series(np.nan, index=df.index)
+    profit = pd.to_numeric(df["net_profit"], errors="coerce")
+    if "cost_basis" in df:
+        profit = profit.where(df["cost_basis"].ne("none"))
+    return _pct(profit, df["channel"])
+
+
 def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     """High-volume / low-loyalty flag with the hybrid rule of docs/METHODS.md §4.2 and its reasons.
 
@@ -194,14 +214,19 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     ``hvll_reason_items`` holds the same reasons as structured items (component, value, percentile, channel)
     for :func:`describe_loyalty_reasons` to write in the reader's language.
 
-    HV = volume percentile in channel ≥ ``hv_pct``; LL = loyalty percentile ≤ ``ll_pct`` and an absolute guard
-    (SOW < ``ll_sow`` or exclusivity = 0 or regularity < ``ll_regularity``); plus tenure and order-count floors.
+    HV ("big in volume or profit", docs/methods_key_accounts.md §4) = volume percentile in channel ≥ ``hv_pct``
+    OR net-profit percentile in channel (among accounts with cost data) ≥ ``hv_pct``; ``hv_basis`` says which
+    (volume | profit | both). LL = loyalty percentile ≤ ``ll_pct`` and an absolute guard (SOW < ``ll_sow`` or
+    exclusivity = 0 or regularity < ``ll_regularity``); plus tenure and order-count floors. Severity =
+    max(volume percentile, profit percentile) × (1 − loyalty percentile).
     """
     vol_pct = _pct(df["volume_cases"], df["channel"])
+    profit_pct = _profit_pct(df)
     l_pct = _pct(df["loyalty_score"], df["channel"])
+    hv_vol, hv_profit = vol_pct >= params.hv_pct, profit_pct >= params.hv_pct
     guard = (df["sow"] < params.ll_sow) | (df["exclusivity"] == 0) | (df["regularity"] < params.ll_regularity)
     flag = (
-        (vol_pct >= params.hv_pct)
+        (hv_vol | hv_profit)
         & (l_pct <= params.ll_pct)
         & guard
         & (df["tenure_years"] >= params.hvll_min_tenure)
@@ -209,9 +234,13 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     )
     out = pd.DataFrame(index=df.index)
     out["volume_pct"] = vol_pct.round(3)
+    out["profit_pct"] = profit_pct.round(3)
     out["loyalty_pct"] = l_pct.round(3)
     out["high_volume_low_loyalty"] = flag.fillna(False).astype(bool)
-    out["hvll_severity"] = (vol_pct * (1 - l_pct)).round(3)
+    out["hv_basis"] = pd.Series(
+        np.select([hv_vol & hv_profit, hv_vol, hv_profit], ["both", "volume", "profit"], None), index=df.index
+    ).where(out["high_volume_low_loyalty"], None)
+    out["hvll_severity"] = (np.fmax(vol_pct, profit_pct) * (1 - l_pct)).round(3)
     with collector_paused():  # three lists per account
         comp, value, pct, counts = _weakest(df)
         channel = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)

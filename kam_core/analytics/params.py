@@ -22,8 +22,15 @@ class Params:
     # size tiers (§2.2): cumulative shares of accounts by net sales
     size_cuts: tuple[float, float, float] = (0.05, 0.20, 0.50)
     abc_cuts: tuple[float, float] = (0.80, 0.95)
+    # ABC frequency rule (docs/methods_key_accounts.md §3): order days below this quantile of the channel → C
+    abc_min_days_pct: float = 0.20
+    abc_min_group: int = 5  # channels with fewer accounts are not judged on frequency
     key_account_share: float = 0.80
     potential_growth_pct: float = 0.80
+    # capability index (docs/methods_key_accounts.md §5), in the order sub-distributors, terminals,
+    # portfolio complementarity, loyalty rating, capital, staff
+    capability_weights: tuple[float, float, float, float, float, float] = (0.15, 0.20, 0.15, 0.25, 0.15, 0.10)
+    potential_capability_min: float = 75.0  # capability index at or above which a growing B account is potential key
     # money (§3)
     financing_rate: float = 0.045
     discount_rate: float = 0.10
@@ -32,8 +39,9 @@ class Params:
     min_accounts_bgnbd: int = 300
     rep_cost_per_min: float = 1.0  # RMB/min when a rep has no hourly cost (60 RMB/h)
     service_cost_per_min: float = 1.0
-    # loyalty (§4.1) in the order SOW, exclusivity, regularity, tenure, satisfaction
-    loyalty_weights: tuple[float, float, float, float, float] = (0.35, 0.20, 0.15, 0.15, 0.15)
+    # loyalty (§4.1) in the order SOW, exclusivity, regularity, tenure, satisfaction, capability index
+    # (the sixth: docs/methods_key_accounts.md §5; missing components drop out and the weights renormalise)
+    loyalty_weights: tuple[float, float, float, float, float, float] = (0.35, 0.20, 0.15, 0.15, 0.15, 0.10)
     min_survey_responses: int = 1
     hv_pct: float = 0.80
     ll_pct: float = 0.40

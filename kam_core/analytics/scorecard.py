@@ -16,6 +16,7 @@ import pandas as pd
 
 from kam_core.analytics import features as feat
 from kam_core.analytics import tiers
+from kam_core.analytics.capability import compute_capability_index
 from kam_core.analytics.clv import compute_clv
 from kam_core.analytics.cost_basis import NONE, compute_cost_basis, cost_health, one_tier_health, withhold_profit
 from kam_core.analytics.credit import compute_credit
@@ -149,16 +150,37 @@ def _value_types(features: pd.DataFrame, index: pd.Index):
 
 
 def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
+    """Pyramid, size tier, ABC on three bases with the frequency rule, key accounts (80/80 union), potential key.
+
+    docs/methods_key_accounts.md: key accounts come from the cumulative-share classes alone (80% of sales OR
+    80% of profit); the frequency rule then sets the shown ABC classes of rarely-ordering accounts to C.
+    """
     out = pd.DataFrame(index=df.index)
     basis = "clv" if p.pyramid_basis == "clv" else "net_profit"
     costed = df[df["cost_basis"].ne(NONE)] if "cost_basis" in df else df  # profit ranks among costed accounts
     out["pyramid_tier"] = tiers.label_pyramid(costed, basis, "channel", p.pyramid_platinum, p.pyramid_gold)
     out["size_tier"] = tiers.label_size_tier(df, "net_sales", "channel", p.size_cuts)
-    out["abc_class"] = tiers.label_abc(df, "net_sales", "channel", p.abc_cuts)
-    out["abc_class_profit"] = tiers.label_abc(costed, "net_profit", "channel", p.abc_cuts)
-    out["key_account"] = out["abc_class"].eq("A")
-    out["key_account_profit"] = out["abc_class_profit"].eq("A")
-    out["potential_key"] = tiers.flag_potential_key(df.assign(abc_class=out["abc_class"]), p.potential_growth_pct)
+    share_sales = tiers.label_abc(df, "sales", "channel", p.abc_cuts)
+    share_profit = tiers.label_abc(costed, "profit", "channel", p.abc_cuts).reindex(df.index)
+    key_sales, key_profit = share_sales, share_profit
+    if p.key_account_share != p.abc_cuts[0]:  # a key-account share of its own (default: the ABC A cut, 80%)
+        key_cuts = (p.key_account_share, max(p.key_account_share, p.abc_cuts[1]))
+        key_sales = tiers.label_abc(df, "sales", "channel", key_cuts)
+        key_profit = tiers.label_abc(costed, "profit", "channel", key_cuts).reindex(df.index)
+    out = out.join(tiers.flag_key_accounts(key_sales, key_profit))
+    low = pd.Series(False, index=df.index)
+    if "order_days_window" in df:
+        out["abc_days_cut"] = tiers.compute_order_days_cut(df, p.abc_min_days_pct, min_group=p.abc_min_group)
+        low = tiers.flag_low_frequency(df, p.abc_min_days_pct, min_group=p.abc_min_group)
+    out["abc_low_frequency"] = low
+    out["abc_class"] = tiers.apply_frequency_rule(share_sales, low)
+    out["abc_class_cases"] = tiers.apply_frequency_rule(tiers.label_abc(df, "cases", "channel", p.abc_cuts), low)
+    out["abc_class_profit"] = tiers.apply_frequency_rule(share_profit, low)
+    out["potential_key"] = tiers.flag_potential_key(
+        df.assign(abc_class=out["abc_class"], key_account=out["key_account"]),
+        p.potential_growth_pct,
+        capability_min=p.potential_capability_min,
+    )
     return out
 
 
@@ -175,6 +197,7 @@ def _assemble(inp, w: Window, p: Params):
     features = feat.compute_value_features(df, inp.monthly, w)
     result, labels = _value_types(features, df.index)
     df = df.join(labels[[c for c in labels.columns if c not in df]])
+    df = _join_new(df, compute_capability_index(df, p.capability_weights))  # feeds loyalty and potential key
     df = df.reset_index()
     df = df.join(compute_loyalty(df, p))
     df = df.join(estimate_churn_heuristic(df, w.end, p))

@@ -12,6 +12,9 @@ import pandas as pd
 
 PYRAMID = ("platinum", "gold", "iron", "lead")
 SIZE_TIERS = ("vip", "major", "ordinary", "small")
+# ABC basis name → scorecard column (docs/methods_key_accounts.md §2)
+ABC_BASES = {"sales": "net_sales", "cases": "volume_cases", "profit": "net_profit"}
+KEY_BASES = ("sales", "profit", "both")  # why a key account is key
 
 
 def _check(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -72,8 +75,10 @@ def label_abc(
 ) -> pd.Series:
     """ABC class per account: A while the cumulative share before it is < 80% (the crossing account is A).
 
+    ``value`` is a column, or one of the :data:`ABC_BASES` names (``sales``, ``cases``, ``profit``).
     Negative values count as 0 (they cannot carry share). A group with no positive total is all C.
     """
+    value = ABC_BASES.get(value, value)
     df = _check(df, ["account_id", value, group])
     if df.empty:
         return pd.Series(dtype=object, name="abc_class")
@@ -87,15 +92,76 @@ def label_abc(
     return pd.Series(lab, index=s.index, name="abc_class").reindex(df.index)
 
 
-def flag_potential_key(df: pd.DataFrame, growth_pct: float = 0.80, group: str = "channel") -> pd.Series:
-    """Potential key accounts: class B by sales, growth ≥ the group's ``growth_pct`` percentile, and sales
-    projected one year ahead at that growth reach the smallest A account of the group."""
+def compute_order_days_cut(
+    df: pd.DataFrame, pct: float = 0.20, group: str = "channel", days: str = "order_days_window", min_group: int = 5
+) -> pd.Series:
+    """The group's ``pct`` quantile of order days in the window, per account (NaN for groups smaller than
+    ``min_group``: a quantile of 3 accounts says nothing). Missing order days count as 0."""
+    d = pd.to_numeric(_check(df, [days, group])[days], errors="coerce").fillna(0.0)
+    cut = df[group].map(d.groupby(df[group]).quantile(pct))
+    size = df[group].map(df.groupby(group).size())
+    return cut.where(size >= min_group).astype(float).rename("abc_days_cut")
+
+
+def flag_low_frequency(
+    df: pd.DataFrame, pct: float = 0.20, group: str = "channel", days: str = "order_days_window", min_group: int = 5
+) -> pd.Series:
+    """Few order days: strictly below the group's ``pct`` quantile of order days in the window
+    (:func:`compute_order_days_cut`; docs/methods_key_accounts.md §3)."""
+    d = pd.to_numeric(_check(df, [days, group])[days], errors="coerce").fillna(0.0)
+    cut = compute_order_days_cut(df, pct, group, days, min_group)
+    return (d < cut).fillna(False).astype(bool).rename("abc_low_frequency")
+
+
+def apply_frequency_rule(classes: pd.Series, low_frequency: pd.Series) -> pd.Series:
+    """ABC classes with every low-frequency account set to C (a missing class stays missing)."""
+    return classes.where(~(low_frequency.reindex(classes.index, fill_value=False) & classes.notna()), "C")
+
+
+def flag_key_accounts(sales_class: pd.Series, profit_class: pd.Series) -> pd.DataFrame:
+    """Key accounts = the union of class A by sales and class A by profit within channel (the 80/80 rule).
+
+    ``key_basis`` is ``sales``, ``profit`` or ``both`` (None for accounts that are not key). An account
+    without a profit class (no cost data) can only be key by sales.
+    """
+    by_sales = sales_class.eq("A")
+    by_profit = profit_class.reindex(sales_class.index).eq("A")
+    basis = np.select([by_sales & by_profit, by_sales, by_profit], ["both", "sales", "profit"], None)
+    return pd.DataFrame(
+        {
+            "key_account_sales": by_sales,
+            "key_account_profit": by_profit,
+            "key_account": by_sales | by_profit,
+            "key_basis": pd.Series(basis, index=sales_class.index, dtype=object),
+        },
+        index=sales_class.index,
+    )
+
+
+def flag_potential_key(
+    df: pd.DataFrame, growth_pct: float = 0.80, group: str = "channel", capability_min: float | None = None
+) -> pd.Series:
+    """Potential key accounts: class B by sales, not already key, and one of two routes.
+
+    - growth: growth ≥ the group's ``growth_pct`` percentile and sales projected one year ahead at that
+      growth reach the smallest A account of the group;
+    - capability: ``capability_score`` ≥ ``capability_min`` (the six capabilities of the profile card,
+      :mod:`kam_core.analytics.capability`) and sales not shrinking (growth ≥ 0).
+
+    Accounts without a capability index can only qualify by growth (neutral). ``key_account`` and
+    ``capability_score`` are optional columns. docs/methods_key_accounts.md §5.
+    """
     _check(df, ["abc_class", "growth", "net_sales", group])
     g = df["growth"]
     cut = g.groupby(df[group]).transform(lambda x: x.quantile(growth_pct) if x.notna().any() else np.nan)
     a_line = df["net_sales"].where(df["abc_class"] == "A").groupby(df[group]).transform("min")
     projected = df["net_sales"] * (1 + g.clip(lower=0))
-    flag = (df["abc_class"] == "B") & (g > 0) & (g >= cut) & (projected >= a_line)
+    by_growth = ((g > 0) & (g >= cut) & (projected >= a_line)).fillna(False)
+    by_capability = pd.Series(False, index=df.index)
+    if capability_min is not None and "capability_score" in df:
+        by_capability = ((df["capability_score"] >= capability_min) & (g >= 0)).fillna(False)
+    key = df["key_account"].fillna(False).astype(bool) if "key_account" in df else False
+    flag = (df["abc_class"] == "B") & ~key & (by_growth | by_capability)
     return flag.fillna(False).astype(bool).rename("potential_key")
 
 

@@ -14,7 +14,7 @@ from kam_core.analytics.inputs import INPUTS, Inputs
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
 from kam_core.db import order_days, schema
-from kam_core.queries import activity, credit_terms, diversion_signals, metrics, money
+from kam_core.queries import activity, capability, credit_terms, diversion_signals, metrics, money
 
 
 def check_available(engine: Engine) -> dict[str, bool]:
@@ -54,6 +54,7 @@ def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataF
         diversion_signals.fetch_price_signal(conn, w),
         diversion_signals.fetch_sellout_signal(conn, w, p.s3_ratio, days),
         diversion_signals.fetch_capability_signal(conn, w),
+        capability.fetch_capabilities(conn, w.end),
     ], monthly
 
 

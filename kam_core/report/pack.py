@@ -28,6 +28,7 @@ TABLE_COLUMNS = {
         "channel",
         "region",
         "rep",
+        "key_basis",
         "net_sales",
         "net_profit",
         "pyramid_tier",
@@ -99,7 +100,6 @@ def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
     def count(col: str) -> int:
         return int(df[col].fillna(False).astype(bool).sum()) if col in df else 0
 
-    a_class = int((df["abc_class"] == "A").sum()) if "abc_class" in df else 0
     return [
         (t("report.kpi.accounts", lang), format_number(len(df), lang)),
         (t("report.kpi.net_sales", lang), format_money(total("net_sales"), lang)),
@@ -107,19 +107,20 @@ def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
         (t("report.kpi.cost_to_serve", lang), format_money(total("cost_to_serve"), lang)),
         (t("report.kpi.net_profit", lang), format_money(total("net_profit"), lang)),
         (t("report.kpi.top20_share", lang), format_pct(view.top20_share, lang)),
-        (t("report.kpi.a_accounts", lang), format_number(a_class, lang)),
+        (t("report.kpi.a_accounts", lang), format_number(count("key_account"), lang)),  # the 80/80 union
         (t("report.kpi.at_risk", lang), format_number(count("high_volume_low_loyalty"), lang)),
         (t("report.kpi.diversion", lang), format_number(count("diversion_flag"), lang)),
     ]
 
 
 def select_tables(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Key accounts (A class by net sales), at-risk (HVLL by net sales) and the diversion queue (by score)."""
+    """Key accounts (80% of sales or of profit per channel tier, docs/methods_key_accounts.md §1; by net sales),
+    at-risk (HVLL by net sales) and the diversion queue (by score)."""
     if df.empty:
         return {name: df for name in TABLE_COLUMNS}
     flag = lambda col: df[col].fillna(False).astype(bool) if col in df else pd.Series(False, index=df.index)  # noqa: E731
     return {
-        "key_accounts": df[df["abc_class"] == "A"].sort_values("net_sales", ascending=False),
+        "key_accounts": df[flag("key_account")].sort_values("net_sales", ascending=False),
         "at_risk": df[flag("high_volume_low_loyalty")].sort_values("net_sales", ascending=False),
         "diversion": df[flag("diversion_flag")].sort_values("diversion_score", ascending=False),
     }
@@ -134,6 +135,8 @@ def _cell(col: str, value, lang: str) -> str:
         return format_number(value, lang, 2)
     if col == "churn_prob":
         return format_pct(value, lang)
+    if col == "key_basis":
+        return t(f"key_basis.{value}", lang)
     if col in ("channel", "pyramid_tier", "value_type"):
         return label(col, value, lang)
     if isinstance(value, list | tuple):

@@ -36,10 +36,15 @@ def compute_type_profiles(scorecard: pd.DataFrame, features: pd.DataFrame | None
     return out.reindex([t for t in VALUE_TYPES if t in out.index]).reset_index()
 
 
-def compute_abc_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
+def compute_abc_summary(scorecard: pd.DataFrame, column: str = "abc_class", value: str = "net_sales") -> pd.DataFrame:
     """Per channel tier and overall: accounts, A accounts, share of accounts in A (Pareto ratio) and
-    A's share of the tier's net sales ("18% of KA accounts = 80% of KA sales")."""
-    df = scorecard.assign(_a=scorecard["abc_class"].eq("A"), _sales=scorecard["net_sales"].clip(lower=0))
+    A's share of the tier's ``value`` ("18% of KA accounts = 80% of KA sales").
+
+    ``column`` holds the classes (another ABC basis: ``abc_class_cases``, ``abc_class_profit``) and ``value``
+    the figure they rank (``volume_cases``, ``net_profit``); rows without a class are left out."""
+    scorecard = scorecard[scorecard[column].notna()]
+    df = scorecard.assign(abc_class=scorecard[column], _a=scorecard[column].eq("A"))
+    df = df.assign(_sales=pd.to_numeric(df[value], errors="coerce").fillna(0).clip(lower=0))
     df = df.assign(_a_sales=df["_sales"].where(df["_a"], 0.0))
 
     def summarise(g: pd.DataFrame) -> pd.Series:

@@ -327,10 +327,25 @@ def pyramid(df: pd.DataFrame) -> pd.Series:
     return out
 
 
+def few_order_days(df: pd.DataFrame) -> pd.Series:
+    """docs/methods_key_accounts.md §3: order days strictly below the channel's 20th percentile (numpy's linear
+    percentile), only in channels of at least 5 accounts."""
+    days = df["order_days_window"].fillna(0).astype(float)
+    out = pd.Series(False, index=df.index)
+    for _, idx in df.groupby("channel").groups.items():
+        if len(idx) >= 5:
+            out[idx] = days[idx] < np.percentile(days[idx].to_numpy(), 20)
+    return out
+
+
 def label_tiers(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
-    out["abc_class"], out["size_tier"], out["pyramid_tier"] = abc(df, "net_sales"), size_tier(df), pyramid(df)
-    out["abc_class_profit"] = abc(df, "net_profit").where(df["net_profit"].notna())
+    sales, profit = abc(df, "net_sales"), abc(df, "net_profit").where(df["net_profit"].notna())
+    out["key_account"] = sales.eq("A") | profit.eq("A")  # the 80/80 union, on the share classes
+    low = few_order_days(df)
+    out["abc_class"] = sales.where(~low, "C")
+    out["size_tier"], out["pyramid_tier"] = size_tier(df), pyramid(df)
+    out["abc_class_profit"] = profit.where(~low | profit.isna(), "C")
     return out
 
 

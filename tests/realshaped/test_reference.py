@@ -51,7 +51,7 @@ GROUPS = {
         "recency_days",
         "orders_per_year",
     ],
-    "tiers": ["channel", "abc_class", "size_tier"],
+    "tiers": ["channel", "abc_class", "size_tier", "key_account"],
     "profit_tiers": ["pyramid_tier", "abc_class_profit"],
     "whale": [],
     "lines": [],

@@ -34,7 +34,7 @@ def _loyal_frame() -> pd.DataFrame:
 def test_loyalty_renormalises_weights_over_observed_components():
     out = compute_loyalty(_loyal_frame(), P)
     assert out["loyalty_score"].iloc[0] == 100.0
-    assert out["loyalty_basis"].iloc[3] == "based on 2/5 components"
+    assert out["loyalty_basis"].iloc[3] == "based on 2/6 components"
     # account 3: regularity pr = 0.5, tenure pr = 0.25, equal weights 0.15 → 37.5
     assert out["loyalty_score"].iloc[3] == pytest.approx(37.5)
 

@@ -43,7 +43,7 @@ def test_scorecard_has_the_design_columns_and_allowed_values(bundle):
     assert set(df["abc_class"]) <= {"A", "B", "C"}
     assert df["high_volume_low_loyalty"].dtype == bool and df["diversion_flag"].dtype == bool
     assert df["loyalty_score"].between(0, 100).all()
-    assert (df["loyalty_basis"] == "based on 5/5 components").all()
+    assert (df["loyalty_basis"] == "based on 5/6 components").all()  # no capability assessments in this database
 
 
 def test_region_levels_are_the_segments_of_each_accounts_region_path(bundle):
@@ -212,7 +212,7 @@ def test_erp_only_database_still_gives_pyramid_abc_whale_and_rfm_loyalty(db_engi
     assert df["pyramid_tier"].notna().all() and df["abc_class"].notna().all()
     assert (df["abc_class"] == "A").any() and b.whale.n_accounts == 30
     assert df["loyalty_score"].notna().all()
-    assert (df["loyalty_basis"] == "based on 2/5 components + recency and frequency").all()
+    assert (df["loyalty_basis"] == "based on 2/6 components + recency and frequency").all()
     assert df["pr_recency"].notna().all()
     assert {"visits", "surveys", "category_volume", "receivables"} <= set(b.missing_inputs)
     assert not df["diversion_flag"].any() and df["credit_grade"].isna().all()
