@@ -139,6 +139,7 @@ def seed_area(engine) -> None:
                     "name_en": "Draft 500ml",
                     "brand": "Ours",
                     "std_cogs_per_case": 18.0,
+                    "launch_date": None,  # every row names the same columns (one executemany)
                 },
                 {
                     "sku_id": "SKU2",
