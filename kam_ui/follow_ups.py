@@ -45,6 +45,10 @@ def open_follow_ups(rows: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     url = data.db_url()
     inputs = load_inputs(url, str(data.viewer_scope()), as_of, data.data_fingerprint(url))
     accounts = rows[CARD_COLS].merge(inputs.dates, on="account_id", how="left")
+    # the first order on or before the period's end, from the scorecard's order-day aggregate; else the account's
+    first = pd.to_datetime(rows["first_order_ever"], errors="coerce") if "first_order_ever" in rows else None
+    fallback = pd.to_datetime(rows["first_order_date"], errors="coerce")
+    accounts["first_order_date"] = (fallback if first is None else first.fillna(fallback)).to_numpy()
     tasks = list_open_follow_ups(
         accounts, as_of, inputs.promotions, inputs.products, inputs.enrolled, inputs.closed, DEFAULT_RULES
     )

@@ -19,7 +19,7 @@ if page is not None and not page.empty:
     budget_allocation(rows)
 
     st.subheader(tr("area.title"))
-    area_key_accounts(page.everyone, page.filters.region)
+    area_key_accounts(page.filters)
 
     st.subheader(tr("plan.cadence"))
     cadence = dict(DEFAULT_PARAMS.visit_cadence_days)

@@ -49,22 +49,26 @@ def map_to_level(regions: pd.DataFrame, level: str) -> pd.Series:
     """
     _check_level(level)
     _require(regions, _REGION_COLS, "the region tree")
-    parent = regions.set_index("region_id")["parent_id"]
-    lvl = regions.set_index("region_id")["level"]
-    node = pd.Series(regions["region_id"].to_numpy(), index=regions["region_id"].to_numpy(), dtype=object)
-    for _ in range(len(regions) + 1):  # a tree is never deeper than its node count; stops a parent cycle
-        todo = node.notna() & (node.map(lvl) != level)
-        if not todo.any():
-            break
-        node[todo] = node[todo].map(parent)
-    return node.where(node.map(lvl) == level)
+    ids = regions["region_id"].tolist()
+    parent = dict(zip(ids, regions["parent_id"].tolist(), strict=True))
+    lvl = dict(zip(ids, regions["level"].tolist(), strict=True))
+
+    def up(node: object) -> object:
+        for _ in range(len(ids) + 1):  # a tree is never deeper than its node count; stops a parent cycle
+            if node is None or lvl.get(node) == level or not isinstance(node, str):
+                break
+            node = parent.get(node)
+        return node if isinstance(node, str) and lvl.get(node) == level else None
+
+    # plain dicts: a few thousand regions, walked in microseconds (pandas maps cost ~10 ms each)
+    return pd.Series({r: up(r) for r in ids}, index=ids, dtype=object)
 
 
 def account_nodes(scorecard: pd.DataFrame, regions: pd.DataFrame, level: str) -> pd.Series:
     """The region id at ``level`` of every scorecard row, from its ``region_path`` (NaN: none at that level)."""
-    node = map_to_level(regions, level)
-    by_path = pd.Series(regions["region_id"].to_numpy(), index=regions["path"].to_numpy())
-    return scorecard["region_path"].map(by_path).map(node)
+    node = map_to_level(regions, level).to_dict()
+    by_path = {p: node.get(r) for p, r in zip(regions["path"].tolist(), regions["region_id"].tolist(), strict=True)}
+    return pd.Series([by_path.get(p) for p in scorecard["region_path"].tolist()], index=scorecard.index, dtype=object)
 
 
 def _covering(df: pd.DataFrame, col: str, coverage: float) -> pd.Series:
@@ -94,7 +98,7 @@ def compute_area_key_accounts(
     ----------
     scorecard
         One row per account: ``account_id``, ``channel``, ``region_path``, ``net_sales``, ``net_profit``
-        (other columns such as ``name`` and ``rep`` are carried along).
+        (``name``, ``name_en`` and ``rep`` are carried along when present).
     regions
         The region tree (``region_id``, ``parent_id``, ``level``, ``path``): at least the accounts' regions and
         their ancestors. An account's region is the one whose ``path`` is its ``region_path``.
@@ -125,7 +129,8 @@ def compute_area_key_accounts(
         raise ValueError(f"coverage must be in (0, 1], got {coverage}")
     if int(max_per_area) < 1:
         raise ValueError(f"max_per_area must be at least 1, got {max_per_area}")
-    df = scorecard[scorecard["channel"] == RETAIL].copy()
+    carried = [c for c in (*_CARD_COLS, "name", "name_en", "rep") if c in scorecard.columns]
+    df = scorecard.loc[scorecard["channel"] == RETAIL, carried].copy()  # a few columns, not the scorecard's 200
     df["area_id"] = account_nodes(df, regions, level)
     df = df[df["area_id"].notna() & (df["net_sales"] > 0)]
     df = df.sort_values(["area_id", "net_sales", "account_id"], ascending=[True, False, True])
@@ -138,6 +143,22 @@ def compute_area_key_accounts(
     keys = df[df["by_sales"] | df["by_profit"]]
     keys = keys[keys.groupby("area_id").cumcount() < int(max_per_area)]
     return keys.reset_index(drop=True)
+
+
+def _key_lists(keys: pd.DataFrame, names: dict) -> dict[str, dict]:
+    """Per node: the number of key accounts, their names, their distinct owners and how many have none."""
+    per_area: dict[str, dict] = {}
+    labels = keys["name"].tolist() if "name" in keys else keys["account_id"].tolist()
+    reps = keys["rep"].tolist() if "rep" in keys else [None] * len(keys)
+    for area, rep, label in zip(keys["area_id"].tolist(), reps, labels, strict=True):
+        entry = per_area.setdefault(area, {"n": 0, "names": [], "owners": [], "unowned": 0})
+        owned = isinstance(rep, str) and bool(rep)
+        entry["n"] += 1
+        entry["names"].append(str(label))
+        entry["unowned"] += not owned
+        if owned and names.get(rep, rep) not in entry["owners"]:
+            entry["owners"].append(names.get(rep, rep))
+    return per_area
 
 
 def summarise_areas(
@@ -164,20 +185,19 @@ def summarise_areas(
     """
     _check_level(level)
     areas = regions.loc[regions["level"] == level, "region_id"]
-    retail = scorecard[scorecard["channel"] == RETAIL]
+    retail = scorecard.loc[scorecard["channel"] == RETAIL, ["account_id", "region_path", "net_sales"]]
     retail = retail.assign(area_id=account_nodes(retail, regions, level))
     by_area = retail.groupby("area_id")
     out = pd.DataFrame({"area_id": areas.to_numpy()})
     out["retail_accounts"] = out["area_id"].map(by_area.size()).fillna(0).astype(int)
     out["retail_sales"] = out["area_id"].map(by_area["net_sales"].sum()).fillna(0.0)
-    names = rep_names or {}
-    owner = keys["rep"].map(lambda r: names.get(r, r) if isinstance(r, str) and r else None)
-    label = keys["name"] if "name" in keys else keys["account_id"]
-    k = keys.assign(owner=owner, label=label).groupby("area_id")
-    out["key_accounts"] = out["area_id"].map(k.size()).fillna(0).astype(int)
-    out["key_names"] = out["area_id"].map(k["label"].agg(lambda s: "、".join(map(str, s)))).fillna("")
-    out["owners"] = out["area_id"].map(k["owner"].agg(lambda s: "、".join(dict.fromkeys(s.dropna())))).fillna("")
-    out["unowned"] = out["area_id"].map(k["owner"].agg(lambda s: int(s.isna().sum()))).fillna(0).astype(int)
+    lists = _key_lists(keys, rep_names or {})
+    empty = {"n": 0, "names": [], "owners": [], "unowned": 0}
+    rows = [lists.get(a, empty) for a in out["area_id"].tolist()]
+    out["key_accounts"] = [r["n"] for r in rows]
+    out["key_names"] = ["、".join(r["names"]) for r in rows]
+    out["owners"] = ["、".join(r["owners"]) for r in rows]
+    out["unowned"] = [r["unowned"] for r in rows]
     out["status"] = "ok"
     out.loc[out["unowned"] > 0, "status"] = "unowned"
     out.loc[out["key_accounts"] == 0, "status"] = "no_sales"

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, func, select, union_all
 
 from kam_core.db.schema import (
     contact_log,
-    order_header,
     product,
     promotion,
     promotion_account,
@@ -27,7 +26,7 @@ PROMO_COLS = ("promo_id", "name", "start_date", "end_date", "tier_code", "region
 class FollowUpInputs:
     """What the follow-up rules read besides the scorecard: per-account dates, promotions, launches, closures."""
 
-    dates: pd.DataFrame  # account_id, first_order_date, last_contact_date, last_survey_date
+    dates: pd.DataFrame  # account_id, last_contact_date, last_survey_date (the first order is the scorecard's)
     promotions: pd.DataFrame  # PROMO_COLS
     products: pd.DataFrame  # sku_id, name, launch_date
     enrolled: pd.DataFrame  # promo_id, account_id
@@ -44,9 +43,6 @@ def _by_account(conn: Connection, stmt, col: str) -> pd.Series:
 
 
 def _dates(conn: Connection, scope: Scope, as_of: dt.date) -> pd.DataFrame:
-    first = select(order_header.c.account_id, func.min(order_header.c.order_date).label("d")).where(
-        order_header.c.order_date <= as_of, scope.account_clause(order_header.c.account_id)
-    )
     contacts = union_all(
         select(visit.c.account_id, visit.c.visit_date.label("d")).where(visit.c.visit_date <= as_of),
         select(contact_log.c.account_id, contact_log.c.contact_date.label("d")).where(
@@ -61,7 +57,6 @@ def _dates(conn: Connection, scope: Scope, as_of: dt.date) -> pd.DataFrame:
         sr.c.response_date <= as_of, scope.account_clause(sr.c.account_id)
     )
     parts = {
-        "first_order_date": first.group_by(order_header.c.account_id),
         "last_contact_date": last.group_by(contacts.c.account_id),
         "last_survey_date": survey.group_by(sr.c.account_id),
     }

@@ -14,7 +14,7 @@ from kam_core.db.schema import audit_log, contact_log
 from kam_core.errors import NotAuthorised, UserError
 from kam_core.queries.follow_ups import fetch_follow_up_inputs
 from kam_core.scope import DIRECTOR, Scope
-from tests.kam_area_db import AS_OF, seed_area
+from tests.kam_area_db import ACCOUNTS, AS_OF, seed_area
 
 
 @pytest.fixture
@@ -26,10 +26,12 @@ def engine(db_engine):
 def _open(engine, scope=DIRECTOR) -> pd.DataFrame:
     with engine.connect() as conn:
         inputs = fetch_follow_up_inputs(conn, scope, AS_OF)
-    accounts = inputs.dates.assign(
+    ids = pd.DataFrame({"account_id": [a for a, *_ in ACCOUNTS]})
+    accounts = ids.merge(inputs.dates, on="account_id", how="left").assign(
         channel=lambda d: d["account_id"].map({"d1": "DIST", "k1": "KA"}).fillna("RETAIL"),
         region_path=lambda d: d["account_id"].map({"r6": "R1/A2/C4/S5"}).fillna("R1/A1/C1/S1"),
         pyramid_tier="iron",
+        first_order_date=lambda d: d["account_id"].map({"r6": dt.date(2026, 6, 28)}).fillna(dt.date(2026, 1, 10)),
         key_account=lambda d: d["account_id"].isin(["r1", "r4"]),
     )
     return list_open_follow_ups(
@@ -49,7 +51,7 @@ def test_the_reads_give_first_order_last_contact_and_the_open_invitations(engine
     with engine.connect() as conn:
         inputs = fetch_follow_up_inputs(conn, DIRECTOR, AS_OF)
     dates = inputs.dates.set_index("account_id")
-    assert pd.Timestamp(dates.loc["r6", "first_order_date"]) == pd.Timestamp(2026, 6, 28)
+    assert "r5" not in dates.index  # never contacted, never surveyed
     assert pd.Timestamp(dates.loc["r1", "last_contact_date"]) == pd.Timestamp(2026, 6, 25)
     assert inputs.promotions["promo_id"].tolist() == ["P1"] and inputs.products["sku_id"].tolist() == ["SKU2"]
     tasks = _open(engine)
