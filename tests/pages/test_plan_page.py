@@ -109,3 +109,55 @@ def test_the_follow_ups_list_the_new_accounts_greeting_and_closing_it_removes_it
     with engine.connect() as conn:
         rows = conn.execute(select(contact_log.c.account_id, contact_log.c.contact_type, contact_log.c.task)).all()
     assert rows == [("r6", "call", "greeting")]
+
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "x" * 32,
+    "client_id": "id",
+    "client_secret": "secret",
+    "server_metadata_url": "https://login.example.com/.well-known/openid-configuration",
+}
+
+
+def _signed_in(tmp_path, launcher, monkeypatch, email: str, role: str, scope_id: str | None):
+    from kam_core.scope import DIRECTOR
+    from kam_core.users import save_user
+
+    url = area_sqlite_url(tmp_path / "area.db")
+    save_user(get_engine(url), DIRECTOR, email, role, scope_id)
+    monkeypatch.setenv("KAM_DATABASE_URL", url)
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
+    at = AppTest.from_file(launcher, default_timeout=180)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": email, "name": role}
+    at.run()
+    at.switch_page("p/plan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at, get_engine(url)
+
+
+def test_a_manager_assigns_only_within_their_region_and_is_named_in_the_audit(tmp_path, launcher, monkeypatch):
+    at, engine = _signed_in(tmp_path, launcher, monkeypatch, "boss.sh@brewer.cn", "manager", "A1")
+    offered = set(at.selectbox(key="area_acc").options)
+    assert offered == {"Pudong · Shop R1", "Pudong · Shop R2", "Xuhui · Shop R4"}  # 杭州's r6 is not offered
+    assert set(at.selectbox(key="area_rep").options) == {"Zhang San", "Wang Wu"}  # 杭州's 李四 is not offered
+    at.selectbox(key="area_acc").set_value("r2")
+    at.selectbox(key="area_rep").set_value("REP3")
+    next(b for b in at.button if b.label == t("area.assign_button", "en")).click().run()
+    assert [shown_text(s.value) for s in at.success] == [t("area.assigned", "en", account="r2")]
+    with engine.connect() as conn:
+        written = select(audit_log.c.changed_by, audit_log.c.old_value, audit_log.c.new_value)
+        assert conn.execute(written.where(audit_log.c.table_name == "account")).all() == [
+            ("boss.sh@brewer.cn", "REP1", "REP3")
+        ]
+
+
+def test_a_rep_sees_their_key_accounts_but_no_assignment_form(tmp_path, launcher, monkeypatch):
+    at, engine = _signed_in(tmp_path, launcher, monkeypatch, "zhang@brewer.cn", "rep", "REP1")
+    assert t("area.rep_cannot_assign", "en") in [shown_text(c.value) for c in at.caption]
+    assert not [s for s in at.selectbox if s.key == "area_acc"]
+    keys = _frame(at, "area_keys")
+    assert "Shop R6" not in set(keys["name"])  # not theirs
+    with engine.connect() as conn:
+        assert conn.execute(select(audit_log).where(audit_log.c.table_name == "account")).all() == []
