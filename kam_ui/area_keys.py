@@ -70,7 +70,8 @@ def _selected(tree: pd.DataFrame, summary: pd.DataFrame, regions: tuple[str, ...
         p = path.get(node, "")
         return any(p == q or p.startswith(q + "/") or q.startswith(p + "/") for q in picked)
 
-    return summary[summary["area_id"].map(related)]
+    # astype(bool): an empty object Series would select columns, not rows
+    return summary[summary["area_id"].map(related).astype(bool)]
 
 
 def _flash() -> None:

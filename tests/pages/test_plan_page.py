@@ -161,3 +161,15 @@ def test_a_rep_sees_their_key_accounts_but_no_assignment_form(tmp_path, launcher
     assert "Shop R6" not in set(keys["name"])  # not theirs
     with engine.connect() as conn:
         assert conn.execute(select(audit_log).where(audit_log.c.table_name == "account")).all() == []
+
+
+def test_a_region_filter_keeps_the_nodes_inside_it_and_the_ones_above_it(plan):
+    at, _ = plan
+    at.multiselect(key="region").set_value(["C1"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(_frame(at, "area_keys")["area_name"]) == {"Pudong"}
+    at.multiselect(key="region").set_value(["S1"]).run()
+    at.segmented_control(key="area_level").set_value("street").run()
+    assert set(_frame(at, "area_keys")["area_name"]) == {"Lujiazui"}
+    at.segmented_control(key="area_level").set_value("region").run()
+    assert set(_frame(at, "area_keys")["area_name"]) == {"East"}  # the region above the picked street
