@@ -6,9 +6,8 @@ Create Date: 2026-12-03 11:00:00
 
 A row with ``task`` and ``due_date`` closes that follow-up on the Plan page (docs/methods_follow_ups.md).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007'
 down_revision = '0003'
