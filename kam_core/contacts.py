@@ -113,25 +113,27 @@ def record_contact(
         rep = scope.scope_id if scope.role == "rep" else owner.owner_rep_id
         new = {**row, "account_id": account_id, "rep_id": rep, "created_by": user, "created_at": _now()}
         cid = conn.execute(insert(contact_log).values(**new).returning(contact_log.c.contact_log_id)).scalar_one()
-        stamp, key = _now(), f"{account_id}:{cid}"
-        conn.execute(
-            insert(audit_log),
-            [
-                {
-                    "changed_at": stamp,
-                    "changed_by": user,
-                    "table_name": "contact_log",
-                    "record_key": key,
-                    "action": "insert",
-                    "field": f,
-                    "old_value": None,
-                    "new_value": str(row[f]),
-                }
-                for f in ("contact_type", "contact_date", "task", "due_date", "note")
-                if row[f] is not None
-            ],
-        )
+        conn.execute(insert(audit_log), _audit_rows(row, f"{account_id}:{cid}", user))
     return int(cid)
+
+
+def _audit_rows(row: dict, key: str, user: str) -> list[dict]:
+    """One audit entry per written field of the contact."""
+    stamp = _now()
+    return [
+        {
+            "changed_at": stamp,
+            "changed_by": user,
+            "table_name": "contact_log",
+            "record_key": key,
+            "action": "insert",
+            "field": f,
+            "old_value": None,
+            "new_value": str(row[f]),
+        }
+        for f in ("contact_type", "contact_date", "task", "due_date", "note")
+        if row[f] is not None
+    ]
 
 
 def _refuse_closed_twice(conn, account_id: str, row: dict) -> None:

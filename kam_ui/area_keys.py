@@ -16,6 +16,7 @@ from kam_core.analytics.area_keys import (
 )
 from kam_core.errors import UserError
 from kam_core.filters import Filters
+from kam_core.i18n import local_names
 from kam_core.owners import assign_owner
 from kam_core.queries.area import fetch_assignable_reps, fetch_region_tree
 from kam_core.scope import Scope
@@ -122,6 +123,29 @@ def _assign_form(keys: pd.DataFrame, reps: pd.DataFrame) -> None:
             st.rerun()
 
 
+def _missing_table(summary: pd.DataFrame, shown: pd.DataFrame, area_name: dict, level: str) -> None:
+    """The nodes with no key account (no small-retail sales) or with a key account nobody owns."""
+    missing = summary[summary["status"] != "ok"]
+    st.markdown(tr("area.missing", n=len(missing), level=tr(f"area.level_{level}")))
+    if missing.empty:
+        empty_state("area.none_missing")
+        return
+    names = shown.groupby("area_id")["shown_name"].agg(lambda s: "、".join(map(str, s)))  # in the page's language
+    cols = ["area_name", "status", "retail_accounts", "key_names"]
+    table = missing.assign(
+        area_name=missing["area_id"].map(area_name),
+        status=missing["status"].map(tr_fn("area.status_")),
+        key_names=missing["area_id"].map(names).fillna(""),
+    )
+    st.dataframe(
+        table[cols],
+        column_config={c: st.column_config.Column(tr(f"col.{c}")) for c in cols},
+        hide_index=True,
+        width="stretch",
+        key="area_missing",
+    )
+
+
 def area_key_accounts(filters: Filters) -> None:
     """The block: level selector, key accounts per node with owners, the nodes with none, owner assignment."""
     st.caption(tr("area.caption", coverage=f"{DEFAULT_COVERAGE:.0%}", cap=DEFAULT_MAX_PER_AREA))
@@ -149,6 +173,7 @@ def area_key_accounts(filters: Filters) -> None:
         return
     shown = keys.assign(
         area_name=keys["area_id"].map(area_name),
+        shown_name=local_names(keys, current_lang()),
         owner=keys["rep"].map(lambda r: names.get(r, r) if isinstance(r, str) else tr_text("area.no_owner")),
     )
     st.markdown(
@@ -167,23 +192,5 @@ def area_key_accounts(filters: Filters) -> None:
         key="area_keys",
         height=320,
     )
-    missing = summary[summary["status"] != "ok"]
-    st.markdown(tr("area.missing", n=len(missing), level=tr(f"area.level_{level}")))
-    if missing.empty:
-        empty_state("area.none_missing")
-    else:
-        reason = tr_fn("area.status_")
-        table = missing.assign(area_name=missing["area_id"].map(area_name), status=missing["status"].map(reason))
-        st.dataframe(
-            table[["area_name", "status", "retail_accounts", "key_names"]],
-            column_config={
-                c: st.column_config.Column(tr(f"col.{c}"))
-                for c in ("area_name", "status", "retail_accounts", "key_names")
-            },
-            hide_index=True,
-            width="stretch",
-            key="area_missing",
-        )
-    from kam_core.i18n import local_names
-
-    _assign_form(shown.assign(shown_name=local_names(shown, current_lang())), reps)
+    _missing_table(summary, shown, area_name, level)
+    _assign_form(shown, reps)

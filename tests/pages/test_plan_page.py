@@ -63,6 +63,7 @@ def test_every_community_gets_its_key_accounts_and_the_one_without_retail_sales_
     assert keys.set_index("name").loc["Shop R6", "owner"] == t("area.no_owner", "en")
     missing = _frame(at, "area_missing").set_index("area_name")["status"].to_dict()
     assert missing == {"Jing'an": t("area.status_no_sales", "en"), "Xihu": t("area.status_unowned", "en")}
+    assert _frame(at, "area_missing").set_index("area_name").loc["Xihu", "key_names"] == "Shop R6"  # in English
     assert t("area.table", "en", n=4, areas=3, level=t("area.level_community", "en")) in _markdown(at)
 
 
