@@ -1,7 +1,7 @@
 """contact_log: follow-up contacts by type (visit, call, message, e-mail, gift) and closed follow-ups
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-03 11:00:00
 
 A row with ``task`` and ``due_date`` closes that follow-up on the Plan page (docs/methods_follow_ups.md).
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
