@@ -12,7 +12,8 @@ outside the scope refuses the whole file, with the rows named; nothing is writte
 :data:`ACTIONS` holds the other writes: ERP transaction files (director anything; manager only for
 accounts in their region, a new customer only with a region in it; reps do not import ERP exports:
 the ERP is company data), account-card edits (everyone, within their scope), saving a scenario
-(everyone; others see it only if they are directors) and user management (directors).
+(everyone; others see it only if they are directors), user management (directors) and assigning an
+account's owner (directors anything; managers accounts and reps of their region; reps never).
 """
 
 from __future__ import annotations
@@ -60,12 +61,14 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "account_card": EVERYONE,
     "scenario_save": EVERYONE,
     "users": DIRECTORS,
+    "assign_owner": MANAGERS,
 }
 ACTION_TEXT = {
     "import-transactions": "import ERP transaction files",
     "account_card": "edit account cards",
     "scenario_save": "save scenarios",
     "users": "manage users",
+    "assign_owner": "assign account owners",
 }
 MAX_LISTED = 20
 BATCH = 900  # below SQLite's bound-parameter limit

@@ -1,4 +1,4 @@
-"""Plan blocks: the budget allocation fragment and the visit/follow-up tables."""
+"""Plan blocks: the budget allocation fragment (area key accounts: kam_ui.area_keys; follow-ups: kam_ui.follow_ups)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from kam_core.analytics.allocation import allocate_service_budget
 from kam_core.analytics.params import DEFAULT_PARAMS
 from kam_ui.components import account_table, empty_state
 from kam_ui.errors import guarded
-from kam_ui.lang import tr, tr_text
+from kam_ui.lang import tr
 
 
 @st.fragment
@@ -34,10 +34,3 @@ def budget_allocation(rows: pd.DataFrame) -> pd.DataFrame | None:
     alloc = allocate_service_budget(rows, total, weights, key_only=True)
     account_table(alloc, ["name", "channel", "budget"], money=["budget"], key="plan_alloc", height=320)
     return alloc
-
-
-def task_label(task: str) -> str:
-    """Follow-up task codes in words (``invite: NAME`` carries the launch name)."""
-    if task.startswith("invite: "):
-        return tr_text("task.invite", name=task.removeprefix("invite: "))  # a table cell: plain text
-    return tr(f"task.{task}")

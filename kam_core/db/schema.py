@@ -581,6 +581,24 @@ service_event = Table(
 )
 Index("ix_service_event_account", service_event.c.account_id, service_event.c.event_date)
 
+CONTACT_TYPES = ("visit", "call", "message", "email", "gift")
+contact_log = Table(  # every follow-up contact, in person or not; a row with ``task`` closes that follow-up
+    "contact_log",
+    metadata,
+    _serial("contact_log"),
+    Column("account_id", ID, ForeignKey("account.account_id"), nullable=False),
+    Column("contact_date", Date, nullable=False),
+    Column("contact_type", String(8), nullable=False),
+    Column("task", String(48)),  # the follow-up it closes: greeting, survey, contact, holiday:cny:2026, ...
+    Column("due_date", Date),  # that follow-up's due date (task + due date name one occurrence)
+    Column("rep_id", ID, ForeignKey("sales_rep.rep_id")),
+    Column("note", Text),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    _in("contact_type", CONTACT_TYPES),
+)
+Index("ix_contact_log_account", contact_log.c.account_id, contact_log.c.contact_date)
+
 co_investment = Table(
     "co_investment",
     metadata,

@@ -5,5 +5,7 @@ The entry point is :func:`kam_core.queries.scorecard.compute_scorecard_bundle` (
 health, the viewer's rows). Submodules are named by what they read: ``metrics`` (accounts, order lines and
 headers), ``activity`` (visits, service, contacts, surveys), ``money`` (fees, rebates, receivables),
 ``credit_terms``, ``diversion_signals``, ``volume_health`` (product units), ``scorecard_inputs`` (all of them
-joined per account), ``window`` (last order date), ``snapshots`` (stored scorecard snapshots).
+joined per account), ``window`` (last order date), ``snapshots`` (stored scorecard snapshots), ``area`` (the region tree and the
+assignable reps of the area key accounts), ``follow_ups`` (contact dates, promotions, launches and closed
+follow-ups of the follow-up cadence).
 """
