@@ -4,6 +4,7 @@ import streamlit as st
 
 from kam_core.figures.risk import build_loyalty_quadrant
 from kam_core.i18n import format_pct
+from kam_core.vocab import QUADRANTS
 from kam_ui import current_lang, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_risk, show_figure
 from kam_ui.page import load_page_data
@@ -22,9 +23,7 @@ if page is not None and not page.empty:
             y_label=tr("risk.quadrant_y"),
             flagged_name=tr("risk.flagged"),
             others_name=tr("risk.others"),
-            quadrant_names=tuple(
-                tr(f"quadrant.{q}") for q in ("true_friends", "butterflies", "barnacles", "strangers")
-            ),
+            quadrant_names=tuple(tr(f"quadrant.{q}") for q in QUADRANTS),
         ),
         "quadrant",
         key="risk_quadrant",

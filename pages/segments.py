@@ -3,9 +3,11 @@
 import streamlit as st
 
 from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURE_LABELS, FEATURES
-from kam_core.figures.segments import build_abc_bars, build_value_type_map
+from kam_core.figures.segments import build_abc_bars
+from kam_core.figures.value_types import build_value_type_map
 from kam_core.i18n import format_pct
 from kam_core.views import compute_abc_summary, compute_type_profiles
+from kam_core.vocab import VALUE_TYPES
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
 from kam_ui.honest import show_untyped
@@ -16,13 +18,12 @@ page = load_page_data()
 if page is not None and not page.empty:
     rows, lang = page.rows, current_lang()
     typed = rows[rows["value_type"].notna()]
-    types = ("intrinsic", "extrinsic", "strategic")
     left, right = st.columns([3, 2])
     with left:
         show_figure(
             lambda: build_value_type_map(
                 rows,
-                {v: lbl("value_type", v) for v in types},
+                {v: lbl("value_type", v) for v in VALUE_TYPES},
                 tr("segments.map"),
                 (tr("segments.axis_intrinsic"), tr("segments.axis_extrinsic"), tr("segments.axis_strategic")),
                 lbl("value_type", "untyped"),

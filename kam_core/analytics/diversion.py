@@ -22,8 +22,7 @@ from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
 from kam_core.i18n import t
-
-SIGNALS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+from kam_core.vocab import DIVERSION_SIGNALS as SIGNALS
 
 
 def complete_months(w: Window) -> list[tuple[str, str, dt.date, dt.date]]:

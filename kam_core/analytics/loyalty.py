@@ -10,9 +10,8 @@ import pandas as pd
 from kam_core.analytics.bulk import collector_paused, split_flat
 from kam_core.analytics.params import Params
 from kam_core.i18n import label, t
-
-COMPONENTS = ("sow", "exclusivity", "regularity", "tenure_years", "satisfaction")
-SHARE_COMPONENTS = ("sow", "exclusivity", "regularity")  # shown as percentages; tenure in years, NPS 0-10
+from kam_core.vocab import LOYALTY_COMPONENTS as COMPONENTS
+from kam_core.vocab import SHARE_COMPONENTS  # shown as percentages; tenure in years, NPS 0-10
 
 
 def _pct(values: pd.Series, group: pd.Series) -> pd.Series:

@@ -13,20 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FEATURES: tuple[str, ...] = (
-    "promo_share",
-    "price_sensitivity",
-    "competitor_brands",
-    "service_min_per_10k",
-    "advice_events",
-    "premium_mix",
-    "tenure_years",
-    "co_invest_ratio",
-    "contact_levels",
-    "exclusivity",
-    "data_sharing",
-)
-VALUE_TYPES: tuple[str, ...] = ("intrinsic", "extrinsic", "strategic")
+from kam_core.vocab import VALUE_TYPE_FEATURES as FEATURES
+from kam_core.vocab import VALUE_TYPES
+
 # counts and money ratios are right-skewed: log1p before standardising (METHODS §1.2)
 LOG_FEATURES: tuple[str, ...] = (
     "competitor_brands",

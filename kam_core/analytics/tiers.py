@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-PYRAMID = ("platinum", "gold", "iron", "lead")
-SIZE_TIERS = ("vip", "major", "ordinary", "small")
+from kam_core.vocab import PYRAMID_TIERS as PYRAMID
+from kam_core.vocab import SIZE_TIERS
 
 
 def _check(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from kam_core.demo.season import History
+from kam_core.vocab import CHANNELS
 
-TIERS = ["DIST", "WHS2", "KA", "RETAIL", "ONPREM"]
+TIERS = list(CHANNELS)
 CHANNEL_TIERS = pd.DataFrame(
     {
         "tier_code": TIERS,
