@@ -15,6 +15,14 @@ VALUE_TYPES: tuple[str, ...] = ("intrinsic", "extrinsic", "strategic")
 PYRAMID_TIERS: tuple[str, ...] = ("platinum", "gold", "iron", "lead")
 SIZE_TIERS: tuple[str, ...] = ("vip", "major", "ordinary", "small")
 ABC_CLASSES: tuple[str, ...] = ("A", "B", "C")
+# the channel_tier rows a new database starts from (demo brewer and ERP import): code → name_zh, name_en, level
+STANDARD_CHANNEL_TIERS: dict[str, tuple[str, str, int]] = {
+    "DIST": ("一批商", "Distributor", 1),
+    "WHS2": ("二批商", "Sub-wholesaler", 2),
+    "KA": ("KA卖场", "Key account retail", 2),
+    "RETAIL": ("小终端", "Small retail", 3),
+    "ONPREM": ("餐饮", "On-premise", 3),
+}
 UNTYPED = "untyped"  # the label kind value_type's word for an account without a type
 
 # docs/METHODS.md §1.2: the value-type features, in the prototypes' column order

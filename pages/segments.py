@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURE_LABELS, FEATURES
+from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURES
 from kam_core.figures.segments import build_abc_bars
 from kam_core.figures.value_types import build_value_type_map
 from kam_core.i18n import format_pct
@@ -44,13 +44,11 @@ if page is not None and not page.empty:
         profiles = compute_type_profiles(rows, page.bundle.features)
         shown = localise(profiles).rename(
             columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
-            | {f: FEATURE_LABELS[lang][f] for f in FEATURES}
+            | {f: lbl("feature", f) for f in FEATURES}
         )
         st.dataframe(shown, hide_index=True, width="stretch")
         st.subheader(tr("segments.accounts"))
-        items = next((c for c in ("value_type_reason_items", "reason_items") if c in typed), None)
-        if items:  # the analytics' reasons are English text; rebuild them in the UI language
-            typed = typed.assign(value_type_reasons=typed[items].map(explain_reasons))
+        typed = explain_reasons(typed)  # the scorecard's reasons are English: rebuilt in the UI language
         account_table(
             typed.sort_values("value_type_confidence", ascending=False),
             ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],

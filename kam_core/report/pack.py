@@ -20,6 +20,7 @@ from kam_core.figures.tiers import build_pyramid, build_whale_curve
 from kam_core.figures.value_types import build_value_type_map
 from kam_core.filters import Filters, apply_filters
 from kam_core.i18n import format_date, format_money, format_number, format_pct, label, local_names, t
+from kam_core.i18n.reasons import localise_reasons
 from kam_core.report.template import render_page
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.vocab import PYRAMID_TIERS, QUADRANTS, VALUE_TYPES
@@ -193,11 +194,9 @@ def _cell(col: str, value, lang: str) -> str:
 
 
 def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A copy in ``lang``: account names (English name where there is one), HVLL reasons and diversion evidence
+    """A copy in ``lang``: account names (English name where there is one), reasons and diversion evidence
     rebuilt from their structured items (the scorecard's text columns are English)."""
-    from kam_core.analytics.risk_text import localise_risk_text
-
-    out = localise_risk_text(df, lang)
+    out = localise_reasons(df, lang)
     if "name" in out:
         out["name"] = local_names(out, lang)
     return out
