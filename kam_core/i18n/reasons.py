@@ -125,32 +125,39 @@ def value_type_reason_texts(
     n = len(features)
     miss = np.asarray(imputed, dtype=bool).reshape(n)
     pct = np.nan_to_num(np.asarray(percentile, dtype=float).reshape(n), nan=50.0)
-    shown = (_ORDINALS if lang == "en" else _PLAIN)[np.clip(np.rint(pct), 1, 99).astype(int)].tolist()
+    shown = (_ORDINALS if lang == "en" else _PLAIN)[np.clip(np.rint(pct), 1, 99).astype(int)]
     z2 = np.round(np.asarray(z, dtype=float).reshape(n), 2) + 0.0  # −0.0 would read "-0.0"
-    tiers = [channel] * n if isinstance(channel, str) or channel is None else list(channel)
-    places = _labels("channel", tiers, lang, codes)
-    unknown = pd.isna(pd.Series(tiers, dtype=object)).to_numpy()
-    places[unknown] = t("reasons.value_type.its_channel", lang)  # a frame without its channel tier
+    if isinstance(channel, str) or channel is None:  # one tier: its word once
+        places = np.full(n, _channel_word(channel, lang, codes), dtype=object)
+    else:
+        places = _labels("channel", channel, lang, codes)
+        places[pd.isna(pd.Series(channel, dtype=object)).to_numpy()] = t("reasons.value_type.its_channel", lang)
     words = {
-        "feature": _labels("feature", features, lang, codes).tolist(),
-        "channel": places.tolist(),
-        "z": _z_text(z2),
-        "type": _labels("value_type", toward, lang, codes).tolist(),
+        "feature": _labels("feature", features, lang, codes),
+        "channel": places,
+        "z": np.array(_z_text(z2), dtype=object),
+        "type": _labels("value_type", toward, lang, codes),
     }
-    observed = _format_rows(t("reasons.value_type.observed", lang), pct=shown, **words)
-    if not miss.any():
-        return observed
-    missing = _format_rows(t("reasons.value_type.imputed", lang), **words)
-    return [m if flag else o for o, m, flag in zip(observed, missing, miss.tolist(), strict=True)]
+    out = np.empty(n, dtype=object)
+    for rows, key, extra in ((~miss, "observed", {"pct": shown}), (miss, "imputed", {})):
+        if rows.any():  # each template over its own rows only
+            fields = {k: v[rows].tolist() for k, v in (words | extra).items()}
+            out[rows] = _format_rows(t(f"reasons.value_type.{key}", lang), **fields)
+    return out.tolist()
+
+
+def _channel_word(channel: str | None, lang: str, codes: bool) -> str:
+    if channel is None:  # a frame without its channel tier
+        return t("reasons.value_type.its_channel", lang)
+    return channel if codes else label("channel", channel, lang)
 
 
 def _value_type_sentence(item: dict, lang: str, channel: str | None, codes: bool) -> str:
     """One item, written directly (the reference :func:`value_type_reason_texts` is tested against)."""
     word = (lambda kind, code: str(code)) if codes else (lambda kind, code: label(kind, code, lang))  # noqa: E731
-    where = t("reasons.value_type.its_channel", lang) if channel is None else word("channel", channel)
     fields = {
         "feature": word("feature", item["feature"]),
-        "channel": where,
+        "channel": _channel_word(channel, lang, codes),
         "z": f"{round(float(item.get('z', 0.0)), 2) + 0.0:+.1f}",
         "type": word("value_type", item.get("toward")),
     }
@@ -172,7 +179,7 @@ def describe_value_type_reasons(
     >>> describe_value_type_reasons([item], "en", "KA", codes=True)
     ['promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic']
     >>> describe_value_type_reasons([item], "zh", "KA")
-    ['促销进货占比位于KA卖场客户的第91百分位（z=+1.4）→ 内在价值型（看价格）']
+    ['促销进货占比位于KA卖场渠道内第91百分位（z=+1.4）→ 内在价值型（看价格）']
     """
     if not isinstance(items, list | tuple):
         return []

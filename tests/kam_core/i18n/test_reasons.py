@@ -56,8 +56,8 @@ TENURE = {
             "zh",
             False,
             [
-                "促销进货占比位于KA卖场客户的第91百分位（z=+1.4）→ 内在价值型（看价格）",
-                "合作年限缺失，按KA卖场中位数填补（z=+0.0）→ 战略价值型（要合作）",
+                "促销进货占比位于KA卖场渠道内第91百分位（z=+1.4）→ 内在价值型（看价格）",
+                "合作年限缺失，按KA卖场渠道中位数填补（z=+0.0）→ 战略价值型（要合作）",
             ],
         ),
     ],
@@ -67,9 +67,14 @@ def test_value_type_items_read_as_sentences_with_codes_or_labels(lang, codes, ex
     assert describe_value_type_reasons([PROMO, TENURE], lang, "KA", codes=codes) == expected
 
 
-def test_a_reason_without_its_channel_tier_says_its_channel():
-    assert describe_value_type_reasons([PROMO], "zh") == [
-        "促销进货占比位于本渠道客户的第91百分位（z=+1.4）→ 内在价值型（看价格）"
+def test_a_reason_without_its_channel_tier_says_same_channel():
+    assert describe_value_type_reasons([PROMO, TENURE], "zh") == [
+        "促销进货占比位于本渠道内第91百分位（z=+1.4）→ 内在价值型（看价格）",
+        "合作年限缺失，按本渠道中位数填补（z=+0.0）→ 战略价值型（要合作）",
+    ]
+    assert describe_value_type_reasons([PROMO, TENURE], "en", codes=True) == [
+        "promo_share at the 91st percentile of same-channel accounts (z=+1.4) → intrinsic",
+        "tenure_years missing, set to the same-channel median (z=+0.0) → strategic",
     ]
 
 
@@ -87,7 +92,7 @@ def test_the_flat_writer_equals_the_one_item_writer_on_every_item(lang, codes):
         }
         for i in range(n)
     ]
-    channels = rng.choice(["DIST", "KA", "NEWTIER"], n).tolist()
+    channels = [None if c == "-" else c for c in rng.choice(["DIST", "KA", "NEWTIER", "-"], n).tolist()]
     flat = value_type_reason_texts(
         [i["feature"] for i in items],
         [i["percentile"] for i in items],
@@ -115,7 +120,7 @@ def test_a_frame_gets_every_reason_column_in_the_reader_language_from_its_items(
     )
     zh = localise_reasons(frame, "zh")
     assert zh["value_type_reasons"].tolist() == [
-        ["促销进货占比位于KA卖场客户的第91百分位（z=+1.4）→ 内在价值型（看价格）"],
+        ["促销进货占比位于KA卖场渠道内第91百分位（z=+1.4）→ 内在价值型（看价格）"],
         [],
     ]
     assert zh["hvll_reasons"].tolist() == [[], ["钱包份额 30%（一批商渠道内第 10 百分位）"]]
