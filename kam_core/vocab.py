@@ -9,7 +9,7 @@ the top of the distribution chain down.
 
 from __future__ import annotations
 
-# DESIGN.md §4: the scorecard's code columns take exactly these values
+# docs/DESIGN.md §4: the scorecard's code columns take exactly these values
 CHANNELS: tuple[str, ...] = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
 VALUE_TYPES: tuple[str, ...] = ("intrinsic", "extrinsic", "strategic")
 PYRAMID_TIERS: tuple[str, ...] = ("platinum", "gold", "iron", "lead")

@@ -72,7 +72,7 @@ def compute_percentiles(values: np.ndarray) -> np.ndarray:
 
 def format_reason(item: dict, tier_code: str, lang: str = "en") -> str:
     """One reason item as a short sentence: in English with codes, as the scorecard and the CLI write it
-    (METHODS.md §1.2), in another language with catalogue labels (:mod:`kam_core.i18n.reasons` writes both).
+    (docs/METHODS.md §1.2), in another language with catalogue labels (:mod:`kam_core.i18n.reasons` writes both).
 
     Examples
     --------
