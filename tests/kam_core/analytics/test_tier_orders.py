@@ -44,8 +44,8 @@ def test_re_exported_names_are_the_vocabulary_itself(alias, original):
     ids=["pyramid", "size", "abc"],
 )
 def test_a_migration_matrix_of_each_tier_column_follows_the_vocabulary_order(tmp_path, column, order):
-    from kam_core.queries.scorecard import compute_scorecard, compute_tier_migration_between
     from kam_core.db import ensure_schema, get_engine
+    from kam_core.queries.scorecard import compute_scorecard, compute_tier_migration_between
 
     engine = get_engine(f"sqlite:///{tmp_path / 'kam.db'}")
     ensure_schema(engine)
