@@ -20,6 +20,7 @@ from kam_core.figures.tiers import build_pyramid, build_whale_curve
 from kam_core.figures.value_types import build_value_type_map
 from kam_core.filters import Filters, apply_filters
 from kam_core.i18n import format_date, format_money, format_number, format_pct, label, local_names, t
+from kam_core.i18n.plural import tn
 from kam_core.i18n.reasons import localise_reasons
 from kam_core.report.template import render_page
 from kam_core.scope import DIRECTOR, Scope
@@ -108,7 +109,7 @@ def build_pack_figures(view: PackView, lang: str) -> list[go.Figure]:
         df["pyramid_tier"].value_counts(),
         t("report.chart.pyramid", lang),
         {tier: label("pyramid_tier", tier, lang) for tier in PYRAMID_TIERS},
-        t("pyramid.accounts_unit", lang),
+        value_text=lambda n: tn("count.accounts", n, lang),  # "1 account", "2 accounts" as on the pages
         layout=PACK_LAYOUT,
     )
     relative = view.top20_share is not None

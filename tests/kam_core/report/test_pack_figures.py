@@ -39,6 +39,7 @@ def test_the_pack_pyramid_counts_accounts_per_tier_in_the_vocabulary_colours():
     assert list(pyramid.data[0].y) == [label("pyramid_tier", tier, "en") for tier in PYRAMID_TIERS]
     assert list(pyramid.data[0].marker.color) == [PYRAMID_COLORS[tier] for tier in PYRAMID_TIERS]
     assert pyramid.layout.title.text == t("report.chart.pyramid", "en")
+    assert list(pyramid.data[0].text) == ["1 account", "2 accounts", "0 accounts", "1 account"]
 
 
 def test_the_pack_charts_take_its_static_size_and_language():
