@@ -17,12 +17,11 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from kam_core.vocab import CHANNELS, PYRAMID_TIERS, VALUE_TYPES
+
 PARAMS = ("start", "end", "region", "channel", "rep", "type", "tier", "lang")
 LIST_PARAMS = ("region", "channel", "rep", "type", "tier")
 PAGE_PARAMS = ("account", "scenario")  # bound and validated on their own pages (docs/DESIGN.md §5), not filters
-CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
-VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
-PYRAMID_TIERS = ("platinum", "gold", "iron", "lead")
 LANGS = ("zh", "en")
 ACCOUNT_ID_MAX = 32  # account.account_id is String(32)
 _MAX_VALUES = 200  # a link with more selections than this is not a view anyone shares

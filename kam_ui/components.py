@@ -12,7 +12,7 @@ import streamlit as st
 from kam_core.i18n import local_names
 from kam_core.io.cells import flatten_value
 from kam_ui.honest import cost_word, mark_missing
-from kam_ui.lang import current_lang, lbl, tr, tr_text
+from kam_ui.lang import current_lang, lbl, tr
 
 
 @dataclass(frozen=True)
@@ -61,30 +61,12 @@ _CODE_KINDS = {
 }
 
 
-def explain_reasons(items: object) -> str:
-    """Value-type reasons in the current language, from the analytics' structured ``reason_items``."""
-    if not isinstance(items, list | tuple):
-        return ""
-    parts = []
-    for item in items:
-        if not isinstance(item, dict) or "feature" not in item:
-            continue
-        pct = item.get("percentile")
-        text = tr_text(
-            "segments.reason",
-            feature=lbl("feature", item["feature"]),
-            pct="–" if pct is None else f"{float(pct):.0f}",
-            type=lbl("value_type", item.get("toward")),
-        )
-        parts.append(text + (tr("segments.reason_imputed") if item.get("imputed") else ""))
-    return "; ".join(parts)
+def explain_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose value-type reasons, HVLL reasons and diversion evidence are written in the current
+    language from the analytics' structured items (:func:`kam_core.i18n.reasons.localise_reasons`)."""
+    from kam_core.i18n.reasons import localise_reasons
 
-
-def explain_risk(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose HVLL reasons and diversion evidence are written in the current language."""
-    from kam_core.analytics.risk_text import localise_risk_text
-
-    return localise_risk_text(frame, current_lang())
+    return localise_reasons(frame, current_lang())
 
 
 def localise(frame: pd.DataFrame) -> pd.DataFrame:

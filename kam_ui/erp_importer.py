@@ -19,12 +19,13 @@ from kam_core.io.erp_lines import FIELDS, REQUIRED
 from kam_core.io.erp_mapping import suggest_mapping
 from kam_core.io.import_health import describe_import
 from kam_core.permissions import NotAuthorised
+from kam_core.vocab import CHANNELS
 from kam_ui.account_components import forget_accounts
 from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
 from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn, tr_text
 
 NOT_MAPPED = ""  # the mapping selectbox's "not in this file"
-TIERS = ("RETAIL", "WHS2", "DIST", "KA", "ONPREM")
+TIERS = ("RETAIL", *(c for c in CHANNELS if c != "RETAIL"))  # the usual default first, then the chain order
 RESULT_KEY = "erp_import_result"
 
 

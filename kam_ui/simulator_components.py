@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n.markup import escape_markdown
+from kam_core.vocab import CHANNELS
 from kam_ui.lang import lbl, lbl_fn, tr, tr_fn
 
 PROGRAMS_KEY = "sim_programs"
@@ -177,7 +178,7 @@ def selection(
     c1, c2, c3 = st.columns(3)
     c1.multiselect(
         tr("sim.field.channel"),
-        ("DIST", "WHS2", "KA", "RETAIL", "ONPREM"),
+        CHANNELS,
         key="sim_channel",
         format_func=lbl_fn("channel"),
         placeholder=tr("sim.all"),

@@ -5,6 +5,7 @@ import streamlit as st
 from kam_core.figures.tiers import build_pyramid
 from kam_core.i18n import format_date
 from kam_core.views import compute_changes, compute_movers
+from kam_core.vocab import PYRAMID_TIERS
 from kam_ui import current_lang, lbl, tr, trn_fn
 from kam_ui.components import downloads, empty_state, show_figure
 from kam_ui.data import filtered, previous_bundle, previous_period
@@ -23,7 +24,7 @@ if page is not None and not page.empty and not no_sales(page):
     left, right = st.columns([2, 3])
     with left:
         counts = page.rows["pyramid_tier"].value_counts()
-        labels = {tier: lbl("pyramid_tier", tier) for tier in ("platinum", "gold", "iron", "lead")}
+        labels = {tier: lbl("pyramid_tier", tier) for tier in PYRAMID_TIERS}
         show_figure(
             lambda: build_pyramid(
                 counts, title=tr("overview.pyramid"), labels=labels, value_text=trn_fn("count.accounts")

@@ -6,6 +6,7 @@ import streamlit as st
 from kam_core.analytics.tiers import compute_tier_migration, compute_whale_curve
 from kam_core.figures.tiers import build_migration_sankey, build_pyramid, build_size_tiers, build_whale_curve
 from kam_core.i18n import format_money, format_pct
+from kam_core.vocab import PYRAMID_TIERS, SIZE_TIERS
 from kam_ui import current_lang, lbl, tr, trn_fn
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
 from kam_ui.data import filtered, previous_bundle
@@ -16,7 +17,7 @@ st.header(tr("pyramid.title"))
 page = load_page_data()
 if page is not None and not page.empty:
     rows, lang = page.rows, current_lang()
-    tiers = ("platinum", "gold", "iron", "lead")
+    tiers = PYRAMID_TIERS
     labels = {t: lbl("pyramid_tier", t) for t in tiers} | {"new": tr("pyramid.new"), "gone": tr("pyramid.gone")}
     curve, whale = compute_whale_curve(costed(rows), "net_profit")  # accounts without cost data have no profit
     kpi_row(
@@ -71,7 +72,7 @@ if page is not None and not page.empty:
         st.dataframe(matrix.rename(index=labels, columns=labels), width="stretch")
 
     st.subheader(tr("pyramid.size"))
-    sizes = {s: lbl("size_tier", s) for s in ("vip", "major", "ordinary", "small")}
+    sizes = {s: lbl("size_tier", s) for s in SIZE_TIERS}
     show_figure(
         lambda: build_size_tiers(
             rows.assign(channel=rows["channel"].map(lambda c: lbl("channel", c))),

@@ -4,8 +4,9 @@ import streamlit as st
 
 from kam_core.figures.risk import build_loyalty_quadrant
 from kam_core.i18n import format_pct
+from kam_core.vocab import QUADRANTS
 from kam_ui import current_lang, tr
-from kam_ui.components import account_table, downloads, empty_state, explain_risk, show_figure
+from kam_ui.components import account_table, downloads, empty_state, explain_reasons, show_figure
 from kam_ui.page import load_page_data
 
 CHURN_FLOOR = 0.30  # docs/METHODS.md §4.2: the model trigger for high-volume accounts
@@ -22,19 +23,17 @@ if page is not None and not page.empty:
             y_label=tr("risk.quadrant_y"),
             flagged_name=tr("risk.flagged"),
             others_name=tr("risk.others"),
-            quadrant_names=tuple(
-                tr(f"quadrant.{q}") for q in ("true_friends", "butterflies", "barnacles", "strangers")
-            ),
+            quadrant_names=tuple(tr(f"quadrant.{q}") for q in QUADRANTS),
         ),
         "quadrant",
         key="risk_quadrant",
     )
 
     # the reasons and the evidence are rebuilt in the page's language from the analytics' structured items
-    hvll = explain_risk(
+    hvll = explain_reasons(
         rows[rows["high_volume_low_loyalty"].fillna(False).astype(bool)].sort_values("hvll_severity", ascending=False)
     )
-    diversion = explain_risk(
+    diversion = explain_reasons(
         rows[rows["diversion_flag"].fillna(False).astype(bool)].sort_values("diversion_score", ascending=False)
     )
     churn = rows[rows["churn_prob"].fillna(0) >= CHURN_FLOOR].sort_values("churn_prob", ascending=False)

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURE_LABELS, FEATURES
-from kam_core.figures.segments import build_value_type_map
+from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURES
+from kam_core.figures.value_types import build_value_type_map
 from kam_core.i18n import format_pct
 from kam_core.views import compute_type_profiles
+from kam_core.vocab import VALUE_TYPES
 from kam_ui import current_lang, lbl, tr
 from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
 from kam_ui.honest import show_untyped
@@ -17,13 +18,12 @@ page = load_page_data()
 if page is not None and not page.empty:
     rows, lang = page.rows, current_lang()
     typed = rows[rows["value_type"].notna()]
-    types = ("intrinsic", "extrinsic", "strategic")
     left, right = st.columns([3, 2])
     with left:
         show_figure(
             lambda: build_value_type_map(
                 rows,
-                {v: lbl("value_type", v) for v in types},
+                {v: lbl("value_type", v) for v in VALUE_TYPES},
                 tr("segments.map"),
                 (tr("segments.axis_intrinsic"), tr("segments.axis_extrinsic"), tr("segments.axis_strategic")),
                 lbl("value_type", "untyped"),
@@ -44,13 +44,11 @@ if page is not None and not page.empty:
         profiles = compute_type_profiles(rows, page.bundle.features)
         shown = localise(profiles).rename(
             columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
-            | {f: FEATURE_LABELS[lang][f] for f in FEATURES}
+            | {f: lbl("feature", f) for f in FEATURES}
         )
         st.dataframe(shown, hide_index=True, width="stretch")
         st.subheader(tr("segments.accounts"))
-        items = next((c for c in ("value_type_reason_items", "reason_items") if c in typed), None)
-        if items:  # the analytics' reasons are English text; rebuild them in the UI language
-            typed = typed.assign(value_type_reasons=typed[items].map(explain_reasons))
+        typed = explain_reasons(typed)  # the scorecard's reasons are English: rebuilt in the UI language
         account_table(
             typed.sort_values("value_type_confidence", ascending=False),
             ["name", "channel", "value_type", "value_type_confidence", "value_type_reasons"],

@@ -21,9 +21,8 @@ import pandas as pd
 from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
-from kam_core.i18n import t
-
-SIGNALS = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
+from kam_core.i18n.reasons import describe_evidence
+from kam_core.vocab import DIVERSION_SIGNALS as SIGNALS
 
 
 def complete_months(w: Window) -> list[tuple[str, str, dt.date, dt.date]]:
@@ -206,30 +205,6 @@ def evidence_items(sig: pd.DataFrame, hits: pd.DataFrame) -> list[list[dict]]:
     out: list[list[dict]] = [[] for _ in range(len(sig))]
     for i in np.flatnonzero(h.any(axis=1)).tolist():
         out[i] = [make[s](i) for s, hit in zip(SIGNALS, h[i].tolist(), strict=True) if hit]
-    return out
-
-
-# how each number of an evidence item is written (anything else: a whole number)
-_FORMATS = {"ratio": "{:.1f}", "in_out": "{:.2f}", "share": "{:.0%}", "growth": "{:+.0%}", "outlets": "{:+.0%}"}
-
-
-def describe_evidence(items: object, lang: str = "zh") -> list[str]:
-    """Diversion evidence items (``diversion_evidence_items``) as sentences in ``lang`` (zh or en).
-
-    Examples
-    --------
-    >>> describe_evidence([{"signal": "S7", "share": 0.5}], "en")
-    ['S7 50% of orders shipped outside the authorised territory']
-    """
-    if not isinstance(items, list | tuple):
-        return []
-    templates = {s: t(f"analytics.diversion.{s}", lang) for s in SIGNALS}
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or item.get("signal") not in templates:
-            continue
-        fields = {k: _FORMATS[k].format(v) if k in _FORMATS else f"{int(v)}" for k, v in item.items() if k != "signal"}
-        out.append(templates[item["signal"]].format(**fields))
     return out
 
 

@@ -18,7 +18,8 @@ from sklearn.decomposition import PCA
 from sklearn.tree import DecisionTreeClassifier, export_text
 
 from kam_core.analytics.bulk import split_flat
-from kam_core.analytics.prototypes import FEATURE_LABELS, FEATURES, TYPE_LABELS, VALUE_TYPES
+from kam_core.analytics.prototypes import FEATURES, VALUE_TYPES
+from kam_core.i18n.reasons import describe_value_type_reasons, value_type_reason_texts
 
 N_REASONS = 3
 SURROGATE_MAX_FIT = 10_000
@@ -69,13 +70,9 @@ def compute_percentiles(values: np.ndarray) -> np.ndarray:
     return (rankdata(values, axis=0, method="average") - 0.5) / len(values) * 100.0
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def format_reason(item: dict, tier_code: str, lang: str = "en") -> str:
-    """One reason item as a short sentence in English ('en') or Chinese ('zh').
+    """One reason item as a short sentence: in English with codes, as the scorecard and the CLI write it
+    (docs/METHODS.md §1.2), in another language with catalogue labels (:mod:`kam_core.i18n.reasons` writes both).
 
     Examples
     --------
@@ -83,25 +80,7 @@ def format_reason(item: dict, tier_code: str, lang: str = "en") -> str:
     ...                "toward": "intrinsic", "imputed": False}, "KA")
     'promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic'
     """
-    feature, z, toward = item["feature"], item["z"], item["toward"]
-    name, kind = FEATURE_LABELS[lang][feature], TYPE_LABELS[lang][toward]
-    if lang == "zh":
-        if item.get("imputed"):
-            return f"{name}缺失，按{tier_code}中位数填补（z={z:+.1f}）→ {kind}"
-        return f"{name}位于{tier_code}客户的第{int(np.clip(np.rint(item['percentile']), 1, 99))}百分位（z={z:+.1f}）→ {kind}"
-    if item.get("imputed"):
-        return f"{name} missing, set to the {tier_code} median (z={z:+.1f}) → {kind}"
-    pct = int(np.clip(np.rint(item["percentile"]), 1, 99))  # "0th"/"100th" read oddly; the item keeps the exact value
-    return f"{name} at the {_ordinal(pct)} percentile of {tier_code} accounts (z={z:+.1f}) → {kind}"
-
-
-def _z_text(z2: np.ndarray) -> list[str]:
-    """``f"{z:+.1f}"`` of values already rounded to 2 decimals, formatted once per distinct value."""
-    if z2.size == 0:
-        return []
-    values, inverse = np.unique(z2, return_inverse=True)
-    table = np.array([f"{v:+.1f}" for v in values.tolist()], dtype=object)
-    return table[inverse.ravel()].tolist()
+    return describe_value_type_reasons([item], lang, tier_code, codes=lang == "en")[0]
 
 
 def build_reasons(
@@ -110,8 +89,8 @@ def build_reasons(
     """Top ``N_REASONS`` positive Δ_j per account, as English sentences and as items for other languages.
 
     Each sentence equals :func:`format_reason` of its item. Runs for every account (100,000 in the benchmark),
-    so the values are prepared with numpy, only for the items kept, and the sentences built in flat
-    comprehensions over them.
+    so the values are prepared with numpy, only for the items kept, and the sentences written over the flat
+    arrays by :func:`kam_core.i18n.reasons.value_type_reason_texts`.
     """
     k = min(N_REASONS, delta.shape[1])
     top = np.argsort(-delta, axis=1, kind="stable")[:, :k]
@@ -123,15 +102,8 @@ def build_reasons(
     miss, z2, p1 = take(missing).astype(bool), np.round(take(z), 2) + 0.0, np.round(take(pct), 1)
     feats = np.asarray(FEATURES, dtype=object)[top[keep]].tolist()
     kinds = np.asarray(VALUE_TYPES, dtype=object)[np.repeat(assigned, counts)].tolist()
-    ords = np.array([""] + [_ordinal(i) for i in range(1, 100)], dtype=object)
-    shown = ords[np.clip(np.rint(p1), 1, 99).astype(int)].tolist()
     miss_l = miss.tolist()
-    text = [
-        f"{f} missing, set to the {tier_code} median (z={zs}) → {t}"
-        if m
-        else f"{f} at the {sh} percentile of {tier_code} accounts (z={zs}) → {t}"
-        for f, sh, zs, t, m in zip(feats, shown, _z_text(z2), kinds, miss_l, strict=True)
-    ]
+    text = value_type_reason_texts(feats, p1, z2, kinds, miss, tier_code, "en", codes=True)  # the CLI's words
     items = [
         {"feature": f, "percentile": None if m else pp, "z": zz, "delta": d, "toward": t, "imputed": m}
         for f, pp, zz, d, t, m in zip(

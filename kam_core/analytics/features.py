@@ -9,20 +9,8 @@ import numpy as np
 import pandas as pd
 
 from kam_core.analytics.window import Window
+from kam_core.vocab import VALUE_TYPE_FEATURES as FEATURES
 
-FEATURES = (
-    "promo_share",
-    "price_sensitivity",
-    "competitor_brands",
-    "service_min_per_10k",
-    "advice_events",
-    "premium_mix",
-    "tenure_years",
-    "co_invest_ratio",
-    "contact_levels",
-    "exclusivity",
-    "data_sharing",
-)
 MIN_PRICE_MONTHS = 6
 
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import string
-
 import numpy as np
 import pandas as pd
 
 from kam_core.analytics.bulk import collector_paused, split_flat
 from kam_core.analytics.params import Params
-from kam_core.i18n import label, t
-
-# the sixth, the capability index of the profile card, is docs/methods_key_accounts.md §5
-COMPONENTS = ("sow", "exclusivity", "regularity", "tenure_years", "satisfaction", "capability_score")
-SHARE_COMPONENTS = ("sow", "exclusivity", "regularity")  # shown as percentages; tenure in years, NPS 0-10
+from kam_core.i18n.reasons import describe_loyalty_reasons, loyalty_reason_texts  # noqa: F401 (re-exported)
+from kam_core.vocab import LOYALTY_COMPONENTS as COMPONENTS
 
 
 def _pct(values: pd.Series, group: pd.Series) -> pd.Series:
@@ -77,126 +72,6 @@ def _weakest(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return order[seen], np.take_along_axis(vals, order, axis=1)[seen], p[seen] * 100, seen.sum(axis=1)
 
 
-def _value_writer(lang: str):
-    """``shown(component, value)``: a component's value as the reasons write it in ``lang``."""
-    years = t("analytics.loyalty.years", lang).format
-
-    def shown(component: str, value: float) -> str:
-        if value != value:
-            return "–"
-        if component in SHARE_COMPONENTS:
-            return f"{value:.0%}"
-        return years(value=f"{value:.1f}") if component == "tenure_years" else f"{value:.1f}"
-
-    return shown
-
-
-def _renderer(lang: str):
-    """``render(component, value, percentile, channel)`` in ``lang``; templates and labels looked up once."""
-    template = t("analytics.loyalty.reason", lang).format
-    shown = _value_writer(lang)
-    words = {c: t(f"analytics.loyalty.component.{c}", lang) for c in COMPONENTS}
-    channels: dict[str, str] = {}
-
-    def render(component: str, value: float, pct: float, channel: str) -> str:
-        where = channels.get(channel)
-        if where is None:
-            where = channels[channel] = label("channel", channel, lang)
-        return template(
-            component=words.get(component, component), value=shown(component, value), pct=f"{pct:.0f}", channel=where
-        )
-
-    return render
-
-
-def _each_distinct(values: np.ndarray, write) -> np.ndarray:
-    """``[write(v) for v in values]`` as an object array, ``write`` called once per distinct float (by bits,
-    so 0.0 and −0.0 stay apart)."""
-    if not len(values):
-        return np.empty(0, dtype=object)
-    bits, inverse = np.unique(np.ascontiguousarray(values, dtype=float).view(np.int64), return_inverse=True)
-    return np.array([write(v) for v in bits.view(float).tolist()], dtype=object)[inverse.ravel()]
-
-
-def _format_rows(template: str, **columns: list[str]) -> list[str]:
-    """``template.format(**row)`` for every row of the string columns.
-
-    A template of plain ``{name}`` fields runs as one %-format per row, about 3× faster than ``str.format``
-    with keywords; anything else (format specs, conversions) goes through ``str.format``.
-    """
-    pattern, names = [], []
-    for literal, field, spec, conversion in string.Formatter().parse(template):
-        pattern.append(literal.replace("%", "%%"))
-        if field is None:
-            continue
-        if spec or conversion or field not in columns:
-            rows = zip(*columns.values(), strict=True)
-            return [template.format(**dict(zip(columns, row, strict=True))) for row in rows]
-        pattern.append("%s")
-        names.append(field)
-    text = "".join(pattern)
-    return [text % row for row in zip(*(columns[n] for n in names), strict=True)]
-
-
-_WHOLE = np.array([str(i) for i in range(-999, 1000)], dtype=object)
-
-
-def _whole_numbers(x: np.ndarray, suffix: str = "") -> np.ndarray:
-    """``format(v, ".0f") + suffix`` of each float, as an object array.
-
-    np.rint rounds as Python's formatting does (to nearest, ties to even, on the exact double), and like
-    Python a value rounding to zero from below is written "-0"; NaN, ±inf and |v| ≥ 999.5 go through Python.
-    """
-    r = np.rint(x)
-    easy = np.abs(r) < 1000  # False for NaN and ±inf
-    out = np.empty(len(x), dtype=object)
-    out[easy] = _WHOLE[r[easy].astype(int) + 999]
-    out[easy & (r == 0) & np.signbit(r)] = "-0"
-    out[~easy] = [format(v, ".0f") for v in x[~easy].tolist()]
-    return out + suffix if suffix else out
-
-
-def _reason_texts(comp: np.ndarray, value: np.ndarray, pct: np.ndarray, channel: np.ndarray, lang: str) -> list[str]:
-    """The sentences of flattened reason items, equal to :func:`_renderer` of each (100,000 accounts × 3 items
-    in the benchmark): shares and percentiles rounded with numpy, other values formatted once per distinct value."""
-    shown = _value_writer(lang)
-    words = np.array([t(f"analytics.loyalty.component.{c}", lang) for c in COMPONENTS], dtype=object)
-    values = np.empty(len(comp), dtype=object)
-    for j, c in enumerate(COMPONENTS):
-        at = comp == j
-        if c in SHARE_COMPONENTS:  # shown(): f"{v:.0%}", which is format(v * 100, ".0f") + "%"
-            values[at] = np.where(np.isnan(value[at]), shown(c, np.nan), _whole_numbers(value[at] * 100, "%"))
-        else:
-            values[at] = _each_distinct(value[at], lambda v, c=c: shown(c, v))
-    where, places = pd.factorize(channel, use_na_sentinel=False)
-    names = np.array([label("channel", c, lang) for c in places.tolist()], dtype=object)[where]
-    return _format_rows(
-        t("analytics.loyalty.reason", lang),
-        component=words[comp].tolist(),
-        value=values.tolist(),
-        pct=_whole_numbers(pct).tolist(),
-        channel=names.tolist(),
-    )
-
-
-def describe_loyalty_reasons(items: object, lang: str = "zh") -> list[str]:
-    """Loyalty / HVLL reason items (``hvll_reason_items``) as sentences in ``lang`` (zh or en).
-
-    Examples
-    --------
-    >>> describe_loyalty_reasons([{"component": "sow", "value": 0.3, "percentile": 10.0, "channel": "KA"}], "en")
-    ['share of wallet 30% (percentile 10 in KA hypermarkets)']
-    """
-    if not isinstance(items, list | tuple):
-        return []
-    render = _renderer(lang)
-    return [
-        render(i["component"], float(i["value"]), float(i["percentile"]), i["channel"])
-        for i in items
-        if isinstance(i, dict)
-    ]
-
-
 def _profit_pct(df: pd.DataFrame) -> pd.Series:
     """Percentile of net profit within channel among the accounts with cost data (NaN without it)."""
     if "net_profit" not in df:
@@ -245,7 +120,7 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
         comp, value, pct, counts = _weakest(df)
         channel = df["channel"].astype(str).to_numpy(dtype=object).repeat(counts)
         reasons = split_flat(
-            _reason_texts(comp, value, pct, channel, "en"), counts
+            loyalty_reason_texts(comp, value, pct, channel, "en"), counts
         )  # the scorecard's texts are English
         out["loyalty_reasons"] = reasons
         flagged = out["high_volume_low_loyalty"].to_numpy()

@@ -13,20 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-FEATURES: tuple[str, ...] = (
-    "promo_share",
-    "price_sensitivity",
-    "competitor_brands",
-    "service_min_per_10k",
-    "advice_events",
-    "premium_mix",
-    "tenure_years",
-    "co_invest_ratio",
-    "contact_levels",
-    "exclusivity",
-    "data_sharing",
-)
-VALUE_TYPES: tuple[str, ...] = ("intrinsic", "extrinsic", "strategic")
+from kam_core.vocab import VALUE_TYPE_FEATURES as FEATURES
+from kam_core.vocab import VALUE_TYPES
+
 # counts and money ratios are right-skewed: log1p before standardising (METHODS §1.2)
 LOG_FEATURES: tuple[str, ...] = (
     "competitor_brands",
@@ -38,26 +27,6 @@ LOG_FEATURES: tuple[str, ...] = (
 # 0/1 flags are not winsorized: clipping at p1/p99 would erase a flag that only a few accounts have
 FLAG_FEATURES: tuple[str, ...] = ("data_sharing",)
 
-TYPE_LABELS: dict[str, dict[str, str]] = {
-    "en": {"intrinsic": "intrinsic", "extrinsic": "extrinsic", "strategic": "strategic"},
-    "zh": {"intrinsic": "内在价值型", "extrinsic": "外在价值型", "strategic": "战略价值型"},
-}
-FEATURE_LABELS: dict[str, dict[str, str]] = {
-    "en": {f: f for f in FEATURES},
-    "zh": {
-        "promo_share": "促销进货占比",
-        "price_sensitivity": "价格敏感度",
-        "competitor_brands": "竞品品牌数",
-        "service_min_per_10k": "每万元销售服务分钟",
-        "advice_events": "培训/咨询次数",
-        "premium_mix": "高端产品占比",
-        "tenure_years": "合作年限",
-        "co_invest_ratio": "客户共同投入占比",
-        "contact_levels": "联系层级数",
-        "exclusivity": "我方份额/排他",
-        "data_sharing": "数据共享/联合业务计划",
-    },
-}
 
 _DEFAULT_MATRIX = (
     # promo, price, compet, service, advice, premium, tenure, co_inv, contact, excl, data

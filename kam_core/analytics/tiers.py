@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-PYRAMID = ("platinum", "gold", "iron", "lead")
-SIZE_TIERS = ("vip", "major", "ordinary", "small")
+from kam_core.vocab import PYRAMID_TIERS as PYRAMID
+from kam_core.vocab import SIZE_TIERS
+
 # ABC basis name → scorecard column (docs/methods_key_accounts.md §2)
 ABC_BASES = {"sales": "net_sales", "cases": "volume_cases", "profit": "net_profit"}
 KEY_BASES = ("sales", "profit", "both")  # why a key account is key

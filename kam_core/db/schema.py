@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 
+from kam_core.vocab import VALUE_TYPES  # noqa: F401 (re-exported: the value types a column may hold)
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -62,7 +64,6 @@ PLAN_KINDS = ("account_goal", "objective", "strategy", "action")
 PLAN_STATUSES = ("planned", "in_progress", "done", "dropped")
 LOYALTY_ACTIONS = ("priority_supply", "new_product_trial", "senior_visit", "co_promotion", "annual_meeting", "other")
 SETTLEMENT_MODES = ("cash", "credit", "consignment", "turnover_deduction")
-VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 
 # --- reference and organisation -------------------------------------------------------------
 region = Table(

@@ -9,15 +9,12 @@ import numpy as np
 import pandas as pd
 
 from kam_core.demo.season import History
+from kam_core.vocab import CHANNELS, STANDARD_CHANNEL_TIERS
 
-TIERS = ["DIST", "WHS2", "KA", "RETAIL", "ONPREM"]
+TIERS = list(CHANNELS)
 CHANNEL_TIERS = pd.DataFrame(
-    {
-        "tier_code": TIERS,
-        "name_zh": ["一批商", "二批商", "KA卖场", "小终端", "餐饮"],
-        "name_en": ["Distributor", "Sub-wholesaler", "Key account retail", "Small retail", "On-premise"],
-        "level_in_chain": [1, 2, 2, 3, 3],
-    }
+    [(code, *STANDARD_CHANNEL_TIERS[code]) for code in TIERS],
+    columns=["tier_code", "name_zh", "name_en", "level_in_chain"],
 )
 # list price of a tier relative to the distributor price, and its floor as a share of list
 TIER_PRICE = {"DIST": 1.00, "WHS2": 1.07, "KA": 1.16, "RETAIL": 1.13, "ONPREM": 1.15}

@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-TYPES = np.array(["intrinsic", "extrinsic", "strategic"])
+from kam_core.vocab import VALUE_TYPES
+
+TYPES = np.array(VALUE_TYPES)
 TYPE_MIX = np.array([0.45, 0.35, 0.20])
 FUZZ = 0.10  # chance that one feature group of an account behaves like another type (realistic overlap)
 SIGNALS = ("s1", "s2", "s4", "s5", "s7")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.figures import Layout
 from kam_core.i18n.markup import escape_hover
+from kam_core.vocab import FLAGGED_COLOR, OTHERS_COLOR
 
 
 def build_loyalty_quadrant(
@@ -18,15 +20,20 @@ def build_loyalty_quadrant(
     flagged_name: str = "high volume, low loyalty",
     others_name: str = "other accounts",
     quadrant_names: tuple[str, str, str, str] = ("True friends", "Butterflies", "Barnacles", "Strangers"),
+    layout: Layout = None,
 ) -> go.Figure:
     """Scatter of loyalty percentile (x) vs volume percentile (y); flagged accounts drawn as a second trace.
 
     ``df`` needs account_id, name, loyalty_pct, volume_pct and high_volume_low_loyalty.
-    Quadrant names follow Reinartz & Kumar: high/high, high volume/low loyalty, low/high, low/low.
+    Quadrant names follow Reinartz & Kumar (the order of :data:`kam_core.vocab.QUADRANTS`): high/high, high
+    volume/low loyalty, low/high, low/low. ``layout`` is applied last.
     """
     flagged = df["high_volume_low_loyalty"].fillna(False).astype(bool)
     fig = go.Figure()
-    for mask, name, color, size in ((~flagged, others_name, "#95a5a6", 7), (flagged, flagged_name, "#c0392b", 12)):
+    for mask, name, color, size in (
+        (~flagged, others_name, OTHERS_COLOR, 7),
+        (flagged, flagged_name, FLAGGED_COLOR, 12),
+    ):
         part = df[mask]
         fig.add_trace(
             go.Scatter(
@@ -47,4 +54,4 @@ def build_loyalty_quadrant(
     fig.update_layout(
         title=title, xaxis={"title": x_label, "range": [0, 1.02]}, yaxis={"title": y_label, "range": [0, 1.02]}
     )
-    return fig
+    return fig.update_layout(**(layout or {}))

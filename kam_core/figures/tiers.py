@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-PYRAMID_ORDER = ("platinum", "gold", "iron", "lead")
-PYRAMID_COLORS = {"platinum": "#7f8c9a", "gold": "#d4a017", "iron": "#5d6d7e", "lead": "#c0392b"}
-SIZE_ORDER = ("vip", "major", "ordinary", "small")
+from kam_core.figures import Layout
+from kam_core.vocab import PYRAMID_COLORS, SIZE_COLORS
+from kam_core.vocab import PYRAMID_TIERS as PYRAMID_ORDER
+from kam_core.vocab import SIZE_TIERS as SIZE_ORDER
 
 
 def build_pyramid(
@@ -19,12 +20,13 @@ def build_pyramid(
     labels: dict[str, str] | None = None,
     value_label: str = "accounts",
     value_text: Callable[[int], str] | None = None,
+    layout: Layout = None,
 ) -> go.Figure:
     """A pyramid (funnel drawn centred, platinum on top) of account counts per tier.
 
     ``counts`` is indexed by tier word; missing tiers count 0. ``labels`` maps tier words to display text.
     ``value_text`` writes a tier's count ("1 account", "2 accounts": ``kam_ui.lang.trn_fn``); without it
-    the count is followed by ``value_label``.
+    the count is followed by ``value_label``. ``layout`` is applied last (the review pack's static size).
     """
     labels = labels or {}
     c = counts.reindex(PYRAMID_ORDER, fill_value=0).astype(int)
@@ -42,7 +44,7 @@ def build_pyramid(
         )
     )
     fig.update_layout(title=title, showlegend=False, xaxis={"visible": False})
-    return fig
+    return fig.update_layout(**(layout or {}))
 
 
 def build_size_tiers(
@@ -58,7 +60,12 @@ def build_size_tiers(
     """
     labels = labels or {}
     tab = pd.crosstab(df["channel"], df["size_tier"]).reindex(columns=SIZE_ORDER, fill_value=0)
-    fig = go.Figure([go.Bar(name=labels.get(t, t), x=list(tab.index), y=tab[t].tolist()) for t in SIZE_ORDER])
+    fig = go.Figure(
+        [
+            go.Bar(name=labels.get(t, t), x=list(tab.index), y=tab[t].tolist(), marker={"color": SIZE_COLORS[t]})
+            for t in SIZE_ORDER
+        ]
+    )
     fig.update_layout(barmode="stack", title=title, xaxis_title=x_label, yaxis_title=y_label)
     return fig
 
@@ -70,10 +77,12 @@ def build_whale_curve(
     x_label: str = "share of accounts",
     y_label: str = "cumulative share of profit",
     annotation: str = "top 20% give {share:.0%} of profit",
+    layout: Layout = None,
 ) -> go.Figure:
     """Whale curve from :func:`kam_core.analytics.tiers.compute_whale_curve` with the top-20% annotation.
 
-    When ``top20_share`` is None (total profit ≤ 0) the y axis is cumulative RMB, not a share.
+    When ``top20_share`` is None (total profit ≤ 0) the y axis is cumulative RMB, not a share. ``layout`` is
+    applied last.
     """
     relative = top20_share is not None
     x = np.concatenate([[0.0], curve["x"].to_numpy(dtype=float)])
@@ -94,7 +103,7 @@ def build_whale_curve(
         xaxis={"title": x_label, "tickformat": ".0%"},
         yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f"},
     )
-    return fig
+    return fig.update_layout(**(layout or {}))
 
 
 def build_migration_sankey(
@@ -108,6 +117,7 @@ def build_migration_sankey(
     labels = labels or {}
     left = [f"{labels.get(t, t)}{before_suffix}" for t in matrix.index]
     right = [f"{labels.get(t, t)}{after_suffix}" for t in matrix.columns]
+    codes = [*matrix.index, *matrix.columns]  # tiers keep their colour on both sides; new/gone are grey
     src, dst, val = [], [], []
     for i, row in enumerate(matrix.index):
         for j, col in enumerate(matrix.columns):
@@ -117,7 +127,10 @@ def build_migration_sankey(
                 dst.append(len(left) + j)
                 val.append(v)
     fig = go.Figure(
-        go.Sankey(node={"label": left + right, "pad": 12}, link={"source": src, "target": dst, "value": val})
+        go.Sankey(
+            node={"label": left + right, "pad": 12, "color": [PYRAMID_COLORS.get(t, "#bbbbbb") for t in codes]},
+            link={"source": src, "target": dst, "value": val},
+        )
     )
     fig.update_layout(title=title)
     return fig

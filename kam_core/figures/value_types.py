@@ -1,5 +1,12 @@
-"""Value-type figures (docs/METHODS.md §1.2): the type map (PCA plane of the within-tier z-scores, prototypes
-marked) and the centroid z-score profile heat-map. Pure plotly; every visible word is an argument."""
+"""Value-type figures (docs/METHODS.md §1.2), all value-type charts in one place. Pure plotly; every visible word
+is an argument, colours are :data:`kam_core.vocab.VALUE_TYPE_COLORS`.
+
+- :func:`build_value_type_map`: the soft membership (p_intrinsic, p_extrinsic, p_strategic) of each account
+  on a ternary plot: how sure the typing is (the Segments page and the review pack);
+- :func:`build_type_map`: where the accounts sit in feature space (PCA plane of the within-tier z-scores)
+  against the prototypes and the typing centroids: why the types are where they are;
+- :func:`build_centroid_heatmap`: the centroid z-score profile of one tier.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,53 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_core.analytics.explain import TypeMap
-from kam_core.analytics.prototypes import FEATURES, VALUE_TYPES
+from kam_core.figures import Layout
 from kam_core.i18n.markup import escape_hover
+from kam_core.vocab import UNTYPED_COLOR, VALUE_TYPES
+from kam_core.vocab import VALUE_TYPE_COLORS as TYPE_COLORS
+from kam_core.vocab import VALUE_TYPE_FEATURES as FEATURES
 
-TYPE_COLORS = {"intrinsic": "#c0392b", "extrinsic": "#2e86c1", "strategic": "#1e8449"}
+_PROBABILITIES = [f"p_{t}" for t in VALUE_TYPES]
 _HOVER = "%{customdata[0]} · %{customdata[1]}<br>p = %{customdata[2]:.2f}<extra>%{fullData.name}</extra>"
+
+
+def build_value_type_map(
+    df: pd.DataFrame,
+    labels: dict[str, str],
+    title: str,
+    axis_titles: tuple[str, str, str],
+    untyped_name: str,
+    layout: Layout = None,
+) -> go.Figure:
+    """Ternary map: each account at (p_intrinsic, p_extrinsic, p_strategic), coloured by its type.
+
+    ``df`` needs account_id, name, value_type and p_intrinsic/p_extrinsic/p_strategic; accounts without
+    probabilities are left out. ``labels`` maps type words to display names (legend); ``layout`` is applied last.
+    """
+    missing = [c for c in [*_PROBABILITIES, "value_type", "account_id", "name"] if c not in df]
+    if missing:
+        raise ValueError(f"Required column {missing[0]} missing")
+    data = df.dropna(subset=_PROBABILITIES)
+    fig = go.Figure()
+    for vtype in (*VALUE_TYPES, None):
+        part = data[data["value_type"] == vtype] if vtype else data[~data["value_type"].isin(list(VALUE_TYPES))]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatterternary(
+                a=part["p_intrinsic"],
+                b=part["p_extrinsic"],
+                c=part["p_strategic"],
+                mode="markers",
+                name=labels.get(vtype, untyped_name) if vtype else untyped_name,
+                marker={"color": TYPE_COLORS.get(vtype, UNTYPED_COLOR), "size": 7, "opacity": 0.75},
+                customdata=part[["account_id", "name"]].map(escape_hover),
+                hovertemplate="%{customdata[0]} %{customdata[1]}<extra></extra>",
+            )
+        )
+    axes = {f"{k}axis": {"title": axis_titles[i]} for i, k in enumerate("abc")}
+    fig.update_layout(title=title, ternary=axes, legend={"orientation": "h"})
+    return fig.update_layout(**(layout or {}))
 
 
 def build_type_map(

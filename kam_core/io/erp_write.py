@@ -27,15 +27,9 @@ from kam_core.io.erp_pass import FileState, release_memory
 from kam_core.io.results import ImportResult
 from kam_core.io.upsert import write_audit
 from kam_core.io.validation import BATCH
+from kam_core.vocab import STANDARD_CHANNEL_TIERS as STANDARD_TIERS  # the same names as the demo brewer
 
 SQLITE_CACHE_KIB = 32_768  # 32 MB: 64 MB put an 80 MB file at 4.4x its size in RSS (bench_import_memory)
-STANDARD_TIERS = {  # the five channel tiers (same names as the demo brewer)
-    "DIST": ("一批商", "Distributor", 1),
-    "WHS2": ("二批商", "Sub-wholesaler", 2),
-    "KA": ("KA卖场", "Key account retail", 2),
-    "RETAIL": ("小终端", "Small retail", 3),
-    "ONPREM": ("餐饮", "On-premise", 3),
-}
 
 
 def _select_in(conn: Connection, cols, key, values) -> list:

@@ -27,6 +27,7 @@ from kam_core.queries.scorecard_inputs import gather_inputs
 from kam_core.queries.volume_health import fetch_volume_health
 from kam_core.queries.window import resolve_window
 from kam_core.scope import DIRECTOR, Scope
+from kam_core.vocab import ABC_CLASSES
 
 
 def _in_scope(engine: Engine, scope: Scope) -> set[str]:
@@ -92,9 +93,7 @@ def compute_tier_migration_between(
     """Movement matrix of ``column`` between two as-of dates (12-month windows each), for the viewer's rows."""
     before = compute_scorecard(engine, as_of=before_as_of, scope=scope, params=params).set_index("account_id")
     after = compute_scorecard(engine, as_of=after_as_of, scope=scope, params=params).set_index("account_id")
-    order = (
-        tiers.PYRAMID if column == "pyramid_tier" else tiers.SIZE_TIERS if column == "size_tier" else ("A", "B", "C")
-    )
+    order = tiers.PYRAMID if column == "pyramid_tier" else tiers.SIZE_TIERS if column == "size_tier" else ABC_CLASSES
     return tiers.compute_tier_migration(before[column], after[column], order)
 
 

@@ -11,16 +11,24 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 from sqlalchemy import Engine, select
 
 from kam_core.db.schema import region, sales_rep
+from kam_core.figures.risk import build_loyalty_quadrant
+from kam_core.figures.tiers import build_pyramid, build_whale_curve
+from kam_core.figures.value_types import build_value_type_map
 from kam_core.filters import Filters, apply_filters
 from kam_core.i18n import format_date, format_money, format_number, format_pct, label, local_names, t
-from kam_core.report import charts
+from kam_core.i18n.plural import tn
+from kam_core.i18n.reasons import localise_reasons
 from kam_core.report.template import render_page
 from kam_core.scope import DIRECTOR, Scope
+from kam_core.vocab import PYRAMID_TIERS, QUADRANTS, VALUE_TYPES
 
 MAX_TABLE_ROWS = 50
+# the pack prints: a fixed size and white background instead of the page's responsive, themed charts
+PACK_LAYOUT = {"template": "plotly_white", "height": 360, "margin": {"l": 60, "r": 20, "t": 50, "b": 50}}
 TABLE_COLUMNS = {
     "key_accounts": [
         "account_id",
@@ -91,6 +99,51 @@ def compute_pack_view(engine: Engine, filters: Filters, scope: Scope = DIRECTOR,
     return PackView(df, curve, share, bundle.window.start, bundle.window.end, tuple(bundle.health))
 
 
+def build_pack_figures(view: PackView, lang: str) -> list[go.Figure]:
+    """The pack's charts, drawn by the same builders as the pages (``kam_core.figures``) in ``lang``:
+    pyramid, whale curve, value-type map, volume × loyalty quadrant (none for an empty view)."""
+    df = view.scorecard
+    if df.empty:
+        return []
+    named = df.assign(name=local_names(df, lang))  # hover labels in the language
+    pyramid = build_pyramid(
+        df["pyramid_tier"].value_counts(),
+        t("report.chart.pyramid", lang),
+        {tier: label("pyramid_tier", tier, lang) for tier in PYRAMID_TIERS},
+        value_text=lambda n: tn("count.accounts", n, lang),  # "1 account", "2 accounts" as on the pages
+        layout=PACK_LAYOUT,
+    )
+    relative = view.top20_share is not None
+    whale = build_whale_curve(
+        view.whale_curve,
+        view.top20_share,
+        t("report.chart.whale", lang),
+        t("report.chart.whale_x", lang),
+        t("report.chart.whale_y" if relative else "pyramid.whale_y_abs", lang),
+        t("pyramid.whale_callout", lang),
+        layout=PACK_LAYOUT,
+    )
+    types = build_value_type_map(
+        named,
+        {v: label("value_type", v, lang) for v in VALUE_TYPES},
+        t("report.chart.value_types", lang),
+        tuple(t(f"segments.axis_{v}", lang) for v in VALUE_TYPES),
+        label("value_type", "untyped", lang),
+        layout=PACK_LAYOUT,
+    )
+    quadrant = build_loyalty_quadrant(
+        named,
+        title=t("report.chart.loyalty", lang),
+        x_label=t("risk.quadrant_x", lang),
+        y_label=t("risk.quadrant_y", lang),
+        flagged_name=t("risk.flagged", lang),
+        others_name=t("risk.others", lang),
+        quadrant_names=tuple(t(f"quadrant.{q}", lang) for q in QUADRANTS),
+        layout=PACK_LAYOUT,
+    )
+    return [pyramid, whale, types, quadrant]
+
+
 def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
     df = view.scorecard
 
@@ -145,11 +198,9 @@ def _cell(col: str, value, lang: str) -> str:
 
 
 def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A copy in ``lang``: account names (English name where there is one), HVLL reasons and diversion evidence
+    """A copy in ``lang``: account names (English name where there is one), reasons and diversion evidence
     rebuilt from their structured items (the scorecard's text columns are English)."""
-    from kam_core.analytics.risk_text import localise_risk_text
-
-    out = localise_risk_text(df, lang)
+    out = localise_reasons(df, lang)
     if "name" in out:
         out["name"] = local_names(out, lang)
     return out
@@ -240,15 +291,7 @@ def build_review_pack(
 
     lang = lang or filters.lang
     view = compute_pack_view(engine, filters, scope, bundle)
-    figures = []
-    if not view.scorecard.empty:
-        named = view.scorecard.assign(name=local_names(view.scorecard, lang))  # hover labels in the language
-        figures = [
-            charts.figure_pyramid(view.scorecard, lang),
-            charts.figure_whale(view.whale_curve, lang),
-            charts.figure_value_types(view.scorecard, lang),
-            charts.figure_volume_loyalty(named, lang),
-        ]
+    figures = build_pack_figures(view, lang)
     tables = [render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()]
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     header = {

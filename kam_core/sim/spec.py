@@ -16,6 +16,7 @@ from typing import Any
 
 from kam_core.errors import UserError
 from kam_core.sim.checks import Checker
+from kam_core.vocab import CHANNELS, VALUE_TYPES
 
 PROGRAM_TYPES = (
     "per_case",
@@ -31,8 +32,6 @@ PROGRAM_TYPES = (
 )
 REBATE_TYPES = ("per_case", "retro_tiered", "incremental_tiered", "threshold", "growth", "cash_discount")
 TIERED_TYPES = ("retro_tiered", "incremental_tiered")
-CHANNELS = ("DIST", "WHS2", "KA", "RETAIL", "ONPREM")
-VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
 RESPONSES = ("none", "elastic")
 PERIODS = ("scenario", "month", "quarter", "year")
 MAX_DRAWS = 100_000

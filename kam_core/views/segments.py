@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kam_core.analytics.prototypes import FEATURES
-
-VALUE_TYPES = ("intrinsic", "extrinsic", "strategic")
+from kam_core.vocab import VALUE_TYPES
 
 
 def compute_type_profiles(scorecard: pd.DataFrame, features: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TIER_RANK = {"platinum": 0, "gold": 1, "iron": 2, "lead": 3}
+from kam_core.vocab import PYRAMID_TIERS
+
+TIER_RANK = {tier: rank for rank, tier in enumerate(PYRAMID_TIERS)}
 
 
 @dataclass(frozen=True)

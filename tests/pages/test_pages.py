@@ -173,7 +173,7 @@ def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, de
 def test_value_type_reasons_are_written_in_the_chosen_language(app):
     at = _open(app, "segments", lang="zh")
     reasons = next(df.value for df in at.dataframe if "value_type_reasons" in df.value.columns)["value_type_reasons"]
-    assert reasons.str.contains("渠道内第").all() and not reasons.str.contains("percentile").any()
+    assert reasons.str.contains("渠道内第|渠道中位数").all() and not reasons.str.contains("percentile|missing").any()
 
 
 def test_risk_reasons_and_evidence_are_written_in_the_chosen_language(app):

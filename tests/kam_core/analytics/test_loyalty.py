@@ -7,15 +7,10 @@ import pandas as pd
 import pytest
 
 from kam_core.analytics.bulk import split_flat
-from kam_core.analytics.loyalty import (
-    COMPONENTS,
-    _reason_texts,
-    _renderer,
-    _weakest,
-    compute_loyalty,
-    flag_hvll,
-)
+from kam_core.analytics.loyalty import COMPONENTS, _weakest, compute_loyalty, flag_hvll
 from kam_core.analytics.params import Params
+from kam_core.i18n.reasons import _renderer
+from kam_core.i18n.reasons import loyalty_reason_texts as _reason_texts
 
 # ties at .5 after ×100 (rounded to even), values rounding to −0, −0.0 itself, > 100%, missing
 TRICKY = [

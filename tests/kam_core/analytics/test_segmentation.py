@@ -130,7 +130,7 @@ def test_reason_percentiles_are_within_tier_ranks_of_the_feature(synthetic):
     "lang, expected",
     [
         ("en", "promo_share at the 91st percentile of KA accounts (z=+1.4) → intrinsic"),
-        ("zh", "促销进货占比位于KA客户的第91百分位（z=+1.4）→ 内在价值型"),
+        ("zh", "促销进货占比位于KA卖场渠道内第91百分位（z=+1.4）→ 内在价值型（看价格）"),
     ],
     ids=["english", "chinese"],
 )

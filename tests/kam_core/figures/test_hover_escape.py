@@ -9,9 +9,8 @@ import pandas as pd
 
 from kam_core.analytics.explain import TypeMap
 from kam_core.figures.risk import build_loyalty_quadrant
-from kam_core.figures.segments import build_abc_bars, build_value_type_map
-from kam_core.figures.value_types import build_type_map
-from kam_core.report.charts import figure_volume_loyalty
+from kam_core.figures.segments import build_abc_bars
+from kam_core.figures.value_types import build_type_map, build_value_type_map
 from kam_core.report.scenario_charts import figure_profit_bands, figure_spend_and_profit, summarise_results
 
 EVIL = "<b>x</b><img src=x>"
@@ -82,10 +81,6 @@ def test_the_type_map_escapes_account_ids_and_channel_codes():
     )
     _assert_escaped(fig)
     assert fig.data[0].customdata[0][2] == 0.8  # the confidence stays a number for %{customdata[2]:.2f}
-
-
-def test_the_review_pack_scatter_escapes_account_names():
-    _assert_escaped(figure_volume_loyalty(ROWS, "en"))
 
 
 def test_scenario_charts_escape_scenario_names_on_the_axis_and_in_hover():
