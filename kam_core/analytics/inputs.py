@@ -15,8 +15,9 @@ from sqlalchemy import Engine, literal, select
 from kam_core.analytics import activity, case_units, credit, diversion, metrics, money, order_days
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
-from kam_core.db import schema
+from kam_core.db import account_month, schema
 from kam_core.i18n import t
+from kam_core.queries import month_facts
 
 # input name → the tables that feed it. What each input is called and what is lost without it are in the
 # catalogue (analytics.input.<name>, analytics.input_lost.<name>, zh and en).
@@ -132,7 +133,10 @@ def check_available(engine: Engine) -> dict[str, bool]:
 
 def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     days = order_days.is_current(conn)  # the per-day pre-aggregate, unless the order tables changed since
-    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
+    if days and account_month.in_step(conn):  # whole months per account, edge months per day (same groups)
+        facts = month_facts.fetch_line_facts(conn, w, diversion.late_ranges(w))
+    else:
+        facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion.fetch_rebate_thresholds(conn, w), w)
     return [

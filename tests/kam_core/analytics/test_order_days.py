@@ -188,6 +188,9 @@ def test_a_database_migrated_from_before_the_pre_aggregate_gets_it_built(tmp_pat
     engine = _small_demo(tmp_path)
     expected = _days(engine)
     with engine.begin() as conn:  # back to revision 0001: no order_day, no state
+        conn.exec_driver_sql("DROP TABLE scorecard_store")  # added by 0006
+        conn.exec_driver_sql("DROP INDEX ix_account_month_month")
+        conn.exec_driver_sql("DROP TABLE account_month")
         conn.exec_driver_sql("DROP TABLE aggregate_state")
         conn.exec_driver_sql("DROP INDEX ix_order_day_date")
         conn.exec_driver_sql("DROP TABLE order_day")
