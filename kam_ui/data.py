@@ -7,10 +7,7 @@ interactive filters (region, channel, rep, type, tier) are applied afterwards, o
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -138,19 +135,13 @@ def data_fingerprint(url: str) -> str:
     return compute_data_fingerprint(engine_for(url))
 
 
-@functools.cache
 def code_version() -> str:
-    """A digest of the analytics code: part of the persisted scorecard's key, so that a new release
+    """A digest of the analytics code: part of the stored scorecard's key, so that a new release
     recomputes instead of showing a scorecard stored by older code (Streamlit keys only on the cached
     function's own source)."""
-    import kam_core
+    from kam_core.db.scorecard_store import code_version as core_code_version
 
-    digest = hashlib.sha256()
-    root = Path(kam_core.__file__).parent
-    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.toml")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return core_code_version()
 
 
 # Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
@@ -172,11 +163,13 @@ class ScorecardView:
 def load_bundle(
     url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
 ) -> ScorecardView:
-    """The scorecard for one window and scope (the expensive part; cached)."""
-    from kam_core.analytics.scorecard import compute_scorecard_bundle
+    """The scorecard for one window and scope (the expensive part; cached). Read from the database's
+    ``scorecard_store`` when a server (this one before a restart, or another) stored it for the same data
+    and code version; computed and stored otherwise."""
+    from kam_core.db.scorecard_store import scorecard_view
 
-    b = compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
-    return ScorecardView(b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs))
+    s = scorecard_view(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint)
+    return ScorecardView(s.scorecard, s.window, s.features, tuple(s.health), tuple(s.missing_inputs))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
