@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 
 from kam_core.config import resolve_db_url
-from kam_core.db import get_engine
+from kam_core.db import get_engine, scorecard_store
 from kam_core.db.schema import order_header, region, sales_rep
 from kam_core.filters import Filters, KnownValues, apply_filters
 from kam_core.scope import DIRECTOR, Scope
@@ -135,13 +135,9 @@ def data_fingerprint(url: str) -> str:
     return compute_data_fingerprint(engine_for(url))
 
 
-def code_version() -> str:
-    """A digest of the analytics code: part of the stored scorecard's key, so that a new release
-    recomputes instead of showing a scorecard stored by older code (Streamlit keys only on the cached
-    function's own source)."""
-    from kam_core.db.scorecard_store import code_version as core_code_version
-
-    return core_code_version()
+# A digest of kam_core's code: part of the stored scorecard's key, so that a new release recomputes instead of
+# showing a scorecard stored by older code (Streamlit keys only on the cached function's own source).
+code_version = scorecard_store.code_version
 
 
 # Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
@@ -166,9 +162,9 @@ def load_bundle(
     """The scorecard for one window and scope (the expensive part; cached). Read from the database's
     ``scorecard_store`` when a server (this one before a restart, or another) stored it for the same data
     and code version; computed and stored otherwise."""
-    from kam_core.db.scorecard_store import scorecard_view
-
-    s = scorecard_view(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint)
+    s = scorecard_store.scorecard_view(
+        engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint
+    )
     return ScorecardView(s.scorecard, s.window, s.features, tuple(s.health), tuple(s.missing_inputs))
 
 
@@ -219,6 +215,14 @@ def warm_up(filters: Filters) -> None:
     """Compute (and persist) the scorecards the first page needs: the period and the one before it."""
     bundle(filters)
     previous_bundle(filters)
+
+
+def store_default_views() -> None:
+    """After a write: compute and store the scorecards of the default view (the last 12 months and the period
+    before), so that the next Overview, on this server or another, reads them instead of computing."""
+    start, end = default_period(dimensions())
+    if end is not None:
+        warm_up(Filters(start=start, end=end))
 
 
 def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from kam_core.i18n.markup import escape_markdown
 from kam_core.permissions import OutOfScope, importable_by
 from kam_ui.account_components import forget_accounts
 from kam_ui.auth import describe
-from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
+from kam_ui.data import data_changed, engine, store_default_views, viewer_identity, viewer_scope
 from kam_ui.lang import current_lang, tr
 
 PREVIEW_ROWS = 20
@@ -88,5 +88,7 @@ def show_import_panel() -> None:
             st.error(escape_markdown(exc), icon=":material/error:")
         else:
             data_changed()  # the scorecard and dimensions must see the new rows (the engine's pool stays)
+            with st.spinner(tr("perf.storing_views")):
+                store_default_views()  # the Overview (here or on any server) then opens from the stored result
             forget_accounts()
             st.success(tr("data.imported", summary=result.summary()), icon=":material/check_circle:")
