@@ -162,6 +162,7 @@ def work_scorecard(a) -> tuple[float, float, dict]:
     from kam_core.analytics import scorecard as scorecard_module
     from kam_core.analytics.scorecard import compute_scorecard
     from kam_core.db import ensure_schema, get_engine
+    from kam_core.queries import month_facts
 
     engine = get_engine(a.url)
     ensure_schema(engine)  # a database cached by an older release is migrated (and its pre-aggregate built)
@@ -182,6 +183,7 @@ def work_scorecard(a) -> tuple[float, float, dict]:
         setattr(module, name, wrapper)
 
     timed(metrics, "fetch_line_facts", "line_facts")
+    timed(month_facts, "fetch_line_facts", "line_facts")  # whole months from account_month, edge months per day
     timed(metrics, "fetch_order_rhythm", "order_reads")
     timed(diversion, "fetch_sellout_signal", "order_reads")
     timed(scorecard_module, "gather_inputs", "queries")
