@@ -69,7 +69,9 @@ def test_new_data_another_window_scope_or_code_version_is_computed_again(tiny, c
     store.scorecard_view(tiny, as_of="2026-05-31")  # another window
     store.scorecard_view(tiny, scope=Scope.parse("manager:R01"))  # another viewer's scope
     assert len(counted) == 3
-    key = store.store_key(compute_data_fingerprint(tiny), None, None, str(Scope.parse("director:*")), "x", code="other code")
+    key = store.store_key(
+        compute_data_fingerprint(tiny), None, None, str(Scope.parse("director:*")), "x", code="other code"
+    )
     assert store.load(tiny, key) is None
     with tiny.begin() as conn:  # an order written: the data version moves on
         conn.execute(
