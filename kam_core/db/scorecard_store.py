@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -86,29 +87,50 @@ def _untag(obj: dict):
     return obj
 
 
+def _kind(values: pd.Series) -> tuple[str, str]:
+    """How an object column is stored: ``str`` or ``date`` (Parquet's own types) when every value is one and
+    the gaps are all None or all NaN (the second item says which), else ``json`` (one JSON text per cell)."""
+    missing = values.isna()
+    gaps = values[missing].tolist()
+    gap = "none" if all(v is None for v in gaps) else "nan" if all(isinstance(v, float) for v in gaps) else ""
+    types = {type(v) for v in values[~missing].tolist()}
+    if gap and types <= {str}:
+        return "str", gap
+    if gap and types <= {dt.date}:
+        return "date", gap
+    return "json", gap
+
+
 def _parquet(frame: pd.DataFrame) -> bytes:
-    """Parquet of ``frame``; object columns (lists of reasons, dicts of evidence, dates with None) as one JSON
-    text per cell, named in the file's metadata, so that they come back exactly (Parquet would turn lists
-    into arrays, pad dicts with keys and None into NaN)."""
-    objects = [c for c in frame.columns if frame[c].dtype == object]
+    """Parquet of ``frame``. Object columns of text or dates (gaps None or NaN, as they were) in Parquet's own
+    types; any other (lists of reasons, dicts of evidence) as one JSON text per cell, so that they come back
+    exactly (Parquet would turn lists into arrays and pad dicts with keys). The kinds go in the file's metadata."""
+    kinds = {c: _kind(frame[c]) for c in frame.columns if frame[c].dtype == object}
+    json_cols = [c for c, (k, _) in kinds.items() if k == "json"]
     encoded = frame.assign(
-        **{c: [json.dumps(v, default=_tag, ensure_ascii=False) for v in frame[c].tolist()] for c in objects}
+        **{c: [json.dumps(v, default=_tag, ensure_ascii=False) for v in frame[c].tolist()] for c in json_cols}
     )
-    encoded.attrs = {"kam_json_columns": objects}
+    encoded.attrs = {"kam_object_columns": kinds}
     buf = io.BytesIO()
     encoded.to_parquet(buf, index=True)
     return buf.getvalue()
 
 
+def _restore(column: pd.Series, kind: str, gap: str) -> pd.Series:
+    if kind == "json":  # one parse of the whole column: 10^5 separate json.loads cost seconds
+        text = "[" + ",".join(column.tolist()) + "]"
+        hook = _untag if '"__d' in text or '"__ts__"' in text else None
+        return pd.Series(json.loads(text, object_hook=hook), index=column.index, dtype=object)
+    values = column.astype(object)
+    return values.where(column.notna(), None if gap == "none" else np.nan).astype(object)
+
+
 def _frame(data: bytes) -> pd.DataFrame:
     frame = pd.read_parquet(io.BytesIO(data))
-    objects = frame.attrs.get("kam_json_columns", [])
-    decoded = {
-        c: pd.Series([json.loads(v, object_hook=_untag) for v in frame[c]], index=frame.index, dtype=object)
-        for c in objects
-    }
-    frame = frame.assign(**decoded) if decoded else frame
-    frame.attrs = {}
+    kinds = frame.attrs.get("kam_object_columns", {})
+    frame.attrs = {}  # first: pandas deep-copies attrs into every frame derived from this one
+    if kinds:
+        frame = frame.assign(**{c: _restore(frame[c], k, g) for c, (k, g) in kinds.items()})
     return frame
 
 
