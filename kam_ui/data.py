@@ -7,10 +7,7 @@ interactive filters (region, channel, rep, type, tier) are applied afterwards, o
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +18,7 @@ from kam_core.config import resolve_db_url
 from kam_core.db import get_engine
 from kam_core.db.schema import order_header, region, sales_rep
 from kam_core.filters import Filters, KnownValues, apply_filters
+from kam_core.queries import scorecard_store
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.views.health import compute_data_fingerprint
 
@@ -182,19 +180,9 @@ def data_fingerprint(url: str) -> str:
     return compute_data_fingerprint(engine_for(url))
 
 
-@functools.cache
-def code_version() -> str:
-    """A digest of the analytics code: part of the persisted scorecard's key, so that a new release
-    recomputes instead of showing a scorecard stored by older code (Streamlit keys only on the cached
-    function's own source)."""
-    import kam_core
-
-    digest = hashlib.sha256()
-    root = Path(kam_core.__file__).parent
-    for path in sorted(root.rglob("*.py")) + sorted(root.rglob("*.toml")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+# A digest of kam_core's code: part of the stored scorecard's key, so that a new release recomputes instead of
+# showing a scorecard stored by older code (Streamlit keys only on the cached function's own source).
+code_version = scorecard_store.code_version
 
 
 # Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
@@ -216,11 +204,13 @@ class ScorecardView:
 def load_bundle(
     url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
 ) -> ScorecardView:
-    """The scorecard for one window and scope (the expensive part; cached)."""
-    from kam_core.queries.scorecard import compute_scorecard_bundle
-
-    b = compute_scorecard_bundle(engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text))
-    return ScorecardView(b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs))
+    """The scorecard for one window and scope (the expensive part; cached). Read from the database's
+    ``scorecard_store`` when a server (this one before a restart, or another) stored it for the same data
+    and code version; computed and stored otherwise."""
+    s = scorecard_store.scorecard_view(
+        engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint
+    )
+    return ScorecardView(s.scorecard, s.window, s.features, tuple(s.health), tuple(s.missing_inputs))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -270,6 +260,14 @@ def warm_up(filters: Filters) -> None:
     """Compute (and persist) the scorecards the first page needs: the period and the one before it."""
     bundle(filters)
     previous_bundle(filters)
+
+
+def store_default_views() -> None:
+    """After a write: compute and store the scorecards of the default view (the last 12 months and the period
+    before), so that the next Overview, on this server or another, reads them instead of computing."""
+    start, end = default_period(dimensions())
+    if end is not None:
+        warm_up(Filters(start=start, end=end))
 
 
 def filtered(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from kam_core.io.import_health import describe_import, table_record
 from kam_core.permissions import NotAuthorised, OutOfScope, check_action, importable_by
 from kam_ui.account_components import forget_accounts
 from kam_ui.auth import describe
-from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
+from kam_ui.data import data_changed, engine, store_default_views, viewer_identity, viewer_scope
 from kam_ui.erp_importer import show_erp_import, show_problems
 from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn, tr_text
 
@@ -111,6 +111,8 @@ def show_import_panel() -> None:
             st.error(escape_markdown(exc), icon=":material/error:")
         else:
             data_changed()  # the scorecard and dimensions must see the new rows (the engine's pool stays)
+            with st.spinner(tr("perf.storing_views")):
+                store_default_views()  # the Overview (here or on any server) then opens from the stored result
             forget_accounts()
             st.success(tr("erp_import.done"), icon=":material/check_circle:")
             st.markdown(

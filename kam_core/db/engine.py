@@ -73,11 +73,16 @@ def ensure_schema(engine: Engine) -> None:
         command.stamp(cfg, "head")
     else:
         command.upgrade(cfg, "head")
-    from kam_core.db import order_days  # the per-day pre-aggregate of the order lines; built once here
+    from kam_core.db import (
+        account_month,
+        order_days,  # the per-day pre-aggregate of the order lines; built once here
+    )
 
     with engine.begin() as conn:  # new schema: stamp the empty table; upgraded: build it from the order lines
         if not order_days.is_current(conn):
-            order_days.refresh(conn)
+            order_days.refresh(conn)  # and account_month
+        elif not account_month.in_step(conn):
+            account_month.refresh(conn)
 
 
 _REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*['"]?([\w-]+|None)['"]?\s*$""", re.M)

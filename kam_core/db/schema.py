@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Sequence,
     String,
@@ -321,6 +322,32 @@ order_day = Table(
     Column("free_goods_cost", Float, nullable=False),
 )
 Index("ix_order_day_date", order_day.c.order_date)
+
+# One level up: the same sums per account and calendar month (kam_core.db.account_month), split by whether the day
+# is one of the last 10 days of a quarter-end month (quarter-end buying, S4). Built from ``order_day`` by one
+# GROUP BY in the same transaction; the scorecard reads whole months here and only the edge months of a window
+# that does not start or end on a month boundary from ``order_day``.
+account_month = Table(
+    "account_month",
+    metadata,
+    Column("account_id", ID, primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("late", Integer, primary_key=True),  # 1: the last 10 days of March, June, September, December
+    Column("days", Integer, nullable=False),  # order days (rows of order_day) summed here
+    Column("orders", Integer, nullable=False),
+    Column("sales_orders", Integer, nullable=False),
+    Column("delivery_cost", Float, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("net_sales", Float, nullable=False),
+    Column("gross_sales", Float, nullable=False),
+    Column("cogs", Float, nullable=False),
+    Column("volume_cases", Float, nullable=False),
+    Column("pos_cases", Float, nullable=False),
+    Column("promo_cases", Float, nullable=False),
+    Column("premium_cases", Float, nullable=False),
+    Column("free_goods_cost", Float, nullable=False),
+)
+Index("ix_account_month_month", account_month.c.month)
 
 aggregate_state = Table(
     "aggregate_state",
@@ -752,7 +779,7 @@ account_metrics_snapshot = Table(
     Column("loyalty_index", Float),
     Column("churn_prob", Float),
     Column("clv", Float),
-    Column("clv_model", String(16)),
+    Column("clv_model", String(32)),  # "discounted_margin" and longer names (PostgreSQL enforces the length)
     Column("dso", Float),
     Column("dbt", Float),
     Column("params_hash", String(16)),
@@ -775,8 +802,23 @@ classification_snapshot = Table(
     Column("diversion_evidence", Text),
     Column("credit_grade", String(1)),
     Column("suggested_limit", Float),
-    Column("method", String(64)),
+    Column("method", String(160)),  # METHOD of kam_core.analytics.snapshots (81 characters today)
     Column("model_version", String(16)),
+)
+
+# Computed scorecards (kam_core.queries.scorecard_store): a restarted or second server reads the stored result of a
+# view instead of recomputing it. ``key`` digests the data version, the code version, the window, the scope and
+# the settings, so a stored result is only ever read for exactly the data and code it was computed from.
+scorecard_store = Table(
+    "scorecard_store",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("data_version", String(200), nullable=False),
+    Column("computed_at", DateTime, nullable=False),
+    Column("seconds", Float, nullable=False),  # what computing it took
+    Column("scorecard", LargeBinary, nullable=False),  # Parquet
+    Column("features", LargeBinary, nullable=False),  # Parquet
+    Column("meta", Text, nullable=False),  # JSON: window, data-health items, missing inputs
 )
 
 # --- housekeeping -----------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from kam_core.analytics import diversion
 from kam_core.analytics.inputs import INPUTS, Inputs
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
-from kam_core.db import order_days, schema
-from kam_core.queries import activity, capability, credit_terms, diversion_signals, metrics, money
+from kam_core.db import account_month, order_days, schema
+from kam_core.queries import activity, capability, credit_terms, diversion_signals, metrics, money, month_facts
 
 
 def check_available(engine: Engine) -> dict[str, bool]:
@@ -31,7 +31,10 @@ def check_available(engine: Engine) -> dict[str, bool]:
 
 def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     days = order_days.is_current(conn)  # the per-day pre-aggregate, unless the order tables changed since
-    facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
+    if days and account_month.in_step(conn):  # whole months per account, edge months per day (same groups)
+        facts = month_facts.fetch_line_facts(conn, w, diversion.late_ranges(w))
+    else:
+        facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
     totals, monthly, cur = metrics.split_line_facts(facts)
     chasing = diversion.compute_quarter_chasing(cur, diversion_signals.fetch_rebate_thresholds(conn, w), w)
     return [

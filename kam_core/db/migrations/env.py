@@ -20,13 +20,27 @@ def run_migrations_online() -> None:
         from kam_core.db.engine import get_engine
 
         engine = get_engine(config.get_main_option("sqlalchemy.url") or None)
-    with engine.begin() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            render_as_batch=connection.dialect.name == "sqlite",  # SQLite needs batch ALTERs
-        )
-        context.run_migrations()
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:  # batch ALTERs rebuild a table (copy, DROP, rename): a referenced table would fail the FK check
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or SQLite ignores it
+            connection.commit()
+        try:
+            with connection.begin():
+                context.configure(
+                    connection=connection,
+                    target_metadata=metadata,
+                    render_as_batch=sqlite,  # SQLite needs batch ALTERs
+                )
+                context.run_migrations()
+                if sqlite:  # the rebuilt tables must still hold together before the migration commits
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"Migration left {len(broken)} row(s) breaking foreign keys: {broken[:3]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 run_migrations_online()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 
 from kam_core.analytics import diversion
 from kam_core.cli import main
@@ -188,12 +189,15 @@ def test_a_partial_refresh_after_other_writes_rebuilds_everything(tmp_path):
 def test_a_database_migrated_from_before_the_pre_aggregate_gets_it_built(tmp_path):
     engine = _small_demo(tmp_path)
     expected = _days(engine)
-    with engine.begin() as conn:  # back to revision 0001: no order_day, no state
-        conn.exec_driver_sql("DROP TABLE aggregate_state")
-        conn.exec_driver_sql("DROP INDEX ix_order_day_date")
-        conn.exec_driver_sql("DROP TABLE order_day")
-        conn.exec_driver_sql("ALTER TABLE import_log DROP COLUMN details")  # added by 0003
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    from alembic import command
+
+    from kam_core.db.engine import alembic_config
+
+    with engine.begin() as conn:  # revision 0003 has no coupon mechanic (0004's downgrade refuses them)
+        conn.exec_driver_sql("UPDATE promotion SET mechanic = 'tpr' WHERE mechanic = 'coupon'")
+    command.downgrade(alembic_config(engine), "0001")  # back to revision 0001 by every migration's downgrade
+    with engine.connect() as conn:
+        assert "order_day" not in set(sa_inspect(conn).get_table_names())
     engine.dispose()
     engine = get_engine(str(engine.url))
     ensure_schema(engine)

@@ -56,6 +56,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    coupons = op.get_bind().exec_driver_sql("SELECT COUNT(*) FROM promotion WHERE mechanic = 'coupon'").scalar()
+    if coupons:  # the old schema has no word for them: say so instead of a CHECK failure half-way
+        raise RuntimeError(
+            f"Cannot downgrade below 0004: {coupons} promotion(s) use the coupon mechanic, which revision 0003 "
+            "does not know. Re-label or delete them first."
+        )
     op.drop_index('ix_order_line_promo', table_name='order_line')
     op.drop_table('demo_truth_promotion')
     op.drop_table('promotion_sku')
