@@ -113,7 +113,8 @@ def flag_hvll(df: pd.DataFrame, params: Params) -> pd.DataFrame:
     out["loyalty_pct"] = l_pct.round(3)
     out["high_volume_low_loyalty"] = flag.fillna(False).astype(bool)
     out["hv_basis"] = pd.Series(
-        np.select([hv_vol & hv_profit, hv_vol, hv_profit], ["both", "volume", "profit"], None), index=df.index
+        np.select([hv_vol & hv_profit, hv_vol, hv_profit], ["both", "volume", "profit"], None),  # type: ignore[call-overload]  # None: object array
+        index=df.index,
     ).where(out["high_volume_low_loyalty"], None)
     out["hvll_severity"] = (np.fmax(vol_pct, profit_pct) * (1 - l_pct)).round(3)
     with collector_paused():  # three lists per account

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,15 +212,16 @@ def _assemble(inp, w: Window, p: Params):
     return withhold_profit(df), features, result
 
 
-def _restrict_result(result, allowed: set[str]):
+def _restrict_result(result: Any, allowed: set[str]) -> Any:
     """Per-account parts of the value-type result limited to the viewer's accounts (tier statistics stay)."""
-    if result is None or not dataclasses.is_dataclass(result):
+    if result is None or not dataclasses.is_dataclass(result) or isinstance(result, type):
         return result
-    changes = {}
-    if isinstance(getattr(result, "labels", None), pd.DataFrame) and "account_id" in result.labels:
-        changes["labels"] = result.labels[result.labels["account_id"].isin(allowed)].reset_index(drop=True)
-    if isinstance(getattr(result, "z", None), pd.DataFrame):
-        changes["z"] = result.z[result.z.index.isin(allowed)]
+    changes: dict[str, pd.DataFrame] = {}
+    labels, z = getattr(result, "labels", None), getattr(result, "z", None)
+    if isinstance(labels, pd.DataFrame) and "account_id" in labels:
+        changes["labels"] = labels[labels["account_id"].isin(allowed)].reset_index(drop=True)
+    if isinstance(z, pd.DataFrame):
+        changes["z"] = z[z.index.isin(allowed)]
     return dataclasses.replace(result, **changes)
 
 

@@ -127,7 +127,7 @@ def flag_key_accounts(sales_class: pd.Series, profit_class: pd.Series) -> pd.Dat
     """
     by_sales = sales_class.eq("A")
     by_profit = profit_class.reindex(sales_class.index).eq("A")
-    basis = np.select([by_sales & by_profit, by_sales, by_profit], ["both", "sales", "profit"], None)
+    basis = np.select([by_sales & by_profit, by_sales, by_profit], ["both", "sales", "profit"], None)  # type: ignore[call-overload]  # None: object array
     return pd.DataFrame(
         {
             "key_account_sales": by_sales,

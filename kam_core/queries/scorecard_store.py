@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from kam_core.analytics.window import Window
 from kam_core.db.schema import scorecard_store
 
 KEEP = 64  # rows kept: the newest; older keys (old data or code versions) are deleted when a new one is stored
@@ -36,7 +37,7 @@ class StoredScorecard:
     """What the pages need from a scorecard bundle (no models): plain frames and JSON-able items."""
 
     scorecard: pd.DataFrame
-    window: object  # kam_core.analytics.window.Window
+    window: Window | None
     features: pd.DataFrame
     health: tuple[dict, ...]
     missing_inputs: tuple[str, ...]
