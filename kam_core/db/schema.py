@@ -802,7 +802,7 @@ classification_snapshot = Table(
     Column("diversion_evidence", Text),
     Column("credit_grade", String(1)),
     Column("suggested_limit", Float),
-    Column("method", String(160)),  # METHOD of kam_core.analytics.snapshots (81 characters today)
+    Column("method", String(160)),  # METHOD of kam_core.queries.snapshots (81 characters today)
     Column("model_version", String(16)),
 )
 

@@ -9,7 +9,6 @@ import datetime as dt
 import pandas as pd
 import pytest
 from sqlalchemy import insert, select
-from tests.kam_core.io_helpers import write_csv
 
 from kam_core.analytics import diversion
 from kam_core.analytics.window import Window
@@ -20,6 +19,7 @@ from kam_core.demo import generate
 from kam_core.io.transactions import import_transactions, parse_mapping
 from kam_core.queries import metrics, month_facts
 from kam_core.queries.scorecard import compute_scorecard_bundle
+from tests.kam_core.io.io_helpers import write_csv
 from tests.kam_tiny_db import seed_tiny
 
 # (order id, account, date, is_return, [(sku, qty, invoice price, cogs, promo id)])

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from kam_core.analytics.snapshots import METHOD, store_snapshot
 from sqlalchemy import func, insert, select, text
 
 from kam_core.db import account_month, ensure_schema, get_engine, order_days
@@ -21,6 +20,7 @@ from kam_core.db.schema import (
 )
 from kam_core.queries import scorecard
 from kam_core.queries import scorecard_store as store
+from kam_core.queries.snapshots import METHOD, store_snapshot
 from kam_core.scope import Scope
 from kam_core.views.health import compute_data_fingerprint
 from tests.conftest import PG_URL, _pg_engine
@@ -140,7 +140,7 @@ def _migrate_from_0003(engine) -> None:
         assert conn.execute(select(func.count()).select_from(account_month.account_month)).scalar() > 0
     assert store.scorecard_view(engine).scorecard["net_sales"].sum() > 0
     assert store.scorecard_view(engine).from_store
-    command.downgrade(cfg, "0003")
+    command.downgrade(cfg, "0005")  # undoes 0007 and 0006 (DuckDB cannot drop 0005's columns)
     command.upgrade(cfg, "head")
 
 
