@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine, select
 
 from kam_core.db.schema import import_log
-from kam_core.i18n import format_money, format_number, t
+from kam_core.i18n import format_money, format_number, t, tn
 from kam_core.scope import DIRECTOR, Scope
 
 # reason code (kam_core.io.erp_lines.REASONS) -> name in the record and the catalogue
@@ -142,7 +142,12 @@ def _params(record: Mapping, lang: str) -> dict[str, str]:
     return out
 
 
-def _sentence(key: str, fallback: str, lang: str, **fmt) -> str:
+def _sentence(key: str, fallback: str, lang: str, count: float, **fmt) -> str:
+    """The sentence ``key`` for ``count`` (its singular or plural form where the catalogue has both)."""
+    try:
+        return tn(key, count, lang, **fmt)
+    except KeyError:
+        pass
     try:
         return t(key, lang, **fmt)
     except KeyError:  # an item added without its catalogue entry: still shown, in plain words
@@ -155,21 +160,21 @@ def describe_import(record: Mapping, lang: str = "zh") -> list[str]:
     Examples
     --------
     >>> describe_import({"lines_read": 3, "lines_imported": 2, "lines_refused": {"no_customer": 1}}, "en")
-    ['3 lines read.', '2 lines imported.', '1 line(s) refused: no customer.']
+    ['3 lines read.', '2 lines imported.', '1 line refused: no customer.']
     """
     params = _params(record, lang)
     out = []
     for name, value in record.items():
         if isinstance(value, dict):
             out += [
-                _sentence(f"import_health.refused.{sub}", sub, lang, **{**params, "n": format_number(n, lang)})
+                _sentence(f"import_health.refused.{sub}", sub, lang, n, **{**params, "n": format_number(n, lang)})
                 for sub, n in value.items()
                 if n
             ]
         elif isinstance(value, int) and not isinstance(value, bool) and (value or name in ALWAYS):
             key = name + ("_no_column" if name == "accounts_default_tier" and record.get("no_channel_column") else "")
             out.append(
-                _sentence(f"import_health.item.{key}", name, lang, **{**params, "n": format_number(value, lang)})
+                _sentence(f"import_health.item.{key}", name, lang, value, **{**params, "n": format_number(value, lang)})
             )
     return out
 

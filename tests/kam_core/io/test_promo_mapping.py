@@ -89,10 +89,11 @@ def test_with_rejects_the_unknown_promotion_line_goes_to_the_rejects_file(db_eng
 
 
 def test_the_data_health_record_names_the_promotion_refusals(db_engine, tmp_path):
-    from kam_core.i18n import t
+    from kam_core.i18n import tn
 
     _promotions(db_engine)
     text = GOOD + "INV3,2026-07-03,C1,SKU1,1,48,NOPE\nINV4,2026-07-03,C1,SKU2,1,60,P2\n"
     result = import_transactions(db_engine, write_csv(tmp_path / "erp.csv", text), MAP, rejects=tmp_path / "r.csv")
     assert result.details["lines_refused"] == {"unknown_promotion": 1, "promotion_sku_scope": 1}
-    assert t("import_health.refused.unknown_promotion", "en", n=1) == "1 line(s) refused: unknown promotion id."
+    assert tn("import_health.refused.unknown_promotion", 1, "en") == "1 line refused: unknown promotion id."
+    assert tn("import_health.refused.unknown_promotion", 2, "en") == "2 lines refused: unknown promotion id."

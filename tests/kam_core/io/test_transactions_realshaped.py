@@ -164,7 +164,7 @@ def test_the_record_reads_as_sentences_in_chinese_and_english_without_codes():
     assert en == [
         "14 lines read.",
         "10 lines imported.",
-        "3 line(s) refused: invoice number already used for another customer or date.",
+        "3 lines refused: invoice number already used for another customer or date.",
         "4 lines repeat an earlier line exactly (possible duplicates, worth ¥154): imported as real "
         "purchases (repeat scans are real in ERP and POS exports); use --dedupe exact to refuse them.",
         "The file has no channel column: all 5 new accounts were put in “Small retail”; map a channel "
