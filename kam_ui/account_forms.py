@@ -97,7 +97,7 @@ def _save(edit: Callable, account_id: str, build: Callable[[], object], form: st
     values = build()
     if opened and opened["base"] is not None:
         values = {k: x for k, x in values.items() if _norm(x) != _norm(opened["base"].get(k))}
-        if not values:
+        if not set(values) - {"contact_id"}:
             st.session_state[FLASH_KEY] = ("success", tr("account.nothing_changed"))
             return
     _run(edit, account_id, mark, values, form, prefix)
@@ -284,7 +284,9 @@ def contacts_form(p: AccountProfile) -> None:
     )
     row = contacts.loc[chosen].to_dict() if chosen else {}
     pre, form = f"acct_contact_{p.account_id}_{chosen}_", f"form_contact_{p.account_id}_{chosen}"
-    _opened(form, p.account_id, pre, None)  # the whole contact is sent (name and level are required)
+    names = ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies")
+    shown = {n: (row.get(n) or ("buyer" if n == "level" else None)) for n in names} if chosen else None
+    _opened(form, p.account_id, pre, shown)  # a new contact is sent whole; a change sends what was changed
     conflict_choice(form)
     with st.form(key=form):
         st.markdown(f"**{tr('account.section.edit_contact')}**")
@@ -311,7 +313,7 @@ def contacts_form(p: AccountProfile) -> None:
         c2.text_input(tr("account.field.email"), _str(row.get("email")), key=pre + "email")
         c1.text_input(tr("account.field.personality"), _str(row.get("personality")), key=pre + "personality")
         c2.text_input(tr("account.field.hobbies"), _str(row.get("hobbies")), key=pre + "hobbies")
-        build = _values(pre, ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies"))
+        build = _values(pre, names)
         st.form_submit_button(
             tr("account.field.save"),
             icon=":material/save:",

@@ -18,7 +18,15 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from kam_core.db.schema import account, account_capability, account_contact, audit_log, survey_response, visit
+from kam_core.db.schema import (
+    CONTACT_LEVELS,
+    account,
+    account_capability,
+    account_contact,
+    audit_log,
+    survey_response,
+    visit,
+)
 from kam_core.errors import UserError
 from kam_core.permissions import check_action
 from kam_core.profile import validate as v
@@ -199,12 +207,21 @@ def upsert_contact(
     scope: Scope = DIRECTOR,
     today: dt.date | None = None,
 ) -> int:
-    """Add a contact, or change one when ``values['contact_id']`` is set; returns the new version."""
-    row = v.clean_contact(values, today or dt.date.today())
+    """Add a contact, or change one when ``values['contact_id']`` is set; returns the new version.
+
+    A change may give only the fields the user changed (the others stay as they are now, so a field someone
+    else changed meanwhile is not overwritten with the stale value the form still showed).
+    """
     contact_id = values.get("contact_id")
     contact_id = (
         None if contact_id in (None, "") else int(v.to_number(contact_id, "contact_id", 1, 2**31, integer=True))
     )
+    if contact_id is None:
+        row = v.clean_contact(values, today or dt.date.today())
+    else:  # name and level are required of a new contact only; fill them to validate, then keep what was given
+        given = [k for k in values if k != "contact_id"]
+        row = v.clean_contact({"name": "-", "level": CONTACT_LEVELS[0], **values}, today or dt.date.today())
+        row = {k: val for k, val in row.items() if k in given}
 
     def work(conn: Connection) -> list[dict]:
         if contact_id is None:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kam_core.db import get_engine
 from kam_core.db.schema import account, visit
 from kam_core.i18n.markup import shown_text
-from kam_core.profile import add_visit, edit_mark, load_profile, update_account_fields
+from kam_core.profile import add_visit, edit_mark, load_profile, update_account_fields, upsert_contact
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "account.py")
 
@@ -166,3 +166,17 @@ def test_every_tab_renders_in_both_languages(tiny_url, monkeypatch, lang):
     at = open_card("A001")
     assert at.title[0].value == {"zh": "客户资料卡", "en": "Account card"}[lang]
     assert len(at.tabs) == 9 and len(at.get("form")) >= 7
+
+
+def test_a_contact_change_keeps_a_field_someone_else_changed_meanwhile(tiny_url):
+    engine = get_engine(tiny_url)
+    upsert_contact(engine, "A001", edit_mark(engine), "bob", {"name": "钱", "level": "buyer", "phone": "111-1111"})
+    at = open_card("A001")
+    cid = int(load_profile(engine, "A001").contacts.query("name == '钱'")["contact_id"].iloc[0])
+    at.selectbox(key="acct_contact_sel_A001").set_value(cid).run()
+    upsert_contact(engine, "A001", edit_mark(engine), "bob", {"contact_id": cid, "phone": "222-2222"})
+    at.text_input(key=f"acct_contact_A001_{cid}_hobbies").set_value("钓鱼")
+    submit(at, f"form_contact_A001_{cid}")
+    assert not at.warning and "Saved" in at.success[0].value
+    row = load_profile(engine, "A001").contacts.query(f"contact_id == {cid}").iloc[0]
+    assert (row["phone"], row["hobbies"]) == ("222-2222", "钓鱼")

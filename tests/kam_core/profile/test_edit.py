@@ -209,6 +209,18 @@ def test_a_contact_field_changed_by_someone_else_conflicts_but_another_field_sav
     with pytest.raises(ConcurrentEditError, match="phone"):
         upsert_contact(tiny_engine, "A001", mark, "alice", {**base, "phone": "333-3333"}, today=TODAY)
     assert upsert_contact(tiny_engine, "A001", mark, "alice", {**base, "phone": "222-2222", "role": "采购"}) == 4
+    # a change giving only the changed field leaves the rest as it is now (bob's phone stays)
+    assert upsert_contact(tiny_engine, "A001", mark, "carol", {"contact_id": cid, "hobbies": "钓鱼"}) == 5
+    row = load_profile(tiny_engine, "A001").contacts.query(f"contact_id == {cid}").iloc[0]
+    assert (row["name"], row["level"], row["phone"], row["role"], row["hobbies"]) == (
+        "钱",
+        "buyer",
+        "222-2222",
+        "采购",
+        "钓鱼",
+    )
+    with pytest.raises(UserError, match="level"):
+        upsert_contact(tiny_engine, "A001", mark, "carol", {"contact_id": cid, "level": "boss"})
 
 
 def test_an_edit_that_changes_nothing_keeps_the_version(tiny_engine):
