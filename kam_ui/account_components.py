@@ -2,8 +2,9 @@
 
 The picker is a text input bound to the URL (the id itself, so a pasted link reopens the card) plus a
 name search that writes the id into it. The card is read fresh on every run (small, indexed queries),
-never from a cache, so a save shows at once; the version shown is remembered as the one the user saw,
-which is what an edit is checked against (see kam_ui.account_forms).
+never from a cache, so a save shows at once; the newest audit id read just before the card is remembered
+as what the user has seen (kam_core.profile.edit_mark), which is what an edit is checked against, field by
+field (see kam_ui.account_forms).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from kam_core.filters import decode_account_param
 from kam_core.i18n import format_date, format_money, format_number, load_catalog
 from kam_core.i18n.markup import escape_markdown
-from kam_core.profile import AccountNotFound, AccountProfile, list_accounts, load_profile
+from kam_core.profile import AccountNotFound, AccountProfile, edit_mark, list_accounts, load_profile
 from kam_ui import data
 from kam_ui.components import localise
 from kam_ui.filters import show_notices
@@ -22,7 +23,8 @@ from kam_ui.lang import current_lang, lbl, tr
 
 KEY = "account"  # widget key = URL parameter (public contract, docs/DESIGN.md §5)
 PICK_KEY = "_acct_pick"
-SEEN_KEY = "_acct_seen_version"
+SEEN_KEY = "_acct_seen_mark"
+SEEN_VERSION_KEY = "_acct_seen_version"
 FIX_KEY = "_acct_link_fix"
 
 
@@ -100,18 +102,20 @@ def pick_account() -> str | None:
 
 def load_card(account_id: str) -> AccountProfile | None:
     """The profile within the viewer's scope, or a short notice (unknown and out-of-scope look the same)."""
+    mark = edit_mark(data.engine())  # before the card: a change committed in between counts as unseen
     try:
         profile = load_profile(data.engine(), account_id, data.viewer_scope())
     except AccountNotFound:
         st.warning(tr("account.not_found", id=account_id), icon=":material/person_off:")
         return None
-    st.session_state.setdefault(SEEN_KEY, {})[profile.account_id] = profile.version
+    st.session_state.setdefault(SEEN_KEY, {})[profile.account_id] = mark
+    st.session_state.setdefault(SEEN_VERSION_KEY, {})[profile.account_id] = profile.version  # "saved" vs "nothing"
     return profile
 
 
-def seen_version(account_id: str) -> int | None:
-    """The version of the card the user last saw (what an edit is checked against)."""
-    return st.session_state.get(SEEN_KEY, {}).get(account_id)
+def seen_mark(account_id: str) -> int:
+    """The newest audit id when the user last saw the card (what an edit is checked against)."""
+    return int(st.session_state.get(SEEN_KEY, {}).get(account_id) or 0)
 
 
 def _last_12(monthly: pd.DataFrame) -> pd.DataFrame:

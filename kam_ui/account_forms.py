@@ -1,12 +1,16 @@
 """Edit forms of the account card. Each save runs in a submit callback, before the page re-reads the
-card, and is checked against the version the user last *saw*; if someone else saved in between, the
-save is refused with who and when (kam_core.profile.ConcurrentEditError) and nothing is overwritten.
+card. A form remembers what the user saw when its widgets were created (the newest audit id and the values
+shown); the basic and capability forms send only the fields the user changed, and kam_core checks each
+against changes made since (kam_core.profile.edit). So a visit logged by someone else never blocks a save;
+the same field changed by someone else is a real conflict: both values are shown in plain words
+(kam_ui.account_conflict), the typed values stay in the form, and the user keeps theirs or saves their own.
 Validation messages from kam_core name the field and the value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Callable
 
 import pandas as pd
@@ -27,10 +31,13 @@ from kam_core.profile import (
 )
 from kam_core.profile.read import CAPABILITY_FIELDS
 from kam_ui import data
-from kam_ui.account_components import seen_version
+from kam_ui.account_components import SEEN_VERSION_KEY, seen_mark
+from kam_ui.account_conflict import conflict_text
 from kam_ui.lang import tr, tr_fn
 
 FLASH_KEY = "_acct_flash"
+OPEN_KEY = "_acct_open"  # form key -> {"mark", "base", "prefix"}: what the user saw when the form opened
+CONFLICT_KEY = "_acct_conflict"  # form key -> the refused save (edit, values, conflicts, latest mark)
 _INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loyalty_rating", "staff", "vehicles"}
 
 
@@ -54,17 +61,104 @@ def show_flash() -> None:
         )
 
 
-def _save(edit: Callable, account_id: str, build: Callable[[], object]) -> None:
-    version = seen_version(account_id)
+def _norm(value) -> object:
+    """A form or card value compared as the user sees it (blank = None, 3 == 3.0, True == 1)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, numbers.Number) and not isinstance(value, bool) and pd.isna(value):
+        return None
+    if isinstance(value, bool | numbers.Number):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _opened(form: str, account_id: str, prefix: str, base: dict | None) -> None:
+    """Remember the mark and the values shown when the form's widgets are (re)created, not on every run:
+    a widget keeps its value across runs, so the mark must be as old as what the widget shows."""
+    if not any(k.startswith(prefix) for k in st.session_state):
+        st.session_state.setdefault(OPEN_KEY, {})[form] = {"mark": seen_mark(account_id), "base": base}
+
+
+def _reset(form: str, prefix: str) -> None:
+    """Forget the form: its widgets are recreated from the card as it is now, with a new mark."""
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[key]
+    st.session_state.get(OPEN_KEY, {}).pop(form, None)
+    st.session_state.get(CONFLICT_KEY, {}).pop(form, None)
+
+
+def _save(edit: Callable, account_id: str, build: Callable[[], object], form: str | None = None, prefix: str = ""):
+    """Submit callback. With ``form`` (opened by :func:`_opened`) the form's mark is used and, when it
+    remembered the values shown, only the fields the user changed are sent."""
+    opened = st.session_state.get(OPEN_KEY, {}).get(form) if form else None
+    mark = opened["mark"] if opened else seen_mark(account_id)
+    values = build()
+    if opened and opened["base"] is not None:
+        values = {k: x for k, x in values.items() if _norm(x) != _norm(opened["base"].get(k))}
+        if not set(values) - {"contact_id"}:
+            st.session_state[FLASH_KEY] = ("success", tr("account.nothing_changed"))
+            return
+    _run(edit, account_id, mark, values, form, prefix)
+
+
+def _run(edit: Callable, account_id: str, mark: int, values, form: str | None, prefix: str) -> None:
+    version = st.session_state.get(SEEN_VERSION_KEY, {}).get(account_id)
     try:
-        new = edit(data.engine(), account_id, version, editor_name(), build(), scope=data.viewer_scope())
+        new = edit(data.engine(), account_id, mark, editor_name(), values, scope=data.viewer_scope())
     except ConcurrentEditError as exc:
-        st.session_state[FLASH_KEY] = ("conflict", tr("account.conflict", error=str(exc)))
+        if form:  # shown by the form with the choice; the typed values stay in its widgets
+            pending = {"edit": edit, "account_id": account_id, "values": values, "prefix": prefix}
+            st.session_state.setdefault(CONFLICT_KEY, {})[form] = {
+                **pending,
+                "conflicts": exc.conflicts,
+                "latest": exc.latest_mark,
+            }
+        else:
+            st.session_state[FLASH_KEY] = ("conflict", conflict_text(exc.conflicts))
     except UserError as exc:
         st.session_state[FLASH_KEY] = ("error", tr("account.invalid", error=str(exc)))
     else:
         text = tr("account.saved", version=new) if new != version else tr("account.nothing_changed")
         st.session_state[FLASH_KEY] = ("success", text)
+        if form and form in st.session_state.get(OPEN_KEY, {}):
+            _reset(form, prefix)
+
+
+def _keep_theirs(form: str, prefix: str) -> None:
+    _reset(form, prefix)
+    st.session_state[FLASH_KEY] = ("success", tr("account.edits.kept_theirs"))
+
+
+def _save_mine(form: str) -> None:
+    """Save the refused values over the changes the user has now seen (the conflict's latest mark)."""
+    p = st.session_state.get(CONFLICT_KEY, {}).pop(form, None)
+    if p:
+        _run(p["edit"], p["account_id"], p["latest"], p["values"], form, p["prefix"])
+
+
+def conflict_choice(form: str) -> None:
+    """Above a form: the pending conflict in plain words, with "keep theirs" and "save mine"."""
+    p = st.session_state.get(CONFLICT_KEY, {}).get(form)
+    if not p:
+        return
+    st.warning(conflict_text(p["conflicts"]), icon=":material/sync_problem:")
+    left, right = st.columns(2)
+    left.button(
+        tr("account.edits.keep_theirs"),
+        key=f"{form}_keep_theirs",
+        icon=":material/undo:",
+        on_click=_keep_theirs,
+        args=(form, p["prefix"]),
+    )
+    right.button(
+        tr("account.edits.save_mine"),
+        key=f"{form}_save_mine",
+        icon=":material/save:",
+        on_click=_save_mine,
+        args=(form,),
+    )
 
 
 def _values(prefix: str, names: tuple[str, ...]) -> Callable[[], dict]:
@@ -92,7 +186,12 @@ def basic_form(p: AccountProfile) -> None:
         "data_sharing",
         "jbp_in_place",
     )
-    with st.form(key=f"form_basic_{p.account_id}"):
+    form = f"form_basic_{p.account_id}"
+    shown = {n: b.get(n) for n in names}
+    shown.update({f: bool(b.get(f)) for f in ("exclusive_agreement", "data_sharing", "jbp_in_place")})
+    _opened(form, p.account_id, pre, shown)
+    conflict_choice(form)
+    with st.form(key=form):
         st.markdown(f"**{tr('account.section.edit_basic')}**")
         c1, c2, c3 = st.columns(3)
         c1.text_input(tr("account.field.name"), b["name"], key=pre + "name")
@@ -128,7 +227,7 @@ def basic_form(p: AccountProfile) -> None:
             tr("account.field.save"),
             icon=":material/save:",
             on_click=_save,
-            args=(update_account_fields, p.account_id, _values(pre, names)),
+            args=(update_account_fields, p.account_id, _values(pre, names), form, pre),
         )
 
 
@@ -146,8 +245,11 @@ def _num(value) -> float | None:
 
 def capabilities_form(p: AccountProfile) -> None:
     """A new assessment dated today; blank fields keep the last assessment's value."""
-    pre = f"acct_cap_{p.account_id}_"
-    with st.form(key=f"form_cap_{p.account_id}"):
+    pre, form = f"acct_cap_{p.account_id}_", f"form_cap_{p.account_id}"
+    names = (*CAPABILITY_FIELDS, "note")
+    _opened(form, p.account_id, pre, {n: p.capabilities.get(n) for n in names})
+    conflict_choice(form)
+    with st.form(key=form):
         st.markdown(f"**{tr('account.section.edit_capabilities')}**")
         cols = st.columns(4)
         for i, name in enumerate(CAPABILITY_FIELDS):
@@ -161,7 +263,7 @@ def capabilities_form(p: AccountProfile) -> None:
             tr("account.field.save"),
             icon=":material/save:",
             on_click=_save,
-            args=(update_capabilities, p.account_id, _values(pre, (*CAPABILITY_FIELDS, "note"))),
+            args=(update_capabilities, p.account_id, _values(pre, names), form, pre),
         )
 
 
@@ -181,8 +283,12 @@ def contacts_form(p: AccountProfile) -> None:
         format_func=_contact_label(contacts),
     )
     row = contacts.loc[chosen].to_dict() if chosen else {}
-    pre = f"acct_contact_{p.account_id}_{chosen}_"
-    with st.form(key=f"form_contact_{p.account_id}_{chosen}"):
+    pre, form = f"acct_contact_{p.account_id}_{chosen}_", f"form_contact_{p.account_id}_{chosen}"
+    names = ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies")
+    shown = {n: (row.get(n) or ("buyer" if n == "level" else None)) for n in names} if chosen else None
+    _opened(form, p.account_id, pre, shown)  # a new contact is sent whole; a change sends what was changed
+    conflict_choice(form)
+    with st.form(key=form):
         st.markdown(f"**{tr('account.section.edit_contact')}**")
         c1, c2 = st.columns(2)
         c1.text_input(tr("account.field.name"), row.get("name") or "", key=pre + "name")
@@ -207,12 +313,12 @@ def contacts_form(p: AccountProfile) -> None:
         c2.text_input(tr("account.field.email"), _str(row.get("email")), key=pre + "email")
         c1.text_input(tr("account.field.personality"), _str(row.get("personality")), key=pre + "personality")
         c2.text_input(tr("account.field.hobbies"), _str(row.get("hobbies")), key=pre + "hobbies")
-        build = _values(pre, ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies"))
+        build = _values(pre, names)
         st.form_submit_button(
             tr("account.field.save"),
             icon=":material/save:",
             on_click=_save,
-            args=(upsert_contact, p.account_id, lambda: {**build(), "contact_id": chosen or None}),
+            args=(upsert_contact, p.account_id, lambda: {**build(), "contact_id": chosen or None}, form, pre),
         )
     if chosen:
         st.button(

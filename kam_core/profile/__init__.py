@@ -2,10 +2,12 @@
 
 from kam_core.profile.edit import (
     ConcurrentEditError,
+    FieldConflict,
     add_negotiation_note,
     add_survey_response,
     add_visit,
     delete_contact,
+    edit_mark,
     update_account_fields,
     update_capabilities,
     upsert_contact,
@@ -17,6 +19,8 @@ __all__ = [
     "AccountNotFound",
     "AccountProfile",
     "ConcurrentEditError",
+    "FieldConflict",
+    "edit_mark",
     "add_negotiation_note",
     "add_plan_item",
     "check_plan_effects",

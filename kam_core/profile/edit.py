@@ -1,11 +1,14 @@
-"""Edits to the account card: validated, transactional, optimistically locked and audited.
+"""Edits to the account card: validated, transactional, checked per field and audited.
 
-Every edit names the account version the editor saw. In one transaction it first bumps
-``account.version`` *only if* it still equals that version (the first statement, so on SQLite it
-takes the write lock before any read, and on PostgreSQL the row lock serialises writers); zero rows
-means someone else saved in between, and the edit is refused with who and when, instead of
-silently overwriting their change. Then it writes the change and one ``audit_log`` row per field.
-Validation runs before the transaction opens, so a refused edit writes nothing.
+Every edit names ``seen_mark``, the newest audit id when the editor opened the form (:func:`edit_mark`).
+In one transaction it first bumps ``account.version`` (the first statement, so on SQLite it takes the
+write lock before any read, and on PostgreSQL the row lock serialises writers of the account). Adding
+a record (a visit, a survey answer, a contact, a plan item) never conflicts with anything. Changing
+fields (basic data, capabilities, a contact, a plan item) is refused only for a *real* conflict: a
+field being changed that someone else changed to another value after ``seen_mark`` (an ``audit_log``
+row on the same record and field); the refusal names both values, who and when, and writes nothing.
+So a visit logged by one person no longer blocks another person's capability edit. Then it writes the
+change and one ``audit_log`` row per field. Validation runs before the transaction opens.
 """
 
 from __future__ import annotations
@@ -15,28 +18,28 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from kam_core.db.schema import account, account_capability, account_contact, audit_log, survey_response, visit
+from kam_core.db.schema import (
+    CONTACT_LEVELS,
+    account,
+    account_capability,
+    account_contact,
+    audit_log,
+    survey_response,
+    visit,
+)
 from kam_core.errors import UserError
 from kam_core.permissions import check_action
 from kam_core.profile import validate as v
-from kam_core.profile.read import AccountNotFound, last_change
+from kam_core.profile.conflicts import (  # noqa: F401  (re-exported: kam_core.profile, kam_core.profile.plan)
+    ConcurrentEditError,
+    FieldConflict,
+    _conflicts_raise,
+    _text,
+    check_fields,
+    edit_mark,
+)
+from kam_core.profile.read import AccountNotFound
 from kam_core.scope import DIRECTOR, Scope
-
-
-class ConcurrentEditError(UserError):
-    """Someone saved the account after the editor loaded it; reload and apply the change again."""
-
-    def __init__(
-        self, account_id: str, expected: int, current: int, changed_by: str | None, changed_at: dt.datetime | None
-    ):
-        self.account_id, self.expected, self.current = account_id, expected, current
-        self.changed_by, self.changed_at = changed_by, changed_at
-        who = changed_by or "someone"
-        when = changed_at.strftime("%Y-%m-%d %H:%M:%S") if changed_at else "an unknown time"
-        super().__init__(
-            f"account {account_id}: changed by {who} at {when} UTC after you opened it "
-            f"(version {current}, you had {expected}); reload and apply your change again"
-        )
 
 
 class _NoChange(Exception):
@@ -48,16 +51,6 @@ Work = Callable[[Connection], list[dict]]
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def audit_row(table: str, key: str, action: str, field: str | None = None, old=None, new=None) -> dict:
@@ -72,44 +65,43 @@ def audit_row(table: str, key: str, action: str, field: str | None = None, old=N
     }
 
 
-def _refuse(conn: Connection, account_id: str, expected: int, scope: Scope) -> None:
-    row = conn.execute(
-        select(account.c.version).where(account.c.account_id == account_id, scope.account_clause())
-    ).first()
-    if row is None:
+def _lock(conn: Connection, account_id: str, scope: Scope) -> int:
+    """Bump the account's change counter first: on SQLite it takes the write lock before any read, on
+    PostgreSQL the row lock serialises writers of this account, so the field check below sees every commit."""
+    bumped = conn.execute(
+        update(account)
+        .where(account.c.account_id == account_id, scope.account_clause())
+        .values(version=account.c.version + 1)
+    ).rowcount
+    if bumped != 1:
         raise AccountNotFound(f"account: {account_id!r} is not an account you can edit")
-    last = last_change(conn, account_id) or {}
-    raise ConcurrentEditError(account_id, expected, int(row.version), last.get("changed_by"), last.get("changed_at"))
+    return int(conn.execute(select(account.c.version).where(account.c.account_id == account_id)).scalar_one())
 
 
-def _locked_edit(engine: Engine, account_id: str, expected_version: int, user: str, scope: Scope, work: Work) -> int:
-    """Run ``work`` in one transaction after claiming the version; returns the new version."""
+def _locked_edit(engine: Engine, account_id: str, user: str, scope: Scope, work: Work) -> int:
+    """Run ``work`` in one transaction holding the account's lock; returns the account's version after it.
+
+    ``work`` raises :class:`ConcurrentEditError` (from :func:`check_fields`) to roll back on a real conflict.
+    """
     check_action(scope, "account_card")  # every role; the account itself must be in scope (below)
     user = v.to_text(user, "user", 64)
-    expected = int(expected_version)
     try:
         with engine.begin() as conn:
-            bumped = conn.execute(
-                update(account)
-                .where(account.c.account_id == account_id, account.c.version == expected, scope.account_clause())
-                .values(version=account.c.version + 1)
-            ).rowcount
-            if bumped != 1:
-                _refuse(conn, account_id, expected, scope)
+            version = _lock(conn, account_id, scope)
             rows = work(conn)
             if not rows:
                 raise _NoChange
             stamp = _now()
             conn.execute(insert(audit_log), [{**r, "changed_by": user, "changed_at": stamp} for r in rows])
     except _NoChange:
-        return expected
-    return expected + 1
+        return version - 1
+    return version
 
 
 def add_visit(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -127,16 +119,17 @@ def add_visit(
     UserError
         A field is invalid (nothing is written).
     ConcurrentEditError
-        The account changed since ``expected_version``.
+        Never for an addition (a new visit conflicts with nothing); field edits raise it when a field
+        being changed was changed by someone else after ``seen_mark`` (:func:`edit_mark`).
     """
     row = v.clean_visit(values, today or dt.date.today())
-    return _insert_visit(engine, account_id, expected_version, user, row, scope)
+    return _insert_visit(engine, account_id, seen_mark, user, row, scope)
 
 
 def add_negotiation_note(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -144,10 +137,10 @@ def add_negotiation_note(
 ) -> int:
     """Record a negotiation (a visit of type ``negotiation`` with a required note); returns the new version."""
     row = v.clean_visit({"duration_min": 60, **values}, today or dt.date.today(), negotiation=True)
-    return _insert_visit(engine, account_id, expected_version, user, row, scope)
+    return _insert_visit(engine, account_id, seen_mark, user, row, scope)
 
 
-def _insert_visit(engine: Engine, account_id: str, expected_version: int, user: str, row: dict, scope: Scope) -> int:
+def _insert_visit(engine: Engine, account_id: str, seen_mark: int, user: str, row: dict, scope: Scope) -> int:
     def work(conn: Connection) -> list[dict]:
         rep = (
             row["rep_id"]
@@ -162,13 +155,13 @@ def _insert_visit(engine: Engine, account_id: str, expected_version: int, user: 
             if new[name]
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def add_survey_response(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -187,7 +180,7 @@ def add_survey_response(
             if row[name] is not None
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def _contact_row(conn: Connection, account_id: str, contact_id: int) -> dict:
@@ -208,18 +201,27 @@ def _contact_row(conn: Connection, account_id: str, contact_id: int) -> dict:
 def upsert_contact(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
     today: dt.date | None = None,
 ) -> int:
-    """Add a contact, or change one when ``values['contact_id']`` is set; returns the new version."""
-    row = v.clean_contact(values, today or dt.date.today())
+    """Add a contact, or change one when ``values['contact_id']`` is set; returns the new version.
+
+    A change may give only the fields the user changed (the others stay as they are now, so a field someone
+    else changed meanwhile is not overwritten with the stale value the form still showed).
+    """
     contact_id = values.get("contact_id")
     contact_id = (
         None if contact_id in (None, "") else int(v.to_number(contact_id, "contact_id", 1, 2**31, integer=True))
     )
+    if contact_id is None:
+        row = v.clean_contact(values, today or dt.date.today())
+    else:  # name and level are required of a new contact only; fill them to validate, then keep what was given
+        given = [k for k in values if k != "contact_id"]
+        row = v.clean_contact({"name": "-", "level": CONTACT_LEVELS[0], **values}, today or dt.date.today())
+        row = {k: val for k, val in row.items() if k in given}
 
     def work(conn: Connection) -> list[dict]:
         if contact_id is None:
@@ -233,6 +235,9 @@ def upsert_contact(
             ]
         old = _contact_row(conn, account_id, contact_id)
         changed = {k: val for k, val in row.items() if _text(old[k]) != _text(val)}
+        _conflicts_raise(
+            account_id, check_fields(conn, "account_contact", f"{account_id}:{contact_id}", seen_mark, changed)
+        )
         if changed:
             conn.execute(update(account_contact).where(account_contact.c.contact_id == contact_id).values(**changed))
         return [
@@ -240,11 +245,11 @@ def upsert_contact(
             for k, val in changed.items()
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def delete_contact(
-    engine: Engine, account_id: str, expected_version: int, user: str, contact_id: int, scope: Scope = DIRECTOR
+    engine: Engine, account_id: str, seen_mark: int, user: str, contact_id: int, scope: Scope = DIRECTOR
 ) -> int:
     """Remove a contact (its last values are kept in the audit trail); returns the new version."""
     contact_id = int(v.to_number(contact_id, "contact_id", 1, 2**31, integer=True))
@@ -258,13 +263,13 @@ def delete_contact(
             if old[k] is not None
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def update_capabilities(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -291,6 +296,10 @@ def update_capabilities(
         prev = dict(found) if found else {}
         merged = {k: (val if val is not None else prev.get(k)) for k, val in row.items()}
         changed = {k: val for k, val in merged.items() if _text(prev.get(k)) != _text(val)}
+        given = {k: val for k, val in changed.items() if row[k] is not None}  # blanks keep, never conflict
+        _conflicts_raise(
+            account_id, check_fields(conn, "account_capability", f"{account_id}:", seen_mark, given, prefix=True)
+        )
         if not changed:
             return []
         key = {"account_id": account_id, "assessed_on": today}
@@ -314,13 +323,13 @@ def update_capabilities(
             for k, val in changed.items()
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def update_account_fields(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     fields: dict,
     scope: Scope = DIRECTOR,
@@ -328,7 +337,7 @@ def update_account_fields(
 ) -> int:
     """Change basic account data (name, status, contract, size, flags); one audit row per changed field.
 
-    Returns the new version, or ``expected_version`` unchanged when no value differs.
+    Returns the new version, or the current one unchanged when no value differs.
     """
     row = v.clean_account_fields(fields, today or dt.date.today())
 
@@ -339,8 +348,9 @@ def update_account_fields(
             .one()
         )
         changed = {k: val for k, val in row.items() if _text(old[k]) != _text(val)}
+        _conflicts_raise(account_id, check_fields(conn, "account", account_id, seen_mark, changed))
         if changed:
             conn.execute(update(account).where(account.c.account_id == account_id).values(**changed))
         return [audit_row("account", account_id, "update", k, old[k], val) for k, val in changed.items()]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)

@@ -5,8 +5,8 @@ A plan item has a kind (:data:`~kam_core.db.schema.PLAN_KINDS`), a title, an own
 a due date. Loyalty actions (priority supply, new-product trials with key accounts first, senior-level
 visits, co-designed promotions, the annual meeting) are items of kind ``action`` with an action type.
 
-Edits go through :func:`kam_core.profile.edit._locked_edit`: checked against the account version the
-editor saw, scoped to the viewer (an account outside the scope is refused and nothing is written), one
+Edits go through :func:`kam_core.profile.edit._locked_edit`: a changed field is checked against the
+changes made since the editor's ``seen_mark`` (:func:`kam_core.profile.edit.check_fields`), scoped to the viewer (an account outside the scope is refused and nothing is written), one
 transaction, one ``audit_log`` row per field, keyed ``ACCOUNT:plan:ID`` so the card's history shows them.
 After the due date, :func:`check_plan_effects` compares the observed scorecard value with the target.
 """
@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from kam_core.db.schema import LOYALTY_ACTIONS, PLAN_KINDS, PLAN_STATUSES, account_plan_item
 from kam_core.errors import UserError
 from kam_core.profile import validate as v
-from kam_core.profile.edit import _locked_edit, _now, _text, audit_row
+from kam_core.profile.edit import _conflicts_raise, _locked_edit, _now, _text, audit_row, check_fields
 from kam_core.scope import DIRECTOR, Scope
 
 # scorecard columns a target may name (kam_core.analytics.scorecard); lower is better for the last three
@@ -93,7 +93,7 @@ def _key(account_id: str, item_id: int) -> str:
 def add_plan_item(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -106,7 +106,7 @@ def add_plan_item(
     UserError
         A field is invalid, or the account is not one the viewer may edit (nothing is written).
     ConcurrentEditError
-        The account changed since ``expected_version``.
+        Never for an addition (a new item conflicts with nothing).
     """
     row = clean_plan_item(values, today or dt.date.today())
 
@@ -121,13 +121,13 @@ def add_plan_item(
             if row[k] is not None
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def update_plan_item(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -159,6 +159,9 @@ def update_plan_item(
             raise UserError(f"plan_item_id: {item_id} is not a plan item of account {account_id}")
         check_plan_row({**{k: old[k] for k in FIELDS}, **changes})
         changed = {k: val for k, val in changes.items() if _text(old[k]) != _text(val)}
+        _conflicts_raise(
+            account_id, check_fields(conn, "account_plan_item", _key(account_id, item_id), seen_mark, changed)
+        )
         if changed:
             conn.execute(update(account_plan_item).where(account_plan_item.c.plan_item_id == item_id).values(**changed))
         return [
@@ -166,13 +169,13 @@ def update_plan_item(
             for k, val in changed.items()
         ]
 
-    return _locked_edit(engine, account_id, expected_version, user, scope, work)
+    return _locked_edit(engine, account_id, user, scope, work)
 
 
 def set_plan_status(
     engine: Engine,
     account_id: str,
-    expected_version: int,
+    seen_mark: int,
     user: str,
     values: dict,
     scope: Scope = DIRECTOR,
@@ -183,7 +186,7 @@ def set_plan_status(
     picked = {"plan_item_id": values.get("plan_item_id"), "status": values.get("status")}
     if v._blank(picked["status"]):
         raise UserError(f"status: a value is required (one of {', '.join(PLAN_STATUSES)})")
-    return update_plan_item(engine, account_id, expected_version, user, picked, scope, today)
+    return update_plan_item(engine, account_id, seen_mark, user, picked, scope, today)
 
 
 def load_plan(engine: Engine, account_id: str, scope: Scope = DIRECTOR) -> pd.DataFrame:

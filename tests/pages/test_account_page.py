@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kam_core.db import get_engine
 from kam_core.db.schema import account, visit
 from kam_core.i18n.markup import shown_text
-from kam_core.profile import update_account_fields
+from kam_core.profile import add_visit, edit_mark, load_profile, update_account_fields, upsert_contact
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "account.py")
 
@@ -87,17 +87,68 @@ def test_an_invalid_value_shows_the_validation_message_and_saves_nothing(tiny_ur
         assert conn.execute(select(account.c.version).where(account.c.account_id == "A001")).scalar() == 1
 
 
-def test_a_change_underneath_shows_the_conflict_message_and_keeps_their_change(tiny_url):
+def _phone(url: str) -> str:
+    with get_engine(url).connect() as conn:
+        return conn.execute(select(account.c.phone).where(account.c.account_id == "A001")).scalar()
+
+
+def test_a_visit_logged_by_someone_else_does_not_block_a_capability_edit(tiny_url):
     at = open_card("A001")
-    update_account_fields(get_engine(tiny_url), "A001", 1, "bob", {"phone": "0571-1111"})
+    engine = get_engine(tiny_url)
+    add_visit(
+        engine,
+        "A001",
+        edit_mark(engine),
+        "bob",
+        {"visit_date": "2026-06-01", "visit_type": "order", "duration_min": 30},
+    )
+    at.number_input(key="acct_cap_A001_staff").set_value(44)
+    submit(at, "form_cap_A001")
+    assert not at.warning and "Saved (version 3)" in at.success[0].value
+    assert load_profile(engine, "A001").capabilities["staff"] == 44
+
+
+def test_a_change_underneath_to_the_same_field_shows_both_values_and_keeps_what_was_typed(tiny_url):
+    at = open_card("A001")
+    engine = get_engine(tiny_url)
+    update_account_fields(engine, "A001", edit_mark(engine), "bob", {"phone": "0571-1111"})
     at.text_input(key="acct_basic_A001_phone").set_value("0571-2222")
     submit(at, "form_basic_A001")
-    assert "bob" in at.warning[0].value and "someone else saved first" in at.warning[0].value
-    with get_engine(tiny_url).connect() as conn:
-        assert conn.execute(select(account.c.phone).where(account.c.account_id == "A001")).scalar() == "0571-1111"
-    # the page now shows version 2; submitting again saves
+    shown = shown_text(at.warning[0].value)
+    assert "bob changed Phone to 0571-1111 at" in shown and "you entered 0571-2222" in shown
+    assert _phone(tiny_url) == "0571-1111"  # nothing written
+    assert at.text_input(key="acct_basic_A001_phone").value == "0571-2222"  # the typed value stays
+    at.run()  # and survives a rerun
+    assert at.text_input(key="acct_basic_A001_phone").value == "0571-2222" and at.warning
+    at.button(key="form_basic_A001_save_mine").click().run()
+    assert not at.exception and "Saved (version 3)" in at.success[0].value
+    assert _phone(tiny_url) == "0571-2222"
+
+
+def test_keep_theirs_reloads_the_form_with_their_value(tiny_url):
+    at = open_card("A001")
+    engine = get_engine(tiny_url)
+    update_account_fields(engine, "A001", edit_mark(engine), "bob", {"outlets_served": 130})
+    at.number_input(key="acct_basic_A001_outlets_served").set_value(140)
+    at.text_input(key="acct_basic_A001_name_en").set_value("Hangzhou One")  # another field: not in conflict
     submit(at, "form_basic_A001")
-    assert "Saved (version 3)" in at.success[0].value
+    shown = shown_text(at.warning[0].value)
+    assert "bob changed Outlets served to 130" in shown and "you entered 140" in shown
+    at.button(key="form_basic_A001_keep_theirs").click().run()
+    assert not at.warning and at.number_input(key="acct_basic_A001_outlets_served").value == 130
+    basic = load_profile(engine, "A001").basic
+    assert (basic["outlets_served"], basic["name_en"]) == (130, "Hangzhou Dist")  # the refused save wrote nothing
+
+
+def test_the_conflict_message_is_in_chinese_for_a_chinese_user(tiny_url, monkeypatch):
+    monkeypatch.setenv("KAM_DEFAULT_LANG", "zh")
+    at = open_card("A001")
+    engine = get_engine(tiny_url)
+    update_account_fields(engine, "A001", edit_mark(engine), "bob", {"status": "signed"})
+    at.selectbox(key="acct_basic_A001_status").set_value("lost")
+    submit(at, "form_basic_A001")
+    shown = shown_text(at.warning[0].value)
+    assert "bob 在" in shown and "状态改成了 已签约" in shown and "你填的是 已流失" in shown
 
 
 def test_a_rep_cannot_open_another_reps_card_from_a_link(tiny_url, monkeypatch):
@@ -115,3 +166,17 @@ def test_every_tab_renders_in_both_languages(tiny_url, monkeypatch, lang):
     at = open_card("A001")
     assert at.title[0].value == {"zh": "客户资料卡", "en": "Account card"}[lang]
     assert len(at.tabs) == 9 and len(at.get("form")) >= 7
+
+
+def test_a_contact_change_keeps_a_field_someone_else_changed_meanwhile(tiny_url):
+    engine = get_engine(tiny_url)
+    upsert_contact(engine, "A001", edit_mark(engine), "bob", {"name": "钱", "level": "buyer", "phone": "111-1111"})
+    at = open_card("A001")
+    cid = int(load_profile(engine, "A001").contacts.query("name == '钱'")["contact_id"].iloc[0])
+    at.selectbox(key="acct_contact_sel_A001").set_value(cid).run()
+    upsert_contact(engine, "A001", edit_mark(engine), "bob", {"contact_id": cid, "phone": "222-2222"})
+    at.text_input(key=f"acct_contact_A001_{cid}_hobbies").set_value("钓鱼")
+    submit(at, f"form_contact_A001_{cid}")
+    assert not at.warning and "Saved" in at.success[0].value
+    row = load_profile(engine, "A001").contacts.query(f"contact_id == {cid}").iloc[0]
+    assert (row["phone"], row["hobbies"]) == ("222-2222", "钓鱼")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kam_core.db.schema import account, account_contact, account_plan_item, audit_log
 from kam_core.errors import UserError
-from kam_core.profile import AccountNotFound, load_profile, upsert_contact
+from kam_core.profile import AccountNotFound, edit_mark, load_profile, upsert_contact
 from kam_core.profile.plan import (
     add_plan_item,
     check_plan_effects,
@@ -84,11 +84,13 @@ def test_status_and_owner_changes_write_one_audit_row_per_changed_field(tiny_eng
     v = add_plan_item(tiny_engine, "A001", 1, "alice", TRIAL, today=TODAY)
     item = int(load_plan(tiny_engine, "A001").iloc[0]["plan_item_id"])
     before = len(audit(tiny_engine))
-    v = set_plan_status(tiny_engine, "A001", v, "bob", {"plan_item_id": item, "status": "in_progress"}, today=TODAY)
+    v = set_plan_status(
+        tiny_engine, "A001", edit_mark(tiny_engine), "bob", {"plan_item_id": item, "status": "in_progress"}, today=TODAY
+    )
     v = update_plan_item(
         tiny_engine,
         "A001",
-        v,
+        edit_mark(tiny_engine),
         "bob",
         {"plan_item_id": item, "status": "done", "owner": "李四", "title": TRIAL["title"]},
         today=TODAY,
@@ -101,7 +103,10 @@ def test_status_and_owner_changes_write_one_audit_row_per_changed_field(tiny_eng
         ("owner", "张三", "李四", "update"),
     ]
     assert load_plan(tiny_engine, "A001").iloc[0]["status"] == "done"
-    assert update_plan_item(tiny_engine, "A001", v, "bob", {"plan_item_id": item, "status": "done"}) == v
+    assert (
+        update_plan_item(tiny_engine, "A001", edit_mark(tiny_engine), "bob", {"plan_item_id": item, "status": "done"})
+        == v
+    )
 
 
 def test_a_rep_editing_another_reps_account_is_refused_and_nothing_is_written(tiny_engine):
@@ -120,14 +125,22 @@ def test_a_rep_editing_another_reps_account_is_refused_and_nothing_is_written(ti
     assert load_plan(tiny_engine, "A003", REP2).iloc[0]["status"] == "planned"
 
 
-def test_a_plan_edit_on_a_card_someone_saved_since_is_refused_with_who(tiny_engine):
-    from kam_core.profile import ConcurrentEditError
+def test_a_plan_item_added_by_one_person_does_not_block_another_and_a_same_field_change_does(tiny_engine):
+    from kam_core.profile import ConcurrentEditError, edit_mark
 
-    add_plan_item(tiny_engine, "A001", 1, "bob", TRIAL, today=TODAY)
+    mark = edit_mark(tiny_engine)  # alice opens the card
+    add_plan_item(tiny_engine, "A001", mark, "bob", TRIAL, today=TODAY)  # bob adds an item
+    assert add_plan_item(tiny_engine, "A001", mark, "alice", {**TRIAL, "title": "second"}, today=TODAY) == 3
+    items = load_plan(tiny_engine, "A001")
+    first = int(items.loc[items["title"] == TRIAL["title"], "plan_item_id"].iloc[0])
+    mark = edit_mark(tiny_engine)  # both open the card again
+    set_plan_status(tiny_engine, "A001", mark, "bob", {"plan_item_id": first, "status": "done"}, today=TODAY)
     before = counts(tiny_engine)
-    with pytest.raises(ConcurrentEditError, match="bob"):
-        add_plan_item(tiny_engine, "A001", 1, "alice", {**TRIAL, "title": "stale"}, today=TODAY)
-    assert counts(tiny_engine) == before and version(tiny_engine) == 2
+    with pytest.raises(ConcurrentEditError, match="bob") as err:
+        set_plan_status(tiny_engine, "A001", mark, "alice", {"plan_item_id": first, "status": "dropped"}, today=TODAY)
+    c = err.value.conflicts[0]
+    assert (c.field, c.theirs, c.yours, c.changed_by) == ("status", "done", "dropped", "bob")
+    assert counts(tiny_engine) == before and version(tiny_engine) == 4
 
 
 def test_an_item_of_another_account_cannot_be_changed_through_this_one(tiny_engine):
