@@ -191,7 +191,7 @@ def _remember(state: FileState, ch: Chunk, keep: np.ndarray, acct: np.ndarray, s
     prod = pd.DataFrame(
         {
             "s": sku,
-            "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),  # type: ignore[union-attr]  # stubs: inplace=False returns a Series
+            "name": ch.product_name.iloc[keep].replace("", None).to_numpy(),
             "cost": ch.cost.iloc[keep].to_numpy(),
             "svc": ch.service.iloc[keep].to_numpy(),
             "cf": ch.case_factor.iloc[keep].to_numpy(),
