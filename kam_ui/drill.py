@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from kam_core.filters import CHANNELS, PYRAMID_TIERS, Filters
-from kam_ui.filters import current_filters
 
 ACCOUNT_PAGE = Path(__file__).resolve().parents[1] / "pages" / "account.py"
 _PENDING = "_kam_drill_account"  # an account clicked in a callback: the card opens on the rerun
@@ -102,7 +101,10 @@ def drill_chart(figure: object, key: str, target: Target, config: dict | None = 
     """Draw ``figure`` with click selection; a clicked account opens its card, a bar sets its filter."""
     pending = st.session_state.pop(_PENDING, None)
     if isinstance(pending, str):
-        st.switch_page(ACCOUNT_PAGE, query_params=card_query(pending, current_filters()))
+        # Only the card's own parameter: lang and the filters are bound to the sidebar's widgets, which
+        # Streamlit refuses to set here (docs/STYLE.md); those widgets keep their values across the switch
+        # and write them back into the URL on the card's run, so the link still carries the whole view.
+        st.switch_page(ACCOUNT_PAGE, query_params={"account": [pending]})
     st.plotly_chart(
         figure,
         width="stretch",
