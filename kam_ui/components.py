@@ -166,5 +166,6 @@ def show_figure(
     config = {"displaylogo": False}
     if drill is not None and key is not None:
         drill_chart(builder(), key, drill, config=config)
+        st.caption(tr(f"drill.hint_{drill}"))  # a click is not obvious on a chart: say what it does
         return
     st.plotly_chart(builder(), width="stretch", key=key, config=config)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kam_core.i18n import t
 from kam_ui.drill import _PENDING
 
 
@@ -59,6 +60,7 @@ def test_every_account_row_links_to_its_card_with_language_and_filters(app, page
 
 def test_an_account_clicked_on_a_chart_opens_its_card_with_the_view_kept(app):
     at = _open(app, "risk")
+    assert t("drill.hint_account", "en") in [c.value for c in at.caption]  # the chart says a click opens the card
     account_id = _links(at)[0].split("account=")[1].split("&")[0]
     at.session_state[_PENDING] = account_id  # what the quadrant's selection callback leaves for the rerun
     at.run()
