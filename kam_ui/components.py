@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import local_names
 from kam_core.io.cells import flatten_value
+from kam_ui.drill import Target, card_link_for, drill_chart
+from kam_ui.filters import current_filters
 from kam_ui.honest import cost_word, mark_missing
 from kam_ui.lang import current_lang, lbl, tr
 
@@ -48,8 +49,8 @@ def empty_state(key: str, **fmt: object) -> None:
 
 
 def card_link(account_id: str) -> str:
-    """A relative link to the account card that keeps the language."""
-    return "account?" + urlencode({"account": account_id, "lang": current_lang()})
+    """A relative link to the account card that keeps the language and the sidebar's filters."""
+    return card_link_for(account_id, current_filters())
 
 
 _CODE_KINDS = {
@@ -151,9 +152,20 @@ def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:
     )
 
 
-def show_figure(builder: Callable[[], object] | None, name: str, key: str | None = None) -> None:
-    """Draw a plotly figure from a builder; an empty state if the figure module is not there yet."""
+def show_figure(
+    builder: Callable[[], object] | None, name: str, key: str | None = None, drill: Target | None = None
+) -> None:
+    """Draw a plotly figure from a builder; an empty state if the figure module is not there yet.
+
+    With ``drill`` (and a ``key``) a click drills down (:mod:`kam_ui.drill`): ``"account"`` opens the
+    clicked account's card, ``"tier"`` / ``"channel"`` sets that sidebar filter to the clicked bar's code.
+    """
     if builder is None:
         empty_state("common.figure_missing", name=name)
         return
-    st.plotly_chart(builder(), width="stretch", key=key, config={"displaylogo": False})
+    config = {"displaylogo": False}
+    if drill is not None and key is not None:
+        drill_chart(builder(), key, drill, config=config)
+        st.caption(tr(f"drill.hint_{drill}"))  # a click is not obvious on a chart: say what it does
+        return
+    st.plotly_chart(builder(), width="stretch", key=key, config=config)

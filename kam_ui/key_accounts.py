@@ -64,6 +64,7 @@ def abc_section(rows: pd.DataFrame) -> pd.DataFrame:
         ),
         "abc",
         key="seg_abc",
+        drill="channel",  # a clicked bar filters its channel
     )
     low = shown[shown["abc_reason"].eq("low_frequency")]
     if not low.empty:

@@ -31,6 +31,7 @@ if page is not None and not page.empty and not no_sales(page):
             ),
             "pyramid",
             key="ov_pyramid",
+            drill="tier",  # a clicked tier filters the view
         )
     with right:
         st.subheader(tr("overview.movers"))

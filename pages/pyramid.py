@@ -37,6 +37,7 @@ if page is not None and not page.empty:
             ),
             "pyramid",
             key="py_pyramid",
+            drill="tier",  # a clicked tier filters the view
         )
     with right:
         show_figure(

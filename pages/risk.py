@@ -27,6 +27,7 @@ if page is not None and not page.empty:
         ),
         "quadrant",
         key="risk_quadrant",
+        drill="account",  # a clicked account opens its card
     )
 
     # the reasons and the evidence are rebuilt in the page's language from the analytics' structured items

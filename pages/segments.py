@@ -30,6 +30,7 @@ if page is not None and not page.empty:
             ),
             "value_types",
             key="seg_map",
+            drill="account",  # a clicked account opens its card
         )
     with right:
         st.subheader(tr("segments.rules"))

@@ -13,8 +13,13 @@ def build_abc_bars(df: pd.DataFrame, channel_labels: dict[str, str], title: str,
     """Stacked bars: accounts per channel tier split by ABC class (needs channel and abc_class)."""
     tab = pd.crosstab(df["channel"], df["abc_class"]).reindex(columns=list(ABC_CLASSES), fill_value=0)
     x = [escape_hover(channel_labels.get(c, c)) for c in tab.index]
+    codes = [escape_hover(c) for c in tab.index]
     fig = go.Figure(
-        [go.Bar(name=cls, x=x, y=tab[cls].tolist(), marker={"color": ABC_COLORS[cls]}) for cls in ABC_CLASSES]
+        [
+            # the channel code per bar (escaped as hover text is): a click filters the channel (kam_ui/drill.py)
+            go.Bar(name=cls, x=x, y=tab[cls].tolist(), customdata=codes, marker={"color": ABC_COLORS[cls]})
+            for cls in ABC_CLASSES
+        ]
     )
     fig.update_layout(barmode="stack", title=title, yaxis_title=y_title, legend={"orientation": "h"})
     return fig

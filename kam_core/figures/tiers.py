@@ -38,8 +38,9 @@ def build_pyramid(
             text=[value_text(int(v)) if value_text else f"{v:,} {value_label}" for v in c],
             textinfo="text",
             marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
-            customdata=c.to_numpy(),
-            hovertemplate="%{y}: %{customdata:,}<extra></extra>",
+            # [tier code, count]: the code first is the drill-down code (a click filters the tier, kam_ui/drill.py)
+            customdata=[[t, int(v)] for t, v in c.items()],
+            hovertemplate="%{y}: %{customdata[1]:,}<extra></extra>",
             connector={"visible": False},
         )
     )

@@ -142,7 +142,9 @@ def test_risk_lists_link_each_account_to_its_card(app):
     frames = [df.value for df in at.dataframe if "card" in df.value.columns]
     assert frames, "no account table with a card link"
     links = frames[0]["card"].tolist()
-    assert all(re.fullmatch(r"account\?account=[^&]+&lang=en", link) for link in links)
+    # the card keeps the view: the language and the sidebar's period (more filters: tests/pages/test_drill_pages.py)
+    card = re.compile(r"account\?account=[^&]+&lang=en&start=\d{4}-\d\d-\d\d&end=\d{4}-\d\d-\d\d")
+    assert all(card.fullmatch(link) for link in links), links[:3]
 
 
 def test_a_bad_import_file_shows_the_row_level_report_and_writes_nothing(app, demo_engine):

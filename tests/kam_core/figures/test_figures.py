@@ -15,7 +15,8 @@ def test_pyramid_puts_platinum_on_top_and_widens_toward_lead():
     )
     trace = fig.data[0]
     assert trace.type == "funnel" and list(trace.y) == ["铂金", "gold", "iron", "lead"]
-    assert list(trace.x) == sorted(trace.x) and list(trace.customdata) == [1, 3, 0, 5]
+    assert list(trace.x) == sorted(trace.x) and [c[1] for c in trace.customdata] == [1, 3, 0, 5]
+    assert [c[0] for c in trace.customdata] == ["platinum", "gold", "iron", "lead"]  # the drill-down code
     assert fig.layout.title.text == "客户金字塔"
 
 

@@ -35,7 +35,7 @@ def _figures(lang: str):
 def test_the_pack_pyramid_counts_accounts_per_tier_in_the_vocabulary_colours():
     pyramid = _figures("en")[0]
     counts = ROWS["pyramid_tier"].value_counts()
-    assert list(pyramid.data[0].customdata) == [int(counts.get(tier, 0)) for tier in PYRAMID_TIERS]
+    assert [c[1] for c in pyramid.data[0].customdata] == [int(counts.get(tier, 0)) for tier in PYRAMID_TIERS]
     assert list(pyramid.data[0].y) == [label("pyramid_tier", tier, "en") for tier in PYRAMID_TIERS]
     assert list(pyramid.data[0].marker.color) == [PYRAMID_COLORS[tier] for tier in PYRAMID_TIERS]
     assert pyramid.layout.title.text == t("report.chart.pyramid", "en")
