@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.figures import readable
 from kam_core.i18n.markup import escape_hover
 from kam_core.vocab import ABC_CLASSES, ABC_COLORS
 
@@ -17,4 +18,4 @@ def build_abc_bars(df: pd.DataFrame, channel_labels: dict[str, str], title: str,
         [go.Bar(name=cls, x=x, y=tab[cls].tolist(), marker={"color": ABC_COLORS[cls]}) for cls in ABC_CLASSES]
     )
     fig.update_layout(barmode="stack", title=title, yaxis_title=y_title, legend={"orientation": "h"})
-    return fig
+    return readable(fig)
