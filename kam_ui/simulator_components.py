@@ -13,11 +13,11 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from kam_core.i18n import local_names
 from kam_core.i18n.markup import escape_markdown
 from kam_core.sim import spec
 from kam_core.vocab import CHANNELS
-from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn
+from kam_ui.lang import lbl, lbl_fn, tr, tr_fn
+from kam_ui.simulator_accounts import account_labels, volumes_editor
 
 PROGRAMS_KEY = "sim_programs"
 GEN_KEY = "_sim_gen"
@@ -202,43 +202,13 @@ def selection(
         format_func=lambda i: names.get(i, i),
     )
     st.caption(tr("sim.help.volumes"))
-    gen = st.session_state.get(GEN_KEY, 0)
-    initial = st.session_state.get(
-        VOLUMES_INIT_KEY, pd.DataFrame({"account_id": pd.Series(dtype=str), "cases": pd.Series(dtype=float)})
-    )
-    edited = st.data_editor(
-        initial,
-        key=f"sim_volumes_{gen}",
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "account_id": st.column_config.TextColumn(tr("col.account_id")),
-            "cases": st.column_config.NumberColumn(tr("col.volume_cases"), min_value=0.0),
-        },
-    )
-    volumes = {
-        str(r.account_id).strip(): r.cases
-        for r in edited.itertuples()
-        if isinstance(r.account_id, str) and r.account_id.strip() and pd.notna(r.cases)
-    }
+    volumes = volumes_editor(names, st.session_state.get(GEN_KEY, 0), st.session_state.get(VOLUMES_INIT_KEY))
     accounts_json = {
         "channel": list(st.session_state["sim_channel"]),
         "region": list(st.session_state["sim_region"]),
         "ids": list(st.session_state["sim_ids"]),
     }
     return accounts_json, volumes
-
-
-def account_labels(accounts: pd.DataFrame) -> dict[str, str]:
-    """Account id → its name in the reader's language (English name where there is one); the id is added only
-    to names two accounts share, so a picker never shows two identical entries."""
-    if accounts.empty:
-        return {}
-    shown = pd.Series(list(local_names(accounts, current_lang())), index=accounts.index).fillna(accounts["account_id"])
-    twin = shown.duplicated(keep=False)
-    shown = shown.where(~twin, shown + " · " + accounts["account_id"])
-    return dict(zip(accounts["account_id"], shown, strict=True))
 
 
 def _field_widget(col, key: str, name: str, kind, default) -> None:

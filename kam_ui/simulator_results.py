@@ -184,7 +184,7 @@ def _metrics(totals: dict, per_case: dict) -> None:
 def _account_names() -> dict[str, str]:
     """Account id → name in the reader's language, for the result tables and the trace picker."""
     from kam_ui.account_components import accounts_in_scope
-    from kam_ui.simulator_components import account_labels
+    from kam_ui.simulator_accounts import account_labels
 
     return account_labels(accounts_in_scope())
 
