@@ -23,7 +23,10 @@ def pack_bytes(filters: Filters) -> bytes:
     """
     from kam_core.report import build_review_pack
 
-    return build_review_pack(data.engine(), filters, data.viewer_scope(), filters.lang, bundle=data.bundle(filters))
+    tz = st.context.timezone  # the viewer's browser zone (None in tests: the pack prints Asia/Shanghai)
+    return build_review_pack(
+        data.engine(), filters, data.viewer_scope(), filters.lang, bundle=data.bundle(filters), tz=tz
+    )
 
 
 def review_pack_button(filters: Filters, key: str = "review_pack", container=None) -> None:

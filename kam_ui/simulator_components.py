@@ -14,8 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n.markup import escape_markdown
+from kam_core.sim import spec
 from kam_core.vocab import CHANNELS
 from kam_ui.lang import lbl, lbl_fn, tr, tr_fn
+from kam_ui.simulator_accounts import account_labels, volumes_editor
 
 PROGRAMS_KEY = "sim_programs"
 GEN_KEY = "_sim_gen"
@@ -59,10 +61,10 @@ PROGRAM_FIELDS: dict[str, list[tuple]] = {  # (field, kind or choices, default)
         ("prompt_share", "float", 0.6),
     ],
     "contest": [("prizes", "text", "5000, 3000, 1000")],
-    "bottle_cap": [("prize_value_per_case", "float", 6.0), ("redemption_rate", "float", 1.0)],
+    "bottle_cap": [("prize_value_per_case", "float", 6.0), ("redemption_rate", "float", spec.FORM_REDEMPTION_RATE)],
     "empty_exchange": [
         ("empties_per_free_case", "float", 4.0),
-        ("return_rate", "float", 1.0),
+        ("return_rate", "float", spec.FORM_RETURN_RATE),
         ("empty_value", "float", 0.0),
         ("handling_cost", "float", 0.0),
     ],
@@ -72,6 +74,8 @@ COMMON_FIELDS = [
     ("period", ("scenario", "month", "quarter", "year"), "scenario"),
     ("payout", ("cash", "credit_note", "free_goods"), "cash"),
 ]
+# a field a loaded JSON leaves out takes the JSON's default, not the form's (the file means what it said)
+JSON_DEFAULTS = {"redemption_rate": spec.JSON_REDEMPTION_RATE, "return_rate": spec.JSON_RETURN_RATE}
 DEFAULT_TIERS = pd.DataFrame({"from": [1000.0, 3000.0], "rate": [2.0, 4.0]})
 _RATE_KEYS = {"per_case": "rate_per_case", "pct": "rate_pct", "fixed": "fixed_amount"}
 _uids = itertools.count(1)
@@ -121,7 +125,7 @@ def basics(last_date: dt.date | None) -> dict:
         ("sim_price_on", False),
         ("sim_price", 24.0),
         ("sim_response", "none"),
-        ("sim_draws", 0),
+        ("sim_draws", spec.FORM_DRAWS),  # bands at once; a JSON without draws still seeds 0 (seed_form)
         ("sim_seed", 7),
     ):
         _init(key, value)
@@ -173,7 +177,7 @@ def selection(
     _init("sim_channel", list(channels))
     _init("sim_region", [r for r in region_codes if r in set(regions["code"])])
     _init("sim_ids", [])
-    names = dict(zip(accounts["account_id"], accounts["name"], strict=True))
+    names = account_labels(accounts)
     region_names = dict(zip(regions["code"], regions["name_zh"], strict=True))
     c1, c2, c3 = st.columns(3)
     c1.multiselect(
@@ -195,29 +199,10 @@ def selection(
         list(names),
         key="sim_ids",
         placeholder=tr("sim.all"),
-        format_func=lambda i: f"{names.get(i, '')} · {i}",
+        format_func=lambda i: names.get(i, i),
     )
     st.caption(tr("sim.help.volumes"))
-    gen = st.session_state.get(GEN_KEY, 0)
-    initial = st.session_state.get(
-        VOLUMES_INIT_KEY, pd.DataFrame({"account_id": pd.Series(dtype=str), "cases": pd.Series(dtype=float)})
-    )
-    edited = st.data_editor(
-        initial,
-        key=f"sim_volumes_{gen}",
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "account_id": st.column_config.TextColumn(tr("col.account_id")),
-            "cases": st.column_config.NumberColumn(tr("col.volume_cases"), min_value=0.0),
-        },
-    )
-    volumes = {
-        str(r.account_id).strip(): r.cases
-        for r in edited.itertuples()
-        if isinstance(r.account_id, str) and r.account_id.strip() and pd.notna(r.cases)
-    }
+    volumes = volumes_editor(names, st.session_state.get(GEN_KEY, 0), st.session_state.get(VOLUMES_INIT_KEY))
     accounts_json = {
         "channel": list(st.session_state["sim_channel"]),
         "region": list(st.session_state["sim_region"]),
@@ -346,7 +331,7 @@ def _seed_program(p: dict) -> dict:
         elif name == "prizes":
             ss[pre + name] = ", ".join(f"{float(x):g}" for x in p.get("prizes", []))
         else:
-            value = p.get(name, default)
+            value = p.get(name, JSON_DEFAULTS.get(name, default))
             ss[pre + name] = int(value) if kind == "int" else float(value) if kind == "float" else value
     tiers = p.get("tiers") or []
     if tiers:

@@ -181,9 +181,28 @@ def _metrics(totals: dict, per_case: dict) -> None:
             col.metric(tr(f"sim.col.{key}"), value, border=True)
 
 
+def _account_names() -> dict[str, str]:
+    """Account id → name in the reader's language, for the result tables and the trace picker."""
+    from kam_ui.account_components import accounts_in_scope
+    from kam_ui.simulator_accounts import account_labels
+
+    return account_labels(accounts_in_scope())
+
+
+def _named(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the account's name beside its id (a reader looks for a name, not an id)."""
+    if "account_id" not in df or "name" in df or df.empty:
+        return df
+    names = _account_names()
+    at = list(df.columns).index("account_id") + 1
+    out = df.copy()
+    out.insert(at, "name", out["account_id"].map(names))
+    return out
+
+
 def _frame(rows, key: str) -> None:
     """A result table with translated headers where the catalogue has them, numbers localised."""
-    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or [])
+    df = _named(rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or []))
     if df.empty:
         st.caption(tr("sim.nothing"))
         return
@@ -251,7 +270,8 @@ def _trace(trace: pd.DataFrame) -> None:
         st.caption(tr("sim.nothing"))
         return
     ids = sorted(trace["account_id"].unique())
-    chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account")
+    names = _account_names()
+    chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account", format_func=lambda i: names.get(i, i))
     _frame(trace[trace["account_id"] == chosen], "sim_trace")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_core.figures import Layout
+from kam_core.figures import TEXT_PX, Layout, readable
 from kam_core.i18n.markup import escape_hover
 from kam_core.vocab import FLAGGED_COLOR, OTHERS_COLOR
 
@@ -48,10 +48,38 @@ def build_loyalty_quadrant(
         )
     fig.add_hline(y=hv_pct, line_dash="dash")
     fig.add_vline(x=ll_pct, line_dash="dash")
-    spots = ((0.9, 0.98), (0.05, 0.98), (0.9, 0.02), (0.05, 0.02))
-    for (x, y), text in zip(spots, quadrant_names, strict=True):
-        fig.add_annotation(x=x, y=y, text=text, showarrow=False, opacity=0.6)
+    # the top names sit above the plot (the flagged corner is full of points), the bottom ones in their corners;
+    # each anchored inward and broken before its explanation, so the two names of a row never overlap
+    spots = ((1.0, 1.0, "right", "bottom"), (0.0, 1.0, "left", "bottom"), (1.0, 0.0, "right", "bottom"))
+    spots += ((0.0, 0.0, "left", "bottom"),)
+    for (x, y, xanchor, yanchor), text in zip(spots, quadrant_names, strict=True):
+        fig.add_annotation(
+            x=x,
+            y=y,
+            xref="paper",
+            yref="paper",
+            xanchor=xanchor,
+            yanchor=yanchor,
+            text=_two_lines(text),
+            showarrow=False,
+            align="right" if xanchor == "right" else "left",
+            font={"size": TEXT_PX, "color": "#444"},
+            bgcolor="rgba(255,255,255,0.75)",
+        )
     fig.update_layout(
-        title=title, xaxis={"title": x_label, "range": [0, 1.02]}, yaxis={"title": y_label, "range": [0, 1.02]}
+        title=title,
+        xaxis={"title": x_label, "range": [0, 1.02]},
+        yaxis={"title": y_label, "range": [0, 1.02]},
+        legend={"orientation": "h", "y": -0.2},  # below the plot: off the points and the corner names
+        margin={"t": 90},
     )
-    return fig.update_layout(**(layout or {}))
+    return readable(fig, layout)
+
+
+def _two_lines(text: str) -> str:
+    """ "Butterflies (high volume, not loyal)" → name, line break, explanation (either language's bracket)."""
+    for bracket in (" (", "（", "("):
+        head, sep, tail = text.partition(bracket)
+        if sep and head:
+            return f"{head}<br>{sep.strip()}{tail}"
+    return text

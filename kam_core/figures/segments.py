@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.figures import readable
 from kam_core.i18n.markup import escape_hover
 from kam_core.vocab import ABC_CLASSES, ABC_COLORS
 
@@ -22,4 +23,4 @@ def build_abc_bars(df: pd.DataFrame, channel_labels: dict[str, str], title: str,
         ]
     )
     fig.update_layout(barmode="stack", title=title, yaxis_title=y_title, legend={"orientation": "h"})
-    return fig
+    return readable(fig)

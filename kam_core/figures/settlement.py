@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.figures import readable
 from kam_core.i18n import label, t
 
 COLOURS = {"cash": "#2e7d32", "credit": "#1f5fa8", "consignment": "#c77c02", "turnover_deduction": "#8e44ad"}
@@ -42,6 +43,9 @@ def figure_settlement_flows(schedule: pd.DataFrame, lang: str, column: str = "ca
         height=300,
         margin={"l": 50, "r": 20, "t": 30, "b": 40},
         legend={"orientation": "h", "y": 1.15},
-        yaxis={"title": t(f"account.settle.{column}" if column == "cash_in" else "account.settle.receivable", lang)},
+        yaxis={
+            "title": t(f"account.settle.{column}" if column == "cash_in" else "account.settle.receivable", lang),
+            "tickprefix": "¥",
+        },
     )
-    return fig
+    return readable(fig)

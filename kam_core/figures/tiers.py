@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_core.figures import Layout
+from kam_core.figures import TEXT_PX, Layout, readable
 from kam_core.vocab import PYRAMID_COLORS, SIZE_COLORS
 from kam_core.vocab import PYRAMID_TIERS as PYRAMID_ORDER
 from kam_core.vocab import SIZE_TIERS as SIZE_ORDER
+
+NO_TIER_COLOR = "#bbbbbb"  # a Sankey node for accounts new in / gone from the tiers
 
 
 def build_pyramid(
@@ -37,6 +39,8 @@ def build_pyramid(
             x=[1, 2, 3, 4],
             text=[value_text(int(v)) if value_text else f"{v:,} {value_label}" for v in c],
             textinfo="text",
+            textposition="inside",
+            textfont={"size": TEXT_PX},
             marker={"color": [PYRAMID_COLORS[t] for t in PYRAMID_ORDER]},
             # [tier code, count]: the code first is the drill-down code (a click filters the tier, kam_ui/drill.py)
             customdata=[[t, int(v)] for t, v in c.items()],
@@ -45,7 +49,7 @@ def build_pyramid(
         )
     )
     fig.update_layout(title=title, showlegend=False, xaxis={"visible": False})
-    return fig.update_layout(**(layout or {}))
+    return readable(fig, layout)
 
 
 def build_size_tiers(
@@ -68,7 +72,7 @@ def build_size_tiers(
         ]
     )
     fig.update_layout(barmode="stack", title=title, xaxis_title=x_label, yaxis_title=y_label)
-    return fig
+    return readable(fig)
 
 
 def build_whale_curve(
@@ -98,13 +102,24 @@ def build_whale_curve(
             text=annotation.format(share=top20_share),
             showarrow=True,
             arrowhead=2,
+            # the label sits below-right of the point, off the (concave) curve and the 100% line
+            ax=60,
+            ay=45,
+            xanchor="left",
+            bgcolor="rgba(255,255,255,0.85)",
         )
     fig.update_layout(
         title=title,
         xaxis={"title": x_label, "tickformat": ".0%"},
-        yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f"},
+        yaxis={"title": y_label, "tickformat": ".0%" if relative else ",.0f", "tickprefix": "" if relative else "¥"},
+        showlegend=False,
     )
-    return fig.update_layout(**(layout or {}))
+    return readable(fig, layout)
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
 
 def build_migration_sankey(
@@ -113,25 +128,34 @@ def build_migration_sankey(
     before_suffix: str = " (before)",
     after_suffix: str = " (now)",
     labels: dict[str, str] | None = None,
+    layout: Layout = None,
 ) -> go.Figure:
-    """Sankey of a movement matrix (rows = earlier tier, columns = tier now, cells = accounts)."""
+    """Sankey of a movement matrix (rows = earlier tier, columns = tier now, cells = accounts).
+
+    Each node is labelled with its tier, side and account count ("Gold (before) · 12"); nodes are drawn in the
+    tier's colour of :data:`kam_core.vocab.PYRAMID_COLORS` (new / gone grey) and each link in its source tier's
+    colour, translucent, so a flow reads as "where the earlier tier went". ``layout`` is applied last.
+    """
     labels = labels or {}
-    left = [f"{labels.get(t, t)}{before_suffix}" for t in matrix.index]
-    right = [f"{labels.get(t, t)}{after_suffix}" for t in matrix.columns]
-    codes = [*matrix.index, *matrix.columns]  # tiers keep their colour on both sides; new/gone are grey
+    m = matrix.fillna(0).astype(int)
+    left = [f"{labels.get(t, t)}{before_suffix} · {int(n):,}" for t, n in m.sum(axis=1).items()]
+    right = [f"{labels.get(t, t)}{after_suffix} · {int(n):,}" for t, n in m.sum(axis=0).items()]
+    codes = [*m.index, *m.columns]  # tiers keep their colour on both sides; new/gone are grey
+    colours = [PYRAMID_COLORS.get(t, NO_TIER_COLOR) for t in codes]
     src, dst, val = [], [], []
-    for i, row in enumerate(matrix.index):
-        for j, col in enumerate(matrix.columns):
-            v = int(matrix.loc[row, col])
+    for i, row in enumerate(m.index):
+        for j, col in enumerate(m.columns):
+            v = int(m.loc[row, col])
             if v > 0:
                 src.append(i)
                 dst.append(len(left) + j)
                 val.append(v)
     fig = go.Figure(
         go.Sankey(
-            node={"label": left + right, "pad": 12, "color": [PYRAMID_COLORS.get(t, "#bbbbbb") for t in codes]},
-            link={"source": src, "target": dst, "value": val},
+            node={"label": left + right, "pad": 16, "thickness": 18, "color": colours},
+            link={"source": src, "target": dst, "value": val, "color": [_rgba(colours[i], 0.45) for i in src]},
+            textfont={"size": TEXT_PX},
         )
     )
     fig.update_layout(title=title)
-    return fig
+    return readable(fig, layout)

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_core.analytics.explain import TypeMap
-from kam_core.figures import Layout
+from kam_core.figures import TEXT_PX, TICK_PX, Layout, readable
 from kam_core.i18n.markup import escape_hover
 from kam_core.vocab import UNTYPED_COLOR, VALUE_TYPES
 from kam_core.vocab import VALUE_TYPE_COLORS as TYPE_COLORS
@@ -60,7 +60,7 @@ def build_value_type_map(
         )
     axes = {f"{k}axis": {"title": axis_titles[i]} for i, k in enumerate("abc")}
     fig.update_layout(title=title, ternary=axes, legend={"orientation": "h"})
-    return fig.update_layout(**(layout or {}))
+    return readable(fig, layout)
 
 
 def build_type_map(
@@ -106,7 +106,8 @@ def build_type_map(
                 mode="markers+text",
                 name=prototype_name,
                 text=[names[t] for t in protos["value_type"]],
-                textposition="top center",
+                textposition="top center",  # three stars, above the marker: a label never hides a point
+                textfont={"size": TEXT_PX},
                 marker={
                     "symbol": "star",
                     "size": 18,
@@ -139,7 +140,7 @@ def build_type_map(
         xaxis={"title": axis_titles[0].format(share=share[0]), "zeroline": True},
         yaxis={"title": axis_titles[1].format(share=share[1]), "zeroline": True},
     )
-    return fig
+    return readable(fig)
 
 
 def build_centroid_heatmap(
@@ -177,9 +178,10 @@ def build_centroid_heatmap(
             colorscale="RdBu",
             reversescale=True,
             texttemplate="%{z:+.1f}",
-            colorbar={"title": {"text": colorbar_title}},
+            textfont={"size": TEXT_PX},
+            colorbar={"title": {"text": colorbar_title}, "tickfont": {"size": TICK_PX}},
             hovertemplate="%{y} · %{x}<br>z = %{z:+.2f} (prototype %{customdata:+.1f})<extra></extra>",
         )
     )
     fig.update_layout(title=title, yaxis={"autorange": "reversed"}, xaxis={"tickangle": -35})
-    return fig
+    return readable(fig)

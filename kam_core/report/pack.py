@@ -8,6 +8,7 @@ prints on A4 (``@media print``). The numbers are the dashboard's own scorecard, 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,6 +16,7 @@ import plotly.graph_objects as go
 from sqlalchemy import Engine, select
 
 from kam_core.db.schema import region, sales_rep
+from kam_core.figures.profit import build_loss_bars, build_tier_profit_bars
 from kam_core.figures.risk import build_loyalty_quadrant
 from kam_core.figures.tiers import build_pyramid, build_whale_curve
 from kam_core.figures.value_types import build_value_type_map
@@ -27,8 +29,9 @@ from kam_core.scope import DIRECTOR, Scope
 from kam_core.vocab import PYRAMID_TIERS, QUADRANTS, VALUE_TYPES
 
 MAX_TABLE_ROWS = 50
+DEFAULT_TZ = "Asia/Shanghai"  # the brewer's time; the dashboard passes the viewer's browser zone when it knows it
 # the pack prints: a fixed size and white background instead of the page's responsive, themed charts
-PACK_LAYOUT = {"template": "plotly_white", "height": 360, "margin": {"l": 60, "r": 20, "t": 50, "b": 50}}
+PACK_LAYOUT = {"template": "plotly_white", "height": 380, "margin": {"l": 70, "r": 20, "t": 60, "b": 60}}
 TABLE_COLUMNS = {
     "key_accounts": [
         "account_id",
@@ -139,9 +142,32 @@ def build_pack_figures(view: PackView, lang: str) -> list[go.Figure]:
         flagged_name=t("risk.flagged", lang),
         others_name=t("risk.others", lang),
         quadrant_names=tuple(t(f"quadrant.{q}", lang) for q in QUADRANTS),
+        layout={**PACK_LAYOUT, "height": 440, "margin": {**PACK_LAYOUT["margin"], "t": 95, "b": 95}},
+    )
+    return [pyramid, whale, *_loss_figures(df, named, lang), types, quadrant]
+
+
+def _loss_figures(df: pd.DataFrame, named: pd.DataFrame, lang: str) -> list[go.Figure]:
+    """Profit per tier and the biggest loss-making accounts as bars (accounts with cost data only, as the whale)."""
+    if "net_profit" not in df or "pyramid_tier" not in df:
+        return []
+    costed = df["cost_basis"].ne("none") if "cost_basis" in df else pd.Series(True, index=df.index)
+    money = t("report.chart.profit_axis", lang)
+    tiers = build_tier_profit_bars(
+        df[costed],
+        {tier: label("pyramid_tier", tier, lang) for tier in PYRAMID_TIERS},
+        t("report.chart.tier_profit", lang),
+        money,
         layout=PACK_LAYOUT,
     )
-    return [pyramid, whale, types, quadrant]
+    losers = named[costed & named["net_profit"].lt(0)]
+    if losers.empty:
+        return [tiers]
+    height = max(PACK_LAYOUT["height"], 120 + 26 * min(len(losers), 15))
+    loss = build_loss_bars(
+        losers, t("report.chart.loss_accounts", lang), money, layout={**PACK_LAYOUT, "height": height}
+    )
+    return [tiers, loss]
 
 
 def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
@@ -153,16 +179,24 @@ def _kpis(view: PackView, lang: str) -> list[tuple[str, str]]:
     def count(col: str) -> int:
         return int(df[col].fillna(False).astype(bool).sum()) if col in df else 0
 
+    def accounts(n: int) -> str:
+        return tn("count.accounts", n, lang)
+
+    loss = df[df["net_profit"].lt(0)] if "net_profit" in df else df.iloc[:0]
+    cases = [(t("report.kpi.volume", lang), tn("count.cases", round(total("volume_cases")), lang))]
     return [
-        (t("report.kpi.accounts", lang), format_number(len(df), lang)),
+        (t("report.kpi.accounts", lang), accounts(len(df))),
         (t("report.kpi.net_sales", lang), format_money(total("net_sales"), lang)),
+        *(cases if "volume_cases" in df else []),
         (t("report.kpi.gross_profit", lang), format_money(total("gross_profit"), lang)),
         (t("report.kpi.cost_to_serve", lang), format_money(total("cost_to_serve"), lang)),
         (t("report.kpi.net_profit", lang), format_money(total("net_profit"), lang)),
         (t("report.kpi.top20_share", lang), format_pct(view.top20_share, lang)),
-        (t("report.kpi.a_accounts", lang), format_number(count("key_account"), lang)),  # the 80/80 union
-        (t("report.kpi.at_risk", lang), format_number(count("high_volume_low_loyalty"), lang)),
-        (t("report.kpi.diversion", lang), format_number(count("diversion_flag"), lang)),
+        (t("report.kpi.loss_accounts", lang), accounts(len(loss))),
+        (t("report.kpi.loss_total", lang), format_money(float(loss["net_profit"].sum()) if len(loss) else 0.0, lang)),
+        (t("report.kpi.a_accounts", lang), accounts(count("key_account"))),  # the 80/80 union
+        (t("report.kpi.at_risk", lang), accounts(count("high_volume_low_loyalty"))),
+        (t("report.kpi.diversion", lang), accounts(count("diversion_flag"))),
     ]
 
 
@@ -257,6 +291,18 @@ def describe_filters(filters: Filters, lang: str, names: dict[str, dict[str, str
     return lines
 
 
+def local_stamp(when: dt.datetime, tz: str | None = None) -> str:
+    """``when`` in the zone ``tz`` (naive = UTC; unknown or no zone: :data:`DEFAULT_TZ`), e.g.
+    ``2026-07-01 17:30 Asia/Shanghai (UTC+08:00)``: the zone is always named, so nobody guesses."""
+    try:
+        zone = zoneinfo.ZoneInfo(tz or DEFAULT_TZ)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(DEFAULT_TZ)
+    local = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {zone.key} (UTC{offset[:3]}:{offset[3:]})"
+
+
 def build_review_pack(
     engine: Engine,
     filters: Filters,
@@ -264,6 +310,7 @@ def build_review_pack(
     lang: str | None = None,
     now: dt.datetime | None = None,
     bundle=None,
+    tz: str | None = None,
 ) -> bytes:
     """One self-contained HTML file (UTF-8 bytes) of the filtered view: KPIs, charts, tables.
 
@@ -278,9 +325,12 @@ def build_review_pack(
     lang
         ``zh`` or ``en`` (default: ``filters.lang``).
     now
-        Generation time to print (default: now, UTC).
+        Generation time (default: now); a naive value is taken as UTC.
     bundle
         Optional scorecard bundle of the same period and scope, to avoid computing it twice.
+    tz
+        IANA zone the time is printed in, named in the text (default and fallback for an unknown zone:
+        :data:`DEFAULT_TZ`, Asia/Shanghai; the dashboard passes the viewer's browser zone).
 
     Returns
     -------
@@ -293,7 +343,7 @@ def build_review_pack(
     view = compute_pack_view(engine, filters, scope, bundle)
     figures = build_pack_figures(view, lang)
     tables = [render_table(df, name, lang) for name, df in select_tables(view.scorecard).items()]
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = local_stamp(now or dt.datetime.now(dt.UTC), tz)
     header = {
         "generated": t("report.generated", lang, when=stamp),
         "window": t("report.window", lang, start=format_date(view.start, lang), end=format_date(view.end, lang)),

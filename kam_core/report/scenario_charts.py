@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from kam_core.figures import readable
 from kam_core.i18n import t
 from kam_core.i18n.markup import escape_hover
 
@@ -95,11 +96,11 @@ def figure_profit_bands(summary: pd.DataFrame, lang: str) -> go.Figure:
         title=t("sim.chart.bands", lang),
         template="plotly_white",
         height=360,
-        yaxis_title=t("sim.col.incremental_profit", lang),
+        yaxis={"title": t("sim.col.incremental_profit", lang), "tickprefix": "¥"},
         margin={"t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
     )
-    return fig
+    return readable(fig)
 
 
 def figure_spend_and_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
@@ -138,8 +139,8 @@ def figure_spend_and_profit(summary: pd.DataFrame, lang: str) -> go.Figure:
         template="plotly_white",
         height=360,
         barmode="group",
-        yaxis_title="¥",
+        yaxis={"title": "¥", "tickprefix": "¥"},
         margin={"t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
     )
-    return fig
+    return readable(fig)

@@ -94,6 +94,14 @@ class Selection:
     ids: tuple[str, ...] = ()
 
 
+# What the Simulator FORM starts from (kam_ui.simulator_components). A scenario JSON keeps its own defaults
+# (docs/DESIGN.md §4: no ``draws`` means 0, no rate means 1.0), so a saved or uploaded file means what it said.
+FORM_DRAWS = 500  # uncertainty bands at once; ~0.1 s for the demo, docs/METHODS.md §5.5
+FORM_REDEMPTION_RATE = 0.7  # bottle-cap redemption ρ, the worked example of docs/METHODS.md §5.2 (1 − ρ = breakage)
+FORM_RETURN_RATE = 0.6  # empties returned r: "industry level below 60%" (docs/METHODS.md §5.2, source there)
+JSON_REDEMPTION_RATE = JSON_RETURN_RATE = 1.0  # the JSON's defaults when the key is absent (unchanged)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A what-if: who, when, at what price, which programs, how volume responds, how many draws."""
@@ -346,7 +354,7 @@ def _opt_bottle_cap(r, p, c):
     prize = c.choice(r, "prize", p, ("cash", "free_bottle"), "cash")
     out = {
         "prize": prize,
-        "redemption_rate": c.number(r, "redemption_rate", p, 1.0, hi=1.0),
+        "redemption_rate": c.number(r, "redemption_rate", p, JSON_REDEMPTION_RATE, hi=1.0),
         "units_per_case": c.integer(r, "units_per_case", p, 12, lo=1),
     }
     if prize == "free_bottle" or "win_rate" in r:
@@ -364,7 +372,7 @@ def _opt_bottle_cap(r, p, c):
 
 def _opt_empty_exchange(r, p, c):
     n = c.number(r, "empties_per_free_case", p, lo=1.0)
-    rr = c.number(r, "return_rate", p, 1.0, hi=1.0)
+    rr = c.number(r, "return_rate", p, JSON_RETURN_RATE, hi=1.0)
     if n is not None and rr is not None and n <= rr:
         c.fail(f"{p}.empties_per_free_case", f"must be greater than return_rate ({rr:g})", n)
     return {

@@ -152,7 +152,9 @@ def test_the_trace_shows_the_picked_account_only(tiny_url):
     run(at)
     options = at.selectbox(key="sim_trace_account").options
     assert len(options) >= 2
-    for account_id in options[:2]:
+    assert options[:2] == ["Hangzhou Dist", "Yuhang Wholesale"]  # picked by name (A001, A002), not by id
+    for account_id, name in (("A001", "Hangzhou Dist"), ("A002", "Yuhang Wholesale")):
         ok(at.selectbox(key="sim_trace_account").set_value(account_id).run())
         traces = [d.value for d in at.dataframe if {"account_id", "program", "basis"} <= set(d.value.columns)]
         assert len(traces) == 1 and set(traces[0]["account_id"]) == {account_id}
+        assert set(traces[0]["name"]) == {name}  # the name beside the id

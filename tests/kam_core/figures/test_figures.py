@@ -58,7 +58,7 @@ def test_migration_sankey_links_match_the_matrix():
     fig = build_migration_sankey(m)
     link = fig.data[0].link
     assert sum(link.value) == 3 and len(link.source) == 3
-    assert fig.data[0].node.label[0] == "gold (before)"
+    assert fig.data[0].node.label[0] == "gold (before) · 2"
 
 
 def test_size_tiers_stack_per_channel():

@@ -22,6 +22,7 @@ ROWS = pd.DataFrame(
         "loyalty_pct": [0.1, 0.9, 0.5, 0.3],
         "volume_pct": [0.95, 0.2, 0.5, 0.9],
         "high_volume_low_loyalty": [True, False, False, True],
+        "net_profit": [5000.0, -1200.0, 3000.0, 9000.0],
     }
 )
 CURVE = pd.DataFrame({"x": [0.25, 0.5, 0.75, 1.0], "y": [0.6, 0.9, 1.05, 1.0]})
@@ -44,8 +45,9 @@ def test_the_pack_pyramid_counts_accounts_per_tier_in_the_vocabulary_colours():
 
 def test_the_pack_charts_take_its_static_size_and_language():
     figures = _figures("zh")
-    assert [f.layout.height for f in figures] == [PACK_LAYOUT["height"]] * 4
-    whale, types, quadrant = figures[1:]
+    assert [f.layout.height for f in figures[:5]] == [PACK_LAYOUT["height"]] * 5
+    assert figures[5].layout.height > PACK_LAYOUT["height"]  # the quadrant's names sit above the plot
+    whale, _, _, types, quadrant = figures[1:]
     assert list(whale.data[0].y) == [0.0, *CURVE["y"]]
     assert whale.layout.annotations[0].text == "前 20% 客户贡献 60% 的利润"
     shown = {tr.name: tr.marker.color for tr in types.data}
@@ -59,7 +61,7 @@ def test_the_pack_charts_take_its_static_size_and_language():
 
 
 def test_the_english_pack_hovers_english_names_where_there_is_one():
-    quadrant = _figures("en")[3]
+    quadrant = _figures("en")[-1]
     assert [c[1] for c in quadrant.data[1].customdata] == ["Alpha", "丁"]
 
 
