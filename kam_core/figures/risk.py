@@ -19,7 +19,7 @@ def build_loyalty_quadrant(
     y_label: str = "volume percentile in channel",
     flagged_name: str = "high volume, low loyalty",
     others_name: str = "other accounts",
-    quadrant_names: tuple[str, str, str, str] = ("True friends", "Butterflies", "Barnacles", "Strangers"),
+    quadrant_names: tuple[str, ...] = ("True friends", "Butterflies", "Barnacles", "Strangers"),
     layout: Layout = None,
 ) -> go.Figure:
     """Scatter of loyalty percentile (x) vs volume percentile (y); flagged accounts drawn as a second trace.
@@ -50,8 +50,12 @@ def build_loyalty_quadrant(
     fig.add_vline(x=ll_pct, line_dash="dash")
     # the top names sit above the plot (the flagged corner is full of points), the bottom ones in their corners;
     # each anchored inward and broken before its explanation, so the two names of a row never overlap
-    spots = ((1.0, 1.0, "right", "bottom"), (0.0, 1.0, "left", "bottom"), (1.0, 0.0, "right", "bottom"))
-    spots += ((0.0, 0.0, "left", "bottom"),)
+    spots: tuple[tuple[float, float, str, str], ...] = (
+        (1.0, 1.0, "right", "bottom"),
+        (0.0, 1.0, "left", "bottom"),
+        (1.0, 0.0, "right", "bottom"),
+        (0.0, 0.0, "left", "bottom"),
+    )
     for (x, y, xanchor, yanchor), text in zip(spots, quadrant_names, strict=True):
         fig.add_annotation(
             x=x,

@@ -28,7 +28,7 @@ def build_value_type_map(
     df: pd.DataFrame,
     labels: dict[str, str],
     title: str,
-    axis_titles: tuple[str, str, str],
+    axis_titles: tuple[str, ...],
     untyped_name: str,
     layout: Layout = None,
 ) -> go.Figure:
@@ -46,14 +46,16 @@ def build_value_type_map(
         part = data[data["value_type"] == vtype] if vtype else data[~data["value_type"].isin(list(VALUE_TYPES))]
         if part.empty:
             continue
+        name = untyped_name if vtype is None else labels.get(vtype, untyped_name)
+        colour = UNTYPED_COLOR if vtype is None else TYPE_COLORS.get(vtype, UNTYPED_COLOR)
         fig.add_trace(
             go.Scatterternary(
                 a=part["p_intrinsic"],
                 b=part["p_extrinsic"],
                 c=part["p_strategic"],
                 mode="markers",
-                name=labels.get(vtype, untyped_name) if vtype else untyped_name,
-                marker={"color": TYPE_COLORS.get(vtype, UNTYPED_COLOR), "size": 7, "opacity": 0.75},
+                name=name,
+                marker={"color": colour, "size": 7, "opacity": 0.75},
                 customdata=part[["account_id", "name"]].map(escape_hover),
                 hovertemplate="%{customdata[0]} %{customdata[1]}<extra></extra>",
             )

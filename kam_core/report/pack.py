@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,7 +32,11 @@ from kam_core.vocab import PYRAMID_TIERS, QUADRANTS, VALUE_TYPES
 MAX_TABLE_ROWS = 50
 DEFAULT_TZ = "Asia/Shanghai"  # the brewer's time; the dashboard passes the viewer's browser zone when it knows it
 # the pack prints: a fixed size and white background instead of the page's responsive, themed charts
-PACK_LAYOUT = {"template": "plotly_white", "height": 380, "margin": {"l": 70, "r": 20, "t": 60, "b": 60}}
+PACK_LAYOUT: dict[str, Any] = {
+    "template": "plotly_white",
+    "height": 380,
+    "margin": {"l": 70, "r": 20, "t": 60, "b": 60},
+}
 TABLE_COLUMNS = {
     "key_accounts": [
         "account_id",
@@ -242,7 +247,7 @@ def localise_rows(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def render_table(df: pd.DataFrame, name: str, lang: str) -> dict:
     """One table of the pack (at most MAX_TABLE_ROWS rows) as plain texts for the template, which escapes them."""
-    table = {
+    table: dict[str, Any] = {
         "title": t(f"report.table.{name}", lang),
         "head": [],
         "rows": [],
