@@ -49,7 +49,7 @@ def row_problems(file: str, raw: pd.DataFrame, typed: pd.DataFrame) -> list[Prob
     no_value = ~pd.concat([_given(typed, v) for v in VALUES], axis=1).any(axis=1)
     for i in typed.index[no_value]:
         out.append(Problem(file, int(i) + 2, "target_net_sales", "", "a target_net_sales or target_cases value"))
-    return out + _repeats(file, typed)
+    return out + _repeats(file, raw, typed)
 
 
 def _natural(rec, col_of=None) -> tuple:
@@ -57,16 +57,15 @@ def _natural(rec, col_of=None) -> tuple:
     return tuple(get(k) for k in (*KEYS, "month"))
 
 
-def _repeats(file: str, typed: pd.DataFrame) -> list[Problem]:
+def _repeats(file: str, raw: pd.DataFrame, typed: pd.DataFrame) -> list[Problem]:
     cols = [c for c in (*KEYS, "month") if c in typed]
     frame = typed[cols].astype(object).where(typed[cols].notna(), "")
-    dup = frame.duplicated(keep="first")
-    first = {}
+    first: dict[tuple, int] = {}
     out = []
     for i, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         key = tuple(row)
-        if dup[i]:
-            shown = " | ".join(str(v) for v in key if v != "")
+        if key in first:
+            shown = " | ".join(str(raw.at[i, c]) for c in cols if str(raw.at[i, c]).strip())
             out.append(
                 Problem(file, int(i) + 2, "month", shown, f"one target per key and month; also on row {first[key]}")
             )
