@@ -109,3 +109,19 @@ def test_a_manager_imports_targets_of_their_region_only_and_a_rep_not_at_all(db_
     with pytest.raises(NotAuthorised):
         import_table(db_engine, _write(tmp_path, mine, "t3.csv"), "sales_target", scope=Scope("rep", "REP001"))
     assert len(_stored(db_engine)) == 2
+
+
+def test_the_cli_imports_targets_and_names_a_bad_row(tmp_path, capsys):
+    from kam_core.cli import main
+    from kam_core.db import ensure_schema, get_engine
+
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    engine = get_engine(url)
+    ensure_schema(engine)
+    seed_tiny(engine)
+    assert main(["import", str(_write(tmp_path, GOOD)), "--table", "sales_target", "--db", url]) == 0
+    assert "3 inserted" in capsys.readouterr().out
+    bad = _write(tmp_path, "account_id,month,target_net_sales\nA001,2026-05-02,10\n", "bad.csv")
+    assert main(["import", str(bad), "--table", "sales_target", "--db", url]) == 1
+    assert "row 2, column 'month': '2026-05-02'" in capsys.readouterr().err
+    assert len(_stored(engine)) == 3
