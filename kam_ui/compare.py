@@ -24,11 +24,12 @@ STORE = "_kam_compare"  # survives page switches (a widget's own key is dropped 
 def comparison_mode(page: str) -> str:
     """The comparison radio of ``page`` (shared by all pages of the session); "last_year" by default."""
     current = st.session_state.get(STORE, MODES[0])
+    labels = {m: tr(f"yoy.mode.{m}") for m in MODES}  # fixed in this run's language (AppTest formats later)
     mode = st.radio(
         tr("yoy.compare_label"),
         MODES,
         index=MODES.index(current) if current in MODES else 0,
-        format_func=lambda m: tr(f"yoy.mode.{m}"),
+        format_func=labels.__getitem__,
         horizontal=True,
         key=f"compare_{page}",
     )

@@ -79,7 +79,6 @@ def test_the_overview_shows_the_change_vs_last_year_and_the_attainment(launcher,
 def test_the_switch_compares_with_the_previous_period_and_no_fitting_target_is_said_in_words(
     launcher, url, monkeypatch
 ):
-    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")  # AppTest formats the radio's options outside the run
     at = _open(launcher, url, monkeypatch, start="2026-04-01", end="2026-06-30", channel="KA", lang="en")
     at.radio(key="compare_overview").set_value("previous").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -94,7 +93,6 @@ def test_the_switch_compares_with_the_previous_period_and_no_fitting_target_is_s
 
 
 def test_the_pyramid_migration_uses_the_same_comparison_window(launcher, url, monkeypatch):
-    monkeypatch.setenv("KAM_DEFAULT_LANG", "en")
     at = _open(launcher, url, monkeypatch, start="2026-04-01", end="2026-06-30", lang="en")
     at.radio(key="compare_overview").set_value("previous").run()
     at.switch_page("p/pyramid.py").run()
