@@ -104,3 +104,26 @@ def test_the_pyramid_migration_uses_the_same_comparison_window(launcher, url, mo
     at.radio(key="compare_pyramid").set_value("last_year").run()
     captions = [shown_text(c.value) for c in at.caption]
     assert any("Apr 1, 2025" in c and "Jun 30, 2025" in c for c in captions), captions
+
+
+def test_targets_imported_on_the_data_page_show_on_the_overview(launcher, tmp_path, monkeypatch):
+    fresh = f"sqlite:///{tmp_path / 'kam.db'}"
+    engine = get_engine(fresh)
+    ensure_schema(engine)
+    seed_tiny(engine, history=True)
+    engine.dispose()
+    at = _open(launcher, fresh, monkeypatch, start="2026-01-01", end="2026-06-30", lang="en")
+    assert t("yoy.no_targets", "en") in [shown_text(i.value) for i in at.info]
+    at.switch_page("p/data.py").run()
+    at.radio(key="import_kind").set_value("table").run()
+    at.selectbox(key="import_table").set_value("sales_target").run()
+    text = "account_id,month,target_net_sales,target_cases\nA001,2026-01-01,25000,900\nA001,2026-02-01,30000,1000\n"
+    at.file_uploader(key="import_file").upload("targets.csv", text.encode("utf-8"), "text/csv").run()
+    label = t("data.run_import", "en", table=t("table.sales_target", "en"))
+    at.button[[shown_text(b.label) for b in at.button].index(label)].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.switch_page("p/overview.py").run()
+    attain = _metric(at, t("yoy.kpi.net_sales_attain", "en"))
+    assert attain.value == format_pct(_sales("2026-01-01", "2026-02-28", ("A001",)) / 55_000.0, "en")
+    cases = _metric(at, t("yoy.kpi.cases_attain", "en"))
+    assert cases.value == format_pct((1_000 + 1_050) / 1_900.0, "en")
