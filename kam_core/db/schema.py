@@ -891,6 +891,7 @@ def _no_foreign_keys_on_duckdb(element, compiler, **kw):
     own checks keep references whole instead."""
     return None
 
+
 sales_target = Table(  # monthly targets per account, region (by code) or rep; exactly one of the three per row
     "sales_target",
     metadata,
