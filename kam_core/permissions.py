@@ -54,6 +54,7 @@ REGION_TABLES = (
     "sellout",
     "inventory_snapshot",
     "consignment_stock",
+    "sales_target",  # an account, region or rep of their region (kam_core.io.targets.scope_problems)
 )
 TABLES: dict[str, tuple[str, ...]] = {**{t: EVERYONE for t in FIELD_TABLES}, **{t: MANAGERS for t in REGION_TABLES}}
 ACTIONS: dict[str, tuple[str, ...]] = {

@@ -257,14 +257,17 @@ def data_changed() -> None:
 
 
 def warm_up(filters: Filters) -> None:
-    """Compute (and persist) the scorecards the first page needs: the period and the one before it."""
+    """Compute (and persist) the scorecards the first page needs: the period and its default comparison
+    (the same period last year, kam_ui.compare)."""
+    from kam_ui.compare import MODES, comparison_bundle
+
     bundle(filters)
-    previous_bundle(filters)
+    comparison_bundle(filters, MODES[0])
 
 
 def store_default_views() -> None:
-    """After a write: compute and store the scorecards of the default view (the last 12 months and the period
-    before), so that the next Overview, on this server or another, reads them instead of computing."""
+    """After a write: compute and store the scorecards of the default view (the last 12 months and the same
+    months a year before), so that the next Overview, on this server or another, reads them instead of computing."""
     start, end = default_period(dimensions())
     if end is not None:
         warm_up(Filters(start=start, end=end))

@@ -1,12 +1,13 @@
-"""Overview blocks: KPI tiles with change vs the previous period, movers and changes tables."""
+"""Overview blocks: KPI tiles with change vs the comparison window, actual vs last year and target, movers, changes."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from kam_core.i18n import format_date, format_money, format_number, format_pct
+from kam_core.i18n import format_cases, format_date, format_money, format_number, format_pct
 from kam_core.views import Kpis, compute_kpis, count_orders
+from kam_core.views.compare import Attainment, pct_change
 from kam_ui.components import Kpi, card_link, empty_state, kpi_row
 from kam_ui.lang import current_lang, lbl, tr, trn
 
@@ -49,7 +50,7 @@ def no_sales(page) -> bool:
 
 
 def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
-    """The KPI row for ``now`` with changes against ``before`` (None: no previous period)."""
+    """The KPI row for ``now`` with changes against ``before`` (None: no comparison window with data)."""
     k = compute_kpis(now)
     p = compute_kpis(before) if before is not None else None
     lang = current_lang()
@@ -99,12 +100,80 @@ def show_kpis(now: pd.DataFrame, before: pd.DataFrame | None) -> Kpis:
     return k
 
 
-def show_movers(movers: pd.DataFrame) -> None:
+def _cases(frame: pd.DataFrame | None) -> float | None:
+    if frame is None or "volume_cases" not in frame:
+        return None
+    return float(pd.to_numeric(frame["volume_cases"], errors="coerce").fillna(0).sum())
+
+
+def _change_tile(label: str, now: float, before: float | None, fmt, mode_text: str) -> Kpi:
+    """A change in % against the comparison window; in words when there is no base to compare with."""
+    change = pct_change(now, before)
+    lang = current_lang()
+    shown = tr("yoy.no_base") if change is None else format_pct(change, lang)
+    before_text = "–" if before is None else fmt(before, lang)
+    return Kpi(
+        label,
+        shown,
+        None if change is None else fmt(now - before, lang),
+        help=tr("yoy.change_help", now=fmt(now, lang), before=before_text, mode=mode_text),
+    )
+
+
+def _attain_tile(label: str, actual: float, target: float | None, att: Attainment, fmt) -> Kpi:
+    lang = current_lang()
+    ratio = None if target is None or target <= 0 else actual / target
+    return Kpi(
+        label,
+        tr("yoy.no_target_value") if ratio is None else format_pct(ratio, lang),
+        help=tr(
+            "yoy.attain_help",
+            actual=fmt(actual, lang),
+            target="–" if target is None else fmt(target, lang),
+            months=len(att.months),
+            first=format_date(att.months[0], lang),
+            last=format_date(att.months[-1], lang),
+            level=tr(f"yoy.level.{att.level}"),
+            n=att.n_accounts,
+        ),
+    )
+
+
+def show_comparison(
+    now: pd.DataFrame, before: pd.DataFrame | None, mode: str, att: Attainment | None, any_targets: bool
+) -> None:
+    """Net sales and cases: change against the comparison window (Δ%) and attainment of the view's targets."""
+    mode_text = tr(f"yoy.mode.{mode}")
+    st.subheader(tr("yoy.vs_title", mode=mode_text))
+    sales_before = float(before["net_sales"].sum()) if before is not None else None
+    tiles = [
+        _change_tile(
+            tr("yoy.kpi.net_sales_change", mode=mode_text),
+            float(now["net_sales"].sum()),
+            sales_before,
+            format_money,
+            mode_text,
+        ),
+        _change_tile(
+            tr("yoy.kpi.cases_change", mode=mode_text), _cases(now) or 0.0, _cases(before), format_cases, mode_text
+        ),
+    ]
+    if att is not None:
+        tiles += [
+            _attain_tile(tr("yoy.kpi.net_sales_attain"), att.actual_net_sales, att.target_net_sales, att, format_money),
+            _attain_tile(tr("yoy.kpi.cases_attain"), att.actual_cases, att.target_cases, att, format_cases),
+        ]
+    kpi_row(tiles, per_row=4)
+    if att is None:
+        st.info(tr("yoy.no_targets_level" if any_targets else "yoy.no_targets"), icon=":material/info:")
+
+
+def show_movers(movers: pd.DataFrame, mode: str) -> None:
     shown = pd.DataFrame(
         {
             tr("col.name"): movers["name"],
             tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
-            tr("overview.movers_before"): movers["net_sales_before"].round(0),
+            tr("yoy.movers_before", mode=tr(f"yoy.mode.{mode}")): movers["net_sales_before"].round(0),
             tr("overview.movers_now"): movers["net_sales_now"].round(0),
             tr("overview.movers_change"): movers["change"].round(0),
             "card": movers["account_id"].map(card_link),

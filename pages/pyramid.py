@@ -5,11 +5,12 @@ import streamlit as st
 
 from kam_core.analytics.tiers import compute_tier_migration, compute_whale_curve
 from kam_core.figures.tiers import build_migration_sankey, build_pyramid, build_size_tiers, build_whale_curve
-from kam_core.i18n import format_money, format_pct
+from kam_core.i18n import format_date, format_money, format_pct
 from kam_core.vocab import PYRAMID_TIERS, SIZE_TIERS
 from kam_ui import current_lang, lbl, tr, trn_fn
+from kam_ui.compare import comparison_bundle, comparison_mode, window
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
-from kam_ui.data import filtered, previous_bundle
+from kam_ui.data import dimensions, filtered
 from kam_ui.honest import costed, costed_tiers
 from kam_ui.page import load_page_data
 
@@ -56,10 +57,14 @@ if page is not None and not page.empty:
             st.caption(tr("pyramid.whale_negative_total"))
 
     st.subheader(tr("pyramid.migration"))
-    prev = previous_bundle(page.filters)
+    mode = comparison_mode("pyramid")  # the same choice (and window) as the Overview's
+    start, end = window(page.filters, mode) or (None, None)
+    fmt = {"mode": tr(f"yoy.mode.{mode}"), "start": format_date(start, lang), "end": format_date(end, lang)}
+    prev = comparison_bundle(page.filters, mode)
     if prev is None:
-        empty_state("overview.no_previous")
+        empty_state("yoy.no_comparison", first=format_date(dimensions().first_date, lang), **fmt)
     else:
+        st.caption(tr("yoy.migration_caption", **fmt))
         before, after = costed_tiers(filtered(prev.scorecard, page.filters), rows)  # no tier ≠ "gone"
         matrix = compute_tier_migration(before, after)
         show_figure(

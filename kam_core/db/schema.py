@@ -890,3 +890,22 @@ def _no_foreign_keys_on_duckdb(element, compiler, **kw):
     of referenced rows even inside one transaction; on DuckDB (an analysis copy) the importers'
     own checks keep references whole instead."""
     return None
+
+
+sales_target = Table(  # monthly targets per account, region (by code) or rep; exactly one of the three per row
+    "sales_target",
+    metadata,
+    _serial("sales_target"),
+    Column("account_id", ID, ForeignKey("account.account_id")),
+    Column("region_code", ID, ForeignKey("region.code")),
+    Column("rep_id", ID, ForeignKey("sales_rep.rep_id")),
+    Column("month", Date, nullable=False),  # the first day of the month the target is for
+    Column("target_net_sales", Float),  # RMB
+    Column("target_cases", Float),
+    CheckConstraint(
+        "(CASE WHEN account_id IS NULL THEN 0 ELSE 1 END + CASE WHEN region_code IS NULL THEN 0 ELSE 1 END"
+        " + CASE WHEN rep_id IS NULL THEN 0 ELSE 1 END) = 1",
+        name="one_key",
+    ),
+)
+Index("ix_sales_target_month", sales_target.c.month)

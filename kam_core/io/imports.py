@@ -28,7 +28,7 @@ from kam_core.db import order_days
 from kam_core.db.bulk import refresh_statistics
 from kam_core.db.engine import db_errors
 from kam_core.db.schema import import_log
-from kam_core.io import import_health
+from kam_core.io import import_health, targets
 from kam_core.io.readers import blank_rows, read_table_file
 from kam_core.io.results import ImportResult, ImportValidationError, Problem
 from kam_core.io.upsert import (
@@ -52,7 +52,7 @@ from kam_core.io.validation import (
     schema_problems,
     table_spec,
 )
-from kam_core.permissions import check_import, check_rows
+from kam_core.permissions import OutOfScope, check_import, check_rows
 from kam_core.scope import DIRECTOR, Scope
 
 
@@ -103,10 +103,18 @@ def import_table(
         known = load_known(conn, spec, typed)
         problems += schema_problems(file, raw, typed, spec, known, problems)
         problems += duplicate_key_problems(file, raw, typed, spec)
+        if spec.name == targets.TABLE:  # one key per row, first of the month, targets >= 0
+            problems += targets.row_problems(file, raw, typed)
         if problems:
             raise ImportValidationError(path, problems)
         records = frame_records(typed, spec)
-        check_rows(conn, scope, spec, records, [int(i) + 2 for i in raw.index], file)
+        rows = [int(i) + 2 for i in raw.index]
+        if spec.name == targets.TABLE:  # a target may name a region or a rep, not only an account
+            if out := targets.scope_problems(conn, scope, records, rows, file):
+                raise OutOfScope(file, scope, out)
+            records = targets.attach_ids(conn, records)
+        else:
+            check_rows(conn, scope, spec, records, rows, file)
         counts = _write(conn, spec, records, path, raw.index, user)
         refresh_statistics(conn, [spec.name])  # PostgreSQL: the planner sees the imported rows at once
         if spec.name in order_days.SOURCES:  # the per-day pre-aggregate commits (or not) with the rows

@@ -69,6 +69,7 @@ IMPORTABLE = (
     "activity_rate",
     "code_scan",
     "market_price_check",
+    "sales_target",
 )
 # Managed by the application, never taken from a file.
 MANAGED = {("account", "version"), ("account", "created_source")}

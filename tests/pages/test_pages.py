@@ -63,14 +63,16 @@ def test_every_page_renders_its_title_without_exception_or_error(app, page):
     assert not at.error, [e.value for e in at.error]
 
 
-def test_overview_shows_six_kpis_with_change_vs_previous_period(app):
+def test_overview_shows_six_kpis_and_the_change_vs_the_same_period_last_year(app):
     at = _open(app, lang="en")
-    labels = [m.label for m in at.metric]
+    labels = [shown_text(m.label) for m in at.metric]
+    mode = t("yoy.mode.last_year", "en")  # the default comparison since issue #15.3 (was: the previous period)
     assert labels == [
         t(f"overview.{k}", "en")
         for k in ("net_sales", "gross_profit", "net_profit", "key_accounts", "concentration", "at_risk")
-    ]
+    ] + [t("yoy.kpi.net_sales_change", "en", mode=mode), t("yoy.kpi.cases_change", "en", mode=mode)]
     assert all(m.value not in ("", "–") for m in at.metric)
+    assert t("yoy.no_targets", "en") in [shown_text(i.value) for i in at.info]  # the demo has no targets
 
 
 def test_a_shared_link_seeds_the_filters_and_filters_the_rows(app, demo_engine):
