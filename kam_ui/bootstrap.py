@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import threading
-import time
-from pathlib import Path
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -16,45 +13,6 @@ from kam_ui.lang import tr
 DEMO_ACCOUNTS, DEMO_MONTHS, DEMO_SEED = 2000, 24, 7
 _LOCK = threading.Lock()  # two browser tabs on a fresh clone must not build the demo twice
 _READY: set[str] = set()
-
-# Scorecards persisted by ``st.cache_data(persist="disk")`` stay on disk after the data changes (the data
-# fingerprint in the key moves on); Streamlit never deletes them. Once per server start, entries not used
-# for CACHE_MAX_AGE_DAYS go, and the oldest go while the folder holds more than CACHE_MAX_BYTES.
-CACHE_MAX_AGE_DAYS = 30
-CACHE_MAX_BYTES = 1 << 30
-
-
-def prune_disk_cache(
-    folder: Path, max_age_days: float = CACHE_MAX_AGE_DAYS, max_bytes: int = CACHE_MAX_BYTES, now: float | None = None
-) -> list[Path]:
-    """Delete stale ``*.memo`` files in ``folder`` (oldest use first); returns what was deleted."""
-    now = time.time() if now is None else now
-    entries = []
-    for path in folder.glob("*.memo"):
-        try:
-            st_ = path.stat()
-        except OSError:
-            continue
-        entries.append((max(st_.st_mtime, st_.st_atime), st_.st_size, path))
-    entries.sort()
-    total, deleted = sum(size for _, size, _ in entries), []
-    for used, size, path in entries:
-        if used >= now - max_age_days * 86400 and total <= max_bytes:
-            break
-        try:
-            path.unlink()
-        except OSError:
-            continue
-        total -= size
-        deleted.append(path)
-    return deleted
-
-
-@functools.cache  # once per server process
-def _prune_once() -> None:
-    from streamlit.runtime.caching.storage.local_disk_cache_storage import get_cache_folder_path
-
-    prune_disk_cache(Path(get_cache_folder_path()))
 
 
 def _progress_callback(bar):
@@ -108,7 +66,6 @@ def ensure_database(engine: Engine, url: str) -> bool:
     with _LOCK:  # DatabaseUnavailable propagates: the page guard (kam_ui.errors) shows it; nothing is remembered
         if url in _READY:
             return True
-        _prune_once()
         ensure_schema(engine)
         if not has_data(engine) and not _build_demo(engine):
             st.warning(tr("app.demo_missing"), icon=":material/database:")

@@ -185,13 +185,12 @@ def data_fingerprint(url: str) -> str:
 code_version = scorecard_store.code_version
 
 
-# Persisted on disk: a restarted server renders its first page from the stored scorecard instead of
-# recomputing it (seconds at 2,000 accounts). The data fingerprint and the code version in the key retire
-# stale entries.
+# In memory per server; a restarted (or second) server renders its first page from the scorecard stored in the
+# database instead of recomputing it. The data fingerprint and the code version in the key retire stale entries.
 @dataclass(frozen=True)
 class ScorecardView:
-    """What the pages use from a scorecard bundle. Plain data on purpose: reading it back from the
-    disk cache needs pandas only, not the scikit-learn models behind the value-type diagnostics."""
+    """What the pages use from a scorecard bundle. Plain data on purpose: the database's scorecard_store holds
+    exactly this (pandas frames), not the scikit-learn models behind the value-type diagnostics."""
 
     scorecard: pd.DataFrame
     window: object  # kam_core.analytics.window.Window
@@ -200,7 +199,7 @@ class ScorecardView:
     missing_inputs: tuple[str, ...]
 
 
-@st.cache_data(persist="disk", max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)  # restarts read the database's scorecard_store, not a disk cache
 def load_bundle(
     url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
 ) -> ScorecardView:
@@ -249,7 +248,7 @@ def data_changed() -> None:
     """After a write (an import): drop what was read from the data, keep the engine and its pool.
 
     The data fingerprint and the dimensions are read again; the in-memory bundles of the old data go (the
-    persisted ones are keyed by the old fingerprint and are no longer reached; the disk prune retires them).
+    stored ones are keyed by the old fingerprint and are no longer reached; scorecard_store keeps the newest 64).
     """
     data_fingerprint.clear()
     load_dimensions.clear()
@@ -257,7 +256,7 @@ def data_changed() -> None:
 
 
 def warm_up(filters: Filters) -> None:
-    """Compute (and persist) the scorecards the first page needs: the period and its default comparison
+    """Compute (and store) the scorecards the first page needs: the period and its default comparison
     (the same period last year, kam_ui.compare)."""
     from kam_ui.compare import MODES, comparison_bundle
 

@@ -1,6 +1,9 @@
 """Measure the dashboard in a real browser and (optionally) refresh the README screenshots.
 
-    python tests/e2e/measure_ui.py sqlite:///data/kam.db [--shots docs/screenshots] [--runs 2]
+    python tests/e2e/measure_ui.py sqlite:///data/kam.db [--shots docs/screenshots] [--runs 2] [--langs en zh]
+
+Screenshots are ``<page>.png`` in English and ``<page>_zh.png`` in Chinese (Debian's fonts-noto-cjk draws the
+Chinese; without it the characters show as boxes).
 
 Prints: server start → /_stcore/health, then for each run (a fresh server each time) the time from
 the server being up to the Overview being rendered (KPIs visible). The first run on a new database
@@ -24,8 +27,11 @@ PAGES = [
     ("risk", "/risk"),
     ("plan", "/plan"),
     ("data", "/data"),
+    ("promotions", "/promotions"),
 ]
-RENDERED = re.compile(r"Accounts matching the filters|Data: import")
+RENDERED = re.compile(
+    r"Accounts matching the filters|Data: import|Promotions after the event|符合筛选的客户|数据：导入|促销复盘"
+)
 
 
 def _wait_rendered(page, settle_s: float = 1.2) -> float:
@@ -58,6 +64,7 @@ def main() -> None:
     parser.add_argument("db")
     parser.add_argument("--shots", type=Path)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--langs", nargs="+", default=["en"], choices=["en", "zh"])
     args = parser.parse_args()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -70,11 +77,13 @@ def main() -> None:
                 print(f"run {run + 1}: server up in {up:.1f}s; first Overview render {done - started:.2f}s")
                 if args.shots and run == args.runs - 1:
                     args.shots.mkdir(parents=True, exist_ok=True)
-                    for name, path in PAGES:
-                        page.goto(f"{base}{path}?lang=en")
-                        _wait_rendered(page)
-                        page.wait_for_timeout(1000)  # tables draw on a canvas after the data arrives
-                        page.screenshot(path=str(args.shots / f"{name}.png"))
+                    for lang in args.langs:
+                        for name, path in PAGES:
+                            page.goto(f"{base}{path}?lang={lang}")
+                            _wait_rendered(page)
+                            page.wait_for_timeout(1000)  # tables draw on a canvas after the data arrives
+                            suffix = "" if lang == "en" else f"_{lang}"
+                            page.screenshot(path=str(args.shots / f"{name}{suffix}.png"))
                 page.close()
         browser.close()
 

@@ -1,44 +1,4 @@
-"""The persisted scorecard cache: pruned (unused for a month, or oldest while too big) and keyed by code version."""
-
-import os
-
-from kam_ui.bootstrap import prune_disk_cache
-
-DAY = 86400.0
-NOW = 1_800_000_000.0
-
-
-def _memo(folder, name, size, age_days):
-    path = folder / f"{name}.memo"
-    path.write_bytes(b"x" * size)
-    os.utime(path, (NOW - age_days * DAY, NOW - age_days * DAY))
-    return path
-
-
-def test_entries_unused_for_longer_than_the_limit_go(tmp_path):
-    old = _memo(tmp_path, "old", 10, 45)
-    fresh = _memo(tmp_path, "fresh", 10, 2)
-    other = tmp_path / "notes.txt"
-    other.write_text("not a cache entry")
-    os.utime(other, (NOW - 400 * DAY, NOW - 400 * DAY))
-    deleted = prune_disk_cache(tmp_path, max_age_days=30, max_bytes=1000, now=NOW)
-    assert deleted == [old]
-    assert fresh.exists() and other.exists() and not old.exists()
-
-
-def test_oldest_go_first_while_the_folder_is_over_the_size_limit(tmp_path):
-    a = _memo(tmp_path, "a", 400, 5)
-    b = _memo(tmp_path, "b", 400, 3)
-    c = _memo(tmp_path, "c", 400, 1)
-    deleted = prune_disk_cache(tmp_path, max_age_days=30, max_bytes=900, now=NOW)
-    assert deleted == [a]
-    assert b.exists() and c.exists()
-
-
-def test_nothing_goes_when_within_both_limits(tmp_path):
-    kept = [_memo(tmp_path, n, 100, 1) for n in "xyz"]
-    assert prune_disk_cache(tmp_path, max_age_days=30, max_bytes=1000, now=NOW) == []
-    assert all(p.exists() for p in kept)
+"""The scorecard cache is keyed by code version, and an import clears exactly the data caches (the engine stays)."""
 
 
 def test_the_code_version_in_the_scorecard_key_follows_the_analytics_code(tmp_path, monkeypatch):
