@@ -322,6 +322,6 @@ def test_a_goods_line_at_price_0_is_imported_as_free_goods_whose_cost_is_promoti
     assert (row["net_sales"], row["volume_cases"], row["gross_profit"]) == (500.0, 10.0, 200.0)
     assert (row["free_goods_cost"], row["net_profit"]) == (30.0, 170.0)  # the free case's cost is promotion spend
     assert result.details["free_goods_lines"] == 1 and result.details["free_goods_cases"] == 1.0
-    assert "1 lines are free goods (goods lines at price 0, 1 cases in all)" in " ".join(
+    assert "1 line is free goods (a goods line at price 0; free cases: 1)" in " ".join(
         describe_import(result.details, "en")
     )
