@@ -15,9 +15,10 @@ import streamlit as st
 
 from kam_core.filters import CHANNELS, LIST_PARAMS, PYRAMID_TIERS, VALUE_TYPES, Filters, Notice
 from kam_core.i18n import label
+from kam_core.i18n.catalog_loader import load_catalog
 from kam_core.i18n.markup import escape_markdown
 from kam_ui.data import Dimensions, default_period
-from kam_ui.lang import LANG_KEY, current_lang, default_lang, tr
+from kam_ui.lang import LANG_KEY, current_lang, default_lang, tr, tr_text
 
 STATE_KEY = "_kam_filters"
 _SEEN_KEY = "_kam_seen_notices"
@@ -189,9 +190,17 @@ def _show_notices(notices: list[Notice]) -> None:
         if (n.param, n.value, n.reason) in seen:
             continue
         seen.add((n.param, n.value, n.reason))
-        text = tr(f"notice.{n.reason}", param=n.param, value=n.value)
+        text = tr(f"notice.{n.reason}", param=_param_name(n), value=n.value)
         st.toast(text, icon=":material/link_off:")
         st.sidebar.caption(text)
+
+
+def _param_name(notice: Notice) -> str:
+    """A link parameter as the sidebar names it (渠道, not channel); an unknown parameter as it was written."""
+    if notice.reason == "unknown_param":
+        return notice.param
+    key = {"lang": "app.language"}.get(notice.param, f"filters.{notice.param}")
+    return tr_text(key) if key in load_catalog() else notice.param
 
 
 def show_notices(notices: list[Notice]) -> None:

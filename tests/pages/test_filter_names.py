@@ -78,3 +78,10 @@ def test_clearing_the_filters_empties_the_name_pickers_too(app):
     reset.click().run()
     assert at.sidebar.multiselect(key="_pick_channel").value == []
     assert at.multiselect(key="channel").value == []
+
+
+def test_a_chinese_notice_names_the_parameter_in_chinese_not_by_its_url_name(app):
+    at = _run(app, lang="zh", tier="diamond")
+    notices = [shown_text(c.value) for c in at.sidebar.caption if "diamond" in shown_text(c.value)]
+    assert notices == [t("notice.unknown_value", "zh", param=t("filters.tier", "zh"), value="diamond")]
+    assert "tier" not in notices[0]

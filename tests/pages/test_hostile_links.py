@@ -26,11 +26,21 @@ def tiny_url(tmp_path_factory):
     return url
 
 
+def _named(notice, lang: str) -> str:
+    """A dropped parameter as the sidebar names it (区域, not region); an unknown one as the link wrote it."""
+    params = ("start", "end", "region", "channel", "rep", "type", "tier", "account", "scenario")
+    names = {p: t(f"filters.{p}", lang) for p in params}
+    names["lang"] = t("app.language", lang)
+    return notice.param if notice.reason == "unknown_param" else names.get(notice.param, notice.param)
+
+
 def _expected(params: dict) -> tuple[str, set[str], set[str], set[str]]:
     """(language, filter notice texts, account notice texts, parameters dropped) for a link."""
     filters, notices = Filters.from_query(params, KNOWN, default_lang="en")
     _, account_notices = decode_account_param(params.get("account"))
-    text = lambda ns: {t(f"notice.{n.reason}", filters.lang, param=n.param, value=n.value) for n in ns}  # noqa: E731
+    text = lambda ns: {  # noqa: E731
+        t(f"notice.{n.reason}", filters.lang, param=_named(n, filters.lang), value=n.value) for n in ns
+    }
     return filters.lang, text(notices), text(account_notices), {n.param for n in notices + account_notices}
 
 
