@@ -36,11 +36,14 @@ def _query(page) -> dict[str, list[str]]:
 
 
 def _pick(page, label: str, typed: str) -> None:
+    """Type into the picker, then click the option that starts with what was typed (fuzzy search may rank
+    a near name such as 二批商 first, and a keystroke can land before the list opens)."""
     box = _picker(page, label)
     box.click()
-    page.keyboard.type(typed)
-    page.get_by_role("option").first.wait_for(timeout=TIMEOUT_MS)
-    page.keyboard.press("Enter")
+    page.keyboard.type(typed, delay=50)
+    option = page.get_by_role("option", name=re.compile("^(· )*" + re.escape(typed))).first
+    option.wait_for(timeout=TIMEOUT_MS)
+    option.click()
     page.keyboard.press("Escape")
 
 
