@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, Integer, and_, cast, delete, extract, func, insert, or_, select
 
 from kam_core.db.bulk import refresh_statistics
+from kam_core.db.order_days import DAY_SUMS
 from kam_core.db.schema import account_month, aggregate_state, order_day
 from kam_core.db.sqlfn import month_key
 
@@ -30,20 +31,7 @@ NAME = "account_month"
 DAYS_NAME = "order_day"  # the state row of the table this one is built from
 LATE_DAYS = 10  # kam_core.analytics.diversion.late_ranges' default (a test keeps the two equal)
 _CHUNK = 500
-SUMS = (
-    "orders",
-    "sales_orders",
-    "delivery_cost",
-    "lines",
-    "net_sales",
-    "gross_sales",
-    "cogs",
-    "volume_cases",
-    "pos_cases",
-    "promo_cases",
-    "premium_cases",
-    "free_goods_cost",
-)
+SUMS = DAY_SUMS  # the monthly facts sum order_day's columns, the same ones
 _INTEGERS = {"orders", "sales_orders", "lines"}
 COLUMNS = ["account_id", "month", "late", "days", *SUMS]
 

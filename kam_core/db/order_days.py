@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, cast, delete, exists, func, insert, literal, or_, select
 
-from kam_core.db import account_month, case_factor
+from kam_core.db import case_factor
 from kam_core.db.bulk import refresh_statistics
 from kam_core.db.schema import account, aggregate_state, order_day, order_header, order_line, price_list, product
 
@@ -189,7 +189,8 @@ def _select_days(conn: Connection, accounts=None):
     )
 
 
-_COLUMNS = ["account_id", "order_date", "orders", "sales_orders", "delivery_cost", "lines", *LINE_SUMS]
+DAY_SUMS = ("orders", "sales_orders", "delivery_cost", "lines", *LINE_SUMS)  # per account and day; summed by month
+_COLUMNS = ["account_id", "order_date", *DAY_SUMS]
 
 
 def _source_counts(conn: Connection) -> tuple[int, int]:
@@ -210,6 +211,8 @@ def refresh(conn: Connection, accounts: Iterable[str] | None = None, current_bef
     when ``current_before`` (the caller checked :func:`is_current` before writing; otherwise other accounts'
     rows may be stale too) and for at most :data:`FULL_REFRESH_ABOVE` accounts; else the whole table.
     """
+    from kam_core.db import account_month  # built from this table's DAY_SUMS (imported here: no cycle)
+
     ids = None if accounts is None or not current_before else sorted(set(accounts))
     months_in_step = account_month.in_step(conn)  # the monthly facts were built from order_day as it was
     if ids is None or len(ids) > FULL_REFRESH_ABOVE:

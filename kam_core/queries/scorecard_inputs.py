@@ -95,14 +95,7 @@ def _fill_observed_zeros(frame: pd.DataFrame, available: dict[str, bool]) -> Non
                 frame[col] = frame[col].fillna(0)
     # counts of what the order tables hold: an account without a sales order (a credit note only) has 0
     for col in (
-        "net_sales",
-        "gross_sales",
-        "cogs",
-        "volume_cases",
-        "pos_cases",
-        "promo_cases",
-        "premium_cases",
-        "free_goods_cost",
+        *order_days.LINE_SUMS,
         "n_orders",
         "delivery_cost",
         "ly_net_sales",
