@@ -23,18 +23,7 @@ PROGRAMS_KEY = "sim_programs"
 GEN_KEY = "_sim_gen"
 NEW_TYPE_KEY = "sim_new_type"
 VOLUMES_INIT_KEY = "_sim_volumes_init"  # bumps when a scenario is loaded, so table editors start from the loaded rows
-PROGRAM_TYPES = (
-    "per_case",
-    "retro_tiered",
-    "incremental_tiered",
-    "threshold",
-    "growth",
-    "cash_discount",
-    "contest",
-    "bottle_cap",
-    "empty_exchange",
-    "display_fee",
-)
+PROGRAM_TYPES = spec.PROGRAM_TYPES  # the form offers every type the scenario file accepts
 BASES = ("cases", "net_sales")
 _BASIS = ("basis", BASES, "cases")
 PROGRAM_FIELDS: dict[str, list[tuple]] = {  # (field, kind or choices, default)
