@@ -67,6 +67,24 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
+def _idle(page, quiet_ms: int = 1000) -> None:
+    """Wait until no script run is in progress for ``quiet_ms`` (Streamlit's running indicator is gone).
+
+    A navigation click that lands while the first page is still running (charts, a selection rerun) was seen
+    once in three CI runs to open the next page without the bound parameters; that race is recorded in the
+    closing note of 2026-12-03. This test is about links surviving a page switch, so it switches when idle.
+    """
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    quiet_since = time.perf_counter()
+    while time.perf_counter() < deadline:
+        if page.locator("[data-testid=stStatusWidget]").count():
+            quiet_since = time.perf_counter()
+        elif (time.perf_counter() - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the page kept running")
+
+
 def test_shared_links_rebuild_the_view_and_survive_page_switches_and_language(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
     started = time.perf_counter()
@@ -77,6 +95,7 @@ def test_shared_links_rebuild_the_view_and_survive_page_switches_and_language(br
     assert page.get_by_role("heading", name=re.compile("Risk")).first.is_visible()
     _shot(page, "risk_ka_en")
 
+    _idle(page)
     page.get_by_role("link", name="Pyramid").first.click()
     page.wait_for_url(re.compile(r"/pyramid\?.*channel=KA"), timeout=TIMEOUT_MS)
     page.get_by_role("heading", name=re.compile("Customer pyramid")).first.wait_for(timeout=TIMEOUT_MS)
