@@ -97,7 +97,7 @@ def _save(edit: Callable, account_id: str, build: Callable[[], object], form: st
     values = build()
     if opened and opened["base"] is not None:
         values = {k: x for k, x in values.items() if _norm(x) != _norm(opened["base"].get(k))}
-        if not set(values) - {"contact_id"}:
+        if not set(values) - {"contact_id", "plan_item_id"}:
             st.session_state[FLASH_KEY] = ("success", tr("account.nothing_changed"))
             return
     _run(edit, account_id, mark, values, form, prefix)

@@ -19,7 +19,7 @@ from kam_core.profile.plan import FIELDS, TARGET_METRICS, add_plan_item, check_p
 from kam_core.queries.account_plan import fetch_sub_distributors
 from kam_ui import data
 from kam_ui.account_components import table
-from kam_ui.account_forms import _save
+from kam_ui.account_forms import _opened, _save, conflict_choice
 from kam_ui.lang import current_lang, lbl, tr, tr_fn, tr_text
 
 _CODES = {
@@ -151,17 +151,36 @@ def edit_form(p: AccountProfile, items: pd.DataFrame) -> None:
         key=f"acct_plan_sel_{p.account_id}",
         format_func=lambda i: f"{kind(by_id.loc[i, 'kind'])} · {by_id.loc[i, 'title']}",
     )
-    pre = f"acct_plan_{p.account_id}_{chosen}_"
+    pre, form = f"acct_plan_{p.account_id}_{chosen}_", f"form_plan_edit_{p.account_id}_{chosen}"
+    row = by_id.loc[chosen].to_dict()
     build = _values(pre)
-    with st.form(key=f"form_plan_edit_{p.account_id}_{chosen}"):
+    # the values the widgets show, as the widgets hold them: a save sends only the fields the user changed,
+    # so a field someone else changed meanwhile merges, and the same field is a conflict with both values
+    _opened(form, p.account_id, pre, _shown_values(row))
+    conflict_choice(form)
+    with st.form(key=form):
         st.markdown(f"**{tr('account.plan.edit')}**")
-        _item_widgets(pre, by_id.loc[chosen].to_dict())
+        _item_widgets(pre, row)
         st.form_submit_button(
             tr("account.field.save"),
             icon=":material/save:",
             on_click=_save,
-            args=(update_plan_item, p.account_id, lambda: {**build(), "plan_item_id": chosen}),
+            args=(update_plan_item, p.account_id, lambda: {**build(), "plan_item_id": chosen}, form, pre),
         )
+
+
+def _shown_values(row: dict) -> dict:
+    """A plan item's fields as :func:`_item_widgets` prefills them (blank text, no NaN, a date for the due date)."""
+    out = {n: row.get(n) for n in FIELDS}
+    for n, val in out.items():
+        if val is not None and not isinstance(val, str) and pd.isna(val):
+            out[n] = None
+    out["kind"], out["status"] = out["kind"] or "objective", out["status"] or "planned"
+    out["title"], out["detail"], out["owner"] = (out[n] or "" for n in ("title", "detail", "owner"))
+    due = out["due_date"]
+    out["due_date"] = None if due is None else pd.Timestamp(due).date()
+    out["target_value"] = None if out["target_value"] is None else float(out["target_value"])
+    return out
 
 
 def plan_section(p: AccountProfile) -> None:
