@@ -160,7 +160,7 @@ def result_to_frames(result: dict) -> dict[str, pd.DataFrame]:
             ignore_index=True,
         ),
         "accounts": pd.DataFrame(result["accounts"]),
-        "trace": pd.DataFrame(result["trace"]),
+        "trace": pd.DataFrame(result["trace"]).drop(columns="step", errors="ignore"),  # the numbers are columns
         "watchlist": pd.DataFrame(
             result["watchlist"],
             columns=[

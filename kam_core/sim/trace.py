@@ -1,7 +1,8 @@
 """What a KAM can show a distributor, and what finance books: calculation trace, accrual, watchlist.
 
 - **Trace**: one row per account and program: the basis, the tier reached and its rate, the
-  amount earned, the cap, interim payments netted and the final payout, with a sentence.
+  amount earned, the cap, interim payments netted and the final payout, with the arithmetic as a
+  ``step`` (kam_core.sim.trace_text: inputs × rate = amount) and its English sentence.
 - **Accrual** (docs/METHODS.md §5.6): the expected rebate of the period (Monte Carlo mean when draws
   > 0, else the most likely amount), its effective rate per case and a monthly schedule that
   accrues at that rate on the cumulative basis (actual cases where the month is in the data,
@@ -19,49 +20,18 @@ import pandas as pd
 from kam_core.sim import programs as calc
 from kam_core.sim.model import Book, Outcome, _groups, _growth_reference, _interim, program_entitlement
 from kam_core.sim.spec import Program, Scenario
+from kam_core.sim.trace_text import program_step, step_text
 
 WATCH_WINDOW = 0.20
-
-
-def _money(x: float) -> str:
-    return f"¥{x:,.2f}"
-
-
-def _rate_text(p: Program, rate: float) -> str:
-    return f"{rate:g}%" if p.rate_unit == "pct" else f"{_money(rate)}/case"
-
-
-def _rule_text(p: Program, basis: float, value: float, ref: float | None = None) -> str:
-    unit = "cases" if p.basis == "cases" else "net sales"
-    b = f"{basis:,.0f} {unit}" if p.basis == "cases" else f"{_money(basis)} {unit}"
-    o = p.options
-    if p.type in ("retro_tiered", "incremental_tiered"):
-        k = int(calc.tier_index(basis, [t.lower for t in p.tiers]))
-        if k < 0:
-            return f"{b}: below the first tier (from {p.tiers[0].lower:,.0f}) → 0"
-        t = p.tiers[k]
-        how = "on all units" if p.type == "retro_tiered" else "marginal, each tier's rate on its own band"
-        return f"{b} ≥ tier {k + 1} (from {t.lower:,.0f}) at {_rate_text(p, t.rate)} {how} = {_money(value)}"
-    if p.type == "threshold":
-        hit = basis >= o["threshold"]
-        return f"{b} {'≥' if hit else '<'} threshold {o['threshold']:,.0f} → {_money(value)}"
-    if p.type == "growth":
-        if not ref or ref <= 0:
-            return f"{b}: no sales last year and no target → not eligible"
-        paid_on = "the increment" if o["on"] == "increment" else "all units"
-        return (
-            f"{b} vs {ref:,.0f} a year earlier/target = {basis / ref - 1:+.1%} "
-            f"(needs ≥ {o['min_growth']:+.0%}) → {_money(value)} on {paid_on}"
-        )
-    if p.type == "per_case":
-        return f"{b} × {_money(o['amount_per_case'])}/case = {_money(value)}"
-    return f"{p.type} on {b} = {_money(value)}"
 
 
 def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
     """One row per account × program from the plain run (see module docstring)."""
     rows = []
     cases = np.asarray(out.cases, dtype=float)[0]
+    rank = np.empty(book.n, dtype=int)
+    rank[np.argsort(-cases, kind="stable")] = np.arange(1, book.n + 1)  # contests: ties go to the first listed
+    outlets = np.nan_to_num(book.outlets, nan=1.0).clip(min=1.0)
     for i, (p, r) in enumerate(zip(scenario.programs, out.programs, strict=True)):
         basis = cases * (book.price if p.basis == "net_sales" else 1.0)
         interim = _interim(book, i, p)
@@ -70,21 +40,16 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
         ent, final, value = (np.asarray(a, dtype=float)[0] for a in (r.entitlement, r.final_payout, r.value))
         cost = np.asarray(r.cost, dtype=float)[0]
         tier = None if r.tier is None else np.asarray(r.tier)[0]
-        ref = _growth_reference(book, p)[0] if p.type == "growth" else np.zeros(book.n)
+        ref, eligible = _growth_reference(book, p) if p.type == "growth" else (np.zeros(book.n), np.ones(book.n))
         for a in range(book.n):
-            text = (
-                _rule_text(p, basis[a], ent[a], ref[a])
+            step = (
+                program_step(p, basis[a], cases[a], book.price[a], ref[a], eligible[a], rank[a], outlets[a])
                 if single
-                else f"settled per {p.period}: {ent[a]:,.2f} earned over the period"
+                else {"kind": "periodic", "period": p.period, "amount": float(ent[a])}
             )
-            if p.cap_amount is not None and ent[a] >= p.cap_amount - 1e-9 and ent[a] > 0:
-                text += f"; capped at {_money(p.cap_amount)}"
-            if interim[a]:
-                text += f"; interim paid {_money(interim[a])} netted → final {_money(final[a])}"
-                if final[a] < 0:
-                    text += " (clawed back)"
-                elif interim[a] > ent[a]:
-                    text += " (overpaid interim kept by the account)"
+            cap = p.cap_amount if p.cap_amount is not None and ent[a] >= p.cap_amount - 1e-9 and ent[a] > 0 else None
+            step |= {"capped": None if cap is None else float(cap), "entitlement": float(ent[a])}
+            step |= {"interim": float(interim[a]), "final": float(final[a])}
             rows.append(
                 {
                     "account_id": str(book.account_id[a]),
@@ -100,7 +65,8 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
                     "final_payout": float(final[a]),
                     "value": float(value[a]),
                     "our_cost": float(cost[a]),
-                    "explanation": text,
+                    "step": step,
+                    "explanation": step_text(p.name, step, "en"),
                 }
             )
     return rows
