@@ -13,10 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.errors import UserError
-from kam_core.i18n import format_money, format_number, format_pct, load_catalog
+from kam_core.i18n import format_money, format_number, format_pct
 from kam_core.i18n.markup import escape_markdown
 from kam_core.sim.baseline import describe_notices
+from kam_core.sim.trace_text import step_text
 from kam_ui import data
+from kam_ui import simulator_tables as tables
 from kam_ui.errors import guarded
 from kam_ui.lang import current_lang, tr
 
@@ -196,25 +198,17 @@ def _named(df: pd.DataFrame) -> pd.DataFrame:
     names = _account_names()
     at = list(df.columns).index("account_id") + 1
     out = df.copy()
-    out.insert(at, "name", out["account_id"].map(names))
+    out.insert(at, "name", out["account_id"].map(lambda i: names.get(i, i)))  # an id only where no name is known
     return out
 
 
-def _frame(rows, key: str) -> None:
-    """A result table with translated headers where the catalogue has them, numbers localised."""
+def _frame(rows, key: str, kinds: dict[str, str] | None = None) -> None:
+    """A result table labelled and formatted in the reader's language (kam_ui.simulator_tables), names not ids."""
     df = _named(rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows or []))
     if df.empty:
         st.caption(tr("sim.nothing"))
         return
-    catalog = load_catalog()
-    config = {}
-    for c in df.columns:
-        name = tr(f"sim.col.{c}") if f"sim.col.{c}" in catalog else tr(f"col.{c}") if f"col.{c}" in catalog else c
-        numeric = pd.api.types.is_float_dtype(df[c])
-        config[c] = (
-            st.column_config.NumberColumn(name, format="localized") if numeric else st.column_config.Column(name)
-        )
-    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config)
+    tables.show(df, key, kinds)
 
 
 def _downloads(sim, scenario: dict, result: dict) -> None:
@@ -272,7 +266,19 @@ def _trace(trace: pd.DataFrame) -> None:
     ids = sorted(trace["account_id"].unique())
     names = _account_names()
     chosen = st.selectbox(tr("sim.trace_account"), ids, key="sim_trace_account", format_func=lambda i: names.get(i, i))
-    _frame(trace[trace["account_id"] == chosen], "sim_trace")
+    rows = trace[trace["account_id"] == chosen]
+    lang = current_lang()
+    lines = [
+        step_text(tables.cell(r["program"], "code:program", lang), r["step"], lang)
+        if isinstance(r.get("step"), dict)
+        else str(r["explanation"])
+        for r in rows.to_dict("records")  # a run saved before the steps existed has its English sentence
+    ]
+    st.markdown(f"**{tr('simtab.trace_lines')}**")
+    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+    st.markdown(f"**{tr('simtab.trace_table')}**")
+    shown = rows.rename(columns={"tier": "tier_reached"}).drop(columns=["tier_from", "rate"])  # the lines say them
+    _frame(shown, "sim_trace")
 
 
 def show_warnings(result: dict) -> None:
@@ -338,10 +344,10 @@ def compare(sim, saved: pd.DataFrame) -> None:
         results.append(result if result is not None else _run(sim, scenario))
     if any(r is None for r in results):
         return
-    names = [labels[i] for i in chosen]
+    table = sim.compare_scenarios(results)  # one column per scenario, by its name (made unique)
+    names = [c for c in table.columns if not str(c).startswith("Δ ")]
     summary = summarise_results(results, names)
     left, right = st.columns(2)
     left.plotly_chart(figure_profit_bands(summary, current_lang()), width="stretch", key="sim_cmp_bands")
     right.plotly_chart(figure_spend_and_profit(summary, current_lang()), width="stretch", key="sim_cmp_spend")
-    table = sim.compare_scenarios(results)
-    st.dataframe(table, width="stretch", key="sim_cmp_table")
+    st.dataframe(tables.comparison(table, current_lang()), width="stretch", key="sim_cmp_table")
