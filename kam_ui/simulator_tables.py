@@ -63,6 +63,8 @@ def cell(value: object, kind: str, lang: str) -> str:
         return "—"
     if kind == "money":
         return format_money(float(value), lang, compact=False)
+    if kind == "total":  # a scenario's total: ¥1234.6万 / ¥12.3M from ¥10,000 (a projector's reading)
+        return format_money(float(value), lang)
     if kind == "rate":
         return format_money(float(value), lang, compact=False, digits=2)
     if kind in ("cases", "count", "number"):
@@ -132,7 +134,7 @@ def comparison(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     out |= {t("simtab.delta", lang, name=n, first=first): [] for n in names[1:]}
     index = []
     for metric, values in rows.iterrows():
-        kind = KINDS.get(str(metric), "number")
+        kind = KINDS.get(str(metric), "number").replace("money", "total")
         index.append(header(str(metric), lang))
         for n in names:
             out[n].append(cell(values[n], kind, lang))
@@ -143,7 +145,7 @@ def comparison(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         for n in names:
             lo, hi = table.loc["p10", n], table.loc["p90", n]
             out[n].append(
-                "—" if pd.isna(lo) or pd.isna(hi) else f"{cell(lo, 'money', lang)} – {cell(hi, 'money', lang)}"
+                "—" if pd.isna(lo) or pd.isna(hi) else f"{cell(lo, 'total', lang)} – {cell(hi, 'total', lang)}"
             )
         for n in names[1:]:
             out[t("simtab.delta", lang, name=n, first=first)].append("")

@@ -47,7 +47,7 @@ def test_only_labelled_columns_are_shown_rounded_to_what_the_reader_sees(monkeyp
 def test_the_comparison_shows_signed_differences_with_percent_and_the_band(monkeypatch, lang):
     monkeypatch.setenv("KAM_DEFAULT_LANG", lang)
     table = pd.DataFrame(
-        {"Base": [1000.0, 0.25, 100.0, 300.0, np.nan], "Push": [1500.0, 0.20, 80.0, 500.0, np.nan]},
+        {"Base": [1000.0, 0.25, 100.0, 300.0, np.nan], "Push": [1500.0, 0.20, 80.0, 123_456.0, np.nan]},
         index=pd.Index(["rebate_cost", "roi", "p10", "p90", "p_roi_negative"], name="metric"),
     )
     table["Δ Push vs Base"] = table["Push"] - table["Base"]
@@ -63,4 +63,5 @@ def test_the_comparison_shows_signed_differences_with_percent_and_the_band(monke
     assert roi.iloc[:2].tolist() == ["25.0%", "20.0%"]
     assert roi.iloc[2] == {"en": "−5 pp", "zh": "−5 个百分点"}[lang]  # points, not −20 %
     assert out.iloc[2, 2] == f"−¥20 ({-20 / 100:.1%})".replace("-", "−")
-    assert out.loc[band].tolist() == ["¥100 – ¥300", "¥80 – ¥500", ""]
+    big = {"en": "¥123.5K", "zh": "¥12.3万"}[lang]  # totals from ¥10,000 compact, as the KPI tiles
+    assert out.loc[band].tolist() == ["¥100 – ¥300", f"¥80 – {big}", ""]
