@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from kam_core.sim import programs as calc
-from kam_core.sim.model import Book, Outcome, _groups, _growth_reference, _interim, program_entitlement
+from kam_core.sim.model import Book, Outcome, _groups, _growth_reference, _interim, _shares, program_entitlement
 from kam_core.sim.spec import Program, Scenario
 from kam_core.sim.trace_text import program_step, step_text
 
 WATCH_WINDOW = 0.20
+SETTLED_BY_PERIOD = ("retro_tiered", "incremental_tiered", "threshold", "growth")  # the others pay on the whole
 
 
 def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
@@ -36,17 +37,14 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
         basis = cases * (book.price if p.basis == "net_sales" else 1.0)
         interim = _interim(book, i, p)
         interim = np.zeros(book.n) if interim is None else interim
-        single = len(_groups(p, book.months)) == 1
+        groups = _groups(p, book.months) if p.type in SETTLED_BY_PERIOD else [[]]
+        shares = [sh for sh in _shares(book, p) if sh is not None] if len(groups) > 1 else []
         ent, final, value = (np.asarray(a, dtype=float)[0] for a in (r.entitlement, r.final_payout, r.value))
         cost = np.asarray(r.cost, dtype=float)[0]
         tier = None if r.tier is None else np.asarray(r.tier)[0]
         ref, eligible = _growth_reference(book, p) if p.type == "growth" else (np.zeros(book.n), np.ones(book.n))
         for a in range(book.n):
-            step = (
-                program_step(p, basis[a], cases[a], book.price[a], ref[a], eligible[a], rank[a], outlets[a])
-                if single
-                else {"kind": "periodic", "period": p.period, "amount": float(ent[a])}
-            )
+            step = _step(p, book, a, (basis, cases, ref, eligible, rank, outlets), groups, shares)
             cap = p.cap_amount if p.cap_amount is not None and ent[a] >= p.cap_amount - 1e-9 and ent[a] > 0 else None
             step |= {"capped": None if cap is None else float(cap), "entitlement": float(ent[a])}
             step |= {"interim": float(interim[a]), "final": float(final[a])}
@@ -70,6 +68,26 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
                 }
             )
     return rows
+
+
+def _step(p: Program, book: Book, a: int, arrays: tuple, groups: list[list[int]], shares: list[np.ndarray]) -> dict:
+    """Account ``a``'s step; settled month by month (or by quarter) each sub-period on its share of the volume."""
+    basis, cases, ref, eligible, rank, outlets = (arr[a] for arr in arrays)
+
+    def one(scale: float) -> dict:
+        args = (float(book.price[a]), float(ref * scale), bool(eligible), int(rank), float(outlets))
+        return program_step(p, float(basis * scale), float(cases * scale), *args)
+
+    if not shares:
+        return one(1.0)
+    parts = [{"months": _span(book.months, g), **one(float(sh[a]))} for g, sh in zip(groups, shares, strict=True)]
+    return {"kind": "periodic", "period": p.period, "parts": parts, "amount": float(sum(x["amount"] for x in parts))}
+
+
+def _span(months: tuple[str, ...], group: list[int]) -> str:
+    """A sub-period by its months: ``2026-07`` or ``2026-07–2026-09``."""
+    first, last = months[group[0]], months[group[-1]]
+    return first if first == last else f"{first}–{last}"
 
 
 def _tier_field(p: Program, tier, a: int, attr: str):

@@ -263,7 +263,9 @@ def _other_text(s: dict, lang: str) -> str:
         per_acc, per_out = _yuan(s["per_account"], lang, 2), _yuan(s["per_outlet"], lang, 2)
         return t("simtrace.display_fee", lang, per_account=per_acc, outlets=outlets, per_outlet=per_out, amount=amount)
     period = t(f"sim.choice.{s['period']}", lang)
-    return t("simtrace.periodic", lang, period=period.lower() if lang == "en" else period, amount=amount)
+    head = t("simtrace.periodic", lang, period=period.lower() if lang == "en" else period, amount=amount)
+    parts = [t("simtrace.part", lang, months=part["months"], body=_body(part, lang)) for part in s.get("parts", [])]
+    return head + "".join(parts)
 
 
 _TEXT = {
@@ -274,6 +276,10 @@ _TEXT = {
     "empty_exchange": _empty_text,
     "per_case": _sum,
 }
+
+
+def _body(step: dict, lang: str) -> str:
+    return _TEXT.get(step["kind"], _other_text)(step, lang)
 
 
 def _settlement_text(s: dict, lang: str) -> str:
@@ -299,5 +305,5 @@ def step_text(program: str, step: dict, lang: str = "zh") -> str:
     >>> step_text("箱奖", s, "zh"), step_text("Case bonus", s, "en")
     ('箱奖：1,200箱 × ¥2.00/箱 = ¥2,400', 'Case bonus: 1,200 cases × ¥2.00/case = ¥2,400')
     """
-    body = _TEXT.get(step["kind"], _other_text)(step, lang)
+    body = _body(step, lang)
     return t("simtrace.line", lang, program=program, body=body) + _settlement_text(step, lang)

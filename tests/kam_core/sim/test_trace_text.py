@@ -146,3 +146,14 @@ def test_a_cap_and_an_interim_payment_are_in_the_line():
         "箱奖: 1,000 cases × ¥2.00/case = ¥2,000; capped at ¥1,500; interim paid ¥400 netted → final ¥1,100"
     )
     assert step_text("箱奖", row["step"], "zh").endswith("；封顶 ¥1,500；已预付 ¥400，结算时扣除 → 尾款 ¥1,100")
+
+
+def test_a_monthly_settlement_shows_each_month_on_its_share():
+    book = make_book(["A0"], "DIST", PRICE, 40.0, [600.0], months=("2026-06", "2026-07", "2026-08"))
+    progs = [{"type": "threshold", "name": "月坎", "threshold": 150, "fixed_amount": 100.0, "period": "month"}]
+    (row,) = simulate_book(book, load_scenario({"period": PERIOD, "programs": progs}))["trace"]
+    assert row["entitlement"] == 3 * 100.0  # 600 / 3 = 200 cases ≥ 150 in each month
+    month = "200 cases ≥ threshold 150 cases (over by 50 cases): fixed amount ¥100"
+    assert step_text("月坎", row["step"], "en") == (
+        f"月坎: settled monthly, ¥300 over the period; 2026-06: {month}; 2026-07: {month}; 2026-08: {month}"
+    )
