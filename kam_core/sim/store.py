@@ -13,6 +13,7 @@ from kam_core.errors import UserError
 from kam_core.permissions import check_action
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.sim.spec import Scenario, load_scenario, scenario_to_dict
+from kam_core.sim.trace_text import step_text
 
 COMPARE_METRICS = (
     ("totals", "accounts"),
@@ -160,7 +161,7 @@ def result_to_frames(result: dict) -> dict[str, pd.DataFrame]:
             ignore_index=True,
         ),
         "accounts": pd.DataFrame(result["accounts"]),
-        "trace": pd.DataFrame(result["trace"]).drop(columns="step", errors="ignore"),  # the numbers are columns
+        "trace": _trace_frame(result["trace"]),
         "watchlist": pd.DataFrame(
             result["watchlist"],
             columns=[
@@ -176,3 +177,15 @@ def result_to_frames(result: dict) -> dict[str, pd.DataFrame]:
         ),
         "accrual": pd.DataFrame(result["accrual"]["schedule"]),
     }
+
+
+def _trace_frame(trace: list[dict]) -> pd.DataFrame:
+    """The trace with each step as its English sentence (kam_core.sim.trace_text); runs saved before the steps
+    existed already carry their sentence."""
+    rows = [
+        {**{k: v for k, v in r.items() if k != "step"}, "explanation": step_text(r["program"], r["step"], "en")}
+        if isinstance(r.get("step"), dict)
+        else r
+        for r in trace
+    ]
+    return pd.DataFrame(rows)

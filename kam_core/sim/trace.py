@@ -2,7 +2,9 @@
 
 - **Trace**: one row per account and program: the basis, the tier reached and its rate, the
   amount earned, the cap, interim payments netted and the final payout, with the arithmetic as a
-  ``step`` (kam_core.sim.trace_text: inputs × rate = amount) and its English sentence.
+  ``step`` (kam_core.sim.trace_text: inputs × rate = amount). The step is written as a sentence only where
+  it is read (the page's chosen account, the Excel download): formatting every row of 2,000 accounts would
+  cost seconds.
 - **Accrual** (docs/METHODS.md §5.6): the expected rebate of the period (Monte Carlo mean when draws
   > 0, else the most likely amount), its effective rate per case and a monthly schedule that
   accrues at that rate on the cumulative basis (actual cases where the month is in the data,
@@ -20,7 +22,7 @@ import pandas as pd
 from kam_core.sim import programs as calc
 from kam_core.sim.model import Book, Outcome, _groups, _growth_reference, _interim, _shares, program_entitlement
 from kam_core.sim.spec import Program, Scenario
-from kam_core.sim.trace_text import program_step, step_text
+from kam_core.sim.trace_text import program_step
 
 WATCH_WINDOW = 0.20
 SETTLED_BY_PERIOD = ("retro_tiered", "incremental_tiered", "threshold", "growth")  # the others pay on the whole
@@ -64,7 +66,6 @@ def compute_trace(book: Book, scenario: Scenario, out: Outcome) -> list[dict]:
                     "value": float(value[a]),
                     "our_cost": float(cost[a]),
                     "step": step,
-                    "explanation": step_text(p.name, step, "en"),
                 }
             )
     return rows

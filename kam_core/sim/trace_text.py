@@ -10,8 +10,6 @@ so a reader can redo the sum with the figures shown. A worked example is in docs
 
 from __future__ import annotations
 
-import numpy as np
-
 from kam_core.i18n import format_money, format_number, format_pct, t, tn
 from kam_core.sim import programs as calc
 from kam_core.sim.spec import Program
@@ -38,7 +36,7 @@ def _with_bands(step: dict, bands: list[dict]) -> dict:
 
 def _tiered(p: Program, basis: float, price: float) -> dict:
     lowers = [t.lower for t in p.tiers]
-    k = int(calc.tier_index(np.asarray([basis]), lowers)[0])
+    k = sum(basis >= lo for lo in lowers) - 1  # calc.tier_index for one account (ascending bounds), without numpy
     step = {"kind": "tier", "basis": float(basis), "basis_unit": p.basis, "first_from": float(lowers[0])}
     if k < 0:
         return {**step, "tier": 0, "bands": [], "amount": 0.0}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kam_core.sim import load_scenario, simulate_book
 from kam_core.sim.model import make_book
 from kam_core.sim.montecarlo import simulate_draws
+from kam_core.sim.trace_text import step_text
 
 PERIOD = {"start": "2026-06-01", "end": "2026-08-31"}
 MONTHS = ("2026-06", "2026-07", "2026-08")
@@ -105,7 +106,8 @@ def test_caps_and_interim_payments_in_a_scenario():
     r = simulate_book(book((1000.0, 500.0)), scen(progs))
     tr = {t["account_id"]: t for t in r["trace"]}
     assert tr["A0"]["entitlement"] == 1500.0 and tr["A0"]["final_payout"] == 1100.0
-    assert "capped" in tr["A0"]["explanation"] and "interim paid" in tr["A0"]["explanation"]
+    line = step_text(tr["A0"]["program"], tr["A0"]["step"], "en")
+    assert "capped" in line and "interim paid" in line
     assert tr["A1"]["entitlement"] == 1000.0
     assert r["totals"]["rebate_cost"] == 2500.0
 
@@ -212,11 +214,11 @@ def test_growth_against_last_year_and_a_target_for_new_accounts():
     r = simulate_book(b, scen(progs))
     # A0 +10 % → 2 × 100 ; A1 +4 % → 0 ; A2 new without a target → ineligible ; A3 700 vs its 600 → 2 × 100
     assert [a["rebate"] for a in r["accounts"]] == [200.0, 0.0, 0.0, 200.0]
-    assert "not eligible" in r["trace"][2]["explanation"]
+    assert "not eligible" in step_text("growth", r["trace"][2]["step"], "en")
     progs[0]["new_account_target"] = 400.0  # A2 qualifies against 400 (+25 %); A3 keeps its own 600 (+16.7 %)
     r = simulate_book(b, scen(progs))
     assert [a["rebate"] for a in r["accounts"]] == [200.0, 0.0, 200.0, 200.0]
-    text = [t["explanation"] for t in r["trace"]]
+    text = [step_text(t["program"], t["step"], "en") for t in r["trace"]]
     assert "+10.0%" in text[0] and "needs ≥ +5%" in text[0]
 
 

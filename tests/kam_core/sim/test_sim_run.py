@@ -183,6 +183,7 @@ def test_save_load_list_and_compare(sim_sqlite):
     frames = result_to_frames(ra)
     assert set(frames) == {"totals", "per_case", "accounts", "trace", "watchlist", "accrual"}
     assert len(frames["accounts"]) == 4
+    assert "step" not in frames["trace"] and frames["trace"]["explanation"].str.contains("¥").all()  # sentences
 
 
 def test_result_has_the_contract_keys(sim_engine):
