@@ -104,8 +104,8 @@ Result (``run_scenario``)
     first_round_per_case, compounded_per_case, our_cost_per_case).
 ``trace``
     rows account × program: basis_value, tier, tier_from, rate, entitlement, interim_paid,
-    final_payout, value, our_cost, step (the arithmetic: inputs × rate = amount, kam_core.sim.trace_text)
-    and explanation (that step as an English sentence a KAM can show the distributor).
+    final_payout, value, our_cost, step (the arithmetic: inputs × rate = amount; kam_core.sim.trace_text
+    writes it as a sentence a KAM can show the distributor, in zh or en; the Excel download has it in English).
 ``accrual``
     method (expected_value with draws, else most_likely), expected_rebate,
     most_likely_rebate, expected_basis_cases, effective_rate_per_case, schedule (month,
