@@ -120,6 +120,12 @@ def _names(kind: str, lang: str) -> dict[str, str]:
     return dict(zip(frame[key], names, strict=True))
 
 
+def scope_names(lang: str | None = None) -> dict[str, str]:
+    """Region codes and rep ids → names in ``lang`` (a user's scope is either)."""
+    lang = lang or current_lang()
+    return _names(REGION, lang) | _names(REP, lang)
+
+
 def _show_column(series: pd.Series, kind: str, title: str, lang: str) -> tuple[pd.Series, object]:
     """One column as shown and its config."""
     if kind.startswith(CODE):

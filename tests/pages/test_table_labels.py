@@ -9,6 +9,7 @@ intrinsic…).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -47,7 +48,7 @@ CATALOGUE_CODES = {key.rsplit(".", 1)[-1] for key in load_catalog()}  # monthly,
 REGION_CODE = re.compile(r"^R\d{2}([A-Z]\d{2})*$")  # the demo's region codes (R04, R01A01C01)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NAME_HEADERS = {t(key, "en") for key in ("col.name", "col.region", "col.owner", "account.field.name")}
-NO_ENGLISH = {"acct_contacts"}  # a contact person's name: the schema holds it in Chinese only
+NO_ENGLISH = {"phone"}  # the contacts table: a person's name, which the schema holds in Chinese only
 FIXED_FORMATS = ("percent", "compact", "dollar", "euro", "yen", "accounting", "%")  # a format that rounds
 
 
@@ -95,7 +96,12 @@ def _problems(element, lang: str, where: str) -> list[str]:
             if lang == "en" and REGION_CODE.match(text):
                 found.append(f"{at}: region code {text!r} instead of its name")
                 break
-            if lang == "en" and header in NAME_HEADERS and element.key not in NO_ENGLISH and CJK.search(text):
+            if (
+                lang == "en"
+                and header in NAME_HEADERS
+                and not NO_ENGLISH & set(element.value.columns)
+                and CJK.search(text)
+            ):
                 found.append(f"{at}: Chinese text {text[:40]!r} in the English view")
                 break
             if isinstance(value, float) and not _fixed_precision(conf) and abs(value - round(value, 2)) > 1e-9:
@@ -140,3 +146,53 @@ def test_every_table_is_labelled_and_formatted_in_the_viewers_language(app, demo
     problems = [p for i, table in enumerate(tables) for p in _problems(table, lang, f"{page}/{lang} table {i}")]
     print(f"{page}/{lang}: {len(tables)} tables")
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def tiny_with_imports(tmp_path, launcher, monkeypatch):
+    """The tiny brewer with one logged import and one user without a display name (the Data page's tables)."""
+    from kam_tiny_db import tiny_sqlite_url
+
+    from kam_core.db import get_engine
+    from kam_core.db.schema import app_user, import_log
+
+    url = tiny_sqlite_url(tmp_path / "kam.db")
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            import_log.insert(),
+            {
+                "imported_at": dt.datetime(2026, 6, 30, 9, 15),
+                "imported_by": "local",
+                "file_name": "orders_june.csv",
+                "target": "order_line",
+                "rows_read": 12,
+                "rows_written": 11,
+                "rows_skipped": 0,
+                "rows_rejected": 1,
+            },
+        )
+        conn.execute(app_user.insert(), {"email": "li@example.com", "role": "manager", "scope_id": "R01"})
+    engine.dispose()
+    monkeypatch.setenv("KAM_DATABASE_URL", url)
+    return AppTest.from_file(launcher, default_timeout=120)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_data_pages_import_log_and_users_are_labelled_too(tiny_with_imports, lang):
+    app = tiny_with_imports
+    app.query_params["lang"] = lang
+    app.run()
+    app.switch_page("p/data.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    by_first_column = {"table": "data_counts", "imported_at": "data_imports", "email": "admin_users"}
+    tables = {by_first_column.get(table.value.columns[0], str(i)): table for i, table in enumerate(app.dataframe)}
+    assert {"data_counts", "data_imports", "admin_users"} <= set(tables), sorted(tables)
+    problems = [p for key, table in tables.items() for p in _problems(table, lang, f"data/{lang} {key}")]
+    assert not problems, "\n".join(problems)
+    imports = {h: cells.tolist() for h, cells, _ in _shown_columns(tables["data_imports"])}
+    assert imports[t("imports_table.target", lang)] == [t("table.order_line", lang)]
+    assert imports[t("imports_table.imported_at", lang)][0].endswith(":15")  # local time, minutes kept
+    users = {h: cells.tolist() for h, cells, _ in _shown_columns(tables["admin_users"])}
+    assert users[t("admin.role", lang)] == [t("role.manager", lang)]
+    assert users[t("admin.display_name", lang)] == [t("common.none", lang)]
