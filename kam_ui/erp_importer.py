@@ -129,8 +129,9 @@ def _run(path: Path, mapping: dict[str, str], keep: bool, dedupe: str, tier: str
 def show_problems(problems) -> None:
     """The refused cells as a table with labelled columns (file, row, column, value, expected)."""
     frame = pd.DataFrame([p.__dict__ for p in problems], columns=["file", "row", "column", "value", "expected"])
-    labels = {c: tr_text(f"erp_import.problem_{c}") for c in frame.columns}
-    show_table(frame, labels, {"row": COUNT, "value": TEXT, "column": TEXT, "file": TEXT, "expected": TEXT})
+    shown = frame.rename(columns={c: tr_text(f"erp_import.problem_{c}") for c in frame.columns})
+    kinds = dict.fromkeys(shown.columns, TEXT) | {tr_text("erp_import.problem_row"): COUNT}
+    show_table(shown, {c: c for c in shown.columns}, kinds)
 
 
 def _show_result() -> None:

@@ -137,7 +137,9 @@ def _browser_timezone() -> str:
 def show_row_counts(counts: pd.DataFrame) -> None:
     """Rows per table, the tables named in words."""
     labels = {"table": tr_text("data.col_table"), "rows": tr_text("data.col_rows")}
-    show_table(counts[["table", "rows"]], labels, {"table": CODE + "table", "rows": COUNT}, key="data_counts")
+    shown = counts[["table", "rows"]].rename(columns=labels)  # the frame's own columns read as the headers
+    kinds = {labels["table"]: CODE + "table", labels["rows"]: COUNT}
+    show_table(shown, {c: c for c in shown.columns}, kinds, key="data_counts")
 
 
 def show_recent_imports(imports: pd.DataFrame) -> None:
@@ -145,4 +147,6 @@ def show_recent_imports(imports: pd.DataFrame) -> None:
     names = {c: tr_text(f"imports_table.{c}") for c in imports.columns}
     stamps = pd.to_datetime(imports["imported_at"]).dt.tz_localize("UTC")  # import_log keeps UTC
     shown = imports.assign(imported_at=stamps.dt.tz_convert(_browser_timezone()).dt.strftime("%Y-%m-%d %H:%M"))
-    show_table(shown, names, {"target": CODE + "table", "imported_at": TEXT}, key="data_imports")
+    kinds = {names["target"]: CODE + "table", names["imported_at"]: TEXT}
+    shown = shown.rename(columns=names)  # the frame's own columns read as the headers
+    show_table(shown, {c: c for c in shown.columns}, kinds, key="data_imports")

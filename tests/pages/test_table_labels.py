@@ -185,7 +185,8 @@ def test_the_data_pages_import_log_and_users_are_labelled_too(tiny_with_imports,
     app.run()
     app.switch_page("p/data.py").run()
     assert not app.exception, [e.value for e in app.exception]
-    by_first_column = {"table": "data_counts", "imported_at": "data_imports", "email": "admin_users"}
+    by_first_column = {t("data.col_table", lang): "data_counts", t("imports_table.imported_at", lang): "data_imports"}
+    by_first_column["email"] = "admin_users"
     tables = {by_first_column.get(table.value.columns[0], str(i)): table for i, table in enumerate(app.dataframe)}
     assert {"data_counts", "data_imports", "admin_users"} <= set(tables), sorted(tables)
     problems = [p for key, table in tables.items() for p in _problems(table, lang, f"data/{lang} {key}")]
