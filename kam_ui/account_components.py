@@ -15,11 +15,12 @@ import streamlit as st
 from kam_core.filters import decode_account_param
 from kam_core.i18n import format_date, format_money, format_number, load_catalog
 from kam_core.i18n.markup import escape_markdown
+from kam_core.io.column_kinds import COUNT, MONEY_WHOLE, SHARE
 from kam_core.profile import AccountNotFound, AccountProfile, edit_mark, list_accounts, load_profile
 from kam_ui import data
-from kam_ui.components import localise
 from kam_ui.filters import show_notices
-from kam_ui.lang import current_lang, lbl, tr
+from kam_ui.lang import current_lang, lbl, tr, tr_text
+from kam_ui.tables import CODE, show_table
 
 KEY = "account"  # widget key = URL parameter (public contract, docs/DESIGN.md §5)
 PICK_KEY = "_acct_pick"
@@ -184,27 +185,34 @@ _CODE_COLUMNS = {
     "status": "account.status",
     "authority": "account.authority",
 }
+_KINDS = {  # figures whose names the export kinds do not know
+    "est_volume_share": SHARE,
+    "cases": COUNT,
+    "paid_amount": MONEY_WHOLE,
+    "open_amount": MONEY_WHOLE,
+    "statement_cycle": CODE + "statement_cycle",
+}
 
 
 def _column_label(column: str) -> str:
     catalog = load_catalog()
     for key in (f"account.field.{column}", f"account.col.{column}", f"col.{column}"):
         if key in catalog:
-            return tr(key)
-    return column
+            return tr_text(key)
+    return column  # a column without a label: the page tests (tests/pages/test_table_labels.py) name it
 
 
-def table(frame: pd.DataFrame, columns: list[str] | None = None, key: str | None = None) -> None:
-    """A read-only table with translated headers and code values, or "nothing recorded"."""
+def table(
+    frame: pd.DataFrame, columns: list[str] | None = None, key: str | None = None, kinds: dict[str, str] | None = None
+) -> None:
+    """A read-only table with translated headers and code values (:func:`kam_ui.tables.show_table`), or
+    "nothing recorded"."""
     if frame.empty:
         st.caption(tr("account.section.empty"))
         return
-    shown = localise(frame[columns] if columns else frame)
-    for col, prefix in _CODE_COLUMNS.items():
-        if col in shown:
-            shown[col] = shown[col].map(lambda v, p=prefix: tr(f"{p}.{v}") if f"{p}.{v}" in load_catalog() else v)
-    config = {c: st.column_config.Column(_column_label(c)) for c in shown.columns}
-    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
+    part = frame[columns] if columns else frame
+    codes = {c: CODE + prefix for c, prefix in _CODE_COLUMNS.items() if c in part}
+    show_table(part, {c: _column_label(c) for c in part.columns}, codes | _KINDS | (kinds or {}), key=key)
 
 
 def overview_section(p: AccountProfile) -> None:
@@ -224,11 +232,14 @@ def overview_section(p: AccountProfile) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{tr('account.section.territory')}**")
-        table(
-            p.territory,
-            [c for c in ("code", "name_zh", "name_en", "valid_from", "valid_to", "exclusive") if c in p.territory],
-            key="acct_territory",
-        )
+        territory = p.territory
+        if "name_zh" in territory:  # the region by its name in the viewer's language, not its code
+            names = (
+                territory["name_en"].fillna(territory["name_zh"]) if current_lang() == "en" else territory["name_zh"]
+            )
+            territory = territory.assign(region=names)
+        cols = ("region", "valid_from", "valid_to", "exclusive")
+        table(territory, [c for c in cols if c in territory], key="acct_territory", kinds={"region": "text"})
     with right:
         from kam_ui.account_plan import sub_distributors  # it uses this module's table()
 
@@ -256,7 +267,7 @@ def satisfaction_view(p: AccountProfile) -> None:
     st.markdown(f"**{tr('account.section.satisfaction')}**")
     table(p.satisfaction, ["response_date", "respondent_role", "nps_0_10", "csat_1_5", "comment"], key="acct_sat")
     st.markdown(f"**{tr('account.section.competitors')}**")
-    table(p.competitors, key="acct_comp")
+    table(p.competitors, key="acct_comp", kinds={"source": CODE + "competitor_source"})
 
 
 def credit_view(p: AccountProfile) -> None:

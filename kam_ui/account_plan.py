@@ -14,13 +14,15 @@ import streamlit as st
 
 from kam_core.db.schema import LOYALTY_ACTIONS, PLAN_KINDS, PLAN_STATUSES
 from kam_core.i18n import format_date, format_money, format_number
+from kam_core.io.column_kinds import NUMBER
 from kam_core.profile import AccountProfile
 from kam_core.profile.plan import FIELDS, TARGET_METRICS, add_plan_item, check_plan_effects, load_plan, update_plan_item
 from kam_core.queries.account_plan import fetch_sub_distributors
 from kam_ui import data
 from kam_ui.account_components import table
 from kam_ui.account_forms import _opened, _save, conflict_choice
-from kam_ui.lang import current_lang, lbl, tr, tr_fn, tr_text
+from kam_ui.lang import current_lang, tr, tr_fn, tr_text
+from kam_ui.tables import CODE, show_table
 
 _CODES = {
     "kind": "account.plan_kind.",
@@ -58,20 +60,11 @@ def _observer(account_id: str):
     return observe
 
 
-def _shown(items: pd.DataFrame) -> pd.DataFrame:
-    out = items[[c for c in SHOWN if c in items]].copy()
-    for col, prefix in _CODES.items():
-        if col in out:
-            out[col] = out[col].map(lambda v, p=prefix: tr_text(f"{p}{v}") if isinstance(v, str) and v else "")
-    return out
-
-
 def _plan_table(items: pd.DataFrame, key: str) -> None:
-    shown = _shown(items)
-    config = {c: st.column_config.Column(tr(f"account.plan.{c}")) for c in shown.columns}
-    for c in ("target_value", "observed"):
-        config[c] = st.column_config.NumberColumn(tr(f"account.plan.{c}"), format="localized")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+    shown = items[[c for c in SHOWN if c in items]]
+    codes = {c: CODE + prefix.rstrip(".") for c, prefix in _CODES.items() if c in shown}
+    figures = {c: NUMBER for c in ("target_value", "observed") if c in shown}  # the unit depends on the metric
+    show_table(shown, {c: tr_text(f"account.plan.{c}") for c in shown.columns}, codes | figures, key=key)
 
 
 def _item_widgets(pre: str, row: dict) -> None:
@@ -252,7 +245,4 @@ def sub_distributors(p: AccountProfile) -> None:
         col.metric(tr(f"account.subs.{name}"), value, border=True)
     if totals["hidden"]:
         st.caption(tr("account.subs.hidden", n=totals["hidden"]))
-    shown = rows.assign(tier_code=rows["tier_code"].map(lambda c: lbl("channel", c)))
-    if lang == "en":
-        shown["name"] = shown["name_en"].fillna(shown["name"])
-    table(shown.drop(columns=["name_en"]), key=f"acct_subs_roll_{p.account_id}")
+    table(rows, key=f"acct_subs_roll_{p.account_id}", kinds={"tier_code": CODE + "channel"})  # names in lang

@@ -11,10 +11,12 @@ from kam_core.analytics.settlement import SettlementTerms, compare_settlement
 from kam_core.analytics.settlement_inputs import account_months, account_terms
 from kam_core.figures.settlement import figure_settlement_flows
 from kam_core.i18n import format_number, format_pct
+from kam_core.io.column_kinds import COUNT, MONEY_WHOLE
 from kam_core.profile import AccountProfile
 from kam_core.queries.account_plan import fetch_sell_through
 from kam_ui import data
 from kam_ui.lang import current_lang, lbl, tr, tr_text
+from kam_ui.tables import MONTH, show_table
 
 SUMMARY_MONEY = (
     "revenue",
@@ -67,11 +69,8 @@ def summary_table(summary: pd.DataFrame, marked: str | None, mark_key: str, key:
     shown = summary.copy()
     shown["mode"] = [lbl("settlement", m) + (f" {tr(mark_key)}" if m == marked else "") for m in shown["mode"]]
     shown = shown[["mode", *SUMMARY_MONEY[:4], "cash_delay_days", "dso_days", *SUMMARY_MONEY[4:]]]
-    config = {c: st.column_config.NumberColumn(tr(f"account.settle.{c}"), format="localized") for c in SUMMARY_MONEY}
-    config["mode"] = st.column_config.Column(tr("account.settle.mode"))
-    for c in ("cash_delay_days", "dso_days"):
-        config[c] = st.column_config.NumberColumn(tr(f"account.settle.{c}"), format="%.0f")
-    st.dataframe(shown.round(2), hide_index=True, width="stretch", column_config=config, key=key)
+    kinds = dict.fromkeys(SUMMARY_MONEY, MONEY_WHOLE) | {"cash_delay_days": COUNT, "dso_days": COUNT}
+    show_table(shown, {c: tr_text(f"account.settle.{c}") for c in shown.columns}, kinds, key=key)
 
 
 def monthly_table(schedule: pd.DataFrame, key: str) -> None:
@@ -81,7 +80,10 @@ def monthly_table(schedule: pd.DataFrame, key: str) -> None:
             index="month", columns="mode", values=["cash_in", "receivable_end"], aggfunc="sum", sort=False
         )
         wide.columns = [f"{tr_text('account.settle.' + v)} · {lbl('settlement', m)}" for v, m in wide.columns]
-        st.dataframe(wide.round(0), width="stretch", key=key)
+        wide = wide.reset_index()
+        labels = {c: c for c in wide.columns} | {"month": tr_text("account.settle.month")}
+        kinds = dict.fromkeys(wide.columns[1:], MONEY_WHOLE) | {"month": MONTH}
+        show_table(wide, labels, kinds, key=key)
 
 
 def charts(schedule: pd.DataFrame, key: str) -> None:

@@ -13,7 +13,8 @@ from kam_core.users import delete_user, list_users, save_user
 from kam_ui import data
 from kam_ui.auth import sign_in_configured
 from kam_ui.components import downloads, empty_state
-from kam_ui.lang import lbl_fn, tr
+from kam_ui.lang import lbl_fn, tr, tr_text
+from kam_ui.tables import scope_names, show_table
 
 USER_FORM = "user_form"
 DEFAULT_TABLES = ["account", "account_contact", "visit", "credit_terms"]
@@ -62,4 +63,13 @@ def show_users() -> None:
     if users.empty:
         empty_state("admin.users_none")
     else:
-        st.dataframe(users.assign(role=users["role"].map(lbl_fn("role"))), hide_index=True, width="stretch")
+        labels = {c: tr_text(f"admin.{c}") for c in users.columns} | {"scope_id": tr_text("tables.user_scope")}
+        show_table(users.assign(scope_id=users["scope_id"].map(_scope_name)), labels, key="admin_users")
+
+
+def _scope_name(scope_id: object) -> object:
+    """A manager's region or a rep by name, the code beside it (the form asks for the code)."""
+    if not isinstance(scope_id, str) or not scope_id:
+        return None
+    name = scope_names().get(scope_id)
+    return f"{name} ({scope_id})" if name and name != scope_id else scope_id

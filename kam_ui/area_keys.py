@@ -17,12 +17,14 @@ from kam_core.analytics.area_keys import (
 from kam_core.errors import UserError
 from kam_core.filters import Filters
 from kam_core.i18n import local_names
+from kam_core.io.column_kinds import COUNT, TEXT
 from kam_core.owners import assign_owner
 from kam_core.queries.area import fetch_assignable_reps, fetch_region_tree
 from kam_core.scope import Scope
 from kam_ui import data
 from kam_ui.components import account_table, empty_state
 from kam_ui.lang import current_lang, tr, tr_fn, tr_text
+from kam_ui.tables import show_table
 
 LEVEL_KEY = "area_level"
 FLASH_KEY = "_area_flash"
@@ -135,15 +137,9 @@ def _missing_table(summary: pd.DataFrame, shown: pd.DataFrame, area_name: dict, 
     table = missing.assign(
         area_name=missing["area_id"].map(area_name),
         status=missing["status"].map(tr_fn("area.status_")),
-        key_names=missing["area_id"].map(names).fillna(""),
+        key_names=missing["area_id"].map(names),  # none: shown as "—"
     )
-    st.dataframe(
-        table[cols],
-        column_config={c: st.column_config.Column(tr(f"col.{c}")) for c in cols},
-        hide_index=True,
-        width="stretch",
-        key="area_missing",
-    )
+    show_table(table[cols], kinds={"retail_accounts": COUNT, "area_name": TEXT, "status": TEXT}, key="area_missing")
 
 
 def area_key_accounts(filters: Filters) -> None:

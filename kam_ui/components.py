@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from kam_core.i18n import local_names
 from kam_core.io.cells import flatten_value
+from kam_core.io.column_kinds import MONEY_WHOLE, SHARE
 from kam_ui.drill import Target, card_link_for, drill_chart
 from kam_ui.filters import current_filters
 from kam_ui.honest import cost_word, mark_missing
 from kam_ui.lang import current_lang, lbl, tr
+from kam_ui.tables import CODE_COLUMNS, table_view, with_name_en
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,6 @@ def card_link(account_id: str) -> str:
     return card_link_for(account_id, current_filters())
 
 
-_CODE_KINDS = {
-    "channel": "channel",
-    "value_type": "value_type",
-    "pyramid_tier": "pyramid_tier",
-    "size_tier": "size_tier",
-    "abc_class": "abc_class",
-}
-
-
 def explain_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose value-type reasons, HVLL reasons and diversion evidence are written in the current
     language from the analytics' structured items (:func:`kam_core.i18n.reasons.localise_reasons`)."""
@@ -73,7 +65,7 @@ def explain_reasons(frame: pd.DataFrame) -> pd.DataFrame:
 def localise(frame: pd.DataFrame) -> pd.DataFrame:
     """A display copy: code columns as names in the current language, lists and dicts as text (as exports)."""
     out = frame.copy()
-    for col, kind in _CODE_KINDS.items():
+    for col, kind in CODE_COLUMNS.items():
         if col in out:
             out[col] = out[col].map(lambda c, k=kind: lbl(k, c) if isinstance(c, str) else lbl(k, None))
     for col in out.columns:
@@ -82,13 +74,9 @@ def localise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _column_config(columns: Sequence[str], money: Sequence[str], pct: Sequence[str]) -> dict:
-    config: dict = {c: st.column_config.Column(tr(f"col.{c}")) for c in columns if c not in money and c not in pct}
-    config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="localized") for c in money})
-    config.update({c: st.column_config.NumberColumn(tr(f"col.{c}"), format="percent") for c in pct})
-    config["cost_basis"] = st.column_config.Column(tr("col.cost_basis"))
-    config["card"] = st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"), width="small")
-    return config
+def card_column() -> dict:
+    """The column config of a ``card`` column of links to account cards."""
+    return {"card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"), width="small")}
 
 
 def account_table(
@@ -99,14 +87,17 @@ def account_table(
     key: str | None = None,
     height: int | str = "auto",
 ) -> None:
-    """An account list whose last column opens the account card (``/account?account=ID``)."""
+    """An account list whose last column opens the account card (``/account?account=ID``).
+
+    The cells go through :func:`kam_ui.tables.table_view`: ``money`` columns in whole yuan, ``pct`` as shares,
+    codes by their names, the account name in the viewer's language, gaps as "—".
+    """
     cols = [c for c in columns if c in frame.columns]
-    shown = mark_missing(frame, localise(frame[cols]))
-    if "name" in shown:
-        shown["name"] = local_names(frame, current_lang())
-    for col in money:  # whole yuan: cents are noise on a projector
-        if col in shown:
-            shown[col] = shown[col].round(0)
+    if "name" in cols and current_lang() == "en":
+        frame = with_name_en(frame)  # analytics frames may carry the Chinese name only
+    source = frame[cols + (["name_en"] if "name" in cols and "name_en" in frame else [])]
+    marked = mark_missing(frame, source.copy())  # withheld codes said in words before the codes become names
+    shown, config = table_view(marked, kinds={c: MONEY_WHOLE for c in money} | {c: SHARE for c in pct})
     if (
         any(c in shown for c in ("gross_profit", "net_profit", "clv"))
         and "cost_basis" in frame
@@ -116,10 +107,9 @@ def account_table(
             cost_word(b, c) or ""
             for b, c in zip(frame["cost_basis"], frame.get("cost_coverage", frame["cost_basis"]), strict=True)
         ]
+        config["cost_basis"] = st.column_config.Column(tr("col.cost_basis"))
     shown["card"] = frame["account_id"].map(card_link)
-    st.dataframe(
-        shown, column_config=_column_config(cols, money, pct), hide_index=True, width="stretch", height=height, key=key
-    )
+    st.dataframe(shown, column_config=config | card_column(), hide_index=True, width="stretch", height=height, key=key)
 
 
 def downloads(frames: dict[str, pd.DataFrame], name: str, key: str) -> None:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n.markup import escape_markdown
+from kam_core.io.column_kinds import COUNT, TEXT
 from kam_core.io.erp_lines import FIELDS, REQUIRED
 from kam_core.io.erp_mapping import suggest_mapping
 from kam_core.io.import_health import describe_import
@@ -23,6 +24,7 @@ from kam_core.vocab import CHANNELS
 from kam_ui.account_components import forget_accounts
 from kam_ui.data import data_changed, engine, viewer_identity, viewer_scope
 from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn, tr_text
+from kam_ui.tables import show_table
 
 NOT_MAPPED = ""  # the mapping selectbox's "not in this file"
 TIERS = ("RETAIL", *(c for c in CHANNELS if c != "RETAIL"))  # the usual default first, then the chain order
@@ -127,11 +129,9 @@ def _run(path: Path, mapping: dict[str, str], keep: bool, dedupe: str, tier: str
 def show_problems(problems) -> None:
     """The refused cells as a table with labelled columns (file, row, column, value, expected)."""
     frame = pd.DataFrame([p.__dict__ for p in problems], columns=["file", "row", "column", "value", "expected"])
-    st.dataframe(
-        frame.rename(columns={c: tr_text(f"erp_import.problem_{c}") for c in frame.columns}),
-        hide_index=True,
-        width="stretch",
-    )
+    shown = frame.rename(columns={c: tr_text(f"erp_import.problem_{c}") for c in frame.columns})
+    kinds = dict.fromkeys(shown.columns, TEXT) | {tr_text("erp_import.problem_row"): COUNT}
+    show_table(shown, {c: c for c in shown.columns}, kinds)
 
 
 def _show_result() -> None:

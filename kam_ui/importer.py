@@ -11,6 +11,7 @@ import streamlit as st
 
 from kam_core.errors import UserError
 from kam_core.i18n.markup import escape_markdown
+from kam_core.io.column_kinds import COUNT, TEXT
 from kam_core.io.import_health import describe_import, table_record
 from kam_core.permissions import NotAuthorised, OutOfScope, check_action, importable_by
 from kam_ui.account_components import forget_accounts
@@ -18,6 +19,7 @@ from kam_ui.auth import describe
 from kam_ui.data import data_changed, engine, store_default_views, viewer_identity, viewer_scope
 from kam_ui.erp_importer import show_erp_import, show_problems
 from kam_ui.lang import current_lang, lbl, lbl_fn, tr, tr_fn, tr_text
+from kam_ui.tables import CODE, show_table
 
 PREVIEW_ROWS = 20
 COPY_BLOCK = 1 << 20
@@ -134,21 +136,17 @@ def _browser_timezone() -> str:
 
 def show_row_counts(counts: pd.DataFrame) -> None:
     """Rows per table, the tables named in words."""
-    table = counts.assign(table=counts["table"].map(lbl_fn("table")))
-    st.dataframe(
-        table.rename(columns={"table": tr_text("data.col_table"), "rows": tr_text("data.col_rows")}),
-        hide_index=True,
-        width="stretch",
-        column_config={tr_text("data.col_rows"): st.column_config.NumberColumn(format="localized")},
-    )
+    labels = {"table": tr_text("data.col_table"), "rows": tr_text("data.col_rows")}
+    shown = counts[["table", "rows"]].rename(columns=labels)  # the frame's own columns read as the headers
+    kinds = {labels["table"]: CODE + "table", labels["rows"]: COUNT}
+    show_table(shown, {c: c for c in shown.columns}, kinds, key="data_counts")
 
 
 def show_recent_imports(imports: pd.DataFrame) -> None:
     """The latest imports with labelled columns: when (local time), who, which file, into what, how many rows."""
     names = {c: tr_text(f"imports_table.{c}") for c in imports.columns}
     stamps = pd.to_datetime(imports["imported_at"]).dt.tz_localize("UTC")  # import_log keeps UTC
-    shown = imports.assign(
-        target=imports["target"].map(lbl_fn("table")),
-        imported_at=stamps.dt.tz_convert(_browser_timezone()).dt.strftime("%Y-%m-%d %H:%M"),
-    )
-    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch")
+    shown = imports.assign(imported_at=stamps.dt.tz_convert(_browser_timezone()).dt.strftime("%Y-%m-%d %H:%M"))
+    kinds = {names["target"]: CODE + "table", names["imported_at"]: TEXT}
+    shown = shown.rename(columns=names)  # the frame's own columns read as the headers
+    show_table(shown, {c: c for c in shown.columns}, kinds, key="data_imports")

@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.i18n import format_cases, format_date, format_money, format_number, format_pct
+from kam_core.io.column_kinds import MONEY_WHOLE
 from kam_core.views import Kpis, compute_kpis, count_orders
 from kam_core.views.compare import Attainment, pct_change
-from kam_ui.components import Kpi, card_link, empty_state, kpi_row
-from kam_ui.lang import current_lang, lbl, tr, trn
+from kam_ui.components import Kpi, card_column, card_link, empty_state, kpi_row
+from kam_ui.lang import current_lang, lbl, tr, tr_text, trn
+from kam_ui.tables import show_table, with_name_en
 
 
 def _delta(now: float | None, before: float | None, money: bool, share: bool = False) -> str | None:
@@ -168,42 +170,37 @@ def show_comparison(
         st.info(tr("yoy.no_targets_level" if any_targets else "yoy.no_targets"), icon=":material/info:")
 
 
-def show_movers(movers: pd.DataFrame, mode: str) -> None:
-    shown = pd.DataFrame(
-        {
-            tr("col.name"): movers["name"],
-            tr("col.channel"): movers["channel"].map(lambda c: lbl("channel", c)),
-            tr("yoy.movers_before", mode=tr(f"yoy.mode.{mode}")): movers["net_sales_before"].round(0),
-            tr("overview.movers_now"): movers["net_sales_now"].round(0),
-            tr("overview.movers_change"): movers["change"].round(0),
-            "card": movers["account_id"].map(card_link),
-        }
+def show_movers(movers: pd.DataFrame, mode: str, rows: pd.DataFrame) -> None:
+    movers = with_name_en(movers, rows)
+    shown = movers[["name", *(["name_en"] if "name_en" in movers else []), "channel"]].assign(
+        before=movers["net_sales_before"], now=movers["net_sales_now"], change=movers["change"]
     )
-    money = {c: st.column_config.NumberColumn(format="localized") for c in shown.columns[2:5]}
-    st.dataframe(
+    labels = {
+        "before": tr_text("yoy.movers_before", mode=tr_text(f"yoy.mode.{mode}")),
+        "now": tr_text("overview.movers_now"),
+        "change": tr_text("overview.movers_change"),
+    }
+    shown = shown.assign(card=movers["account_id"].map(card_link))
+    show_table(
         shown,
-        hide_index=True,
-        width="stretch",
-        column_config=money
-        | {"card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))},
+        labels | {"card": ""},
+        dict.fromkeys(("before", "now", "change"), MONEY_WHOLE),
+        extra_config=card_column(),
     )
 
 
-def show_changes(changes: pd.DataFrame) -> None:
-    as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr("common.yes" if v else "common.no")  # noqa: E731
-    shown = pd.DataFrame(
-        {
-            tr("col.name"): changes["name"],
-            tr("overview.change"): changes["change"].map(lambda c: tr(f"change.{c}")),
-            tr("overview.before"): changes["before"].map(as_text),
-            tr("overview.after"): changes["after"].map(as_text),
-            "card": changes["account_id"].map(card_link),
-        }
+def show_changes(changes: pd.DataFrame, rows: pd.DataFrame) -> None:
+    changes = with_name_en(changes, rows)
+    as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr_text("common.yes" if v else "common.no")  # noqa: E731
+    shown = changes[["name", *(["name_en"] if "name_en" in changes else [])]].assign(
+        change=changes["change"].map(lambda c: tr_text(f"change.{c}")),
+        before=changes["before"].map(as_text),
+        after=changes["after"].map(as_text),
+        card=changes["account_id"].map(card_link),
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=320,
-        column_config={"card": st.column_config.LinkColumn(tr("col.card"), display_text=tr("common.open_card"))},
-    )
+    labels = {
+        "change": tr_text("overview.change"),
+        "before": tr_text("overview.before"),
+        "after": tr_text("overview.after"),
+    }
+    show_table(shown, labels | {"card": ""}, height=320, extra_config=card_column())

@@ -9,12 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from kam_core.errors import UserError
-from kam_core.i18n.formatting import format_number
+from kam_core.i18n.formatting import format_money, format_number
+from kam_core.io.column_kinds import COUNT, MONEY_WHOLE, NUMBER
 from kam_core.queries.post_event import list_past_promotions
 from kam_core.queries.post_event_run import PostEventReview, review_promotion
 from kam_core.scope import Scope
 from kam_ui import data
 from kam_ui.lang import current_lang, tr, tr_text
+from kam_ui.tables import missing_word, show_table
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -92,23 +94,30 @@ def show_review(promo_id: str) -> None:
     )
     st.caption(tr("promo.ci_caption", low=_num(lo), high=_num(hi), n=cases.n_treated, controls=cases.n_control))
     st.subheader(tr("promo.comparisons"))
-    st.dataframe(_comparisons(review), hide_index=True, width="stretch")
+    comparisons = _comparisons(review)
+    per_account = [
+        tr_text(f"promo.col.{k}") for k in ("per_account", "low", "high", "treated_change", "control_change")
+    ]
+    counts = [tr_text(f"promo.col.{k}") for k in ("participants", "controls")]
+    show_table(
+        comparisons,
+        {c: c for c in comparisons.columns},  # the frame's columns are already the labels
+        dict.fromkeys(per_account, NUMBER) | dict.fromkeys(counts, COUNT),
+    )
     st.subheader(tr("promo.predicted_vs_observed"))
     if review.prediction is None:
         st.info(tr("promo.no_prediction"))
     else:
-        st.dataframe(_versus(review), hide_index=True, width="stretch")
+        versus = _versus(review)
+        show_table(versus, {c: c for c in versus.columns})
     st.subheader(tr("promo.cost_breakdown"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr_text("promo.col.item"): [tr_text(f"promo.cost.{k}") for k in review.cost],
-                tr_text("promo.col.amount"): [round(v, 2) for v in review.cost.values()],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    cost = pd.DataFrame(
+        {
+            tr_text("promo.col.item"): [tr_text(f"promo.cost.{k}") for k in review.cost],
+            tr_text("promo.col.amount"): list(review.cost.values()),
+        }
     )
+    show_table(cost, {c: c for c in cost.columns}, {tr_text("promo.col.amount"): MONEY_WHOLE})
     for note in review.notes:
         st.caption(tr(f"promo.note.{note}"))
 
@@ -135,15 +144,24 @@ def _comparisons(review: PostEventReview) -> pd.DataFrame:
 
 
 def _versus(review: PostEventReview) -> pd.DataFrame:
+    """Predicted against observed, each row in its own unit (cases, yuan, a ratio): the cells are text."""
     p = review.prediction
     inc, _, _ = review.headline()["cases"].total()
     gp, _, _ = review.headline()["gross_profit"].total()
     observed = [inc, gp, review.cost["total"], review.roi[0] if review.roi else None]
     predicted = [p["incremental_cases"], p["incremental_gross_profit"], p["cost"], p["roi"]]
+    lang = current_lang()
+    writers = (
+        lambda v: format_number(v, lang),
+        lambda v: format_money(v, lang, compact=False),
+        lambda v: format_money(v, lang, compact=False),
+        lambda v: format_number(v, lang, 2),
+    )
+    text = lambda values: [missing_word(lang) if v is None else w(v) for w, v in zip(writers, values, strict=True)]  # noqa: E731
     return pd.DataFrame(
         {
             tr_text("promo.col.measure"): [tr_text(f"promo.measure.{k}") for k in ("cases", "gp", "cost", "roi")],
-            tr_text("promo.col.predicted"): [None if v is None else round(v, 2) for v in predicted],
-            tr_text("promo.col.observed"): [None if v is None else round(v, 2) for v in observed],
+            tr_text("promo.col.predicted"): text(predicted),
+            tr_text("promo.col.observed"): text(observed),
         }
     )

@@ -48,7 +48,7 @@ if page is not None and not page.empty and not no_sales(page):
     with right:
         st.subheader(tr("yoy.movers", mode=mode_text))
         movers = compute_movers(before if before is not None else page.rows.iloc[0:0], page.rows)
-        show_movers(movers, mode)
+        show_movers(movers, mode, page.rows)
 
     st.subheader(tr("overview.changes"))
     if before is not None:
@@ -57,7 +57,7 @@ if page is not None and not page.empty and not no_sales(page):
         if changes.empty:
             empty_state("yoy.no_changes", mode=mode_text)
         else:
-            show_changes(changes)
+            show_changes(changes, page.rows)
         downloads({"movers": movers, "changes": changes}, "overview", key="ov_dl")
     else:
         empty_state("yoy.no_comparison", first=format_date(dimensions().first_date, lang), **fmt)

@@ -12,7 +12,9 @@ from kam_ui.compare import comparison_bundle, comparison_mode, window
 from kam_ui.components import Kpi, account_table, downloads, empty_state, kpi_row, show_figure
 from kam_ui.data import dimensions, filtered
 from kam_ui.honest import costed, costed_tiers
+from kam_ui.lang import tr_text
 from kam_ui.page import load_page_data
+from kam_ui.tables import show_matrix
 
 st.header(tr("pyramid.title"))
 page = load_page_data()
@@ -75,7 +77,11 @@ if page is not None and not page.empty:
             key="py_sankey",
         )
         st.caption(tr("pyramid.migration_table"))
-        st.dataframe(matrix.rename(index=labels, columns=labels), width="stretch")
+        names = {t: lbl("pyramid_tier", t) for t in tiers} | {
+            "new": tr_text("pyramid.new"),
+            "gone": tr_text("pyramid.gone"),
+        }
+        show_matrix(matrix, tr_text("tables.migration_rows"), names, names, key="py_migration")
 
     st.subheader(tr("pyramid.size"))
     sizes = {s: lbl("size_tier", s) for s in SIZE_TIERS}
@@ -94,7 +100,7 @@ if page is not None and not page.empty:
     cross = pd.crosstab(rows["size_tier"], rows["pyramid_tier"]).reindex(
         index=list(sizes), columns=list(tiers), fill_value=0
     )
-    st.dataframe(cross.rename(index=sizes, columns=labels), width="stretch")
+    show_matrix(cross, tr_text("tables.size_rows"), sizes, labels, key="py_cross")
     st.subheader(tr("pyramid.vip_lead"))
     vip_lead = rows[(rows["size_tier"] == "vip") & (rows["pyramid_tier"] == "lead")]
     if vip_lead.empty:

@@ -5,13 +5,27 @@ import streamlit as st
 from kam_core.analytics.prototypes import DEFAULT_PROTOTYPES, FEATURES
 from kam_core.figures.value_types import build_value_type_map
 from kam_core.i18n import format_pct
+from kam_core.io.column_kinds import COUNT, MONEY_WHOLE, SHARE
 from kam_core.views import compute_type_profiles
 from kam_core.vocab import VALUE_TYPES
 from kam_ui import current_lang, lbl, tr
-from kam_ui.components import account_table, downloads, empty_state, explain_reasons, localise, show_figure
+from kam_ui.components import account_table, downloads, empty_state, explain_reasons, show_figure
 from kam_ui.honest import show_untyped
 from kam_ui.key_accounts import abc_section, key_section
+from kam_ui.lang import tr_text
 from kam_ui.page import load_page_data
+from kam_ui.tables import show_table
+
+PROFILE_KINDS = {  # shares as %, money in whole yuan; medians of counts and scores keep two decimals
+    "accounts": COUNT,
+    "sales_share": SHARE,
+    "median_net_sales": MONEY_WHOLE,
+    "median_net_profit": MONEY_WHOLE,
+    "mean_confidence": SHARE,
+    "promo_share": SHARE,
+    "premium_mix": SHARE,
+    "co_invest_ratio": SHARE,
+}
 
 st.header(tr("segments.title"))
 page = load_page_data()
@@ -43,11 +57,10 @@ if page is not None and not page.empty:
         empty_state("segments.no_types")
     else:
         profiles = compute_type_profiles(rows, page.bundle.features)
-        shown = localise(profiles).rename(
-            columns={c: tr(f"segments.profile_col.{c}") for c in profiles.columns[:6]}
-            | {f: lbl("feature", f) for f in FEATURES}
-        )
-        st.dataframe(shown, hide_index=True, width="stretch")
+        labels = {c: tr_text(f"segments.profile_col.{c}") for c in profiles.columns[:6]} | {
+            f: lbl("feature", f) for f in FEATURES
+        }
+        show_table(profiles, labels, PROFILE_KINDS, key="seg_profiles")
         st.subheader(tr("segments.accounts"))
         typed = explain_reasons(typed)  # the scorecard's reasons are English: rebuilt in the UI language
         account_table(
