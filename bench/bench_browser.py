@@ -108,18 +108,20 @@ def _prepare(db: Path) -> tuple[int, str, dict]:
 
 def _import_one_row(page, base: str, csv: Path) -> float:
     page.goto(f"{base}/data?lang=en")
-    _settled(page, "Data: import")
+    _settled(page, "What are you importing?")
+    page.get_by_text("One data table", exact=True).click()  # the ERP invoice lines are the default kind
     box = page.locator("[data-testid=stSelectbox]").filter(has_text="Target table").first
+    box.wait_for(timeout=120_000)
     box.click()
-    page.keyboard.type("visit")  # the list is virtualised: filter it, then take the exact name
-    page.get_by_role("option", name="visit", exact=True).click()
+    page.keyboard.type("Visits")  # the list is virtualised: filter it, then take the exact label
+    page.get_by_role("option", name="Visits", exact=True).click()
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(csv))
-    button = page.get_by_role("button", name="Import into visit")
+    button = page.get_by_role("button", name="Import into Visits")
     button.wait_for(timeout=120_000)
     clock = Clock()
     button.click()
-    page.get_by_text("row(s) read into visit").first.wait_for(timeout=300_000)
-    return clock.stop(_settled(page, "row(s) read into visit"))
+    page.get_by_text("Import finished.").first.wait_for(timeout=300_000)
+    return clock.stop(_settled(page, "Import finished."))
 
 
 class _Rows(list):
