@@ -191,12 +191,14 @@ def show_movers(movers: pd.DataFrame, mode: str) -> None:
 
 def show_changes(changes: pd.DataFrame) -> None:
     as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr("common.yes" if v else "common.no")  # noqa: E731
+    # each distinct value translated once (a period with a thousand changes has a handful of distinct values)
+    texts = {v: as_text(v) for v in pd.unique(pd.concat([changes["before"], changes["after"]]))}
     shown = pd.DataFrame(
         {
             tr("col.name"): changes["name"],
-            tr("overview.change"): changes["change"].map(lambda c: tr(f"change.{c}")),
-            tr("overview.before"): changes["before"].map(as_text),
-            tr("overview.after"): changes["after"].map(as_text),
+            tr("overview.change"): changes["change"].map({c: tr(f"change.{c}") for c in changes["change"].unique()}),
+            tr("overview.before"): changes["before"].map(texts),
+            tr("overview.after"): changes["after"].map(texts),
             "card": changes["account_id"].map(card_link),
         }
     )
