@@ -201,14 +201,17 @@ def main() -> None:
     parser.add_argument("db", type=Path, help="a SQLite database with data (it is copied, not changed)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    t0 = time.perf_counter()
+    from run import python_speed  # bench/run.py's reference loop: tables of different days compare by it
+
+    t0, speed = time.perf_counter(), python_speed()
+    print(f"Python reference loop (10⁷ additions, best of 3) at the start: {speed:.2f} s", flush=True)
     rows = measure(args.db)
     for what, (wall, cpu) in rows:
         line = (
             f"| {what} | {wall:.2f} | {cpu:.2f} |" if args.markdown else f"{what:62s} {wall:6.2f} s  {cpu:6.2f} s CPU"
         )
         print(line, flush=True)
-    print(f"load average {os.getloadavg()[0]:.1f}")
+    print(f"load average {os.getloadavg()[0]:.1f}; Python reference loop at the end: {python_speed():.2f} s")
     print(f"(all: {time.perf_counter() - t0:.0f} s)")
 
 

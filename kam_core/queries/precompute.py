@@ -118,22 +118,15 @@ def run_job(job: Job, engine: Engine, idle: Callable[[], bool] = lambda: True) -
     return job
 
 
-def _lower_priority() -> None:
-    """Run this thread at the lowest CPU priority (Linux: a thread is a task of its own), so that a page the
-    viewer waits for gets the cores first."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        pass
-
-
 def run_in_thread(job: Job, idle: Callable[[], bool] = lambda: True, lock: threading.Lock | None = None):
     """Start :func:`run_job` in a daemon thread with its own engine (disposed at the end); returns the thread.
     ``lock`` serialises jobs (one precompute at a time per server)."""
     from kam_core.db import get_engine
 
+    # Not at a lower OS priority (nice 19 was tried): on a busy machine such a thread gets almost no CPU, and a page
+    # that waits for the view it is computing (scorecard_view's lock per key) then waits minutes. The page's own
+    # reads come first through ``idle`` instead.
     def work() -> None:
-        _lower_priority()
         with lock or threading.Lock():
             if job.stop.is_set():
                 job.reason = "stopped"

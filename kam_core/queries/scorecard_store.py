@@ -236,14 +236,14 @@ def scorecard_view(
             return stored
         from kam_core.queries.scorecard import compute_scorecard_bundle
 
-        t0 = time.perf_counter()
+        t0, data_before = time.perf_counter(), compute_data_fingerprint(engine)
         b = compute_scorecard_bundle(engine, as_of=as_of, since=since, scope=scope, params=p)
         result = StoredScorecard(
             b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs), time.perf_counter() - t0
         )
-        # an import during the computation: the result may mix old and new rows, so it is not stored under the
-        # old version (the caller gets it; the next request recomputes with the new version)
-        if compute_data_fingerprint(engine) == version:
+        # an import during the computation: the result may mix old and new rows, so it is not stored (the caller
+        # gets it; the next request, with the new data version, recomputes)
+        if compute_data_fingerprint(engine) == data_before:
             save(engine, key, version, result)
         return result
 
