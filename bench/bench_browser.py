@@ -135,12 +135,14 @@ def _import_one_row(page, base: str, csv: Path) -> float:
     _settled(page, "What are you importing?")
     page.get_by_text("One data table", exact=True).click()  # the ERP invoice lines are the default kind
     box = page.locator("[data-testid=stSelectbox]").filter(has_text="Target table").first
-    box.wait_for(timeout=300_000)
-    box.click()
-    page.keyboard.type("Visits")  # the list is virtualised: filter it, then take the exact label
-    page.get_by_role("option", name="Visits", exact=True).click()
-    box.filter(has_text="Visits").wait_for(timeout=300_000)
-    _settled(page, "Target table")  # the rerun of the choice is over: an upload during it can be dropped
+    _settled(page, "Target table")  # a choice made during the radio's rerun is lost when the rerun ends
+    for _ in range(3):
+        box.click()
+        page.keyboard.type("Visits")  # the list is virtualised: filter it, then take the exact label
+        page.get_by_role("option", name="Visits", exact=True).click()
+        _settled(page, "Target table")  # the rerun of the choice is over: an upload during it can be dropped
+        if box.filter(has_text="Visits").count():
+            break
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(csv))
     button = page.get_by_role("button", name="Import into Visits")
     button.wait_for(timeout=300_000)
