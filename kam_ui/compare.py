@@ -1,7 +1,8 @@
 """The page-level comparison (same period last year, or the previous period) and the view's targets.
 
 The comparison window's scorecard comes from the same cached and stored path as the period's own
-(:func:`kam_ui.data.shared_bundle` → ``scorecard_store``), with the shifted window (docs/methods_comparisons.md).
+(:func:`kam_ui.data.view` → ``scorecard_store``), with the shifted window (docs/methods_comparisons.md); the
+background precompute stores it with its window (docs/methods_period.md).
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ def comparison_bundle(filters: Filters, mode: str):
     dims = data.dimensions()
     if period is None or dims.first_date is None or period[1] < dims.first_date:
         return None
-    url = data.db_url()
-    return data.shared_bundle(url, period[0], period[1], str(data.viewer_scope()), data.data_fingerprint(url))
+    return data.view(period[0], period[1])
 
 
 @st.cache_data(ttl=300, max_entries=16, show_spinner=False)

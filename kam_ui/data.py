@@ -21,6 +21,7 @@ from kam_core.filters import Filters, KnownValues, apply_filters
 from kam_core.queries import scorecard_store
 from kam_core.scope import DIRECTOR, Scope
 from kam_core.views.health import compute_data_fingerprint
+from kam_ui import precompute
 
 
 def db_url() -> str:
@@ -204,11 +205,12 @@ def load_bundle(
     url: str, start: dt.date | None, end: dt.date | None, scope_text: str, fingerprint: str, code: str
 ) -> ScorecardView:
     """The scorecard for one window and scope (the expensive part; cached). Read from the database's
-    ``scorecard_store`` when a server (this one before a restart, or another) stored it for the same data
-    and code version; computed and stored otherwise."""
-    s = scorecard_store.scorecard_view(
-        engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint
-    )
+    ``scorecard_store`` when a server (this one before a restart, or another, or the background precompute)
+    stored it for the same data and code version; computed and stored otherwise."""
+    with precompute.foreground():
+        s = scorecard_store.scorecard_view(
+            engine_for(url), as_of=end, since=start, scope=Scope.parse(scope_text), data_version=fingerprint
+        )
     return ScorecardView(s.scorecard, s.window, s.features, tuple(s.health), tuple(s.missing_inputs))
 
 
@@ -219,10 +221,33 @@ def shared_bundle(url: str, start: dt.date | None, end: dt.date | None, scope_te
     return load_bundle(url, start, end, scope_text, fingerprint, code_version())
 
 
+_READ: set[tuple] = set()  # views this server has read or computed (memory): no "computing" notice, no store look-up
+
+
+def view(start: dt.date | None, end: dt.date | None):
+    """The viewer's scorecard bundle of one window. Says "computing…" while it runs when the window is neither in
+    memory nor stored (the background precompute, kam_ui.precompute, has not reached it yet)."""
+    url, scope_text = db_url(), str(viewer_scope())
+    fingerprint = data_fingerprint(url)
+    dims = load_dimensions(url, scope_text)
+    precompute.start(url, scope_text, fingerprint, dims.first_date, dims.last_date)
+    key = (url, start, end, scope_text, fingerprint)
+    if key in _READ or scorecard_store.is_stored(
+        engine_for(url), scorecard_store.view_key(fingerprint, start, end, Scope.parse(scope_text))
+    ):
+        result = shared_bundle(*key)
+    else:
+        from kam_ui.lang import tr
+
+        with st.spinner(tr("period.computing")):
+            result = shared_bundle(*key)
+    _READ.add(key)
+    return result
+
+
 def bundle(filters: Filters):
     """The cached scorecard bundle for the filters' period."""
-    url = db_url()
-    return shared_bundle(url, filters.start, filters.end, str(viewer_scope()), data_fingerprint(url))
+    return view(filters.start, filters.end)
 
 
 def previous_period(filters: Filters) -> tuple[dt.date, dt.date] | None:
@@ -248,11 +273,14 @@ def data_changed() -> None:
     """After a write (an import): drop what was read from the data, keep the engine and its pool.
 
     The data fingerprint and the dimensions are read again; the in-memory bundles of the old data go (the
-    stored ones are keyed by the old fingerprint and are no longer reached; scorecard_store keeps the newest 64).
+    stored ones are keyed by the old fingerprint and are no longer reached; scorecard_store keeps the newest 64);
+    a running background precompute of the old data stops before its next view.
     """
     data_fingerprint.clear()
     load_dimensions.clear()
     shared_bundle.clear()
+    _READ.clear()
+    precompute.stop_all()
 
 
 def warm_up(filters: Filters) -> None:
@@ -266,7 +294,8 @@ def warm_up(filters: Filters) -> None:
 
 def store_default_views() -> None:
     """After a write: compute and store the scorecards of the default view (the last 12 months and the same
-    months a year before), so that the next Overview, on this server or another, reads them instead of computing."""
+    months a year before), so that the next Overview, on this server or another, reads them instead of computing;
+    the background precompute (kam_ui.precompute) then stores the earlier month-end windows."""
     start, end = default_period(dimensions())
     if end is not None:
         warm_up(Filters(start=start, end=end))

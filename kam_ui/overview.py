@@ -192,10 +192,12 @@ def show_movers(movers: pd.DataFrame, mode: str, rows: pd.DataFrame) -> None:
 def show_changes(changes: pd.DataFrame, rows: pd.DataFrame) -> None:
     changes = with_name_en(changes, rows)
     as_text = lambda v: lbl("pyramid_tier", v) if isinstance(v, str) else tr_text("common.yes" if v else "common.no")  # noqa: E731
+    # each distinct value translated once (a period with a thousand changes has a handful of distinct values)
+    texts = {v: as_text(v) for v in pd.unique(pd.concat([changes["before"], changes["after"]]))}
     shown = changes[["name", *(["name_en"] if "name_en" in changes else [])]].assign(
-        change=changes["change"].map(lambda c: tr_text(f"change.{c}")),
-        before=changes["before"].map(as_text),
-        after=changes["after"].map(as_text),
+        change=changes["change"].map({c: tr_text(f"change.{c}") for c in changes["change"].unique()}),
+        before=changes["before"].map(texts),
+        after=changes["after"].map(texts),
         card=changes["account_id"].map(card_link),
     )
     labels = {

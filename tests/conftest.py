@@ -102,6 +102,14 @@ def demo_factory(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _no_background_precompute(monkeypatch):
+    """No background scorecard precompute (kam_ui.precompute) in tests unless a test turns it on: its thread
+    would compute on every test's database while the next test runs."""
+    if "KAM_PRECOMPUTE_MONTHS" not in os.environ:
+        monkeypatch.setenv("KAM_PRECOMPUTE_MONTHS", "0")
+
+
+@pytest.fixture(autouse=True)
 def _error_details_as_configured():
     """A deployment (sign-in configured) sets ``client.showErrorDetails`` to "none" for the whole process
     (kam_ui/errors.py); after each test it goes back to .streamlit/config.toml's value, so a test of the local

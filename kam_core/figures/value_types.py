@@ -10,15 +10,19 @@ is an argument, colours are :data:`kam_core.vocab.VALUE_TYPE_COLORS`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_core.analytics.explain import TypeMap
 from kam_core.figures import TEXT_PX, TICK_PX, Layout, readable
 from kam_core.i18n.markup import escape_hover
 from kam_core.vocab import UNTYPED_COLOR, VALUE_TYPES
 from kam_core.vocab import VALUE_TYPE_COLORS as TYPE_COLORS
 from kam_core.vocab import VALUE_TYPE_FEATURES as FEATURES
+
+if TYPE_CHECKING:  # explain imports scikit-learn and scipy: not needed to draw a map (the review pack, the simulator)
+    from kam_core.analytics.explain import TypeMap
 
 _PROBABILITIES = [f"p_{t}" for t in VALUE_TYPES]
 _HOVER = "%{customdata[0]} · %{customdata[1]}<br>p = %{customdata[2]:.2f}<extra>%{fullData.name}</extra>"

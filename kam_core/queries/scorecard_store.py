@@ -17,6 +17,7 @@ import functools
 import hashlib
 import io
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kam_core.analytics.window import Window
 from kam_core.db.schema import scorecard_store
+from kam_core.scope import DIRECTOR
 
 KEEP = 64  # rows kept: the newest; older keys (old data or code versions) are deleted when a new one is stored
 
@@ -192,6 +194,19 @@ def load(engine: Engine, key: str) -> StoredScorecard | None:
     )
 
 
+def view_key(data_version: str, since, as_of, scope=None, params=None) -> str:
+    """The key :func:`scorecard_view` stores a view under (the defaults: the director, the default settings)."""
+    from kam_core.analytics.params import DEFAULT_PARAMS
+
+    return store_key(data_version, since, as_of, str(scope or DIRECTOR), (params or DEFAULT_PARAMS).params_hash)
+
+
+def is_stored(engine: Engine, key: str) -> bool:
+    """Whether a view is stored under ``key`` (reads the key only, not the frames)."""
+    with engine.connect() as conn:
+        return conn.execute(select(scorecard_store.c.key).where(scorecard_store.c.key == key)).first() is not None
+
+
 def scorecard_view(
     engine: Engine, as_of=None, since=None, scope=None, params=None, data_version: str | None = None
 ) -> StoredScorecard:
@@ -207,21 +222,39 @@ def scorecard_view(
         The data fingerprint (computed when None).
     """
     from kam_core.analytics.params import DEFAULT_PARAMS
-    from kam_core.scope import DIRECTOR
     from kam_core.views.health import compute_data_fingerprint
 
     scope, p = scope or DIRECTOR, params or DEFAULT_PARAMS
     version = data_version if data_version is not None else compute_data_fingerprint(engine)
-    key = store_key(version, since, as_of, str(scope), p.params_hash)
+    key = view_key(version, since, as_of, scope, p)
     stored = load(engine, key)
     if stored is not None:
         return stored
-    from kam_core.queries.scorecard import compute_scorecard_bundle
+    with _key_lock(key):  # one computation per key in this process: a page asking for the view the background
+        stored = load(engine, key)  # precompute (kam_core.queries.precompute) is computing waits for its result
+        if stored is not None:
+            return stored
+        from kam_core.queries.scorecard import compute_scorecard_bundle
 
-    t0 = time.perf_counter()
-    b = compute_scorecard_bundle(engine, as_of=as_of, since=since, scope=scope, params=p)
-    result = StoredScorecard(
-        b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs), time.perf_counter() - t0
-    )
-    save(engine, key, version, result)
-    return result
+        t0, data_before = time.perf_counter(), compute_data_fingerprint(engine)
+        b = compute_scorecard_bundle(engine, as_of=as_of, since=since, scope=scope, params=p)
+        result = StoredScorecard(
+            b.scorecard, b.window, b.features, tuple(b.health), tuple(b.missing_inputs), time.perf_counter() - t0
+        )
+        # an import during the computation: the result may mix old and new rows, so it is not stored (the caller
+        # gets it; the next request, with the new data version, recomputes)
+        if compute_data_fingerprint(engine) == data_before:
+            save(engine, key, version, result)
+        return result
+
+
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        if len(_KEY_LOCKS) > 4 * KEEP:  # forget the locks of old keys (none is held for long: one computation)
+            for old in [k for k, lock in _KEY_LOCKS.items() if not lock.locked()]:
+                del _KEY_LOCKS[old]
+        return _KEY_LOCKS.setdefault(key, threading.Lock())

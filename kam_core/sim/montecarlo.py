@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta as beta_dist
 
 from kam_core.sim.model import Book, Draws, evaluate
 from kam_core.sim.response import ResponseParams
@@ -76,6 +75,10 @@ def _beta_draws(u: np.ndarray, mean: float, n_eff: float) -> np.ndarray:
     """Beta(mean·n, (1−mean)·n) by inverse CDF of common uniforms; a mean of 0 or 1 is certain."""
     if mean <= 0.0 or mean >= 1.0:
         return np.full_like(u, mean)
+    # imported here, not with the module: scipy.stats costs 1-3 s CPU, and opening a saved scenario's link
+    # (kam_ui.simulator_results.open_saved) shows its stored result without drawing anything
+    from scipy.stats import beta as beta_dist
+
     return beta_dist.ppf(u, mean * n_eff, (1.0 - mean) * n_eff).astype(u.dtype)
 
 
