@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +52,7 @@ def _frame(conn: Connection, stmt, index: str | None = "account_id", columnar: b
         df = df.astype({k: "int64" for k in keys if pd.api.types.is_integer_dtype(df[k])}).infer_objects()
     else:
         # column-wise construction: pandas inspecting 10^5 Row objects one by one is slower than the query
-        columns = _duckdb_values(result) if conn.dialect.name == "duckdb" else None
+        columns: list[Sequence] | None = _duckdb_values(result) if conn.dialect.name == "duckdb" else None
         if columns is None:
             columns = list(zip(*result.fetchall(), strict=True)) or [()] * len(keys)
         df = pd.DataFrame({k: pd.Series(list(v), dtype=object) for k, v in zip(keys, columns, strict=True)})
@@ -295,14 +296,14 @@ def fetch_order_rhythm(conn: Connection, w: Window, from_days: bool = False) -> 
         )
     day = days.subquery()
     dn, wk = day_number(day.c.order_date), week_number(day.c.order_date)
-    over = {"partition_by": day.c.account_id, "order_by": day.c.order_date}
+    account_id, order_date = day.c.account_id, day.c.order_date
     per_day = select(
         day.c.account_id,
         day.c.order_date,
         dn.label("dn"),
         wk.label("wk"),
-        func.lag(dn).over(**over).label("prev_dn"),
-        func.lag(wk).over(**over).label("prev_wk"),
+        func.lag(dn).over(partition_by=account_id, order_by=order_date).label("prev_dn"),
+        func.lag(wk).over(partition_by=account_id, order_by=order_date).label("prev_wk"),
     ).subquery()
     d = per_day.c
     # the days are distinct and sorted, so their weeks never decrease: the distinct weeks are the days whose week
