@@ -79,7 +79,7 @@ _NUMPY_EXACT = {
 }
 
 
-def _duckdb_values(result) -> list[list] | None:
+def _duckdb_values(result) -> list[Sequence] | None:
     """DuckDB: each column of ``result`` as the list of Python values a row fetch would give, from one columnar
     fetch (building a tuple and a Row per row cost ~2/3 of a 10^5-row read). None when the result has a type
     whose values could differ (DECIMAL, lists, …) or a row-value processor: the caller then fetches rows."""
@@ -89,7 +89,7 @@ def _duckdb_values(result) -> list[list] | None:
         return None
     if any(t not in _NUMPY_EXACT and t != "HUGEINT" for t in types):
         return None
-    out = []
+    out: list[Sequence] = []
     for kind, arr in zip(types, result.cursor.fetchnumpy().values(), strict=True):
         if kind == "HUGEINT":  # SUM of integers: a float64 column here, Python ints in a row (exact below 2^53)
             data = np.ma.getdata(arr)
