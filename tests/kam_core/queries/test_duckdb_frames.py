@@ -12,20 +12,8 @@ from sqlalchemy import text
 
 from kam_core.analytics.params import DEFAULT_PARAMS
 from kam_core.analytics.window import Window
-from kam_core.db import ensure_schema, get_engine
-from kam_core.demo import generate
 from kam_core.queries import metrics, scorecard_inputs
 from kam_core.queries.window import resolve_window
-
-
-@pytest.fixture(scope="module")
-def duck_demo(tmp_path_factory):
-    pytest.importorskip("duckdb_engine")
-    engine = get_engine(f"duckdb:///{tmp_path_factory.mktemp('duckframes') / 'demo.duckdb'}")
-    ensure_schema(engine)
-    generate(engine, accounts=150, months=15, seed=5)
-    yield engine
-    engine.dispose()
 
 
 def _gather(engine, w: Window, rows: bool, monkeypatch) -> scorecard_inputs.Inputs:
