@@ -89,6 +89,8 @@ def _duckdb_values(result) -> list[Sequence] | None:
         return None
     if any(t not in _NUMPY_EXACT and t != "HUGEINT" for t in types):
         return None
+    if len(set(result.keys())) < len(types):  # the columns come back by name: two of one name would be one
+        return None
     out: list[Sequence] = []
     for kind, arr in zip(types, result.cursor.fetchnumpy().values(), strict=True):
         if kind == "HUGEINT":  # SUM of integers: a float64 column here, Python ints in a row (exact below 2^53)
