@@ -10,7 +10,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Float, String, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from kam_core.analytics.diversion import complete_months
 from kam_core.analytics.window import Window
@@ -36,51 +50,58 @@ from kam_core.queries.metrics import _frame
 
 
 def fetch_scan_signal(conn: Connection, w: Window) -> pd.DataFrame:
-    """S1: terminal/consumer code scans of the account's goods and how many were outside its territory."""
-    cs, auth = code_scan, authorised_regions()
+    """S1: terminal/consumer code scans of the account's goods and how many were outside its territory.
+
+    The scans are counted per (account, scan region) first and only those pairs are matched with the authorised
+    regions: the same counts, with a join of a few rows per account instead of one per scan (docs/METHODS.md §4.3).
+    """
+    cs = code_scan
     t0 = dt.datetime.combine(w.start, dt.time())
     t1 = dt.datetime.combine(w.end + dt.timedelta(days=1), dt.time())
-    outside = and_(cs.c.scan_region_id.is_not(None), auth.c.region_id.is_(None))
+    pairs = (
+        select(
+            cs.c.shipped_account_id.label("account_id"), cs.c.scan_region_id.label("region_id"), func.count().label("n")
+        )
+        .where(cs.c.scan_type.in_(("terminal", "consumer")), cs.c.scan_time >= t0, cs.c.scan_time < t1)
+        .group_by(cs.c.shipped_account_id, cs.c.scan_region_id)
+        .subquery("scan_pair")
+    )
+    return _outside_counts(conn, pairs, "n_scans", "n_scans_out", outside_needs_region=True)
+
+
+def _outside_counts(conn: Connection, pairs, n: str, n_out: str, outside_needs_region: bool) -> pd.DataFrame:
+    """Per account with a territory: Σ n over its (account, region, n) ``pairs`` and over those outside it (no
+    authorised pair; with ``outside_needs_region`` a NULL region is never outside)."""
+    auth = authorised_regions()
+    outside = auth.c.region_id.is_(None)
+    if outside_needs_region:
+        outside = and_(pairs.c.region_id.is_not(None), outside)
     stmt = (
         select(
-            cs.c.shipped_account_id.label("account_id"),
-            func.count().label("n_scans"),
-            func.sum(case((outside, 1), else_=0)).label("n_scans_out"),
+            pairs.c.account_id,
+            cast(func.sum(pairs.c.n), Integer).label(n),
+            cast(func.sum(case((outside, pairs.c.n), else_=0)), Integer).label(n_out),
         )
         .select_from(
-            cs.outerjoin(
-                auth, and_(auth.c.account_id == cs.c.shipped_account_id, auth.c.region_id == cs.c.scan_region_id)
-            )
+            pairs.outerjoin(auth, and_(auth.c.account_id == pairs.c.account_id, auth.c.region_id == pairs.c.region_id))
         )
-        .where(
-            cs.c.scan_type.in_(("terminal", "consumer")),
-            cs.c.scan_time >= t0,
-            cs.c.scan_time < t1,
-            has_territory(cs.c.shipped_account_id),
-        )
-        .group_by(cs.c.shipped_account_id)
+        .where(has_territory(pairs.c.account_id))
+        .group_by(pairs.c.account_id)
     )
     return _frame(conn, stmt)
 
 
 def fetch_shipto_signal(conn: Connection, w: Window) -> pd.DataFrame:
-    """S7: orders with a ship-to region and how many were outside the authorised territory."""
-    oh, auth = order_header, authorised_regions()
-    stmt = (
-        select(
-            oh.c.account_id,
-            func.count().label("n_shipto"),
-            func.sum(case((auth.c.region_id.is_(None), 1), else_=0)).label("n_shipto_out"),
-        )
-        .select_from(
-            oh.outerjoin(auth, and_(auth.c.account_id == oh.c.account_id, auth.c.region_id == oh.c.ship_to_region_id))
-        )
-        .where(
-            oh.c.order_date.between(w.start, w.end), oh.c.ship_to_region_id.is_not(None), has_territory(oh.c.account_id)
-        )
-        .group_by(oh.c.account_id)
+    """S7: orders with a ship-to region and how many were outside the authorised territory (counted per
+    (account, ship-to region) first, as the scans of :func:`fetch_scan_signal`)."""
+    oh = order_header
+    pairs = (
+        select(oh.c.account_id, oh.c.ship_to_region_id.label("region_id"), func.count().label("n"))
+        .where(oh.c.order_date.between(w.start, w.end), oh.c.ship_to_region_id.is_not(None))
+        .group_by(oh.c.account_id, oh.c.ship_to_region_id)
+        .subquery("shipto_pair")
     )
-    return _frame(conn, stmt)
+    return _outside_counts(conn, pairs, "n_shipto", "n_shipto_out", outside_needs_region=False)
 
 
 def fetch_price_signal(conn: Connection, w: Window) -> pd.DataFrame:
