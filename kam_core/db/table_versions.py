@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, Engine, event, func, inspect, select
+from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.dml import UpdateBase
 
 from kam_core.db.schema import metadata, table_version
@@ -55,12 +56,13 @@ def touch(conn: Connection, names: Iterable[str]) -> None:
 
 @event.listens_for(Engine, "after_execute")
 def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
-    """Every DML statement SQLAlchemy runs, on every engine: version its table."""
+    """Every DML statement SQLAlchemy runs on a table of the schema, on every engine: version its table."""
     if isinstance(clauseelement, UpdateBase):
-        table = getattr(clauseelement, "table", None)
-        name = getattr(table, "name", None)
-        if name and name not in UNTRACKED:
+        name = getattr(getattr(clauseelement, "table", None), "name", None)
+        if name in metadata.tables and name not in UNTRACKED:  # not Alembic's own alembic_version
             touch(conn, [name])
+    elif isinstance(clauseelement, ExecutableDDLElement | str):  # a migration may drop the table: ask again
+        _READY.discard(id(conn.engine))
 
 
 def touch_all(conn: Connection) -> None:

@@ -135,25 +135,3 @@ def test_on_duckdb_a_visit_import_versions_the_table_and_the_targeted_scorecard_
     import_table(engine, _csv(tmp_path, "v.csv", visit), "visit")
     assert _both(engine).loc["A001", "n_visits"] >= 1
     engine.dispose()
-
-
-def test_a_rolled_back_write_leaves_the_versions_as_they_were(sqlite_engine):
-    from kam_core.db.schema import region
-    from kam_core.db.table_versions import read_versions
-
-    with sqlite_engine.connect() as conn:
-        start = read_versions(conn, ["region"])
-    with pytest.raises(RuntimeError), sqlite_engine.begin() as conn:
-        conn.execute(
-            region.insert().values(region_id="R9", level="region", code="R9", name_zh="西", name_en="West", path="R9")
-        )
-        raise RuntimeError("abort")
-    with sqlite_engine.connect() as conn:
-        assert read_versions(conn, ["region"]) == start
-    with sqlite_engine.begin() as conn:
-        conn.execute(
-            region.insert().values(region_id="R9", level="region", code="R9", name_zh="西", name_en="West", path="R9")
-        )
-        conn.execute(region.update().where(region.c.region_id == "R9").values(name_zh="北"))
-    with sqlite_engine.connect() as conn:
-        assert read_versions(conn, ["region"]) == {"region": "2:1"}  # two statements, one row
