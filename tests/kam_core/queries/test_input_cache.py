@@ -107,8 +107,10 @@ def test_a_target_import_rereads_nothing_and_equals_the_full_recompute(warm, tmp
     pd.testing.assert_frame_equal(_both(engine), before)
 
 
-def test_every_table_a_part_queries_is_declared(db_engine):
-    """The SQL each part runs names only tables of its registry entry (either pre-aggregate state)."""
+def test_every_table_a_part_queries_is_declared(sqlite_engine):
+    """The SQL each part runs names only tables of its registry entry (either pre-aggregate state). SQLite: on
+    PostgreSQL the line facts are read through COPY on the driver's cursor, which SQLAlchemy's events do not see."""
+    db_engine = sqlite_engine
     seed_tiny(db_engine, history=True)
     names, seen = set(metadata.tables), []
 
