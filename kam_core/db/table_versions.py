@@ -58,11 +58,20 @@ def touch(conn: Connection, names: Iterable[str]) -> None:
 def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
     """Every DML statement SQLAlchemy runs on a table of the schema, on every engine: version its table."""
     if isinstance(clauseelement, UpdateBase):
-        name = getattr(getattr(clauseelement, "table", None), "name", None)
+        name = str(getattr(getattr(clauseelement, "table", None), "name", ""))
         if name in metadata.tables and name not in UNTRACKED:  # not Alembic's own alembic_version
             touch(conn, [name])
     elif isinstance(clauseelement, ExecutableDDLElement | str):  # a migration may drop the table: ask again
         _READY.discard(id(conn.engine))
+
+
+@event.listens_for(table_version, "after_create")
+def _seed(target, conn, **kw) -> None:
+    """One row per table at version 0 when the table is created, so that :func:`touch` only ever updates a
+    row (two first writes to a table at the same moment cannot both insert it)."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    rows = [{"name": n, "version": 0, "changed_at": now} for n in metadata.tables if n not in UNTRACKED]
+    conn.execute(table_version.insert(), rows)
 
 
 def touch_all(conn: Connection) -> None:

@@ -53,6 +53,8 @@ def _migrate_down_and_up(engine) -> None:
         conn.execute(region.insert().values(**ROW))
     command.upgrade(cfg, "head")
     assert {"table_version", "input_part"} <= set(inspect(engine).get_table_names())
+    with engine.connect() as conn:  # seeded by the migration: every table at version 0
+        assert read_versions(conn, ["region", "visit"]) == {"region": "0:1", "visit": "0:0"}
 
 
 def test_migration_0009_goes_down_and_up_on_sqlite_and_postgresql(db_engine):
@@ -64,3 +66,14 @@ def test_migration_0009_goes_down_and_up_on_duckdb(tmp_path):
     ensure_schema(engine)
     _migrate_down_and_up(engine)
     engine.dispose()
+
+
+def test_a_new_schema_has_a_version_row_for_every_table_so_a_write_only_updates(db_engine):
+    from sqlalchemy import select
+
+    from kam_core.db.schema import metadata, table_version
+    from kam_core.db.table_versions import UNTRACKED
+
+    with db_engine.connect() as conn:
+        names = set(conn.execute(select(table_version.c.name)).scalars())
+    assert names == set(metadata.tables) - UNTRACKED

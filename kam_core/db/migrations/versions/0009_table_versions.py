@@ -6,6 +6,8 @@ Create Date: 2026-12-03 14:00:00
 
 docs/methods_account_month.md (targeted recompute).
 """
+import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,12 +18,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('table_version',
+    existing = sorted(set(sa.inspect(op.get_bind()).get_table_names()) - {'alembic_version', 'scorecard_store'})
+    versions = op.create_table('table_version',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_table_version'))
     )
+    # one row per table at version 0: a write only ever updates its row (kam_core.db.table_versions)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    op.bulk_insert(versions, [{'name': n, 'version': 0, 'changed_at': now} for n in existing])
     op.create_table('input_part',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('part', sa.String(length=40), nullable=False),
