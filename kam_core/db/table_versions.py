@@ -23,8 +23,10 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from kam_core.db.schema import metadata, table_version
 
-# what the versions describe must not version itself; stored results are not data
-UNTRACKED = frozenset({"table_version", "input_part", "scorecard_store"})
+# what the versions describe must not version itself; stored results are not data; the two logs are written by
+# almost every write and read by no stored result: versioning them would make every write transaction hold the
+# same two rows (PostgreSQL row locks until the commit) and could order two writers' locks against each other
+UNTRACKED = frozenset({"table_version", "input_part", "scorecard_store", "audit_log", "import_log"})
 _READY: set[int] = set()  # engines known to have the table (an engine without it, an old schema, writes no version)
 
 

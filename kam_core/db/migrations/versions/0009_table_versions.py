@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    existing = sorted(set(sa.inspect(op.get_bind()).get_table_names()) - {'alembic_version', 'scorecard_store'})
+    existing = sorted(set(sa.inspect(op.get_bind()).get_table_names()) - {'alembic_version', 'scorecard_store', 'audit_log', 'import_log'})
     versions = op.create_table('table_version',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
