@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Table
 
+from kam_core.db.table_versions import touch
+
 SQLITE_BATCH = 50_000  # rows of tuples held at once: bounded memory
 DUCKDB_BATCH = 1_000_000
 
@@ -92,6 +94,7 @@ def bulk_insert(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     """
     if df.empty:
         return 0
+    touch(conn, [table.name])  # the paths below bypass SQLAlchemy's execute, so its listener would miss them
     df = _with_defaults(conn, table, _prepared(table, df))
     cols = list(df.columns)
     col_sql = ", ".join(f'"{c}"' for c in cols)

@@ -821,6 +821,30 @@ scorecard_store = Table(
     Column("meta", Text, nullable=False),  # JSON: window, data-health items, missing inputs
 )
 
+# Per-table data versions (kam_core.db.table_versions): every INSERT, UPDATE or DELETE through SQLAlchemy (and every
+# bulk insert) adds 1 to its table's row in the same transaction, so a version commits or rolls back with the data.
+table_version = Table(
+    "table_version",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+# Stored scorecard inputs (kam_core.queries.input_cache): one per-account part of a window, keyed by the part, the
+# window, the settings, the code version and the versions of the tables the part reads. Parquet, no pickle.
+input_part = Table(
+    "input_part",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("part", String(40), nullable=False),
+    Column("window_start", Date, nullable=False),
+    Column("window_end", Date, nullable=False),
+    Column("computed_at", DateTime, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # Parquet
+)
+Index("ix_input_part_part", input_part.c.part, input_part.c.window_start, input_part.c.window_end)
+
 # --- housekeeping -----------------------------------------------------------------------------
 audit_log = Table(  # every change to account data: who, when, what
     "audit_log",

@@ -36,7 +36,12 @@ def _in_scope(engine: Engine, scope: Scope) -> set[str]:
 
 
 def compute_scorecard_bundle(
-    engine: Engine, as_of=None, since=None, scope: Scope = DIRECTOR, params: Params | None = None
+    engine: Engine,
+    as_of=None,
+    since=None,
+    scope: Scope = DIRECTOR,
+    params: Params | None = None,
+    use_store: bool = True,
 ) -> ScorecardBundle:
     """Scorecard, value-type diagnostics, whale curve and data-health notes for one window.
 
@@ -50,6 +55,9 @@ def compute_scorecard_bundle(
         Viewer's scope; restricts the returned rows, not the populations that percentiles use.
     params
         Settings (docs/METHODS.md §8 defaults when None).
+    use_store
+        Reuse the stored input parts whose tables did not change (the same result; docs/methods_account_month.md);
+        False re-reads every input.
 
     Raises
     ------
@@ -58,7 +66,7 @@ def compute_scorecard_bundle(
     """
     p = params or DEFAULT_PARAMS
     w = resolve_window(engine, as_of, since, p.window_months)
-    inp = gather_inputs(engine, w, p)
+    inp = gather_inputs(engine, w, p, use_store)
     with engine.connect() as conn:  # quantity units: products without pack size or not in cases
         volume_health = fetch_volume_health(conn)
     if inp.frame.empty:

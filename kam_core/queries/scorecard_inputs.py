@@ -13,8 +13,9 @@ from kam_core.analytics import diversion
 from kam_core.analytics.inputs import INPUTS, Inputs
 from kam_core.analytics.params import Params
 from kam_core.analytics.window import Window
-from kam_core.db import account_month, order_days, schema
-from kam_core.queries import activity, capability, credit_terms, diversion_signals, metrics, money, month_facts
+from kam_core.db import order_days, schema
+from kam_core.queries import input_cache, metrics
+from kam_core.queries.input_parts import PARTS
 
 
 def check_available(engine: Engine) -> dict[str, bool]:
@@ -29,45 +30,28 @@ def check_available(engine: Engine) -> dict[str, bool]:
     return out
 
 
-def _fetch_all(conn, w: Window, p: Params) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    days = order_days.is_current(conn)  # the per-day pre-aggregate, unless the order tables changed since
-    if days and account_month.in_step(conn):  # whole months per account, edge months per day (same groups)
-        facts = month_facts.fetch_line_facts(conn, w, diversion.late_ranges(w))
-    else:
-        facts = metrics.fetch_line_facts(conn, w, diversion.late_ranges(w), from_days=days)
-    totals, monthly, cur = metrics.split_line_facts(facts)
-    chasing = diversion.compute_quarter_chasing(cur, diversion_signals.fetch_rebate_thresholds(conn, w), w)
-    return [
-        totals,
-        chasing,
-        metrics.fetch_order_rhythm(conn, w, from_days=days),
-        metrics.fetch_uncosted_sales(conn, w),
-        activity.fetch_visits(conn, w, p.rep_cost_per_min),
-        activity.fetch_service(conn, w, p.service_cost_per_min),
-        activity.fetch_contact_levels(conn, w),
-        activity.fetch_surveys(conn, w),
-        activity.fetch_competitors(conn, w),
-        activity.fetch_co_investment(conn, w),
-        activity.fetch_category_volume(conn, w),
-        money.fetch_fees_rebates_promos(conn, w),
-        money.fetch_receivables(conn, w),
-        credit_terms.fetch_credit_terms(conn, w.end),
-        diversion_signals.fetch_scan_signal(conn, w),
-        diversion_signals.fetch_shipto_signal(conn, w),
-        diversion_signals.fetch_price_signal(conn, w),
-        diversion_signals.fetch_sellout_signal(conn, w, p.s3_ratio, days),
-        diversion_signals.fetch_capability_signal(conn, w),
-        capability.fetch_capabilities(conn, w.end),
-    ], monthly
+def _parts_in_order(frames: dict[str, pd.DataFrame], w: Window) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """The parts as the scorecard joins them (line facts split into totals, months and quarter-end buying)."""
+    totals, monthly, cur = metrics.split_line_facts(frames["line_facts"])
+    chasing = diversion.compute_quarter_chasing(cur, frames["rebate_thresholds"], w)
+    skip = {"accounts", "line_facts", "rebate_thresholds"}
+    return [totals, chasing, *(frames[part.name] for part in PARTS if part.name not in skip)], monthly
 
 
-def gather_inputs(engine: Engine, w: Window, p: Params) -> Inputs:
-    """Run every aggregate query for window ``w`` and join the results onto the scored accounts."""
+def gather_inputs(engine: Engine, w: Window, p: Params, use_store: bool = True) -> Inputs:
+    """Read every aggregate for window ``w`` and join the results onto the scored accounts.
+
+    ``use_store``: reuse the stored parts whose tables did not change since (:mod:`kam_core.queries.input_cache`,
+    the same frame); False reads every part from its queries.
+    """
     available = check_available(engine)
     with engine.connect() as conn:
-        accounts = metrics.fetch_accounts(conn, w.end)
-        parts, monthly = _fetch_all(conn, w, p)
-    frame = accounts
+        ctx = input_cache.context(conn, w, p)
+        fetched = input_cache.fetch_parts(conn, ctx, use_store=use_store)
+    if use_store:
+        input_cache.save_parts(engine, ctx, fetched.pending)
+    parts, monthly = _parts_in_order(fetched.frames, w)
+    frame = fetched.frames["accounts"]
     for part in parts:
         part = part[~part.index.duplicated()]
         frame = frame.join(part.reindex(frame.index), how="left")

@@ -78,8 +78,12 @@ def list_recent_imports(
 
 def compute_data_fingerprint(engine: Engine) -> str:
     """A short text that changes when the data behind the scorecard changes (orders, accounts, visits,
-    service events, imports); a cache key for results persisted across restarts."""
-    from kam_core.db.schema import account, order_header, service_event, visit
+    service events, imports, and every write to a table the scorecard reads: :mod:`kam_core.db.table_versions`,
+    so a card edit of contacts or capabilities is seen too); a cache key for results persisted across restarts."""
+    import hashlib
+
+    from kam_core.db.schema import account, order_header, service_event, table_version, visit
+    from kam_core.db.table_versions import ready
 
     with engine.connect() as conn:
         parts = [
@@ -89,4 +93,11 @@ def compute_data_fingerprint(engine: Engine) -> str:
             conn.execute(select(func.count()).select_from(service_event)).scalar(),
             conn.execute(select(func.max(import_log.c.import_id))).scalar(),
         ]
+        if ready(conn):  # a database before migration 0009 has no versions
+            from kam_core.queries.input_parts import PARTS
+
+            read = sorted({t for part in PARTS for t in part.tables})  # what the scorecard reads (not app_user)
+            c = table_version.c
+            rows = conn.execute(select(c.name, c.version).where(c.name.in_(read)).order_by(c.name)).all()
+            parts.append(hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()[:16])
     return "|".join("" if p is None else str(p) for p in parts)

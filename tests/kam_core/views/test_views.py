@@ -139,4 +139,20 @@ def test_health_on_an_empty_database_counts_zero_and_has_no_imports(sqlite_engin
     counts = compute_row_counts(sqlite_engine)
     assert set(counts["rows"]) == {0} and "order_line" in set(counts["table"])
     assert list_recent_imports(sqlite_engine).empty
-    assert compute_data_fingerprint(sqlite_engine) == "0||0||0|0|"
+    counts_part, _, versions = compute_data_fingerprint(sqlite_engine).rpartition("|")
+    assert counts_part == "0||0||0|0|" and len(versions) == 16  # then the digest of the table versions
+
+
+def test_the_fingerprint_changes_with_a_write_to_a_table_it_does_not_count(sqlite_engine):
+    from kam_core.db.schema import competitor_brand
+
+    before = compute_data_fingerprint(sqlite_engine)
+    with sqlite_engine.begin() as conn:
+        conn.execute(competitor_brand.insert().values(brand_id="B1", name="X"))
+    after = compute_data_fingerprint(sqlite_engine)
+    assert after != before
+    from kam_core.db.schema import app_user
+
+    with sqlite_engine.begin() as conn:  # a sign-in record is no scorecard data
+        conn.execute(app_user.insert().values(email="a@x", role="director"))
+    assert compute_data_fingerprint(sqlite_engine) == after
