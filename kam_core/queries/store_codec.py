@@ -19,7 +19,7 @@ import pyarrow as pa
 
 _TYPES = {"str": pa.string(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "NoneType": pa.null()}
 _SCALAR = "__value__"  # the "key" of an item that is a plain value, not a dict
-_CELL = {list: "list", dict: "dict"}
+_CELL: dict[type, str] = {list: "list", dict: "dict"}
 
 
 def _shape(item) -> tuple | None:
@@ -48,9 +48,10 @@ def encode(values: list, missing: np.ndarray, cell: str) -> tuple[pd.Series, dic
     items = [item for c in cells for item in c]
     shape_ids: dict[tuple, int] = {}
     field_ids: dict[tuple, int] = {}
-    shapes = [_shape(item) for item in items]
-    if None in shapes:
+    maybe = [_shape(item) for item in items]
+    if None in maybe:
         return None
+    shapes = [shape for shape in maybe if shape is not None]
     sid = np.fromiter((shape_ids.setdefault(shape, len(shape_ids)) for shape in shapes), np.int32, len(items))
     for shape in shape_ids:
         for pair in shape:
