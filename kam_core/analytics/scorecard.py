@@ -161,8 +161,10 @@ def sales_by_month(monthly: pd.DataFrame, index: pd.Index, months: list[str]) ->
     kept = np.where(np.isnan(values[ok]), 0, values[ok]) + values.dtype.type(0)
     out = np.zeros(len(index) * len(months), dtype=values.dtype)
     out[cells] = kept
-    frame = pd.DataFrame(out.reshape(len(index), len(months)), index=index, columns=pd.Index(months, name="month"))
-    return frame
+    # copy=False keeps the pivot's memory layout (a month's values apart): a row's std sums in the same order
+    return pd.DataFrame(
+        out.reshape(len(index), len(months)), index=index, columns=pd.Index(months, name="month"), copy=False
+    )
 
 
 def _value_types(features: pd.DataFrame, index: pd.Index):
