@@ -135,6 +135,13 @@ def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame
     return out
 
 
+def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each key in ``index`` (−1 if absent), looked up once per distinct key."""
+    codes, distinct = pd.factorize(keys)  # a missing key has code −1
+    found = np.append(index.get_indexer(distinct), -1)
+    return found[codes]
+
+
 def sales_by_month(monthly: pd.DataFrame, index: pd.Index, months: list[str]) -> pd.DataFrame:
     """Net sales per account (rows ``index``) and month (columns ``months``), 0 where there is no row.
 
@@ -150,11 +157,11 @@ def sales_by_month(monthly: pd.DataFrame, index: pd.Index, months: list[str]) ->
         The accounts and months of the result.
     """
     values = monthly["net_sales"].to_numpy()
-    rows = index.get_indexer(monthly["account_id"])
-    cols = pd.Index(months).get_indexer(monthly["month"])
+    rows, cols = _positions(monthly["account_id"], index), _positions(monthly["month"], pd.Index(months))
     ok = (rows >= 0) & (cols >= 0)
     cells = rows[ok] * len(months) + cols[ok]
-    if values.dtype.kind != "f" or not index.is_unique or len(np.unique(cells)) < len(cells):
+    repeated = len(cells) and np.bincount(cells, minlength=len(index) * len(months)).max() > 1
+    if values.dtype.kind != "f" or not index.is_unique or repeated:
         pivot = monthly.pivot_table(index="account_id", columns="month", values="net_sales", aggfunc="sum")
         return pivot.reindex(index=index, columns=months).fillna(0)
     # a sum of one value: NaN counts as 0 and −0.0 becomes 0.0, as the pivot's sum gives them

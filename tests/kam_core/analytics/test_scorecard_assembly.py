@@ -32,6 +32,8 @@ def _monthly(dtype: str, repeat: bool = False) -> pd.DataFrame:
         ("A2", "2026-03", 3.25),
         ("A3", "2025-12", 7.0),  # outside the months
         ("ZZ", "2026-01", 99.0),  # not a scored account
+        (None, "2026-02", 5.0),  # no account
+        ("A4", None, 5.0),  # no month
     ] + ([("A1", "2026-01", 1.5)] if repeat else [])
     frame = pd.DataFrame(rows, columns=["account_id", "month", "net_sales"])
     frame = frame.dropna() if dtype == "int64" else frame
