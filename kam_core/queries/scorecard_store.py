@@ -6,8 +6,8 @@ fraction of a second by any server on the same database, after a restart too, an
 was stored under: the data version (:func:`kam_core.views.health.compute_data_fingerprint`), the code version
 (:func:`code_version`), the window, the viewer's scope and the settings. Anything else recomputes.
 
-The frames are stored as Parquet (no pickle: reading a stored row never runs code), the window and the
-data-health items as JSON.
+The frames are stored as Parquet (no pickle: reading a stored row never runs code; lists of reasons and evidence
+items in Parquet's nested types, :mod:`kam_core.queries.store_codec`), the window and the data-health items as JSON.
 """
 
 from __future__ import annotations
