@@ -45,7 +45,14 @@ def compute_tenure(m: pd.DataFrame, as_of) -> pd.Series:
     return ((pd.Timestamp(as_of) - first).dt.days / 365.25).clip(lower=0).rename("tenure_years")
 
 
-def compute_value_features(m: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame:
+def compute_value_features(
+    m: pd.DataFrame,
+    monthly: pd.DataFrame,
+    w: Window,
+    *,
+    tenure: pd.Series | None = None,
+    exclusivity: pd.Series | None = None,
+) -> pd.DataFrame:
     """The 11 value-type features per account (NaN where the input is missing).
 
     Parameters
@@ -57,6 +64,9 @@ def compute_value_features(m: pd.DataFrame, monthly: pd.DataFrame, w: Window) ->
         account_id, month, cases, net_sales rows for the window.
     w
         The analysis window (for per-year rates and tenure).
+    tenure, exclusivity
+        :func:`compute_tenure` and :func:`compute_exclusivity` of ``m`` when the caller has computed them
+        already (the scorecard does); computed here when None.
 
     Returns
     -------
@@ -95,11 +105,11 @@ def compute_value_features(m: pd.DataFrame, monthly: pd.DataFrame, w: Window) ->
     advice = g["advice_visits"].fillna(0) + g["advice_service_events"].fillna(0)
     out["advice_events"] = (advice / w.years).where(g["advice_visits"].notna() | g["advice_service_events"].notna())
     out["premium_mix"] = _ratio(g["premium_cases"], g["pos_cases"])
-    out["tenure_years"] = compute_tenure(m, w.end)
+    out["tenure_years"] = compute_tenure(m, w.end) if tenure is None else tenure
     theirs, ours = g["co_invest_theirs"].fillna(0), g["co_invest_ours"].fillna(0)
     out["co_invest_ratio"] = (theirs / (theirs + ours).where(theirs + ours > 0)).fillna(0.0)
     out["contact_levels"] = g["contact_levels"]
-    out["exclusivity"] = compute_exclusivity(g)
+    out["exclusivity"] = compute_exclusivity(g) if exclusivity is None else exclusivity
     out["data_sharing"] = (m["data_sharing"].astype(bool) | m["jbp_in_place"].astype(bool)).astype(float)
     return out.reset_index()[["account_id", "tier_code", *FEATURES]]
 

@@ -125,8 +125,7 @@ def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame
     out["tenure_years"] = feat.compute_tenure(df, w.end)
     ly = df["ly_net_sales"]
     out["growth"] = df["net_sales"] / ly.where(ly > 0) - 1
-    sales_m = monthly.pivot_table(index="account_id", columns="month", values="net_sales", aggfunc="sum")
-    sales_m = sales_m.reindex(index=df.index, columns=w.months()).fillna(0)
+    sales_m = sales_by_month(monthly, df.index, w.months())
     mean = sales_m.mean(axis=1)
     out["sales_cv"] = sales_m.std(axis=1) / mean.where(mean > 0)
     last = pd.to_datetime(df["last_order_ever"], errors="coerce")
@@ -134,6 +133,45 @@ def _derived(df: pd.DataFrame, monthly: pd.DataFrame, w: Window) -> pd.DataFrame
     out["orders_per_year"] = df["n_orders"].fillna(0) / w.years
     out["satisfaction"] = df["nps_score"].fillna(df["csat"] * 2) if "nps_score" in df else np.nan
     return out
+
+
+def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each key in ``index`` (−1 if absent), looked up once per distinct key."""
+    codes, distinct = pd.factorize(keys)  # a missing key has code −1
+    found = np.append(index.get_indexer(distinct), -1)
+    return found[codes]
+
+
+def sales_by_month(monthly: pd.DataFrame, index: pd.Index, months: list[str]) -> pd.DataFrame:
+    """Net sales per account (rows ``index``) and month (columns ``months``), 0 where there is no row.
+
+    The same frame as ``pivot_table(..., aggfunc="sum").reindex(index, months).fillna(0)``; with one row per
+    (account, month), as the SQL layer returns them, it is filled by position (the pivot's group-by sorted
+    100,000 accounts' strings); repeated pairs or non-float sales take the pivot.
+
+    Parameters
+    ----------
+    monthly
+        account_id, month and net_sales rows (other accounts and months are left out).
+    index, months
+        The accounts and months of the result.
+    """
+    values = monthly["net_sales"].to_numpy()
+    rows, cols = _positions(monthly["account_id"], index), _positions(monthly["month"], pd.Index(months))
+    ok = (rows >= 0) & (cols >= 0)
+    cells = rows[ok] * len(months) + cols[ok]
+    repeated = len(cells) and np.bincount(cells, minlength=len(index) * len(months)).max() > 1
+    if values.dtype.kind != "f" or not index.is_unique or repeated:
+        pivot = monthly.pivot_table(index="account_id", columns="month", values="net_sales", aggfunc="sum")
+        return pivot.reindex(index=index, columns=months).fillna(0)
+    # a sum of one value: NaN counts as 0 and −0.0 becomes 0.0, as the pivot's sum gives them
+    kept = np.where(np.isnan(values[ok]), 0, values[ok]) + values.dtype.type(0)
+    out = np.zeros(len(index) * len(months), dtype=values.dtype)
+    out[cells] = kept
+    # copy=False keeps the pivot's memory layout (a month's values apart): a row's std sums in the same order
+    return pd.DataFrame(
+        out.reshape(len(index), len(months)), index=index, columns=pd.Index(months, name="month"), copy=False
+    )
 
 
 def _value_types(features: pd.DataFrame, index: pd.Index):
@@ -171,8 +209,9 @@ def _label_tiers(df: pd.DataFrame, p: Params) -> pd.DataFrame:
     out = out.join(tiers.flag_key_accounts(key_sales, key_profit))
     low = pd.Series(False, index=df.index)
     if "order_days_window" in df:
-        out["abc_days_cut"] = tiers.compute_order_days_cut(df, p.abc_min_days_pct, min_group=p.abc_min_group)
-        low = tiers.flag_low_frequency(df, p.abc_min_days_pct, min_group=p.abc_min_group)
+        cut = tiers.compute_order_days_cut(df, p.abc_min_days_pct, min_group=p.abc_min_group)
+        out["abc_days_cut"] = cut
+        low = tiers.flag_low_frequency(df, p.abc_min_days_pct, min_group=p.abc_min_group, cut=cut)
     out["abc_low_frequency"] = low
     out["abc_class"] = tiers.apply_frequency_rule(share_sales, low)
     out["abc_class_cases"] = tiers.apply_frequency_rule(tiers.label_abc(df, "cases", "channel", p.abc_cuts), low)
@@ -191,11 +230,15 @@ def _join_new(df: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
 
 
 def _assemble(inp, w: Window, p: Params):
-    df = inp.frame.copy()
-    df = _join_new(_join_new(df, _money(df, w, p)), _derived(df, inp.monthly, w))
+    df = inp.frame.copy()  # one block per dtype: later assigns on a frame of ~100 column blocks warn and slow down
+    derived = _derived(df, inp.monthly, w)
+    df = _join_new(_join_new(df, _money(df, w, p)), derived)
     df["window_years"], df["window_months"] = w.years, w.days / 30.4375
     df["has_ar"] = df.get("invoiced", pd.Series(np.nan, index=df.index)).notna() & inp.available["receivables"]
-    features = feat.compute_value_features(df, inp.monthly, w)
+    # tenure and exclusivity as _derived computed them from the same columns
+    features = feat.compute_value_features(
+        df, inp.monthly, w, tenure=derived["tenure_years"], exclusivity=derived["exclusivity"]
+    )
     result, labels = _value_types(features, df.index)
     df = df.join(labels[[c for c in labels.columns if c not in df]])
     df = _join_new(df, compute_capability_index(df, p.capability_weights))  # feeds loyalty and potential key

@@ -105,12 +105,17 @@ def compute_order_days_cut(
 
 
 def flag_low_frequency(
-    df: pd.DataFrame, pct: float = 0.20, group: str = "channel", days: str = "order_days_window", min_group: int = 5
+    df: pd.DataFrame,
+    pct: float = 0.20,
+    group: str = "channel",
+    days: str = "order_days_window",
+    min_group: int = 5,
+    cut: pd.Series | None = None,
 ) -> pd.Series:
     """Few order days: strictly below the group's ``pct`` quantile of order days in the window
-    (:func:`compute_order_days_cut`; docs/methods_key_accounts.md §3)."""
+    (:func:`compute_order_days_cut`, or ``cut`` when the caller has it already; docs/methods_key_accounts.md §3)."""
     d = pd.to_numeric(_check(df, [days, group])[days], errors="coerce").fillna(0.0)
-    cut = compute_order_days_cut(df, pct, group, days, min_group)
+    cut = compute_order_days_cut(df, pct, group, days, min_group) if cut is None else cut
     return (d < cut).fillna(False).astype(bool).rename("abc_low_frequency")
 
 

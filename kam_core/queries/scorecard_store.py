@@ -6,8 +6,8 @@ fraction of a second by any server on the same database, after a restart too, an
 was stored under: the data version (:func:`kam_core.views.health.compute_data_fingerprint`), the code version
 (:func:`code_version`), the window, the viewer's scope and the settings. Anything else recomputes.
 
-The frames are stored as Parquet (no pickle: reading a stored row never runs code), the window and the
-data-health items as JSON.
+The frames are stored as Parquet (no pickle: reading a stored row never runs code; lists of reasons and evidence
+items in Parquet's nested types, :mod:`kam_core.queries.store_codec`), the window and the data-health items as JSON.
 """
 
 from __future__ import annotations
@@ -24,11 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from kam_core.analytics.bulk import collector_paused
 from kam_core.analytics.window import Window
 from kam_core.db.schema import scorecard_store
+from kam_core.queries import store_codec
 from kam_core.scope import DIRECTOR
 
 KEEP = 64  # rows kept: the newest; older keys (old data or code versions) are deleted when a new one is stored
@@ -92,7 +96,9 @@ def _untag(obj: dict):
 
 def _kind(values: pd.Series) -> tuple[str, str]:
     """How an object column is stored: ``str`` or ``date`` (Parquet's own types) when every value is one and
-    the gaps are all None or all NaN (the second item says which), else ``json`` (one JSON text per cell)."""
+    the gaps are all None or all NaN (the second item says which), ``nested`` (Parquet lists of structs,
+    :mod:`kam_core.queries.store_codec`) when every value is a list of flat items or a flat dict, else ``json``
+    (one JSON text per cell)."""
     missing = values.isna()
     gaps = values[missing].tolist()
     gap = "none" if all(v is None for v in gaps) else "nan" if all(isinstance(v, float) for v in gaps) else ""
@@ -101,21 +107,41 @@ def _kind(values: pd.Series) -> tuple[str, str]:
         return "str", gap
     if gap and types <= {dt.date}:
         return "date", gap
+    if gap and types and types <= {list, dict} and len(types) == 1:
+        return "nested", gap
     return "json", gap
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:
     """Parquet of ``frame``. Object columns of text or dates (gaps None or NaN, as they were) in Parquet's own
-    types; any other (lists of reasons, dicts of evidence) as one JSON text per cell, so that they come back
-    exactly (Parquet would turn lists into arrays and pad dicts with keys). The kinds go in the file's metadata."""
-    kinds = {c: _kind(frame[c]) for c in frame.columns if frame[c].dtype == object}
-    json_cols = [c for c, (k, _) in kinds.items() if k == "json"]
-    encoded = frame.assign(
-        **{c: [json.dumps(v, default=_tag, ensure_ascii=False) for v in frame[c].tolist()] for c in json_cols}
-    )
-    encoded.attrs = {"kam_object_columns": kinds}
+    types; lists of reasons and evidence items in Parquet lists of structs with their shapes
+    (:mod:`kam_core.queries.store_codec`); any other as one JSON text per cell, so that they come back exactly.
+    The kinds (and the shapes) go in the file's metadata."""
+    kinds: dict[str, list] = {}
+    encoded: dict[str, pd.Series] = {}
+    for c in (c for c in frame.columns if frame[c].dtype == object):
+        kind, gap = _kind(frame[c])
+        values = frame[c].tolist()
+        if kind == "nested":
+            missing = frame[c].isna().to_numpy()
+            cell = store_codec.nested_kind(values, missing)
+            done = store_codec.encode(values, missing, cell) if cell else None
+            if done is not None:
+                encoded[c], kinds[c] = done[0].set_axis(frame.index), [kind, gap, done[1]]
+                continue
+            kind = "json"
+        if kind == "json":
+            encoded[c] = pd.Series([json.dumps(v, default=_tag, ensure_ascii=False) for v in values], index=frame.index)
+        kinds[c] = [kind, gap]
+    nested = [c for c, spec in kinds.items() if spec[0] == "nested"]
+    plain = frame.drop(columns=nested).assign(**{c: v for c, v in encoded.items() if c not in nested})
+    table = pa.Table.from_pandas(plain, preserve_index=True)
+    for c in nested:  # after the pandas columns: pandas' metadata does not know them (read with pyarrow)
+        table = table.append_column(c, encoded[c].array._pa_array)
+    attrs = {"kam_object_columns": kinds, "kam_columns": [str(c) for c in frame.columns]}
+    table = table.replace_schema_metadata({**table.schema.metadata, b"PANDAS_ATTRS": json.dumps(attrs).encode()})
     buf = io.BytesIO()
-    encoded.to_parquet(buf, index=True)
+    pq.write_table(table, buf)
     return buf.getvalue()
 
 
@@ -129,12 +155,26 @@ def _restore(column: pd.Series, kind: str, gap: str) -> pd.Series:
 
 
 def _frame(data: bytes) -> pd.DataFrame:
-    frame = pd.read_parquet(io.BytesIO(data))
-    kinds = frame.attrs.get("kam_object_columns", {})
+    """The frame :func:`_parquet` stored (also one stored before lists had their own types: all JSON)."""
+    schema = pq.read_schema(io.BytesIO(data))
+    attrs = json.loads((schema.metadata or {}).get(b"PANDAS_ATTRS", b"{}"))
+    kinds = attrs.get("kam_object_columns", {})
+    nested = [c for c, spec in kinds.items() if spec[0] == "nested"]
+    plain = [c for c in schema.pandas_metadata["columns"] if c["field_name"] == c["name"] and c["name"] not in nested]
+    frame = pd.read_parquet(io.BytesIO(data), columns=[c["name"] for c in plain]) if nested else None
+    frame = pd.read_parquet(io.BytesIO(data)) if frame is None else frame
     frame.attrs = {}  # first: pandas deep-copies attrs into every frame derived from this one
-    if kinds:
-        frame = frame.assign(**{c: _restore(frame[c], k, g) for c, (k, g) in kinds.items()})
-    return frame
+    restored = {c: _restore(frame[c], spec[0], spec[1]) for c, spec in kinds.items() if spec[0] != "nested"}
+    if nested:
+        table = pq.read_table(io.BytesIO(data), columns=nested)
+        with collector_paused():  # ~10^6 new lists and dicts: no reference cycles to look for
+            for c in nested:
+                gap = None if kinds[c][1] == "none" else np.nan
+                cells = store_codec.decode(table[c], kinds[c][2], gap)
+                restored[c] = pd.Series(cells, index=frame.index, dtype=object)
+    if restored:
+        frame = frame.assign(**restored)
+    return frame[attrs["kam_columns"]] if nested else frame
 
 
 def _json_default(value):
