@@ -16,26 +16,33 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots" / "review"
 VIEWPORT = {"width": 1280, "height": 800}
 TIMEOUT_MS = 180_000  # a loaded 2-core machine: generous, every wait is for a condition, never a fixed sleep
-QUIET_MS = 800
+QUIET_MS = 1200
 
 
 def query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
-def settle(page, quiet_ms: int = QUIET_MS) -> float:
-    """Wait until no script run is in progress for ``quiet_ms``; return the moment (perf_counter) the page went
-    quiet, so the quiet wait itself is not counted in a step's time."""
-    deadline = time.perf_counter() + TIMEOUT_MS / 1000
-    quiet_since = time.perf_counter()
+def settle(page, quiet_ms: int = QUIET_MS, timeout_ms: int = TIMEOUT_MS) -> float:
+    """Wait until no script run is in progress and the page has stopped changing for ``quiet_ms``; return the
+    moment (perf_counter) its final state was first seen, so the quiet wait itself is not counted.
+
+    "Running indicator gone" alone is not enough: Streamlit shows it only after a short delay, so a wait that
+    starts right after a click could stop before the rerun has drawn anything.
+    """
+    deadline = time.perf_counter() + timeout_ms / 1000
+    last, since = None, time.perf_counter()
     while time.perf_counter() < deadline:
-        running = (
-            page.locator("[data-testid=stStatusWidget]").count() or page.locator("[data-testid=stSpinner]").count()
+        state = (
+            page.locator("[data-testid]").count(),
+            page.locator(".js-plotly-plot .main-svg").count(),
+            page.locator("[data-testid=stStatusWidget]").count() + page.locator("[data-testid=stSpinner]").count(),
         )
-        if running:
-            quiet_since = time.perf_counter()
-        elif (time.perf_counter() - quiet_since) * 1000 >= quiet_ms:
-            return quiet_since
+        now = time.perf_counter()
+        if state != last or state[2]:
+            last, since = state, now
+        elif (now - since) * 1000 >= quiet_ms:
+            return since
         page.wait_for_timeout(100)
     raise TimeoutError("the page kept running")
 
