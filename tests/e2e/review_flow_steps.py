@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
+from PIL import Image
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,6 +76,9 @@ def shoot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
+    with Image.open(path) as shot:  # a 256-colour PNG: the UI has few colours, the file is a third the size
+        small = shot.convert("RGB").quantize(256)
+    small.save(path, optimize=True)
     return path
 
 
@@ -125,7 +129,7 @@ def parse_number(shown: str) -> tuple[float, float]:
 
 def subtree_sales(conn, channel: str, region_code: str, start: dt.date, end: dt.date) -> tuple[int, float]:
     """Independent of the app: accounts of ``channel`` in the region's subtree, and their net sales (quantity ×
-    invoice price of goods lines, docs/METHODS.md §2) ordered between ``start`` and ``end``."""
+    invoice price of goods lines, credit notes netted: docs/METHODS.md §3) ordered between ``start`` and ``end``."""
     path = conn.execute(text("SELECT path FROM region WHERE code = :c"), {"c": region_code}).scalar_one()
     inside = "(r.path = :p OR r.path LIKE :under)"
     params = {"p": path, "under": path + "/%", "ch": channel, "s": start, "e": end}

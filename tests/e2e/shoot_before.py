@@ -119,17 +119,32 @@ def _basic_save(page, field: str, value: str) -> None:
     form.get_by_label(field, exact=True).fill(value, timeout=FEATURE_WAIT_MS)
     form.locator("button").filter(has_text="保存").first.click(timeout=FEATURE_WAIT_MS)
     settle(page)
+    alerts = page.get_by_test_id("stAlert")
+    if alerts.count():  # the save's outcome is shown at the top of the card: photograph that, not the form
+        alerts.first.scroll_into_view_if_needed()
 
 
-def _steps_edit(browser, run: Run, account_id: str) -> None:
+def _stored(url: str, account_id: str) -> str:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        phone, address = conn.exec_driver_sql(
+            "SELECT phone, address FROM account WHERE account_id = ?", (account_id,)
+        ).one()
+    engine.dispose()
+    return f"stored afterwards: phone {phone}, address {address}"
+
+
+def _steps_edit(browser, run: Run, account_id: str, url: str) -> None:
     a_ctx, b_ctx = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
     a, b = a_ctx.new_page(), b_ctx.new_page()
     run.view(a, "5_card_zh", f"/account?account={account_id}&lang=zh", "account card, session A")
     run.view(b, "5_card_b_zh", f"/account?account={account_id}&lang=zh", "account card, session B")
     run.tried(b, "5_merged_zh", lambda: (_basic_save(a, "电话", "0571-1111"), _basic_save(b, "地址", "杭州市测试路 1 号")),
-              "A saved the phone, then B the address (different fields)")  # fmt: skip
+              "A saved the phone 0571-1111, then B the address 杭州市测试路 1 号 (different fields)")  # fmt: skip
+    run.rows[-1] = (*run.rows[-1][:2], f"{run.rows[-1][2]}; {_stored(url, account_id)}")
     run.tried(b, "5_conflict_zh", lambda: (_basic_save(a, "电话", "0571-2222"), _basic_save(b, "电话", "0571-3333")),
-              "A, then B saved the phone (the same field)")  # fmt: skip
+              "A saved the phone 0571-2222, then B 0571-3333 (the same field)")  # fmt: skip
+    run.rows[-1] = (*run.rows[-1][:2], f"{run.rows[-1][2]}; {_stored(url, account_id)}")
     a_ctx.close()
     b_ctx.close()
 
@@ -171,7 +186,7 @@ def main() -> None:
         page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
         _steps_filters(page, run)
         _steps_drill(page, run)
-        _steps_edit(browser, run, account_id)
+        _steps_edit(browser, run, account_id, url)
         _steps_import(page, run)
         browser.close()
     print(run.table())

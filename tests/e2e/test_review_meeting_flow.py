@@ -206,15 +206,23 @@ def _basic_form(page):
     return page.get_by_test_id("stForm").filter(has_text=t("account.section.edit_basic", "zh")).first
 
 
-def _save_basic(page, clock: Clock, step: str, **fields: str) -> None:
-    """Type into the card's basic form and press Save; wait for the outcome (saved, or the conflict)."""
+def _version(engine, account_id: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(account.c.version).where(account.c.account_id == account_id)).scalar_one()
+
+
+def _save_basic(page, clock: Clock, step: str, card: tuple, conflict: bool = False, **fields: str) -> None:
+    """Type into the card's basic form and press Save; wait for this save's own outcome (the new version's
+    "saved", or the conflict), not a message an earlier save left on the page."""
+    engine, account_id = card
     form = _basic_form(page)
     for field, value in fields.items():
         form.get_by_label(t(f"account.field.{field}", "zh"), exact=True).fill(value)
+    expected = t("account.edits.conflict_title", "zh") if conflict else None
+    expected = expected or shown_text(t("account.saved", "zh", version=_version(engine, account_id) + 1))
     started = clock.start()
     form.locator("button").filter(has_text=t("account.field.save", "zh")).first.click()
-    outcome = page.get_by_text(re.compile(r"已保存（版本 \d+）|" + re.escape(t("account.edits.conflict_title", "zh"))))
-    outcome.first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text(expected, exact=True).first.wait_for(timeout=TIMEOUT_MS)
     clock.stop(page, step, "zh", started)
 
 
@@ -232,19 +240,21 @@ def step_concurrent_edit(browser, server, conn_engine, clock: Clock, account_id:
     ctx_a = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     ctx_b = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     a, b = _open_card(ctx_a, server, account_id), _open_card(ctx_b, server, account_id)
-    _save_basic(a, clock, "5 A saves phone", phone="0571-1111")
-    _save_basic(b, clock, "5 B saves address (merged)", address="杭州市测试路 1 号")
+    card = (conn_engine, account_id)
+    _save_basic(a, clock, "5 A saves phone", card, phone="0571-1111")
+    _save_basic(b, clock, "5 B saves address (merged)", card, address="杭州市测试路 1 号")
     assert b.get_by_text(t("account.edits.conflict_title", "zh")).count() == 0
     shoot(b, "after_5_merged_zh")
-    _save_basic(a, clock, "5 A saves phone again", phone="0571-2222")
-    _save_basic(b, clock, "5 B saves phone → conflict", phone="0571-3333")
+    _save_basic(a, clock, "5 A saves phone again", card, phone="0571-2222")
+    _save_basic(b, clock, "5 B saves phone → conflict", card, conflict=True, phone="0571-3333")
     warning = b.get_by_test_id("stAlert").filter(has_text=t("account.edits.conflict_title", "zh")).first
     said = shown_text(warning.inner_text())
     assert "0571-2222" in said and "0571-3333" in said and t("account.field.phone", "zh") in said, said
     shoot(b, "after_5_conflict_zh")
     started = clock.start()
+    saved = shown_text(t("account.saved", "zh", version=_version(conn_engine, account_id) + 1))
     b.locator("button").filter(has_text=t("account.edits.save_mine", "zh")).first.click()
-    b.get_by_text(re.compile(r"已保存（版本 \d+）")).first.wait_for(timeout=TIMEOUT_MS)
+    b.get_by_text(saved, exact=True).first.wait_for(timeout=TIMEOUT_MS)
     clock.stop(b, "5 B: Save mine", "zh", started)
     shoot(b, "after_5_saved_mine_zh")
     with conn_engine.connect() as conn:
