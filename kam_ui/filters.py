@@ -30,7 +30,29 @@ def _raw_query() -> dict[str, list[str]]:
     return {key: qp.get_all(key) for key in qp.keys()}
 
 
+def restore_lost_params(defaults: dict[str, object]) -> None:
+    """Write a bound filter's value back into the URL when a page switch dropped it (the value stays in the session).
+
+    A navigation click that lands while the previous page's script is still running interrupts that run; on the
+    next page, Streamlit 1.67 then neither keeps the bound parameters in the address bar nor puts them back,
+    although the widgets keep their values: the view is filtered but its link is not (reproduced in
+    tests/e2e/test_nav_race.py). Assigning the value again is a programmatic set, which Streamlit syncs to the
+    URL. Not on browser back/forward: there the URL is what the user asked for.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or getattr(ctx, "is_history_navigation", False):
+        return
+    present = set(st.query_params.keys())
+    for key, default in defaults.items():
+        value = st.session_state.get(key)
+        if key not in present and value is not None and value != [] and value != default:
+            st.session_state[key] = value
+
+
 def _language_control() -> str:
+    restore_lost_params({LANG_KEY: default_lang()})
     # No format_func on bound widgets: Streamlit writes the *formatted* option into the URL, and the
     # URL must carry the codes of the public contract (lang=zh|en, channel=KA, ...), whatever the language.
     st.sidebar.radio(
@@ -122,6 +144,7 @@ def _name_picker(box, key: str, options: list[str], name_of, current: list[str])
 
 def _widgets(dims: Dimensions, lang: str) -> dict:
     start, end = default_period(dims)
+    restore_lost_params({"start": start, "end": end} | {key: [] for key in LIST_PARAMS})
     sb = st.sidebar
     sb.header(tr("filters.header"))
     values = {

@@ -24,12 +24,18 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(
-    db_url: str, timeout: float = 90.0, port: int | None = None, extra_args: tuple = (), script: Path | None = None
+    db_url: str,
+    timeout: float = 90.0,
+    port: int | None = None,
+    extra_args: tuple = (),
+    script: Path | None = None,
+    cwd: Path | None = None,
 ):
     """Yield (base_url, seconds until /_stcore/health answered) for a server on ``db_url``.
 
     ``script`` (default app.py) is what runs; ``port`` (default: a free one) and ``extra_args`` (e.g.
-    ``("--secrets.files", path)``) go to ``streamlit run``.
+    ``("--secrets.files", path)``) go to ``streamlit run``; ``cwd`` (default: this checkout) is where it runs,
+    so another checkout's app imports its own kam_core (tests/e2e/shoot_before.py).
     """
     port = port or free_port()
     env = os.environ | {"KAM_DATABASE_URL": db_url, "KAM_DEFAULT_LANG": "en"}
@@ -38,7 +44,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        str(script or ROOT / "app.py"),
+        str(script or (cwd or ROOT) / "app.py"),
         "--server.headless",
         "true",
         "--server.port",
@@ -49,7 +55,7 @@ def streamlit_server(
         "false",
         *extra_args,
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd or ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     started = time.perf_counter()
     base = f"http://127.0.0.1:{port}"
     try:

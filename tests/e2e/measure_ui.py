@@ -19,6 +19,7 @@ from pathlib import Path
 
 from e2e_server import CHROMIUM_ARGS, chromium_path, streamlit_server
 from playwright.sync_api import sync_playwright
+from review_flow_steps import settle
 
 PAGES = [
     ("overview", "/"),
@@ -42,21 +43,7 @@ def _wait_rendered(page, settle_s: float = 1.2) -> float:
     would stop at the first caption.
     """
     page.get_by_text(RENDERED).first.wait_for(timeout=300_000)
-    last, since = None, time.perf_counter()
-    deadline = since + 300
-    while time.perf_counter() < deadline:
-        state = (
-            page.locator("[data-testid]").count(),
-            page.locator(".js-plotly-plot .main-svg").count(),
-            page.locator("[data-testid=stStatusWidget]").count(),
-        )
-        now = time.perf_counter()
-        if state != last or state[2]:
-            last, since = state, now
-        elif now - since >= settle_s:
-            return since
-        page.wait_for_timeout(100)
-    raise TimeoutError("the page did not settle")
+    return settle(page, int(settle_s * 1000), timeout_ms=300_000)
 
 
 def main() -> None:

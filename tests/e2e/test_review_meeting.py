@@ -8,10 +8,10 @@ sub-regions and the link says only ``region=R01``.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 from e2e_server import streamlit_server
+from review_flow_steps import pick, picker, query
 from sqlalchemy import select
 from test_browser import MATCHING, TIMEOUT_MS, _matching, _shot, browser  # noqa: F401 - fixtures
 
@@ -27,34 +27,14 @@ def server(demo_engine):
         yield base
 
 
-def _picker(page, label: str):
-    return page.get_by_test_id("stMultiSelect").filter(has=page.get_by_text(label, exact=True)).first
-
-
-def _query(page) -> dict[str, list[str]]:
-    return parse_qs(urlparse(page.url).query)
-
-
-def _pick(page, label: str, typed: str) -> None:
-    """Type into the picker, then click the option that starts with what was typed (fuzzy search may rank
-    a near name such as 二批商 first, and a keystroke can land before the list opens)."""
-    box = _picker(page, label)
-    box.click()
-    page.keyboard.type(typed, delay=50)
-    option = page.get_by_role("option", name=re.compile("^(· )*" + re.escape(typed))).first
-    option.wait_for(timeout=TIMEOUT_MS)
-    option.click()
-    page.keyboard.press("Escape")
-
-
 def test_a_chinese_channel_name_filters_the_view_and_the_link_carries_the_code(browser, server):  # noqa: F811
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page.goto(f"{server}/?lang=zh", timeout=TIMEOUT_MS)
     page.get_by_text(re.compile(r"符合筛选的客户")).first.wait_for(timeout=TIMEOUT_MS)
-    _pick(page, t("filters.channel", "zh"), t("channel.DIST", "zh"))  # 一批商
+    pick(page, t("filters.channel", "zh"), t("channel.DIST", "zh"))  # 一批商
     page.wait_for_url(re.compile(r"channel=DIST"), timeout=TIMEOUT_MS)
-    assert _query(page)["channel"] == ["DIST"]
-    chips = _picker(page, t("filters.channel", "zh")).inner_text()
+    assert query(page)["channel"] == ["DIST"]
+    chips = picker(page, t("filters.channel", "zh")).inner_text()
     assert t("channel.DIST", "zh") in chips and "DIST" not in chips.replace("Distributors", "")
     page.get_by_text(re.compile(r"符合筛选的客户")).first.wait_for(timeout=TIMEOUT_MS)
     _shot(page, "filter_by_channel_name_zh")
@@ -67,12 +47,12 @@ def test_a_region_chosen_by_name_keeps_its_sub_regions_and_the_link_stays_short(
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
     page.goto(f"{server}/?lang=en", timeout=TIMEOUT_MS)
     _, total = _matching(page)
-    _pick(page, t("filters.region", "en"), name)
+    pick(page, t("filters.region", "en"), name)
     page.wait_for_url(re.compile(r"region=R01(&|$)"), timeout=TIMEOUT_MS)
     page.get_by_text(re.compile(r"Includes \d+ sub-regions")).first.wait_for(timeout=TIMEOUT_MS)
     n, total_again = _matching(page)
     assert total_again == total and 0 < n < total
-    assert _query(page)["region"] == ["R01"]
-    chips = _picker(page, t("filters.region", "en")).inner_text()
+    assert query(page)["region"] == ["R01"]
+    chips = picker(page, t("filters.region", "en")).inner_text()
     assert name in chips and "R01" not in chips
     page.close()
