@@ -38,6 +38,7 @@ from kam_ui.lang import tr, tr_fn
 FLASH_KEY = "_acct_flash"
 OPEN_KEY = "_acct_open"  # form key -> {"mark", "base", "prefix"}: what the user saw when the form opened
 CONFLICT_KEY = "_acct_conflict"  # form key -> the refused save (edit, values, conflicts, latest mark)
+GEN_KEY = "_acct_form_gen"  # form key -> how many times the form was reset (its widgets' keys carry it)
 _INT_CAPS = {"sub_distributors", "terminals", "portfolio_complementarity", "loyalty_rating", "staff", "vehicles"}
 
 
@@ -81,10 +82,24 @@ def _opened(form: str, account_id: str, prefix: str, base: dict | None) -> None:
         st.session_state.setdefault(OPEN_KEY, {})[form] = {"mark": seen_mark(account_id), "base": base}
 
 
+def form_prefix(form: str, base: str) -> str:
+    """The widget-key prefix of ``form``: ``base``, then a new one after each reset.
+
+    The browser keeps what a keyed widget showed when only its default changes, so a form reset after a save
+    (or "Keep theirs") would go on showing the old values while its remembered base holds the new ones: the
+    next save would send an old value as a change and overwrite someone else's edit without a conflict. New
+    keys make new widgets, drawn from the card as it is now.
+    """
+    gen = st.session_state.get(GEN_KEY, {}).get(form, 0)
+    return base if gen == 0 else f"{base}g{gen}_"
+
+
 def _reset(form: str, prefix: str) -> None:
-    """Forget the form: its widgets are recreated from the card as it is now, with a new mark."""
+    """Forget the form: its widgets are recreated (new keys) from the card as it is now, with a new mark."""
     for key in [k for k in st.session_state if str(k).startswith(prefix)]:
         del st.session_state[key]
+    gens = st.session_state.setdefault(GEN_KEY, {})
+    gens[form] = gens.get(form, 0) + 1
     st.session_state.get(OPEN_KEY, {}).pop(form, None)
     st.session_state.get(CONFLICT_KEY, {}).pop(form, None)
 
@@ -172,7 +187,8 @@ def _label(kind: str, values: tuple[str, ...]) -> Callable[[str], str]:
 
 def basic_form(p: AccountProfile) -> None:
     """Name, status, contact data, contract type, size and partnership flags."""
-    b, pre = p.basic, f"acct_basic_{p.account_id}_"
+    form = f"form_basic_{p.account_id}"
+    b, pre = p.basic, form_prefix(form, f"acct_basic_{p.account_id}_")
     names = (
         "name",
         "name_en",
@@ -186,7 +202,6 @@ def basic_form(p: AccountProfile) -> None:
         "data_sharing",
         "jbp_in_place",
     )
-    form = f"form_basic_{p.account_id}"
     shown = {n: b.get(n) for n in names}
     shown.update({f: bool(b.get(f)) for f in ("exclusive_agreement", "data_sharing", "jbp_in_place")})
     _opened(form, p.account_id, pre, shown)
@@ -245,7 +260,8 @@ def _num(value) -> float | None:
 
 def capabilities_form(p: AccountProfile) -> None:
     """A new assessment dated today; blank fields keep the last assessment's value."""
-    pre, form = f"acct_cap_{p.account_id}_", f"form_cap_{p.account_id}"
+    form = f"form_cap_{p.account_id}"
+    pre = form_prefix(form, f"acct_cap_{p.account_id}_")
     names = (*CAPABILITY_FIELDS, "note")
     _opened(form, p.account_id, pre, {n: p.capabilities.get(n) for n in names})
     conflict_choice(form)
@@ -283,7 +299,8 @@ def contacts_form(p: AccountProfile) -> None:
         format_func=_contact_label(contacts),
     )
     row = contacts.loc[chosen].to_dict() if chosen else {}
-    pre, form = f"acct_contact_{p.account_id}_{chosen}_", f"form_contact_{p.account_id}_{chosen}"
+    form = f"form_contact_{p.account_id}_{chosen}"
+    pre = form_prefix(form, f"acct_contact_{p.account_id}_{chosen}_")
     names = ("name", "level", "role", "phone", "authority", "email", "personality", "hobbies")
     shown = {n: (row.get(n) or ("buyer" if n == "level" else None)) for n in names} if chosen else None
     _opened(form, p.account_id, pre, shown)  # a new contact is sent whole; a change sends what was changed

@@ -20,7 +20,7 @@ from kam_core.profile.plan import FIELDS, TARGET_METRICS, add_plan_item, check_p
 from kam_core.queries.account_plan import fetch_sub_distributors
 from kam_ui import data
 from kam_ui.account_components import table
-from kam_ui.account_forms import _opened, _save, conflict_choice
+from kam_ui.account_forms import _opened, _save, conflict_choice, form_prefix
 from kam_ui.lang import current_lang, tr, tr_fn, tr_text
 from kam_ui.tables import CODE, show_table
 
@@ -144,7 +144,8 @@ def edit_form(p: AccountProfile, items: pd.DataFrame) -> None:
         key=f"acct_plan_sel_{p.account_id}",
         format_func=lambda i: f"{kind(by_id.loc[i, 'kind'])} · {by_id.loc[i, 'title']}",
     )
-    pre, form = f"acct_plan_{p.account_id}_{chosen}_", f"form_plan_edit_{p.account_id}_{chosen}"
+    form = f"form_plan_edit_{p.account_id}_{chosen}"
+    pre = form_prefix(form, f"acct_plan_{p.account_id}_{chosen}_")
     row = by_id.loc[chosen].to_dict()
     build = _values(pre)
     # the values the widgets show, as the widgets hold them: a save sends only the fields the user changed,

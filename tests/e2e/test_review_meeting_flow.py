@@ -244,6 +244,10 @@ def step_concurrent_edit(browser, server, conn_engine, clock: Clock, account_id:
     _save_basic(a, clock, "5 A saves phone", card, phone="0571-1111")
     _save_basic(b, clock, "5 B saves address (merged)", card, address="杭州市测试路 1 号")
     assert b.get_by_text(t("account.edits.conflict_title", "zh")).count() == 0
+    # B's form now shows A's phone: a stale phone left in B's form would go out as B's change with B's next save
+    # of any field and overwrite A's without a conflict
+    phone = _basic_form(b).get_by_label(t("account.field.phone", "zh"), exact=True)
+    assert phone.input_value() == "0571-1111", phone.input_value()
     shoot(b, "after_5_merged_zh")
     _save_basic(a, clock, "5 A saves phone again", card, phone="0571-2222")
     _save_basic(b, clock, "5 B saves phone → conflict", card, conflict=True, phone="0571-3333")
