@@ -16,6 +16,8 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from kam_core.db.schema import account, account_owner_history, audit_log, sales_rep
 from kam_core.errors import NotAuthorised, UserError
 from kam_core.permissions import check_action
+from kam_core.profile.edit import lock_account
+from kam_core.profile.read import AccountNotFound
 from kam_core.scope import Scope
 
 
@@ -92,19 +94,15 @@ def assign_owner(
 
 def _write(engine: Engine, account_id: str, rep_id: str, user: str, scope: Scope, today: dt.date) -> None:
     with engine.begin() as conn:
-        # the write first: on SQLite it takes the lock before any read; zero rows = not found or out of scope
-        bumped = conn.execute(
-            update(account)
-            .where(account.c.account_id == account_id, scope.account_clause())
-            .values(version=account.c.version + 1)
-        ).rowcount
-        if bumped != 1:
+        try:  # the write first, as every card edit: the lock before any read; not found or out of scope
+            lock_account(conn, account_id, scope)
+        except AccountNotFound:
             exists = conn.execute(select(account.c.account_id).where(account.c.account_id == account_id)).first()
             if exists is None:
-                raise UserError(f"account_id: {account_id!r} is not an account; nothing was written")
+                raise UserError(f"account_id: {account_id!r} is not an account; nothing was written") from None
             raise NotAuthorised(
                 f"{scope} may not reassign account {account_id}: outside your region; nothing was written"
-            )
+            ) from None
         old = conn.execute(select(account.c.owner_rep_id).where(account.c.account_id == account_id)).scalar()
         _check_rep(conn, rep_id, scope, today)
         if old == rep_id:

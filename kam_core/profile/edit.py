@@ -65,8 +65,8 @@ def audit_row(table: str, key: str, action: str, field: str | None = None, old=N
     }
 
 
-def _lock(conn: Connection, account_id: str, scope: Scope) -> int:
-    """Bump the account's change counter first: on SQLite it takes the write lock before any read, on
+def lock_account(conn: Connection, account_id: str, scope: Scope) -> int:
+    """Bump the account's change counter first (every write to an account starts here): on SQLite it takes the write lock before any read, on
     PostgreSQL the row lock serialises writers of this account, so the field check below sees every commit."""
     bumped = conn.execute(
         update(account)
@@ -87,7 +87,7 @@ def _locked_edit(engine: Engine, account_id: str, user: str, scope: Scope, work:
     user = v.to_text(user, "user", 64)
     try:
         with engine.begin() as conn:
-            version = _lock(conn, account_id, scope)
+            version = lock_account(conn, account_id, scope)
             rows = work(conn)
             if not rows:
                 raise _NoChange
